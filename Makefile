@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# oci-seccomp-recorder: an OCI hook that records a container's syscalls into a
+# seccomp allowlist. Everything generated goes under $(OUTPUT).
+
+OUTPUT ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBEXECDIR ?= $(PREFIX)/libexec/oci/hooks.d
+HOOKSDIR ?= $(PREFIX)/share/containers/oci/hooks.d
+MANDIR ?= $(PREFIX)/share/man
+VERSION := 0.1.0
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+
+LIBS := libbpf libseccomp json-c libelf zlib
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DOSR_VERSION='"$(VERSION)"' \
+	-I$(OUTPUT) -Iinclude -Isrc $(PKG_CFLAGS)
+LDLIBS += $(PKG_LIBS)
+
+ifeq ($(SANITIZE),1)
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Sources shared by the hook and the unit tests; main.c only in the hook.
+LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c \
+	src/validate.c src/fileio.c \
+	src/rundir.c src/tracer.c
+LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+BIN := $(OUTPUT)/oci-seccomp-recorder
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+
+.DELETE_ON_ERROR:
+.PHONY: all clean install uninstall check test unit deps example
+
+HOOK_JSONS := $(patsubst hooks.d/%.json.in,$(OUTPUT)/hooks.d/%.json,$(wildcard hooks.d/*.json.in))
+
+all: $(BIN) $(HOOK_JSONS)
+
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/tests/helpers $(OUTPUT)/hooks.d:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "no kernel BTF at '$(VMLINUX_BTF)'; set VMLINUX_BTF=" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/recorder.tmp.bpf.o: bpf/recorder.bpf.c include/recorder.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
+		$(filter-out -I/usr/include,$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)) \
+		-c $< -o $@
+
+$(OUTPUT)/recorder.bpf.o: $(OUTPUT)/recorder.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/recorder.skel.h: $(OUTPUT)/recorder.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name recorder_bpf > $@
+
+$(OUTPUT)/tracer.o: $(OUTPUT)/recorder.skel.h
+
+$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) include/recorder.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BIN): $(OUTPUT)/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/hooks.d/%.json: hooks.d/%.json.in | $(OUTPUT)/hooks.d
+	$(call msg,GEN,$@)
+	$(Q)sed 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' $< > $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+# Workload helpers run inside the test containers: static, so a busybox rootfs is enough.
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c | $(OUTPUT)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -static -pthread -Wall $< -o $@
+
+unit: $(UNIT_TESTS)
+test check: all $(UNIT_TESTS) $(HELPERS)
+	$(Q)OUTPUT=$(OUTPUT) tests/run
+
+deps:
+	$(Q)tests/deps.sh
+
+example: all
+	$(Q)OUTPUT=$(OUTPUT) tests/example.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder
+	install -m 0644 $(HOOK_JSONS) $(DESTDIR)$(HOOKSDIR)/
+	install -m 0644 man/oci-seccomp-recorder.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder \
+		$(patsubst $(OUTPUT)/hooks.d/%,$(DESTDIR)$(HOOKSDIR)/%,$(HOOK_JSONS)) \
+		$(DESTDIR)$(MANDIR)/man1/oci-seccomp-recorder.1
+
+clean:
+	rm -rf $(OUTPUT)

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel side of oci-seccomp-recorder: one program on the raw_syscalls:sys_enter
+ * tracepoint that marks each (ABI, syscall number) used by any task whose PID
+ * namespace is the container's, or is nested inside it. Nothing is sent to user
+ * space per syscall: user space reads the `seen` table once, at the end.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "recorder.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load. */
+const volatile __u32 target_pidns_inum = 0;
+const volatile __u32 target_pidns_level = 0;
+
+/* Results, read by user space through the skeleton's mmapped .bss. */
+__u8 seen[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
+__u64 overflow;
+
+/* x86 thread_info.status bits (arch/x86/include/asm/thread_info.h). */
+#define OSR_TS_COMPAT 0x0002
+#define OSR_X32_SYSCALL_BIT 0x40000000
+
+static __always_inline bool in_target_pidns(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	__u32 level = target_pidns_level;
+	struct pid_namespace *ns;
+
+	if (!pid || BPF_CORE_READ(pid, level) < level)
+		return false;
+	/*
+	 * numbers[L] is the task's pid in the namespace at depth L; a task in a
+	 * namespace nested inside the container's still has one there.
+	 */
+	ns = BPF_CORE_READ(pid, numbers[level].ns);
+	return ns && BPF_CORE_READ(ns, ns.inum) == target_pidns_inum;
+}
+
+static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (*id & OSR_X32_SYSCALL_BIT) {
+		*id &= ~OSR_X32_SYSCALL_BIT;
+		return OSR_ABI_X32;
+	}
+	if (bpf_core_field_exists(task->thread_info.status) &&
+	    (BPF_CORE_READ(task, thread_info.status) & OSR_TS_COMPAT))
+		return OSR_ABI_COMPAT;
+#endif
+	return OSR_ABI_NATIVE;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 abi;
+
+	if (!in_target_pidns(task))
+		return 0;
+
+	abi = syscall_abi(task, &id);
+	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT) {
+		__sync_fetch_and_add(&overflow, 1);
+		return 0;
+	}
+	/* Read before writing: a hot syscall does not keep dirtying the cache line. */
+	if (!seen[abi][id])
+		seen[abi][id] = 1;
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared between the BPF program and user space: fixed-width types only. */
+#ifndef OSR_RECORDER_H
+#define OSR_RECORDER_H
+
+/*
+ * Syscall numbers are recorded in one byte per (ABI, number). 1024 covers every
+ * table in use today (x86-64 tops out near 470, ia32 near 470, aarch64 near 470);
+ * anything above is counted in `overflow` so it is reported, never silently lost.
+ */
+#define OSR_MAX_SYSCALLS 1024
+
+/* The ABIs a task on one machine can enter the kernel with. */
+enum osr_abi {
+	OSR_ABI_NATIVE = 0, /* x86-64, aarch64, ... */
+	OSR_ABI_COMPAT = 1, /* ia32 on x86-64, arm on aarch64 */
+	OSR_ABI_X32 = 2,    /* x32 on x86-64 */
+	OSR_ABI_COUNT = 3,
+};
+
+#endif

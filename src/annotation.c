@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Parsing of the io.containers.trace-syscall annotation value. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "annotation.h"
+#include "state.h"
+
+static int parse_path(const char *key, const char *val, size_t n, char **out, struct osr_err *err)
+{
+	if (*out)
+		return osr_fail(err, -EINVAL, "annotation '%s' names '%s:' twice", OSR_ANNOTATION,
+				key);
+	if (n == 0)
+		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' has an empty path",
+				OSR_ANNOTATION, key);
+	if (n >= PATH_MAX)
+		return osr_fail(err, -ENAMETOOLONG, "annotation '%s': '%s:' path is longer than %d",
+				OSR_ANNOTATION, key, PATH_MAX - 1);
+	if (val[0] != '/')
+		return osr_fail(err, -EINVAL,
+				"annotation '%s': '%s:' path '%.*s' is not absolute", OSR_ANNOTATION,
+				key, (int)n, val);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+			return osr_fail(err, -EINVAL,
+					"annotation '%s': '%s:' path has a control character",
+					OSR_ANNOTATION, key);
+	*out = strndup(val, n);
+	return *out ? 0 : -ENOMEM;
+}
+
+int annotation_parse(const char *value, struct trace_request *req, struct osr_err *err)
+{
+	const char *p = value;
+	int fields = 0, r = 0;
+
+	memset(req, 0, sizeof(*req));
+	if (!*value)
+		return osr_fail(err, -EINVAL, "annotation '%s' is empty (expected 'of:/path.json')",
+				OSR_ANNOTATION);
+
+	while (r >= 0) {
+		const char *semi = strchr(p, ';');
+		size_t n = semi ? (size_t)(semi - p) : strlen(p);
+
+		if (++fields > 2) {
+			r = osr_fail(err, -EINVAL,
+				     "annotation '%s' has more than two fields (expected "
+				     "'of:/out.json[;if:/base.json]')",
+				     OSR_ANNOTATION);
+			break;
+		}
+		if (n >= 3 && !strncmp(p, "of:", 3))
+			r = parse_path("of", p + 3, n - 3, &req->output, err);
+		else if (n >= 3 && !strncmp(p, "if:", 3))
+			r = parse_path("if", p + 3, n - 3, &req->input, err);
+		else if (n == 0)
+			r = osr_fail(err, -EINVAL, "annotation '%s' has an empty field",
+				     OSR_ANNOTATION);
+		else
+			r = osr_fail(err, -EINVAL,
+				     "annotation '%s': unknown field '%.*s' (expected 'of:' or 'if:')",
+				     OSR_ANNOTATION, (int)(n > 32 ? 32 : n), p);
+		if (!semi)
+			break;
+		p = semi + 1;
+	}
+	if (r >= 0 && !req->output)
+		r = osr_fail(err, -EINVAL, "annotation '%s' has no 'of:' (the profile to write)",
+			     OSR_ANNOTATION);
+	if (r < 0)
+		trace_request_free(req);
+	return r;
+}
+
+void trace_request_free(struct trace_request *req)
+{
+	free(req->output);
+	free(req->input);
+	req->output = req->input = NULL;
+}

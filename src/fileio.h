@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_FILEIO_H
+#define OSR_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/*
+ * Replace path with data, atomically: a temporary file in the same folder,
+ * fsynced, then renamed over the final name, and the folder fsynced. The old
+ * file stays whole until the new one is complete; the temporary is removed on
+ * any failure. An existing final name that is not a regular file (a symlink,
+ * a folder, a device) is refused, never followed.
+ */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+		      struct osr_err *err);
+
+/* Check, before any work, that write_file_atomic(path) could create files there. */
+int check_output_path(const char *path, struct osr_err *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_JSONUTIL_H
+#define OSR_JSONUTIL_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "util.h"
+
+static inline void json_object_putp(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+}
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
+/*
+ * Parse one JSON object from text: strict syntax, valid UTF-8, no NUL, nothing
+ * but white space after it, at most max bytes and 64 levels deep. `what` names
+ * the document in error messages ("state on stdin", "base profile '/x'").
+ */
+int json_parse_object(const char *text, size_t len, size_t max, const char *what,
+		      json_object **out, struct osr_err *err);
+
+/* The type name of a member for messages ("string", "int", ...). */
+const char *json_type_of(json_object *o);
+
+#endif

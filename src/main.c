@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oci-seccomp-recorder: an OCI runtime hook that records the syscalls a
+ * container makes and writes them as a seccomp allowlist.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "annotation.h"
+#include "fileio.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "profile.h"
+#include "rundir.h"
+#include "state.h"
+#include "tracer.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+struct options {
+	const char *rundir;
+	int timeout_ms;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: oci-seccomp-recorder [OPTIONS] prestart|poststop < STATE\n"
+		"\n"
+		"An OCI runtime hook. For a container annotated\n"
+		"  io.containers.trace-syscall=of:/abs/out.json[;if:/abs/base.json]\n"
+		"prestart starts recording its syscalls; poststop writes them to out.json as a\n"
+		"seccomp allowlist (merged into base.json if given). Without the annotation the\n"
+		"hook does nothing. The OCI state JSON is read on stdin.\n"
+		"\n"
+		"Options:\n"
+		"  --run-dir DIR   where tracer state is kept (default %s)\n"
+		"  --timeout MS    how long a stage waits for the tracer (default 10000)\n"
+		"  --debug         print debug messages\n"
+		"  -h, --help      show this help\n"
+		"  -V, --version   show the version\n"
+		"\n"
+		"Exit status: 0 success or nothing to do, 1 failure (the message says why),\n"
+		"2 usage error.\n",
+		OSR_RUNDIR_DEFAULT);
+}
+
+static int read_state(struct oci_state *st)
+{
+	_cleanup_free_ char *text = NULL;
+	struct osr_err err = { "" };
+	size_t len;
+	int r;
+
+	r = read_all(STDIN_FILENO, OSR_STATE_MAX, &text, &len);
+	if (r == -EFBIG) {
+		log_error("state on stdin is larger than %u bytes", OSR_STATE_MAX);
+		return r;
+	}
+	if (r < 0) {
+		log_error("cannot read the state on stdin: %s", strerror(-r));
+		return r;
+	}
+	r = state_parse(text, len, st, &err);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return r;
+	}
+	log_set_container(st->id);
+	return 0;
+}
+
+static int cmd_prestart(const struct options *o)
+{
+	_cleanup_(state_free) struct oci_state st = { 0 };
+	_cleanup_(trace_request_free) struct trace_request req = { 0 };
+	_cleanup_json_ json_object *base = NULL;
+	struct tracer_config cfg = { 0 };
+	struct tracer_record old;
+	struct osr_err err = { "" };
+	unsigned int self_inum, self_level;
+	int r;
+
+	r = read_state(&st);
+	if (r < 0)
+		return r;
+	if (!st.annotation)
+		return 0;
+	r = annotation_parse(st.annotation, &req, &err);
+	if (r < 0)
+		goto fail;
+	if (st.pid <= 0) {
+		r = osr_fail(&err, -EINVAL,
+			     "state has no 'pid' above 0 (prestart needs the container's process)");
+		goto fail;
+	}
+	/* Everything that can be checked now is: a bad request stops the container here. */
+	r = check_output_path(req.output, &err);
+	if (r >= 0 && req.input)
+		r = profile_load(req.input, &base, &err);
+	if (r >= 0)
+		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
+	if (r >= 0)
+		r = pidns_of(getpid(), &self_inum, &self_level, &err);
+	if (r >= 0 && cfg.pidns_inum == self_inum)
+		r = osr_fail(&err, -EINVAL,
+			     "the container shares the host's PID namespace; recording it would "
+			     "record every process on the host, refusing");
+	if (r >= 0)
+		r = rundir_prepare(o->rundir, &err);
+	if (r < 0)
+		goto fail;
+
+	r = rundir_read(o->rundir, st.id, &old, &err);
+	if (r >= 0 && old.status == TRACER_RECORDING) {
+		unsigned long long start;
+
+		if (proc_start_time(old.pid, &start) >= 0 && start == old.start_time) {
+			r = osr_fail(&err, -EBUSY, "container '%s' is being recorded already by pid %d",
+				     st.id, (int)old.pid);
+			goto fail;
+		}
+	}
+	rundir_remove(o->rundir, st.id);
+
+	cfg.id = st.id;
+	cfg.rundir = o->rundir;
+	cfg.pid = st.pid;
+	cfg.output = req.output;
+	cfg.base = base;
+	cfg.ready_timeout_ms = o->timeout_ms;
+	r = tracer_spawn(&cfg, &err);
+	if (r < 0)
+		goto fail;
+	log_debug("recording pid namespace %u (depth %u) into '%s'", cfg.pidns_inum,
+		  cfg.pidns_level, req.output);
+	return 0;
+fail:
+	log_error("%s", err.msg);
+	return r;
+}
+
+/* Ask the tracer to finish and wait, bounded, until it has exited. */
+static int stop_tracer(const struct tracer_record *rec, int timeout_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	_cleanup_close_ int pidfd = -1;
+	unsigned long long start;
+
+	pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
+	if (proc_start_time(rec->pid, &start) < 0 || start != rec->start_time)
+		return 0; /* gone already */
+	if (pidfd >= 0) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
+			return errno == ESRCH ? 0 : -errno;
+		for (;;) {
+			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+			uint64_t now = now_ms();
+			int n;
+
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			n = poll(&pfd, 1, (int)(deadline - now));
+			if (n > 0)
+				return 0;
+			if (n < 0 && errno != EINTR)
+				return -errno;
+		}
+	}
+	/* No pidfd (kernel before 5.3): signal by pid, checked above, and poll. */
+	if (kill(rec->pid, SIGTERM) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	while (proc_start_time(rec->pid, &start) >= 0 && start == rec->start_time) {
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		poll(NULL, 0, 5);
+	}
+	return 0;
+}
+
+static int cmd_poststop(const struct options *o)
+{
+	_cleanup_(state_free) struct oci_state st = { 0 };
+	struct osr_err err = { "" };
+	struct tracer_record rec;
+	int r;
+
+	r = read_state(&st);
+	if (r < 0)
+		return r;
+	r = rundir_read(o->rundir, st.id, &rec, &err);
+	if (r == -ENOENT)
+		return 0; /* not recorded, or poststop ran already */
+	if (r < 0) {
+		log_error("%s", err.msg);
+		rundir_remove(o->rundir, st.id);
+		return r;
+	}
+	if (rec.status == TRACER_RECORDING) {
+		r = stop_tracer(&rec, o->timeout_ms);
+		if (r == -ETIMEDOUT) {
+			log_error("the tracer (pid %d) did not write '%s' within %d ms", (int)rec.pid,
+				  rec.output, o->timeout_ms);
+			return r;
+		}
+		if (r < 0) {
+			log_error("cannot stop the tracer (pid %d): %s", (int)rec.pid, strerror(-r));
+			return r;
+		}
+		r = rundir_read(o->rundir, st.id, &rec, &err);
+		if (r < 0) {
+			log_error("the tracer's record vanished while it finished: %s", err.msg);
+			return r;
+		}
+	}
+	rundir_remove(o->rundir, st.id);
+	switch (rec.status) {
+	case TRACER_DONE:
+		return 0;
+	case TRACER_FAILED:
+		log_error("no profile written to '%s': %s", rec.output, rec.message);
+		return -EIO;
+	default:
+		log_error("the tracer (pid %d) died before writing '%s'; nothing was recorded",
+			  (int)rec.pid, rec.output);
+		return -EIO;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct options o = { .rundir = OSR_RUNDIR_DEFAULT, .timeout_ms = 10000 };
+	const char *cmd;
+	long v;
+	int c, r;
+
+	log_init("oci-seccomp-recorder", NULL);
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (optarg[0] != '/') {
+				log_error("--run-dir '%s' is not an absolute path", optarg);
+				return 2;
+			}
+			o.rundir = optarg;
+			break;
+		case 't':
+			if (parse_long(optarg, 1, 3600 * 1000, &v) < 0) {
+				log_error("--timeout '%s' is not a number of milliseconds from 1 to "
+					  "3600000",
+					  optarg);
+				return 2;
+			}
+			o.timeout_ms = (int)v;
+			break;
+		case 'd':
+			log_set_debug(1);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("oci-seccomp-recorder %s\n", OSR_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	if (!strcmp(cmd, "prestart") || !strcmp(cmd, "createRuntime"))
+		r = cmd_prestart(&o);
+	else if (!strcmp(cmd, "poststop"))
+		r = cmd_poststop(&o);
+	else {
+		log_error("unknown stage '%s' (expected 'prestart' or 'poststop')", cmd);
+		return 2;
+	}
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Building an allowlist from a recording, and merging it into a base profile. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <seccomp.h>
+
+#include "jsonutil.h"
+#include "profile.h"
+
+static const struct {
+	uint32_t token;
+	const char *name;
+} arch_names[] = {
+	{ SCMP_ARCH_X86, "SCMP_ARCH_X86" },
+	{ SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64" },
+	{ SCMP_ARCH_X32, "SCMP_ARCH_X32" },
+	{ SCMP_ARCH_ARM, "SCMP_ARCH_ARM" },
+	{ SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64" },
+	{ SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS" },
+	{ SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64" },
+	{ SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32" },
+	{ SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL" },
+	{ SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64" },
+	{ SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32" },
+	{ SCMP_ARCH_PPC, "SCMP_ARCH_PPC" },
+	{ SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64" },
+	{ SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE" },
+	{ SCMP_ARCH_S390, "SCMP_ARCH_S390" },
+	{ SCMP_ARCH_S390X, "SCMP_ARCH_S390X" },
+	{ SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC" },
+	{ SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64" },
+	{ SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64" },
+};
+
+const char *profile_arch_name(uint32_t token)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
+		if (arch_names[i].token == token)
+			return arch_names[i].name;
+	return NULL;
+}
+
+uint32_t profile_arch_token(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
+		if (!strcmp(arch_names[i].name, name))
+			return arch_names[i].token;
+	return 0;
+}
+
+uint32_t profile_abi_arch(unsigned int abi)
+{
+#if defined(__x86_64__)
+	static const uint32_t map[OSR_ABI_COUNT] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86,
+						     SCMP_ARCH_X32 };
+#elif defined(__aarch64__)
+	static const uint32_t map[OSR_ABI_COUNT] = { SCMP_ARCH_AARCH64, SCMP_ARCH_ARM, 0 };
+#else
+	static uint32_t map[OSR_ABI_COUNT];
+
+	map[0] = seccomp_arch_native();
+#endif
+	return abi < OSR_ABI_COUNT ? map[abi] : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A sorted, duplicate-free set of strings; small enough (hundreds) for arrays. */
+struct strset {
+	char **v;
+	size_t n, cap;
+};
+
+static void strset_free(struct strset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int strset_add(struct strset *s, const char *str)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		char **nv = realloc(s->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->n] = strdup(str);
+	if (!s->v[s->n])
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static void strset_sort(struct strset *s)
+{
+	size_t out = 0;
+
+	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
+	for (size_t i = 0; i < s->n; i++) {
+		if (out && !strcmp(s->v[out - 1], s->v[i])) {
+			free(s->v[i]);
+			continue;
+		}
+		s->v[out++] = s->v[i];
+	}
+	s->n = out;
+}
+
+static bool strset_has(const struct strset *s, const char *str)
+{
+	return s->n && bsearch(&str, s->v, s->n, sizeof(*s->v), cmp_str);
+}
+
+static void append_list(char *buf, size_t size, const char *item)
+{
+	size_t len = strlen(buf);
+
+	if (len + strlen(item) + 5 >= size) {
+		if (len + 4 < size && strcmp(buf + (len >= 3 ? len - 3 : 0), "...") != 0)
+			strcat(buf, " ...");
+		return;
+	}
+	if (len)
+		strcat(buf, " ");
+	strcat(buf, item);
+}
+
+/* Every name the recording saw, resolved with the table of the ABI it was seen on. */
+static int resolve_recording(const osr_seen_t *seen, struct strset *names, uint32_t *arches,
+			     struct profile_report *rep)
+{
+	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
+		uint32_t arch = profile_abi_arch(abi);
+
+		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
+			char *name;
+			int r;
+
+			if (!(*seen)[abi][nr])
+				continue;
+			name = arch ? seccomp_syscall_resolve_num_arch(arch, (int)nr) : NULL;
+			if (!name) {
+				char item[32];
+
+				snprintf(item, sizeof(item), "%s:%u",
+					 arch ? profile_arch_name(arch) + 10 : "?", nr);
+				append_list(rep->unresolved_list, sizeof(rep->unresolved_list),
+					    item);
+				rep->unresolved++;
+				continue;
+			}
+			r = strset_add(names, name);
+			free(name);
+			if (r < 0)
+				return r;
+			arches[abi] = arch;
+		}
+	}
+	strset_sort(names);
+	rep->recorded = names->n;
+	return 0;
+}
+
+static int add_arch(json_object *profile, const char *name)
+{
+	json_object *list, *archmap;
+
+	/* A Docker-style base with only archMap keeps that form. */
+	if (!json_object_object_get_ex(profile, "architectures", &list) &&
+	    json_object_object_get_ex(profile, "archMap", &archmap) &&
+	    json_object_is_type(archmap, json_type_array)) {
+		json_object *entry;
+
+		for (size_t i = 0; i < json_object_array_length(archmap); i++) {
+			json_object *e = json_object_array_get_idx(archmap, i), *a, *subs;
+
+			if (json_object_object_get_ex(e, "architecture", &a) &&
+			    !strcmp(json_object_get_string(a), name))
+				return 0;
+			if (json_object_object_get_ex(e, "subArchitectures", &subs) &&
+			    json_object_is_type(subs, json_type_array))
+				for (size_t j = 0; j < json_object_array_length(subs); j++)
+					if (!strcmp(json_object_get_string(
+							    json_object_array_get_idx(subs, j)),
+						    name))
+						return 0;
+		}
+		entry = json_object_new_object();
+		if (!entry)
+			return -ENOMEM;
+		json_object_object_add(entry, "architecture", json_object_new_string(name));
+		json_object_object_add(entry, "subArchitectures", json_object_new_array());
+		return json_object_array_add(archmap, entry) < 0 ? -ENOMEM : 0;
+	}
+	if (!json_object_object_get_ex(profile, "architectures", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		list = json_object_new_array();
+		if (!list)
+			return -ENOMEM;
+		json_object_object_add(profile, "architectures", list);
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(list, i)), name))
+			return 0;
+	return json_object_array_add(list, json_object_new_string(name)) < 0 ? -ENOMEM : 0;
+}
+
+/* Is this rule a plain, unconditional allow? */
+static bool rule_is_plain_allow(json_object *rule)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(rule, "action", &v) ||
+	    strcmp(json_object_get_string(v), "SCMP_ACT_ALLOW") != 0)
+		return false;
+	if (json_object_object_get_ex(rule, "args", &v) && json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) > 0)
+		return false;
+	return !json_object_object_get_ex(rule, "includes", &v) &&
+	       !json_object_object_get_ex(rule, "excludes", &v);
+}
+
+/* Names any base rule mentions; `decided` gets those it does not simply allow. */
+static int base_names(json_object *syscalls, struct strset *mentioned, struct strset *decided)
+{
+	for (size_t i = 0; i < json_object_array_length(syscalls); i++) {
+		json_object *rule = json_object_array_get_idx(syscalls, i), *names;
+		bool plain = rule_is_plain_allow(rule);
+
+		if (json_object_object_get_ex(rule, "names", &names) &&
+		    json_object_is_type(names, json_type_array)) {
+			for (size_t j = 0; j < json_object_array_length(names); j++) {
+				const char *n =
+					json_object_get_string(json_object_array_get_idx(names, j));
+				int r = strset_add(mentioned, n);
+
+				if (r >= 0 && !plain)
+					r = strset_add(decided, n);
+				if (r < 0)
+					return r;
+			}
+		} else if (json_object_object_get_ex(rule, "name", &names)) {
+			int r = strset_add(mentioned, json_object_get_string(names));
+
+			if (r >= 0 && !plain)
+				r = strset_add(decided, json_object_get_string(names));
+			if (r < 0)
+				return r;
+		}
+	}
+	strset_sort(mentioned);
+	strset_sort(decided);
+	return 0;
+}
+
+int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
+		  struct profile_report *rep, struct osr_err *err)
+{
+	_cleanup_json_ json_object *profile = NULL;
+	_cleanup_(strset_free) struct strset names = { 0 }, mentioned = { 0 }, decided = { 0 };
+	uint32_t arches[OSR_ABI_COUNT] = { 0 };
+	json_object *syscalls, *rule, *list, *def;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	r = resolve_recording(seen, &names, arches, rep);
+	if (r < 0)
+		return osr_fail(err, r, "out of memory resolving syscall names");
+
+	if (base) {
+		r = json_object_deep_copy(base, &profile, NULL);
+		if (r < 0 || !profile)
+			return osr_fail(err, -ENOMEM, "out of memory copying the base profile");
+	} else {
+		profile = json_object_new_object();
+		if (!profile)
+			return -ENOMEM;
+		json_object_object_add(profile, "defaultAction",
+				       json_object_new_string("SCMP_ACT_ERRNO"));
+		json_object_object_add(profile, "architectures", json_object_new_array());
+	}
+
+	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
+		if (arches[abi] && (r = add_arch(profile, profile_arch_name(arches[abi]))) < 0)
+			return osr_fail(err, r, "out of memory adding architectures");
+	}
+
+	if (!json_object_object_get_ex(profile, "syscalls", &syscalls) ||
+	    !json_object_is_type(syscalls, json_type_array)) {
+		syscalls = json_object_new_array();
+		if (!syscalls)
+			return -ENOMEM;
+		json_object_object_add(profile, "syscalls", syscalls);
+	}
+	r = base_names(syscalls, &mentioned, &decided);
+	if (r < 0)
+		return osr_fail(err, r, "out of memory reading the base rules");
+
+	/* Under a base that allows by default, the recorded names are allowed already. */
+	json_object_object_get_ex(profile, "defaultAction", &def);
+	if (def && !strcmp(json_object_get_string(def), "SCMP_ACT_ALLOW")) {
+		*out = profile;
+		profile = NULL;
+		return 0;
+	}
+
+	list = json_object_new_array_ext((int)names.n);
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < names.n; i++) {
+		if (strset_has(&mentioned, names.v[i])) {
+			if (strset_has(&decided, names.v[i])) {
+				append_list(rep->base_kept_list, sizeof(rep->base_kept_list),
+					    names.v[i]);
+				rep->base_kept++;
+			}
+			continue;
+		}
+		json_object_array_add(list, json_object_new_string(names.v[i]));
+		rep->added++;
+	}
+	if (json_object_array_length(list) == 0) {
+		json_object_put(list);
+	} else {
+		rule = json_object_new_object();
+		if (!rule) {
+			json_object_put(list);
+			return -ENOMEM;
+		}
+		json_object_object_add(rule, "names", list);
+		json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ALLOW"));
+		if (base)
+			json_object_object_add(rule, "comment",
+					       json_object_new_string("recorded by oci-seccomp-recorder"));
+		json_object_array_add(syscalls, rule);
+	}
+	*out = profile;
+	profile = NULL;
+	return 0;
+}
+
+int profile_load(const char *path, json_object **out, struct osr_err *err)
+{
+	_cleanup_json_ json_object *profile = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char what[PATH_MAX + 32];
+	struct stat st;
+	size_t len;
+	int r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return osr_fail(err, -errno, "cannot open base profile '%s': %s", path,
+				strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return osr_fail(err, -errno, "cannot stat base profile '%s': %s", path,
+				strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return osr_fail(err, -EINVAL, "base profile '%s' is not a regular file", path);
+	if ((uint64_t)st.st_size > OSR_PROFILE_MAX)
+		return osr_fail(err, -EFBIG, "base profile '%s' is larger than %u bytes", path,
+				OSR_PROFILE_MAX);
+	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read base profile '%s': %s", path, strerror(-r));
+	snprintf(what, sizeof(what), "base profile '%s'", path);
+	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
+	if (r < 0)
+		return r;
+	r = profile_validate(profile, err);
+	if (r < 0) {
+		char inner[sizeof(err->msg)];
+
+		memcpy(inner, err->msg, sizeof(inner));
+		return osr_fail(err, r, "base profile '%s' is invalid: %s", path, inner);
+	}
+	*out = profile;
+	profile = NULL;
+	return 0;
+}
+
+char *profile_to_string(json_object *profile)
+{
+	const char *s = json_object_to_json_string_ext(
+		profile, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out;
+
+	if (!s || asprintf(&out, "%s\n", s) < 0)
+		return NULL;
+	return out;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_PROFILE_H
+#define OSR_PROFILE_H
+
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "recorder.h"
+#include "util.h"
+
+/* The largest base profile accepted; Docker's default is about 20 KiB. */
+#define OSR_PROFILE_MAX (16u << 20)
+
+/* What a build noticed that the top level should tell the user about. */
+struct profile_report {
+	unsigned int recorded;	  /* distinct names seen */
+	unsigned int added;	  /* names the output allows that the base did not mention */
+	unsigned int unresolved;  /* numbers libseccomp could not name */
+	unsigned int base_kept;	  /* recorded names a base rule already decides */
+	char unresolved_list[256]; /* "abi:nr ..." */
+	char base_kept_list[512];  /* names a base rule decides other than a plain allow */
+};
+
+/* seen[abi][nr] != 0 for every syscall recorded, as the BPF program leaves it. */
+typedef uint8_t osr_seen_t[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
+
+/*
+ * Build the allowlist from a recording. With a base, the output is the base
+ * plus one ALLOW rule for the recorded names no base rule mentions: whatever
+ * the base says of a name (deny, allow under conditions) stands.
+ */
+int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
+		  struct profile_report *rep, struct osr_err *err);
+
+/* Compile the profile with libseccomp: every name resolves, every rule adds. */
+int profile_validate(json_object *profile, struct osr_err *err);
+
+/* Read, parse and validate a profile file (a base for `if:`). */
+int profile_load(const char *path, json_object **out, struct osr_err *err);
+
+/* The text written to disk: pretty JSON with a trailing newline. */
+char *profile_to_string(json_object *profile);
+
+
+/* The libseccomp architecture token for an ABI slot of this machine, 0 if none. */
+uint32_t profile_abi_arch(unsigned int abi);
+
+/* "SCMP_ARCH_X86_64" for SCMP_ARCH_X86_64, NULL if unknown; and back (0 if unknown). */
+const char *profile_arch_name(uint32_t token);
+uint32_t profile_arch_token(const char *name);
+
+#endif

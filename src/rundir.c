@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "rundir.h"
+
+static const char *const status_names[] = {
+	[TRACER_RECORDING] = "recording",
+	[TRACER_DONE] = "done",
+	[TRACER_FAILED] = "failed",
+};
+
+int rundir_prepare(const char *dir, struct osr_err *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return osr_fail(err, -errno, "cannot create run directory '%s': %s", dir,
+				strerror(errno));
+	if (lstat(dir, &st) < 0)
+		return osr_fail(err, -errno, "cannot stat run directory '%s': %s", dir,
+				strerror(errno));
+	/* State here decides which process poststop signals: nobody else may write it. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022))
+		return osr_fail(err, -EPERM,
+				"run directory '%s' is not a folder owned by uid %u and writable by it "
+				"alone",
+				dir, (unsigned int)geteuid());
+	return 0;
+}
+
+static int record_path(char *buf, size_t size, const char *dir, const char *id)
+{
+	if (snprintf(buf, size, "%s/%s.state", dir, id) >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int rundir_write(const char *dir, const char *id, const struct tracer_record *rec,
+		 struct osr_err *err)
+{
+	char path[PATH_MAX], text[PATH_MAX + 1024 + 128], msg[sizeof(rec->message)];
+	int n;
+
+	if (record_path(path, sizeof(path), dir, id) < 0)
+		return osr_fail(err, -ENAMETOOLONG, "run directory path is too long");
+	/* One record per line: a message must not start a line of its own. */
+	snprintf(msg, sizeof(msg), "%s", rec->message);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	n = snprintf(text, sizeof(text), "pid=%d\nstart_time=%llu\nstatus=%s\noutput=%s\nmessage=%s\n",
+		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg);
+	if (n < 0 || n >= (int)sizeof(text))
+		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
+	return write_file_atomic(path, text, (size_t)n, 0600, err);
+}
+
+int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[PATH_MAX], line[PATH_MAX + 64];
+	bool have_pid = false, have_status = false;
+
+	memset(rec, 0, sizeof(*rec));
+	if (record_path(path, sizeof(path), dir, id) < 0)
+		return osr_fail(err, -ENAMETOOLONG, "run directory path is too long");
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ENOENT
+				       : osr_fail(err, -errno, "cannot open '%s': %s", path,
+						  strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '='), *val;
+		long v;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!eq)
+			continue;
+		*eq = '\0';
+		val = eq + 1;
+		if (!strcmp(line, "pid") && parse_long(val, 1, INT_MAX, &v) >= 0) {
+			rec->pid = (pid_t)v;
+			have_pid = true;
+		} else if (!strcmp(line, "start_time")) {
+			rec->start_time = strtoull(val, NULL, 10);
+		} else if (!strcmp(line, "status")) {
+			for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
+				if (!strcmp(val, status_names[i])) {
+					rec->status = (enum tracer_status)i;
+					have_status = true;
+				}
+		} else if (!strcmp(line, "output")) {
+			snprintf(rec->output, sizeof(rec->output), "%s", val);
+		} else if (!strcmp(line, "message")) {
+			snprintf(rec->message, sizeof(rec->message), "%s", val);
+		}
+	}
+	if (!have_pid || !have_status)
+		return osr_fail(err, -EINVAL, "tracer record '%s' is damaged", path);
+	return 0;
+}
+
+int rundir_remove(const char *dir, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (record_path(path, sizeof(path), dir, id) < 0)
+		return -ENAMETOOLONG;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int proc_start_time(pid_t pid, unsigned long long *out)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char path[64], *p;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read_all(fd, 4096, &text, NULL);
+	if (r < 0)
+		return r;
+	/* The command name may hold spaces and parentheses: count from the last ')'. */
+	p = strrchr(text, ')');
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}

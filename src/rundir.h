@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_RUNDIR_H
+#define OSR_RUNDIR_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+#define OSR_RUNDIR_DEFAULT "/run/oci-seccomp-recorder"
+
+/*
+ * What prestart leaves for poststop: one root-only file per container id in the
+ * run directory, naming the tracer (pid and start time, so a reused pid is never
+ * signalled) and, once it has finished, how it ended.
+ */
+enum tracer_status {
+	TRACER_RECORDING,
+	TRACER_DONE,
+	TRACER_FAILED,
+};
+
+struct tracer_record {
+	pid_t pid;
+	unsigned long long start_time;
+	enum tracer_status status;
+	char output[PATH_MAX];
+	char message[1024];
+};
+
+int rundir_prepare(const char *dir, struct osr_err *err);
+int rundir_write(const char *dir, const char *id, const struct tracer_record *rec,
+		 struct osr_err *err);
+/* -ENOENT when the id has no record. */
+int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err);
+int rundir_remove(const char *dir, const char *id);
+
+/* Field 22 of /proc/PID/stat: with the pid, it names one process for good. */
+int proc_start_time(pid_t pid, unsigned long long *out);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Parsing of the OCI runtime-spec state that runtimes feed hooks on stdin. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include "jsonutil.h"
+#include "state.h"
+
+#define OSR_ID_MAX 256
+
+bool container_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	/* runc's own rule is ^[\w+\-.]+$; "." and ".." would name directories. */
+	if (n == 0 || n > OSR_ID_MAX || !strcmp(id, ".") || !strcmp(id, ".."))
+		return false;
+	for (const char *p = id; *p; p++) {
+		char c = *p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.' || c == '+'))
+			return false;
+	}
+	return true;
+}
+
+/* Fetch an optional string member; -EINVAL if present with another type. */
+static int get_string(json_object *obj, const char *key, bool required, char **out,
+		      struct osr_err *err)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null)) {
+		if (required)
+			return osr_fail(err, -EINVAL, "state has no '%s'", key);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return osr_fail(err, -EINVAL, "state field '%s' is a %s, not a string", key,
+				json_type_of(v));
+	*out = strdup(json_object_get_string(v));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_pid(json_object *obj, pid_t *out, struct osr_err *err)
+{
+	json_object *v;
+	int64_t pid;
+
+	if (!json_object_object_get_ex(obj, "pid", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_int))
+		return osr_fail(err, -EINVAL, "state field 'pid' is a %s, not an integer",
+				json_type_of(v));
+	errno = 0;
+	pid = json_object_get_int64(v);
+	if (errno || pid < 0 || pid > INT_MAX)
+		return osr_fail(err, -ERANGE, "state field 'pid' is out of range: '%s'",
+				json_object_get_string(v));
+	*out = (pid_t)pid;
+	return 0;
+}
+
+static int get_annotation(json_object *obj, char **out, struct osr_err *err)
+{
+	json_object *ann, *v;
+
+	if (!json_object_object_get_ex(obj, "annotations", &ann) ||
+	    json_object_is_type(ann, json_type_null))
+		return 0;
+	if (!json_object_is_type(ann, json_type_object))
+		return osr_fail(err, -EINVAL, "state field 'annotations' is a %s, not an object",
+				json_type_of(ann));
+	if (!json_object_object_get_ex(ann, OSR_ANNOTATION, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return osr_fail(err, -EINVAL, "annotation '%s' is a %s, not a string",
+				OSR_ANNOTATION, json_type_of(v));
+	*out = strdup(json_object_get_string(v));
+	return *out ? 0 : -ENOMEM;
+}
+
+int state_parse(const char *json, size_t len, struct oci_state *st, struct osr_err *err)
+{
+	_cleanup_json_ json_object *root = NULL;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (len == 0)
+		return osr_fail(err, -EINVAL, "no state on stdin (expected the OCI state JSON)");
+	r = json_parse_object(json, len, OSR_STATE_MAX, "state on stdin", &root, err);
+	if (r < 0)
+		return r;
+
+	r = get_string(root, "id", true, &st->id, err);
+	if (r >= 0)
+		r = get_string(root, "status", false, &st->status, err);
+	if (r >= 0)
+		r = get_string(root, "bundle", false, &st->bundle, err);
+	if (r >= 0)
+		r = get_pid(root, &st->pid, err);
+	if (r >= 0)
+		r = get_annotation(root, &st->annotation, err);
+	if (r >= 0 && !container_id_valid(st->id))
+		r = osr_fail(err, -EINVAL,
+			     "container id '%.64s' is not usable: up to %d of [A-Za-z0-9_+.-], "
+			     "not '.' or '..'",
+			     st->id, OSR_ID_MAX);
+	if (r < 0)
+		state_free(st);
+	return r;
+}
+
+void state_free(struct oci_state *st)
+{
+	free(st->id);
+	free(st->status);
+	free(st->bundle);
+	free(st->annotation);
+	memset(st, 0, sizeof(*st));
+}

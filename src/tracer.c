@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The tracer: a process forked by prestart that owns the BPF program for one
+ * container, from attach to the profile on disk.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <bpf/libbpf.h>
+
+#include "recorder.skel.h"
+#include "fileio.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "profile.h"
+#include "rundir.h"
+#include "tracer.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
+static char bpf_log[6144];
+static size_t bpf_log_len;
+
+static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* Keep the tail: the verifier's verdict is at the end of its log. */
+	if (bpf_log_len + n >= sizeof(bpf_log)) {
+		size_t drop = bpf_log_len + n - sizeof(bpf_log) + 1;
+
+		if (drop > bpf_log_len)
+			drop = bpf_log_len;
+		memmove(bpf_log, bpf_log + drop, bpf_log_len - drop);
+		bpf_log_len -= drop;
+	}
+	memcpy(bpf_log + bpf_log_len, line, n);
+	bpf_log_len += n;
+	bpf_log[bpf_log_len] = '\0';
+	return 0;
+}
+
+int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[512];
+	struct stat st;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (stat(path, &st) < 0)
+		return osr_fail(err, -errno, "cannot read the PID namespace of pid %d ('%s'): %s",
+				(int)pid, path, strerror(errno));
+	*inum = (unsigned int)st.st_ino;
+
+	/* NSpid lists the pid in each namespace from the host's down: depth + 1 entries. */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return osr_fail(err, -errno, "cannot open '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int n = 0;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (char *tok = strtok(line + 6, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+			n++;
+		if (n == 0)
+			break;
+		*level = n - 1;
+		found = true;
+		break;
+	}
+	if (!found)
+		return osr_fail(err, -ENOTSUP, "'%s' has no NSpid line (kernel older than 4.1?)",
+				path);
+	return 0;
+}
+
+static int pidfd_open_checked(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* The pid may have been reused before the pidfd was opened: check who it is. */
+	if (proc_start_time(pid, &now) < 0 || now != start) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* Whether the process named by pid and start time is gone (for kernels without pidfd). */
+static bool process_gone(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return proc_start_time(pid, &now) < 0 || now != start;
+}
+
+struct tracer {
+	const struct tracer_config *cfg;
+	struct recorder_bpf *skel;
+	struct tracer_record rec;
+	unsigned long long init_start;
+	int init_pidfd;
+	int sigfd;
+};
+
+static int tracer_attach(struct tracer *t, struct osr_err *err)
+{
+	struct recorder_bpf *skel;
+	int r;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		return osr_fail(err, -ENOTSUP,
+				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
+				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+				strerror(errno));
+	skel = recorder_bpf__open();
+	if (!skel)
+		return osr_fail(err, -errno, "cannot open the BPF program: %s", strerror(errno));
+	t->skel = skel;
+	skel->rodata->target_pidns_inum = t->cfg->pidns_inum;
+	skel->rodata->target_pidns_level = t->cfg->pidns_level;
+
+	r = recorder_bpf__load(skel);
+	if (r < 0)
+		return osr_fail(err, r,
+				"the kernel refused the BPF program: %s%s%s", strerror(-r),
+				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
+					      "CAP_PERFMON or CAP_SYS_ADMIN)"
+					    : "",
+				bpf_log_len ? "; libbpf said:\n" : "");
+	r = recorder_bpf__attach(skel);
+	if (r < 0)
+		return osr_fail(err, r,
+				"cannot attach the BPF program to raw_syscalls:sys_enter: %s%s",
+				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "");
+	return 0;
+}
+
+/* Build, validate and write the profile from what the program saw. */
+static int tracer_finish(struct tracer *t, struct osr_err *err)
+{
+	_cleanup_json_ json_object *profile = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct profile_report rep;
+	osr_seen_t *seen;
+	int r;
+
+	seen = malloc(sizeof(*seen));
+	if (!seen)
+		return osr_fail(err, -ENOMEM, "out of memory");
+	/* Detach first: what is read is then final. */
+	recorder_bpf__detach(t->skel);
+	memcpy(seen, t->skel->bss->seen, sizeof(*seen));
+	if (t->skel->bss->overflow)
+		log_warn("%llu syscalls with numbers beyond %d were not recorded",
+			 (unsigned long long)t->skel->bss->overflow, OSR_MAX_SYSCALLS);
+	recorder_bpf__destroy(t->skel);
+	t->skel = NULL;
+
+	r = profile_build((const osr_seen_t *)seen, t->cfg->base, &profile, &rep, err);
+	free(seen);
+	if (r < 0)
+		return r;
+	if (rep.unresolved)
+		log_warn("%u syscall numbers have no name in this libseccomp and are left out: %s",
+			 rep.unresolved, rep.unresolved_list);
+	if (rep.base_kept)
+		log_warn("the base profile decides %u recorded syscalls other than by a plain allow, "
+			 "its rules kept: %s",
+			 rep.base_kept, rep.base_kept_list);
+	r = profile_validate(profile, err);
+	if (r < 0) {
+		char inner[sizeof(err->msg)];
+
+		memcpy(inner, err->msg, sizeof(inner));
+		return osr_fail(err, r, "refusing to write an invalid profile: %s", inner);
+	}
+	text = profile_to_string(profile);
+	if (!text)
+		return osr_fail(err, -ENOMEM, "out of memory serializing the profile");
+	r = write_file_atomic(t->cfg->output, text, strlen(text), 0644, err);
+	if (r < 0)
+		return r;
+	log_info("wrote '%s': %u syscalls recorded, %u allowed beyond the base", t->cfg->output,
+		 rep.recorded, rep.added);
+	return 0;
+}
+
+/* Wait for poststop's SIGTERM or the container's init to exit. */
+static void tracer_wait(struct tracer *t)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = t->sigfd, .events = POLLIN },
+			{ .fd = t->init_pidfd, .events = POLLIN },
+		};
+		int n = poll(pfd, t->init_pidfd >= 0 ? 2 : 1, t->init_pidfd >= 0 ? -1 : 500);
+
+		if (n < 0 && errno != EINTR)
+			return;
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(t->sigfd, &si, sizeof(si)) == sizeof(si))
+				log_debug("signal %u: finishing", si.ssi_signo);
+			return;
+		}
+		if (t->init_pidfd >= 0 ? pfd[1].revents != 0
+				       : process_gone(t->cfg->pid, t->init_start)) {
+			log_debug("the container's init exited: finishing");
+			return;
+		}
+	}
+}
+
+static void report_ready(int fd, const char *msg)
+{
+	if (fd < 0)
+		return;
+	if (msg) {
+		write_all(fd, "E", 1);
+		write_all(fd, msg, strlen(msg));
+		if (bpf_log_len && strstr(msg, "libbpf said"))
+			write_all(fd, bpf_log, bpf_log_len);
+	} else {
+		write_all(fd, "R", 1);
+	}
+}
+
+static int tracer_main(const struct tracer_config *cfg, int ready_fd)
+{
+	struct tracer t = { .cfg = cfg, .init_pidfd = -1, .sigfd = -1 };
+	struct osr_err err = { "" };
+	unsigned int inum, level;
+	sigset_t mask;
+	int r;
+
+	libbpf_set_print(bpf_print);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	t.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (t.sigfd < 0) {
+		r = osr_fail(&err, -errno, "cannot create a signalfd: %s", strerror(errno));
+		goto fail;
+	}
+
+	r = proc_start_time(cfg->pid, &t.init_start);
+	if (r < 0) {
+		r = osr_fail(&err, r, "the container's process %d is gone before tracing began",
+			     (int)cfg->pid);
+		goto fail;
+	}
+	t.init_pidfd = pidfd_open_checked(cfg->pid, t.init_start);
+	if (t.init_pidfd < 0 && t.init_pidfd != -ENOSYS) {
+		r = osr_fail(&err, t.init_pidfd, "cannot watch the container's process %d: %s",
+			     (int)cfg->pid, strerror(-t.init_pidfd));
+		goto fail;
+	}
+	/* Same process, same namespace: nothing was reused between prestart and here. */
+	r = pidns_of(cfg->pid, &inum, &level, &err);
+	if (r >= 0 && (inum != cfg->pidns_inum || level != cfg->pidns_level))
+		r = osr_fail(&err, -ESRCH, "the container's process %d changed PID namespace",
+			     (int)cfg->pid);
+	if (r < 0)
+		goto fail;
+
+	r = tracer_attach(&t, &err);
+	if (r < 0)
+		goto fail;
+
+	t.rec.pid = getpid();
+	r = proc_start_time(t.rec.pid, &t.rec.start_time);
+	if (r < 0) {
+		r = osr_fail(&err, r, "cannot read the tracer's own start time: %s", strerror(-r));
+		goto fail;
+	}
+	t.rec.status = TRACER_RECORDING;
+	snprintf(t.rec.output, sizeof(t.rec.output), "%s", cfg->output);
+	r = rundir_write(cfg->rundir, cfg->id, &t.rec, &err);
+	if (r < 0)
+		goto fail;
+
+	report_ready(ready_fd, NULL);
+	close(ready_fd);
+	ready_fd = -1;
+
+	tracer_wait(&t);
+	r = tracer_finish(&t, &err);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		t.rec.status = TRACER_FAILED;
+		snprintf(t.rec.message, sizeof(t.rec.message), "%s", err.msg);
+	} else {
+		t.rec.status = TRACER_DONE;
+	}
+	if (rundir_write(cfg->rundir, cfg->id, &t.rec, &err) < 0)
+		log_error("%s", err.msg);
+	goto out;
+fail:
+	if (ready_fd >= 0)
+		report_ready(ready_fd, err.msg);
+	else
+		log_error("%s", err.msg);
+out:
+	if (t.skel)
+		recorder_bpf__destroy(t.skel);
+	if (t.init_pidfd >= 0)
+		close(t.init_pidfd);
+	if (t.sigfd >= 0)
+		close(t.sigfd);
+	return r < 0 ? 1 : 0;
+}
+
+/* Leave the runtime's session and pipes: it waits for the hook's stdout and stderr to close. */
+static int detach_from_caller(int keep_fd)
+{
+	int null_fd;
+
+	if (setsid() < 0)
+		return -errno;
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0)
+		return -errno;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null_fd, fd) < 0)
+			return -errno;
+	closelog();
+	if (syscall(SYS_close_range, 3, keep_fd - 1, 0) < 0 ||
+	    syscall(SYS_close_range, keep_fd + 1, ~0U, 0) < 0) {
+		/* Kernels before 5.9: the slow way. */
+		for (int fd = 3; fd < 65536; fd++)
+			if (fd != keep_fd)
+				close(fd);
+	}
+	log_init(NULL, NULL);
+	log_set_stderr(0);
+	prctl(PR_SET_NAME, "osr-tracer");
+	return 0;
+}
+
+int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
+{
+	_cleanup_close_ int rfd = -1, wfd = -1;
+	_cleanup_free_ char *msg = NULL;
+	char buf[16384];
+	size_t len = 0;
+	uint64_t deadline;
+	pid_t child;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return osr_fail(err, -errno, "cannot create a pipe: %s", strerror(errno));
+	rfd = fds[0];
+	wfd = fds[1];
+
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		return osr_fail(err, -errno, "cannot fork the tracer: %s", strerror(errno));
+	if (child == 0) {
+		int keep = take_fd(&wfd);
+
+		close(take_fd(&rfd));
+		if (detach_from_caller(keep) < 0) {
+			write_all(keep, "Ecannot detach the tracer from the runtime", 42);
+			_exit(1);
+		}
+		log_set_container(cfg->id);
+		_exit(tracer_main(cfg, keep));
+	}
+	close(take_fd(&wfd));
+
+	/* Bounded wait for "R" (attached) or "E<why>"; EOF means the tracer died. */
+	deadline = now_ms() + (uint64_t)cfg->ready_timeout_ms;
+	for (;;) {
+		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+		uint64_t now = now_ms();
+		ssize_t n;
+		int p;
+
+		if (now >= deadline) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			return osr_fail(err, -ETIMEDOUT,
+					"the tracer did not attach within %d ms; it was killed",
+					cfg->ready_timeout_ms);
+		}
+		p = poll(&pfd, 1, (int)(deadline - now));
+		if (p < 0 && errno != EINTR)
+			return osr_fail(err, -errno, "cannot wait for the tracer: %s", strerror(errno));
+		if (p <= 0)
+			continue;
+		n = read(rfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (len += (size_t)n) == sizeof(buf) - 1)
+			break;
+	}
+	buf[len] = '\0';
+	if (len >= 1 && buf[0] == 'R')
+		return 0;
+	waitpid(child, NULL, 0);
+	if (len >= 1 && buf[0] == 'E')
+		return osr_fail(err, -EIO, "%s", buf + 1);
+	return osr_fail(err, -EIO, "the tracer exited before it attached");
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_TRACER_H
+#define OSR_TRACER_H
+
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#include "util.h"
+
+struct tracer_config {
+	const char *id;
+	const char *rundir;
+	pid_t pid;		 /* the container's init */
+	unsigned int pidns_inum; /* its PID namespace */
+	unsigned int pidns_level;
+	const char *output;
+	json_object *base; /* validated base profile, or NULL */
+	int ready_timeout_ms;
+};
+
+/*
+ * Fork a tracer that attaches the BPF program, then return once it is attached
+ * (0) or has failed (negative errno, err says why, with the verifier log if the
+ * kernel rejected the program). The tracer holds none of the caller's fds,
+ * outlives it, and writes the profile when the container's init exits or when
+ * it is sent SIGTERM.
+ */
+int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err);
+
+/* The PID namespace of a process: its inode and its depth (0 for the host's). */
+int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_UTIL_H
+#define OSR_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <errno.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+/* Hand an fd or pointer out of a _cleanup_ variable. */
+static inline int take_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+/* Checked number parsing: the whole string, base 10, within [min, max]. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* Read all of fd into a NUL-terminated buffer of at most max bytes (-EFBIG beyond). */
+int read_all(int fd, size_t max, char **out, size_t *len);
+
+/* Write the whole buffer, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Monotonic clock in milliseconds. */
+uint64_t now_ms(void);
+
+/* A message for the top level to log: parsers fill it, only main() prints it. */
+struct osr_err {
+	char msg[8192];
+};
+
+/* Fill err (if non-NULL) and return code, which must be a negative errno. */
+int osr_fail(struct osr_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
+
