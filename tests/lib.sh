@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the integration tests: reporting, prerequisites, a busybox rootfs
+# built on the spot, and runc bundles with the hook wired in.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUTPUT=${OUTPUT:-build}
+case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+HOOK=$OUTPUT/oci-seccomp-recorder
+HELPERS=$OUTPUT/tests/helpers
+WORK=${OSR_TEST_WORK:-$TOP/tests/.work}
+RUNDIR=${OSR_TEST_RUNDIR:-/run/oci-seccomp-recorder}
+T=$WORK/$(basename "$0" .sh).$$
+ID_PREFIX=osr-$(basename "$0" .sh | tr -c 'a-z0-9\n' -)-$$
+mkdir -p "$T"
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+skip() { echo "SKIP: $1: $2"; }
+
+# Why the integration tests cannot run here, or nothing if they can.
+missing_prereq() {
+	[ "$(id -u)" = 0 ] || { echo "needs root (BPF and runc)"; return; }
+	[ -r /sys/kernel/btf/vmlinux ] || { echo "kernel has no BTF at /sys/kernel/btf/vmlinux"; return; }
+	[ -x "$HOOK" ] || { echo "$HOOK is not built (run make)"; return; }
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || { echo "'$c' is not installed (make deps)"; return; }
+	done
+	[ -x /bin/busybox ] || { echo "busybox-static is not installed (make deps)"; return; }
+}
+
+# skip_all NAME...: report every named test as skipped with the reason, then exit.
+skip_all_if_missing() {
+	local why
+	why=$(missing_prereq "${PREREQS[@]}")
+	[ -z "$why" ] && return 0
+	local t
+	for t in "${TESTS[@]}"; do skip "$t" "$why"; done
+	exit 0
+}
+
+cleanup_all() {
+	local id
+	for id in $(runc list -q 2>/dev/null | grep "^$ID_PREFIX" || true); do
+		runc delete -f "$id" >/dev/null 2>&1
+	done
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$T"
+}
+trap cleanup_all EXIT
+
+# make_rootfs DIR: busybox-static and the test helpers, nothing else.
+make_rootfs() {
+	local dir=$1 a
+	mkdir -p "$dir"/{bin,proc,dev,sys,tmp,etc,root}
+	cp /bin/busybox "$dir/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" > "$dir/etc/passwd"
+	echo "root:x:0:" > "$dir/etc/group"
+	if [ -d "$HELPERS" ]; then
+		cp "$HELPERS"/* "$dir/bin/" 2>/dev/null || true
+	fi
+}
+
+ROOTFS=$WORK/rootfs
+# One rootfs for every script: built once, read-only in the containers.
+shared_rootfs() {
+	if [ ! -x "$ROOTFS/bin/busybox" ] || [ "$HELPERS" -nt "$ROOTFS/.built" ]; then
+		rm -rf "$ROOTFS.tmp.$$"
+		make_rootfs "$ROOTFS.tmp.$$"
+		touch "$ROOTFS.tmp.$$/.built"
+		rm -rf "$ROOTFS"
+		mv "$ROOTFS.tmp.$$" "$ROOTFS" 2>/dev/null || rm -rf "$ROOTFS.tmp.$$"
+	fi
+}
+
+# bundle DIR ANNOTATION ARGS...: a runc bundle running ARGS, with the hook and
+# (when ANNOTATION is not empty) the trace annotation. SECCOMP (a profile file)
+# puts the container under that profile; HOOK_ARGS_JSON (a JSON array) adds
+# options to both stages; CAPS_ADD (comma-separated) adds capabilities.
+bundle() {
+	local dir=$1 ann=$2; shift 2
+	mkdir -p "$dir"
+	local args
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	(cd "$dir" && rm -f config.json && runc spec)
+	jq --arg hook "$HOOK" --arg root "$ROOTFS" --arg ann "$ann" --argjson args "$args" \
+		--arg rundir "$RUNDIR" --argjson extra "${HOOK_ARGS_JSON:-[]}" \
+		--arg caps "${CAPS_ADD:-}" '
+		.process.terminal = false | .process.args = $args | .root.path = $root |
+		.root.readonly = true |
+		.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
+			"options": ["nosuid", "nodev", "mode=1777"]}] |
+		.hooks = {
+			"prestart": [{"path": $hook,
+				"args": (["oci-seccomp-recorder", "--run-dir", $rundir] + $extra + ["prestart"])}],
+			"poststop": [{"path": $hook,
+				"args": (["oci-seccomp-recorder", "--run-dir", $rundir] + $extra + ["poststop"])}]
+		} |
+		if $ann == "" then . else .annotations = {"io.containers.trace-syscall": $ann} end |
+		if $caps == "" then . else
+			.process.capabilities |= with_entries(.value += ($caps | split(","))) end
+	' "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+	if [ -n "${SECCOMP:-}" ]; then
+		jq --slurpfile p "$SECCOMP" '.linux.seccomp = $p[0]' "$dir/config.json" \
+			> "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+	fi
+}
+
+CTR_SEQ=0
+# run_traced OUT [BASE] -- ARGS...: run ARGS in a traced container; the
+# container's output goes to $T/last.out, runc's exit status is returned.
+run_traced() {
+	local out=$1 ann; shift
+	ann="of:$out"
+	if [ "$1" != -- ]; then ann="$ann;if:$1"; shift; fi
+	shift
+	CTR_SEQ=$((CTR_SEQ + 1))
+	local id=$ID_PREFIX-$CTR_SEQ
+	bundle "$T/b$CTR_SEQ" "$ann" "$@"
+	(cd "$T/b$CTR_SEQ" && runc run "$id" </dev/null >"$T/last.out" 2>&1)
+}
+
+# run_under PROFILE ARGS...: run ARGS (untraced) under a seccomp profile.
+run_under() {
+	local profile=$1; shift
+	CTR_SEQ=$((CTR_SEQ + 1))
+	local id=$ID_PREFIX-$CTR_SEQ
+	SECCOMP=$profile bundle "$T/b$CTR_SEQ" "" "$@"
+	(cd "$T/b$CTR_SEQ" && runc run "$id" </dev/null >"$T/last.out" 2>&1)
+}
+
+# The names a profile allows, one a line.
+allowed_names() {
+	jq -r '.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]' "$1" | sort -u
+}
+
+# has_all PROFILE NAME...: prints the names missing from the profile's allows.
+missing_names() {
+	local p=$1 n; shift
+	for n in "$@"; do
+		allowed_names "$p" | grep -qx "$n" || printf '%s ' "$n"
+	done
+}
