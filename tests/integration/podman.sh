@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The hook through podman: --hooks-dir with the shipped hooks.d files,
+# --annotation, --rootfs, the runc runtime; replay with --security-opt seccomp=.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+TESTS=(podman_ls_recorded podman_profile_on_return podman_ls_replays podman_profile_denies_unrecorded
+	podman_base_extends podman_thread podman_rm)
+PREREQS=(podman runc jq)
+skip_all_if_missing
+shared_rootfs
+
+# The shipped hooks.d files, pointing at the built binary.
+HOOKS=$T/hooks.d
+mkdir -p "$HOOKS"
+for f in "$TOP"/hooks.d/*.json.in; do
+	sed "s|@HOOK@|$HOOK|" "$f" > "$HOOKS/$(basename "$f" .in)"
+done
+
+NAMES=()
+podman_cleanup() {
+	local n
+	for n in "${NAMES[@]}"; do podman rm -f "$n" >/dev/null 2>&1; done
+	cleanup_all
+}
+trap podman_cleanup EXIT
+
+SEQ=0
+# prun [PODMAN OPTIONS...] -- ARGS...: podman run on the test rootfs; output in $T/last.out.
+prun() {
+	local opts=()
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	SEQ=$((SEQ + 1))
+	local name=$ID_PREFIX-$SEQ
+	NAMES+=("$name")
+	podman run --name "$name" --runtime runc --ulimit nofile=20000:20000 \
+		--ulimit nproc=4096:4096 --hooks-dir "$HOOKS" --network none --read-only --tmpfs /tmp "${opts[@]}" \
+		--rootfs "$ROOTFS" "$@" </dev/null >"$T/last.out" 2>&1
+}
+
+out=$T/ls.json
+if prun --annotation "io.containers.trace-syscall=of:$out" -- ls /; then
+	# No waiting: the profile is on disk when podman run returns.
+	if [ -s "$out" ]; then
+		pass podman_profile_on_return
+	else
+		fail podman_profile_on_return "'$out' missing right after podman run returned"
+	fi
+	for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+	miss=$(missing_names "$out" execve getdents64 exit_group)
+	if [ -s "$out" ] && [ -z "$miss" ]; then
+		pass podman_ls_recorded
+	else
+		fail podman_ls_recorded "no profile or it lacks: $miss"
+	fi
+else
+	fail podman_profile_on_return "podman run failed: $(tail -3 "$T/last.out")"
+	fail podman_ls_recorded "podman run failed: $(tail -3 "$T/last.out")"
+fi
+
+if [ -s "$out" ] && prun --security-opt "seccomp=$out" -- ls / && grep -qx proc "$T/last.out"; then
+	pass podman_ls_replays
+else
+	fail podman_ls_replays "ls / under its own profile: $(tail -3 "$T/last.out")"
+fi
+
+if [ -s "$out" ] && ! prun --security-opt "seccomp=$out" -- mkdir /tmp/d &&
+	grep -q "Operation not permitted" "$T/last.out"; then
+	pass podman_profile_denies_unrecorded
+else
+	fail podman_profile_denies_unrecorded "mkdir ran under the ls profile: $(tail -3 "$T/last.out")"
+fi
+
+merged=$T/merged.json
+if [ -s "$out" ] &&
+	prun --annotation "io.containers.trace-syscall=if:$out;of:$merged" -- mkdir /tmp/d &&
+	[ -s "$merged" ] && prun --security-opt "seccomp=$merged" -- ls / &&
+	prun --security-opt "seccomp=$merged" -- mkdir /tmp/d; then
+	pass podman_base_extends
+else
+	fail podman_base_extends "ls and mkdir under the merged profile: $(tail -3 "$T/last.out")"
+fi
+
+thr=$T/thread.json
+if prun --annotation "io.containers.trace-syscall=of:$thr" -- osr-workload thread &&
+	[ -s "$thr" ] && [ -z "$(missing_names "$thr" sysinfo)" ]; then
+	pass podman_thread
+else
+	fail podman_thread "sysinfo from a second thread is missing: $(tail -3 "$T/last.out")"
+fi
+
+rmout=$T/rm.json
+if prun --rm --annotation "io.containers.trace-syscall=of:$rmout" -- ls / && [ -s "$rmout" ] &&
+	[ -z "$(missing_names "$rmout" getdents64)" ] &&
+	[ -z "$(ls "$RUNDIR" 2>/dev/null | grep "^$ID_PREFIX")" ]; then
+	pass podman_rm
+else
+	fail podman_rm "no profile or state left behind with --rm: $(tail -3 "$T/last.out")"
+fi
+exit 0
