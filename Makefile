@@ -53,13 +53,13 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install uninstall check test unit deps example
+.PHONY: all clean install uninstall check test unit deps example bench
 
-HOOK_JSONS := $(patsubst hooks.d/%.json.in,$(OUTPUT)/hooks.d/%.json,$(wildcard hooks.d/*.json.in))
+HOOK_TEMPLATES := $(wildcard hooks.d/*.json.in)
 
-all: $(BIN) $(HOOK_JSONS)
+all: $(BIN)
 
-$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/tests/helpers $(OUTPUT)/hooks.d:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
@@ -91,10 +91,6 @@ $(BIN): $(OUTPUT)/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/hooks.d/%.json: hooks.d/%.json.in | $(OUTPUT)/hooks.d
-	$(call msg,GEN,$@)
-	$(Q)sed 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' $< > $@
-
 $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
@@ -114,15 +110,24 @@ deps:
 example: all
 	$(Q)OUTPUT=$(OUTPUT) tests/example.sh
 
+# Figures, not pass/fail: speed targets live here, never in the test suite.
+bench: all
+	$(Q)OUTPUT=$(OUTPUT) bench/hook-latency.sh
+
+# The hooks.d files name the binary where it is installed: made here, not at build time.
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder
-	install -m 0644 $(HOOK_JSONS) $(DESTDIR)$(HOOKSDIR)/
+	for t in $(HOOK_TEMPLATES); do \
+		sed 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' $$t > \
+			$(DESTDIR)$(HOOKSDIR)/$$(basename $$t .in) && \
+		chmod 0644 $(DESTDIR)$(HOOKSDIR)/$$(basename $$t .in) || exit 1; \
+	done
 	install -m 0644 man/oci-seccomp-recorder.1 $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder \
-		$(patsubst $(OUTPUT)/hooks.d/%,$(DESTDIR)$(HOOKSDIR)/%,$(HOOK_JSONS)) \
+		$(patsubst hooks.d/%.json.in,$(DESTDIR)$(HOOKSDIR)/%.json,$(HOOK_TEMPLATES)) \
 		$(DESTDIR)$(MANDIR)/man1/oci-seccomp-recorder.1
 
 clean:

@@ -9,7 +9,9 @@ TESTS=(podman_ls_recorded podman_profile_on_return podman_ls_replays podman_prof
 	podman_base_extends podman_thread podman_rm)
 PREREQS=(podman runc jq)
 skip_all_if_missing
-shared_rootfs
+# podman adds mount points to a --rootfs: give it a copy of its own.
+ROOTFS=$T/rootfs
+make_rootfs "$ROOTFS"
 
 # The shipped hooks.d files, pointing at the built binary.
 HOOKS=$T/hooks.d
