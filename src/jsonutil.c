@@ -37,7 +37,9 @@ int json_parse_object(const char *text, size_t len, size_t max, const char *what
 	if (!root || jerr != json_tokener_success)
 		return osr_fail(err, -EINVAL, "%s is not valid JSON: %s at byte %zu", what,
 				json_tokener_error_desc(jerr), end);
-	if (strspn(text + end, " \t\r\n") != len - end)
+	while (end < len && (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
+		end++;
+	if (end < len)
 		return osr_fail(err, -EINVAL, "%s has data after the JSON document (byte %zu)",
 				what, end);
 	if (!json_object_is_type(root, json_type_object))

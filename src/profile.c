@@ -108,6 +108,8 @@ static void strset_sort(struct strset *s)
 {
 	size_t out = 0;
 
+	if (s->n == 0)
+		return;
 	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
 	for (size_t i = 0; i < s->n; i++) {
 		if (out && !strcmp(s->v[out - 1], s->v[i])) {
@@ -218,6 +220,15 @@ static int add_arch(json_object *profile, const char *name)
 	return json_object_array_add(list, json_object_new_string(name)) < 0 ? -ENOMEM : 0;
 }
 
+static bool has_members(json_object *rule, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(rule, key, &v) || json_object_is_type(v, json_type_null))
+		return false;
+	return !json_object_is_type(v, json_type_object) || json_object_object_length(v) > 0;
+}
+
 /* Is this rule a plain, unconditional allow? */
 static bool rule_is_plain_allow(json_object *rule)
 {
@@ -229,8 +240,8 @@ static bool rule_is_plain_allow(json_object *rule)
 	if (json_object_object_get_ex(rule, "args", &v) && json_object_is_type(v, json_type_array) &&
 	    json_object_array_length(v) > 0)
 		return false;
-	return !json_object_object_get_ex(rule, "includes", &v) &&
-	       !json_object_object_get_ex(rule, "excludes", &v);
+	/* containers-common and Docker write "includes": {} on unconditional rules. */
+	return !has_members(rule, "includes") && !has_members(rule, "excludes");
 }
 
 /* Names any base rule mentions; `decided` gets those it does not simply allow. */
