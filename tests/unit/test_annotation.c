@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of annotation_parse(), the io.containers.trace-syscall value. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "annotation.h"
+#include "state.h"
+#include "unit.h"
+
+/* A rejected value: negative return, no path left allocated, a message naming word. */
+static void expect_reject(const char *value, const char *word)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+	int r;
+
+	r = annotation_parse(value, &req, &err);
+	CHECK(r < 0);
+	CHECK(err.msg[0] != '\0');
+	CHECK_STR_CONTAINS(err.msg, word);
+	CHECK(req.output == NULL && req.input == NULL);
+	trace_request_free(&req);
+}
+
+TEST(output_only)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	CHECK(annotation_parse("of:/a.json", &req, &err) == 0);
+	CHECK(err.msg[0] == '\0');
+	CHECK(req.output && !strcmp(req.output, "/a.json"));
+	CHECK(req.input == NULL);
+	trace_request_free(&req);
+	CHECK(req.output == NULL && req.input == NULL);
+}
+
+TEST(output_then_input)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	CHECK(annotation_parse("of:/a;if:/b", &req, &err) == 0);
+	CHECK(req.output && !strcmp(req.output, "/a"));
+	CHECK(req.input && !strcmp(req.input, "/b"));
+	trace_request_free(&req);
+}
+
+TEST(input_then_output)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	CHECK(annotation_parse("if:/b;of:/a", &req, &err) == 0);
+	CHECK(req.output && !strcmp(req.output, "/a"));
+	CHECK(req.input && !strcmp(req.input, "/b"));
+	trace_request_free(&req);
+}
+
+TEST(paths_kept_verbatim)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	CHECK(annotation_parse("of:/var/lib/my profiles/out-1.json;if:/etc/a:b.json", &req,
+			       &err) == 0);
+	CHECK(req.output && !strcmp(req.output, "/var/lib/my profiles/out-1.json"));
+	CHECK(req.input && !strcmp(req.input, "/etc/a:b.json"));
+	trace_request_free(&req);
+}
+
+TEST(reject_empty)
+{
+	expect_reject("", "empty");
+}
+
+TEST(reject_empty_output_path)
+{
+	expect_reject("of:", "of:");
+	expect_reject("of:/a;if:", "if:");
+}
+
+TEST(reject_relative_path)
+{
+	expect_reject("of:rel/path", "rel/path");
+	expect_reject("of:/a;if:base.json", "base.json");
+}
+
+TEST(reject_input_without_output)
+{
+	expect_reject("if:/b", "of:");
+}
+
+TEST(reject_output_twice)
+{
+	expect_reject("of:/a;of:/b", "twice");
+	expect_reject("if:/a;if:/b", "twice");
+}
+
+TEST(reject_three_fields)
+{
+	expect_reject("of:/a;if:/b;x", "two fields");
+	expect_reject("of:/a;if:/b;", "two fields");
+}
+
+TEST(reject_empty_middle_field)
+{
+	expect_reject("of:/a;;if:/b", "empty field");
+}
+
+TEST(reject_trailing_separator)
+{
+	expect_reject("of:/a;", "empty field");
+	expect_reject(";of:/a", "empty field");
+}
+
+TEST(reject_unknown_field)
+{
+	expect_reject("xf:/a", "xf:/a");
+	expect_reject("of:/a;OF:/b", "OF:/b");
+	expect_reject("of=/a", "of=/a");
+}
+
+TEST(reject_control_character)
+{
+	expect_reject("of:/a\n", "control");
+	expect_reject("of:/a;if:/b\tc", "control");
+	expect_reject("of:/a\x7f", "control");
+}
+
+/* "of:" and a path of n characters: '/' then n - 1 letters. */
+static char *value_with_path(size_t n)
+{
+	char *v = malloc(n + 4);
+
+	if (!v)
+		return NULL;
+	memcpy(v, "of:/", 4);
+	memset(v + 4, 'a', n - 1);
+	v[n + 3] = '\0';
+	return v;
+}
+
+TEST(reject_path_max)
+{
+	char *v = value_with_path(PATH_MAX);
+
+	CHECK(v != NULL);
+	if (!v)
+		return;
+	CHECK(strlen(v) == 3 + PATH_MAX);
+	expect_reject(v, "longer");
+	free(v);
+}
+
+TEST(path_max_minus_one_accepted)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+	char *v = value_with_path(PATH_MAX - 1);
+
+	CHECK(v != NULL);
+	if (!v)
+		return;
+	CHECK(annotation_parse(v, &req, &err) == 0);
+	CHECK(req.output && strlen(req.output) == PATH_MAX - 1 && !strcmp(req.output, v + 3));
+	trace_request_free(&req);
+	free(v);
+}
+
+TEST(free_after_failure)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	/* The output is parsed (and allocated) before the input fails. */
+	CHECK(annotation_parse("of:/a;if:rel", &req, &err) < 0);
+	CHECK(req.output == NULL && req.input == NULL);
+	trace_request_free(&req);
+	trace_request_free(&req);
+	CHECK(req.output == NULL && req.input == NULL);
+
+	CHECK(annotation_parse("if:/b", &req, &err) < 0);
+	CHECK(req.output == NULL && req.input == NULL);
+	trace_request_free(&req);
+
+	/* A struct holding old pointers is reset, not freed twice. */
+	CHECK(annotation_parse("of:/a", &req, &err) == 0);
+	trace_request_free(&req);
+	CHECK(annotation_parse("", &req, &err) < 0);
+	trace_request_free(&req);
+	CHECK(req.output == NULL && req.input == NULL);
+}
+
+TEST(messages_name_the_annotation)
+{
+	static const char *const bad[] = { "",	   "of:",	   "xf:/a",	 "if:/b",
+					   "of:/a;;", "of:/a;of:/b", "of:rel" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct osr_err err = { "" };
+		struct trace_request req;
+
+		CHECK(annotation_parse(bad[i], &req, &err) < 0);
+		CHECK_STR_CONTAINS(err.msg, OSR_ANNOTATION);
+		trace_request_free(&req);
+	}
+}
+
+int main(void)
+{
+	RUN(output_only);
+	RUN(output_then_input);
+	RUN(input_then_output);
+	RUN(paths_kept_verbatim);
+	RUN(reject_empty);
+	RUN(reject_empty_output_path);
+	RUN(reject_relative_path);
+	RUN(reject_input_without_output);
+	RUN(reject_output_twice);
+	RUN(reject_three_fields);
+	RUN(reject_empty_middle_field);
+	RUN(reject_trailing_separator);
+	RUN(reject_unknown_field);
+	RUN(reject_control_character);
+	RUN(reject_path_max);
+	RUN(path_max_minus_one_accepted);
+	RUN(free_after_failure);
+	RUN(messages_name_the_annotation);
+	return 0;
+}

@@ -1,0 +1,991 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of building, validating, loading and writing profiles:
+ * profile_build(), profile_validate(), profile_load(), profile_to_string(),
+ * write_file_atomic() and check_output_path().
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "fileio.h"
+#include "profile.h"
+#include "unit.h"
+
+/* x86-64 and ia32 syscall numbers used below. */
+#define NR_READ 0
+#define NR_WRITE 1
+#define NR_EXECVE 59
+#define NR_EXIT_GROUP 231
+#define NR_PTRACE 101
+#define NR_PERSONALITY 135
+#define NR_IA32_READ 3
+#define NR_IA32_GETPID 20
+#define NR_IA32_SOCKETCALL 102
+#define NR_IA32_LLSEEK 140
+#define NR_IA32_MMAP2 192
+
+static osr_seen_t seen;
+
+static void seen_reset(void)
+{
+	memset(seen, 0, sizeof(seen));
+}
+
+static int build(json_object *base, json_object **out, struct profile_report *rep,
+		 struct osr_err *err)
+{
+	return profile_build((const osr_seen_t *)&seen, base, out, rep, err);
+}
+
+static json_object *get(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return v;
+}
+
+static const char *get_str(json_object *obj, const char *key)
+{
+	json_object *v = get(obj, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static size_t array_len(json_object *arr)
+{
+	return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr)
+								  : 0;
+}
+
+static json_object *rule_at(json_object *profile, size_t i)
+{
+	json_object *syscalls = get(profile, "syscalls");
+
+	return i < array_len(syscalls) ? json_object_array_get_idx(syscalls, i) : NULL;
+}
+
+static bool has_string(json_object *arr, const char *s)
+{
+	for (size_t i = 0; i < array_len(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+
+		if (json_object_is_type(e, json_type_string) &&
+		    !strcmp(json_object_get_string(e), s))
+			return true;
+	}
+	return false;
+}
+
+/* The array holds exactly these strings, in this order. */
+static bool strings_are(json_object *arr, const char *const *want, size_t n)
+{
+	if (!arr || !json_object_is_type(arr, json_type_array) || array_len(arr) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(e, json_type_string) ||
+		    strcmp(json_object_get_string(e), want[i]))
+			return false;
+	}
+	return true;
+}
+
+#define STRINGS_ARE(arr, ...)                                                                      \
+	strings_are((arr), (const char *const[]){ __VA_ARGS__ },                                   \
+		    sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
+
+static int validate_text(const char *text, struct osr_err *err)
+{
+	json_object *p = json_tokener_parse(text);
+	int r;
+
+	if (!p)
+		return 1; /* a broken fixture, never a pass for a "rejects" case */
+	r = profile_validate(p, err);
+	json_object_put(p);
+	return r;
+}
+
+/* ---- profile_build ---- */
+
+TEST(build_native)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL, *rule;
+
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
+	seen[OSR_ABI_NATIVE][NR_EXIT_GROUP] = 1;
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][NR_EXECVE] = 1;
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	CHECK(out != NULL);
+	if (!out)
+		return;
+	CHECK(get_str(out, "defaultAction") && !strcmp(get_str(out, "defaultAction"),
+						      "SCMP_ACT_ERRNO"));
+	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64"));
+	CHECK(array_len(get(out, "syscalls")) == 1);
+	rule = rule_at(out, 0);
+	CHECK(get_str(rule, "action") && !strcmp(get_str(rule, "action"), "SCMP_ACT_ALLOW"));
+	CHECK(STRINGS_ARE(get(rule, "names"), "execve", "exit_group", "read", "write"));
+	CHECK(get(rule, "args") == NULL);
+	CHECK(rep.recorded == 4);
+	CHECK(rep.added == 4);
+	CHECK(rep.unresolved == 0 && rep.unresolved_list[0] == '\0');
+	CHECK(rep.base_kept == 0);
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+}
+
+TEST(build_nothing_recorded)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+
+	seen_reset();
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	CHECK(out != NULL);
+	CHECK(rep.recorded == 0 && rep.added == 0);
+	CHECK(array_len(get(out, "syscalls")) == 0);
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+}
+
+TEST(build_compat)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+
+	seen_reset();
+	seen[OSR_ABI_COMPAT][NR_IA32_GETPID] = 1;
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	CHECK(out != NULL);
+	CHECK(has_string(get(out, "architectures"), "SCMP_ARCH_X86"));
+	CHECK(has_string(get(rule_at(out, 0), "names"), "getpid"));
+	CHECK(rep.recorded == 1);
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+}
+
+TEST(build_same_name_on_two_abis)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+
+	/* read is 0 natively and 3 on ia32: one name, both architectures. */
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_COMPAT][NR_IA32_READ] = 1;
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "read"));
+	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64", "SCMP_ARCH_X86"));
+	CHECK(rep.recorded == 1);
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+}
+
+TEST(build_compat_only_names_validate)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+	int r;
+
+	/* Names that exist on ia32 only must still give a profile libseccomp accepts. */
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_COMPAT][NR_IA32_MMAP2] = 1;
+	seen[OSR_ABI_COMPAT][NR_IA32_LLSEEK] = 1;
+	seen[OSR_ABI_COMPAT][NR_IA32_SOCKETCALL] = 1;
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "_llseek", "mmap2", "read",
+			  "socketcall"));
+	r = profile_validate(out, &err);
+	if (r < 0)
+		printf("# %s\n", err.msg);
+	CHECK(r == 0);
+	json_object_put(out);
+}
+
+TEST(build_unresolved)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][1000] = 1;
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	CHECK(out != NULL);
+	CHECK(rep.unresolved == 1);
+	CHECK_STR_CONTAINS(rep.unresolved_list, "1000");
+	CHECK(rep.recorded == 1);
+	CHECK(array_len(get(out, "syscalls")) == 1);
+	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "read"));
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+}
+
+#define MERGE_BASE                                                                                 \
+	"{\"comment\":\"my base\",\"x-vendor\":{\"k\":[1,2]},"                                     \
+	"\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"         \
+	"\"syscalls\":["                                                                           \
+	"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"                                    \
+	"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"                   \
+	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","                              \
+	"\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}"
+
+TEST(build_merge_base)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *base = json_tokener_parse(MERGE_BASE), *out = NULL, *added;
+	char *before;
+
+	CHECK(base != NULL);
+	if (!base)
+		return;
+	CHECK(profile_validate(base, &err) == 0);
+	before = strdup(json_object_to_json_string(base));
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
+	seen[OSR_ABI_NATIVE][NR_PTRACE] = 1;
+	seen[OSR_ABI_NATIVE][NR_PERSONALITY] = 1;
+	CHECK(build(base, &out, &rep, &err) == 0);
+	CHECK(out != NULL && out != base);
+	CHECK(!strcmp(before, json_object_to_json_string(base)));
+	CHECK(array_len(get(out, "syscalls")) == 4);
+	for (size_t i = 0; i < 3; i++)
+		CHECK(json_object_equal(rule_at(out, i), rule_at(base, i)));
+	added = rule_at(out, 3);
+	CHECK(get_str(added, "action") && !strcmp(get_str(added, "action"), "SCMP_ACT_ALLOW"));
+	CHECK(STRINGS_ARE(get(added, "names"), "write"));
+	CHECK(get(added, "args") == NULL);
+	CHECK(rep.recorded == 4);
+	CHECK(rep.added == 1);
+	CHECK(rep.base_kept == 2);
+	CHECK_STR_CONTAINS(rep.base_kept_list, "ptrace");
+	CHECK_STR_CONTAINS(rep.base_kept_list, "personality");
+	CHECK(!strstr(rep.base_kept_list, "read"));
+	CHECK(json_object_equal(get(out, "comment"), get(base, "comment")));
+	CHECK(json_object_equal(get(out, "x-vendor"), get(base, "x-vendor")));
+	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64"));
+	CHECK(get_str(out, "defaultAction") && !strcmp(get_str(out, "defaultAction"),
+						      "SCMP_ACT_ERRNO"));
+	CHECK(profile_validate(out, &err) == 0);
+	free(before);
+	json_object_put(out);
+	json_object_put(base);
+}
+
+TEST(build_merge_nothing_new)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *base = json_tokener_parse(MERGE_BASE), *out = NULL;
+
+	/* Every recorded name is in the base: no empty rule is appended. */
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][NR_PTRACE] = 1;
+	CHECK(build(base, &out, &rep, &err) == 0);
+	CHECK(array_len(get(out, "syscalls")) == 3);
+	CHECK(json_object_equal(get(out, "syscalls"), get(base, "syscalls")));
+	CHECK(rep.added == 0 && rep.base_kept == 1);
+	json_object_put(out);
+	json_object_put(base);
+}
+
+TEST(build_merge_empty_conditions_are_plain)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+	/*
+	 * The form of containers-common's seccomp.json and older Docker profiles:
+	 * empty args, includes and excludes on every rule; none of them is a condition.
+	 */
+	json_object *base = json_tokener_parse(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[],\"comment\":\"\",\"includes\":{},"
+		"\"excludes\":{}}]}");
+
+	CHECK(base != NULL);
+	CHECK(profile_validate(base, &err) == 0);
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
+	CHECK(build(base, &out, &rep, &err) == 0);
+	CHECK(STRINGS_ARE(get(rule_at(out, 1), "names"), "write"));
+	CHECK(rep.added == 1);
+	if (rep.base_kept)
+		printf("# a plain allow with empty includes/excludes reported as kept: '%s'\n",
+		       rep.base_kept_list);
+	CHECK(rep.base_kept == 0);
+	json_object_put(out);
+	json_object_put(base);
+}
+
+TEST(build_base_default_allow)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *base = json_tokener_parse(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+		"\"syscalls\":[{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+	json_object *out = NULL;
+
+	CHECK(base != NULL);
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
+	CHECK(build(base, &out, &rep, &err) == 0);
+	CHECK(out != NULL);
+	CHECK(array_len(get(out, "syscalls")) == 1);
+	CHECK(json_object_equal(get(out, "syscalls"), get(base, "syscalls")));
+	CHECK(rep.added == 0);
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+	json_object_put(base);
+}
+
+TEST(build_base_archmap)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *base = json_tokener_parse(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":"
+		"\"SCMP_ARCH_X86_64\",\"subArchitectures\":[\"SCMP_ARCH_X32\"]}],\"syscalls\":[]}");
+	json_object *out = NULL, *map, *entry;
+
+	CHECK(base != NULL);
+	CHECK(profile_validate(base, &err) == 0);
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_COMPAT][NR_IA32_GETPID] = 1;
+	CHECK(build(base, &out, &rep, &err) == 0);
+	CHECK(out != NULL);
+	CHECK(get(out, "architectures") == NULL);
+	map = get(out, "archMap");
+	CHECK(array_len(map) == 2);
+	CHECK(json_object_equal(json_object_array_get_idx(map, 0),
+				json_object_array_get_idx(get(base, "archMap"), 0)));
+	entry = array_len(map) == 2 ? json_object_array_get_idx(map, 1) : NULL;
+	CHECK(get_str(entry, "architecture") &&
+	      !strcmp(get_str(entry, "architecture"), "SCMP_ARCH_X86"));
+	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "getpid", "read"));
+	CHECK(profile_validate(out, &err) == 0);
+	json_object_put(out);
+	json_object_put(base);
+}
+
+TEST(build_base_archmap_known_sub)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *base = json_tokener_parse(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":"
+		"\"SCMP_ARCH_X86_64\",\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]}],"
+		"\"syscalls\":[]}");
+	json_object *out = NULL;
+
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_COMPAT][NR_IA32_GETPID] = 1;
+	CHECK(build(base, &out, &rep, &err) == 0);
+	CHECK(get(out, "architectures") == NULL);
+	CHECK(json_object_equal(get(out, "archMap"), get(base, "archMap")));
+	json_object_put(out);
+	json_object_put(base);
+}
+
+/* ---- profile_validate ---- */
+
+static void expect_invalid(const char *text, const char *word)
+{
+	struct osr_err err = { "" };
+	int r = validate_text(text, &err);
+
+	CHECK(r < 0);
+	CHECK(err.msg[0] != '\0');
+	CHECK_STR_CONTAINS(err.msg, word);
+}
+
+static void expect_valid(const char *text)
+{
+	struct osr_err err = { "" };
+	int r = validate_text(text, &err);
+
+	if (r != 0)
+		printf("# rejected: %s\n", err.msg);
+	CHECK(r == 0);
+}
+
+#define RULES(rules) "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" rules "]}"
+
+TEST(validate_rejects_unknown_action)
+{
+	expect_invalid(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_FOO\"}"),
+		       "SCMP_ACT_FOO");
+	expect_invalid("{\"defaultAction\":\"SCMP_ACT_BAR\"}", "SCMP_ACT_BAR");
+}
+
+TEST(validate_rejects_unknown_syscall)
+{
+	expect_invalid(RULES("{\"names\":[\"read\",\"not_a_syscall\"],"
+			     "\"action\":\"SCMP_ACT_ALLOW\"}"),
+		       "not_a_syscall");
+}
+
+TEST(validate_rejects_names_not_array)
+{
+	expect_invalid(RULES("{\"names\":\"read\",\"action\":\"SCMP_ACT_ALLOW\"}"), "names");
+}
+
+TEST(validate_rejects_no_names)
+{
+	expect_invalid(RULES("{\"action\":\"SCMP_ACT_ALLOW\"}"), "names");
+}
+
+TEST(validate_rejects_name_not_string)
+{
+	expect_invalid(RULES("{\"names\":[\"read\",0],\"action\":\"SCMP_ACT_ALLOW\"}"),
+		       "not a string");
+}
+
+TEST(validate_rejects_unknown_architecture)
+{
+	expect_invalid("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
+		       "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_VAX\"],\"syscalls\":[]}",
+		       "SCMP_ARCH_VAX");
+	expect_invalid("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":"
+		       "\"SCMP_ARCH_X86_64\",\"subArchitectures\":[\"SCMP_ARCH_PDP11\"]}]}",
+		       "SCMP_ARCH_PDP11");
+}
+
+TEST(validate_rejects_unknown_op)
+{
+	expect_invalid(RULES("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+			     "\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_FOO\"}]}"),
+		       "SCMP_CMP_FOO");
+}
+
+TEST(validate_rejects_arg_index_6)
+{
+	expect_invalid(RULES("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+			     "\"args\":[{\"index\":6,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}"),
+		       "index");
+}
+
+TEST(validate_rejects_seven_args)
+{
+	expect_invalid(RULES("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+			     "\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
+			     "{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
+			     "{\"index\":2,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
+			     "{\"index\":3,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
+			     "{\"index\":4,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
+			     "{\"index\":5,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
+			     "{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
+		       "6");
+}
+
+TEST(validate_rejects_negative_errno)
+{
+	expect_invalid(RULES("{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\","
+			     "\"errnoRet\":-1}"),
+		       "errnoRet");
+	expect_invalid(RULES("{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\","
+			     "\"errnoRet\":\"1\"}"),
+		       "errnoRet");
+}
+
+TEST(validate_rejects_syscalls_not_array)
+{
+	expect_invalid("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{\"names\":[\"read\"]}}",
+		       "syscalls");
+}
+
+TEST(validate_rejects_missing_default)
+{
+	expect_invalid("{\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[]}",
+		       "defaultAction");
+	expect_invalid("{\"defaultAction\":1,\"syscalls\":[]}", "defaultAction");
+}
+
+TEST(validate_rejects_architectures_not_array)
+{
+	expect_invalid("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
+		       "\"SCMP_ARCH_X86_64\"}",
+		       "architectures");
+}
+
+TEST(validate_rejects_not_object)
+{
+	struct osr_err err = { "" };
+	json_object *arr = json_object_new_array();
+
+	CHECK(profile_validate(arr, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "array");
+	json_object_put(arr);
+}
+
+TEST(validate_accepts_args)
+{
+	expect_valid(RULES("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+			   "\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+			   "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+			   "\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"},"
+			   "{\"index\":0,\"value\":131072,\"op\":\"SCMP_CMP_EQ\"}]},"
+			   "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\","
+			   "\"args\":[{\"index\":0,\"value\":2114060288,\"valueTwo\":0,"
+			   "\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+			   "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+			   "\"args\":[{\"index\":0,\"value\":16,\"op\":\"SCMP_CMP_NE\"},"
+			   "{\"index\":2,\"value\":9,\"op\":\"SCMP_CMP_EQ\"}]}"));
+}
+
+TEST(validate_accepts_errno_ret)
+{
+	expect_valid(RULES("{\"names\":[\"ptrace\",\"bpf\"],\"action\":\"SCMP_ACT_ERRNO\","
+			   "\"errnoRet\":1},"
+			   "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\","
+			   "\"errnoRet\":38}"));
+	expect_valid("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+		     "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+}
+
+TEST(validate_accepts_kill_process)
+{
+	expect_valid(RULES("{\"names\":[\"kexec_load\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"},"
+			   "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}"));
+	expect_valid("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":["
+		     "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+}
+
+TEST(validate_accepts_default_action_rule)
+{
+	expect_valid(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\"},"
+			   "{\"names\":[\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}"));
+	expect_valid("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+		     "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+}
+
+TEST(validate_accepts_docker_style)
+{
+	expect_valid("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+		     "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\",\"subArchitectures\":"
+		     "[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]}],\"syscalls\":["
+		     "{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[],"
+		     "\"comment\":\"\",\"includes\":{},\"excludes\":{}},"
+		     "{\"name\":\"getpid\",\"action\":\"SCMP_ACT_ALLOW\",\"args\":null},"
+		     "{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ALLOW\","
+		     "\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}");
+}
+
+/* ---- profile_load ---- */
+
+static char tmpdir[64];
+
+static int make_tmpdir(void)
+{
+	strcpy(tmpdir, "/tmp/osr-unit-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -errno;
+}
+
+/* Remove the temporary folder and everything in it (one level, plus sub-folders). */
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char p[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			remove_tree(p);
+		else
+			unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void path_in(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", tmpdir, name);
+}
+
+static int put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int r;
+
+	if (!f)
+		return -errno;
+	r = fputs(text, f) < 0 ? -EIO : 0;
+	if (fclose(f) != 0)
+		r = -EIO;
+	return r;
+}
+
+/* The whole content of a file, or NULL. */
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Loading the file name (written with text, or made by prepare) fails, naming its path. */
+static void expect_load_fails(const char *name, const char *text, const char *word)
+{
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+	char p[PATH_MAX];
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), name);
+	if (text)
+		CHECK(put_file(p, text) == 0);
+	else if (!strcmp(name, "folder.json"))
+		CHECK(mkdir(p, 0755) == 0);
+	CHECK(profile_load(p, &out, &err) < 0);
+	CHECK(out == NULL);
+	CHECK_STR_CONTAINS(err.msg, p);
+	if (word)
+		CHECK_STR_CONTAINS(err.msg, word);
+	if (out)
+		json_object_put(out);
+	remove_tree(tmpdir);
+}
+
+TEST(load_good)
+{
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+	char p[PATH_MAX];
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "good.json");
+	CHECK(put_file(p, MERGE_BASE "\n") == 0);
+	CHECK(profile_load(p, &out, &err) == 0);
+	CHECK(out != NULL);
+	CHECK(get_str(out, "defaultAction") &&
+	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
+	CHECK(array_len(get(out, "syscalls")) == 3);
+	CHECK(get_str(out, "comment") && !strcmp(get_str(out, "comment"), "my base"));
+	if (out)
+		json_object_put(out);
+	remove_tree(tmpdir);
+}
+
+TEST(load_missing)
+{
+	expect_load_fails("missing.json", NULL, NULL);
+}
+
+TEST(load_directory)
+{
+	expect_load_fails("folder.json", NULL, "regular");
+}
+
+TEST(load_not_json)
+{
+	expect_load_fails("text.json", "defaultAction: SCMP_ACT_ERRNO\n", "JSON");
+	expect_load_fails("array.json", "[]\n", "array");
+	expect_load_fails("trailing.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}\n}\n", NULL);
+}
+
+TEST(load_empty)
+{
+	expect_load_fails("empty.json", "", "empty");
+}
+
+TEST(load_invalid_profile)
+{
+	expect_load_fails("invalid.json",
+			  RULES("{\"names\":[\"not_a_syscall\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
+			  "not_a_syscall");
+	expect_load_fails("nodefault.json", "{\"syscalls\":[]}", "defaultAction");
+}
+
+/* ---- write_file_atomic, check_output_path ---- */
+
+/* How many temporary files ("." name ".tmp") the folder holds. */
+static int count_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' && len > 4 && !strcmp(e->d_name + len - 4, ".tmp"))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+TEST(write_mode_and_content)
+{
+	static const char text[] = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\"\n}\n";
+	struct osr_err err = { "" };
+	char p[PATH_MAX];
+	struct stat st;
+	mode_t old = umask(077);
+	char *got;
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "out.json");
+	CHECK(write_file_atomic(p, text, strlen(text), 0644, &err) == 0);
+	umask(old);
+	CHECK(lstat(p, &st) == 0);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK((st.st_mode & 07777) == 0644);
+	CHECK(st.st_size == (off_t)strlen(text));
+	got = slurp(p);
+	CHECK(got && !strcmp(got, text));
+	CHECK(count_tmp(tmpdir) == 0);
+	remove_tree(tmpdir);
+}
+
+TEST(write_replaces)
+{
+	static const char old_text[] = "an old profile that is longer than the new one\n";
+	struct osr_err err = { "" };
+	char p[PATH_MAX];
+	struct stat st;
+	char *got;
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "out.json");
+	CHECK(put_file(p, old_text) == 0);
+	CHECK(chmod(p, 0600) == 0);
+	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) == 0);
+	got = slurp(p);
+	CHECK(got && !strcmp(got, "new\n"));
+	CHECK(lstat(p, &st) == 0 && (st.st_mode & 07777) == 0644);
+	CHECK(count_tmp(tmpdir) == 0);
+	remove_tree(tmpdir);
+}
+
+TEST(write_refuses_symlink)
+{
+	struct osr_err err = { "" };
+	char p[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+	char *got;
+
+	CHECK(make_tmpdir() == 0);
+	path_in(target, sizeof(target), "target.json");
+	path_in(p, sizeof(p), "out.json");
+	CHECK(put_file(target, "target\n") == 0);
+	CHECK(symlink(target, p) == 0);
+	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, p);
+	got = slurp(target);
+	CHECK(got && !strcmp(got, "target\n"));
+	CHECK(lstat(p, &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(count_tmp(tmpdir) == 0);
+
+	/* A dangling symlink is not followed either. */
+	path_in(target, sizeof(target), "nowhere.json");
+	path_in(p, sizeof(p), "dangling.json");
+	CHECK(symlink(target, p) == 0);
+	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK(access(target, F_OK) < 0 && errno == ENOENT);
+	CHECK(count_tmp(tmpdir) == 0);
+	remove_tree(tmpdir);
+}
+
+TEST(write_refuses_directory)
+{
+	struct osr_err err = { "" };
+	char p[PATH_MAX];
+	struct stat st;
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "out.json");
+	CHECK(mkdir(p, 0755) == 0);
+	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, p);
+	CHECK(lstat(p, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(count_tmp(tmpdir) == 0);
+	remove_tree(tmpdir);
+}
+
+TEST(write_missing_folder)
+{
+	struct osr_err err = { "" };
+	char p[PATH_MAX];
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "missing/out.json");
+	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "missing");
+	CHECK(count_tmp(tmpdir) == 0);
+	remove_tree(tmpdir);
+}
+
+TEST(check_output_path)
+{
+	struct osr_err err = { "" };
+	char p[PATH_MAX], target[PATH_MAX];
+
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "missing/out.json");
+	CHECK(check_output_path(p, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "missing");
+
+	path_in(p, sizeof(p), "out.json");
+	CHECK(check_output_path(p, &err) == 0);
+	CHECK(access(p, F_OK) < 0); /* a check, not a write */
+
+	path_in(target, sizeof(target), "target.json");
+	CHECK(symlink(target, p) == 0);
+	CHECK(check_output_path(p, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, p);
+
+	path_in(p, sizeof(p), "dir.json");
+	CHECK(mkdir(p, 0755) == 0);
+	CHECK(check_output_path(p, &err) < 0);
+
+	CHECK(check_output_path("relative.json", &err) < 0);
+	path_in(p, sizeof(p), "");
+	CHECK(check_output_path(p, &err) < 0);
+	CHECK(count_tmp(tmpdir) == 0);
+	remove_tree(tmpdir);
+}
+
+/* ---- profile_to_string ---- */
+
+TEST(to_string)
+{
+	struct profile_report rep;
+	struct osr_err err = { "" };
+	json_object *out = NULL, *back;
+	char *text;
+	size_t len;
+
+	seen_reset();
+	seen[OSR_ABI_NATIVE][NR_READ] = 1;
+	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
+	CHECK(build(NULL, &out, &rep, &err) == 0);
+	text = profile_to_string(out);
+	CHECK(text != NULL);
+	if (!text) {
+		json_object_put(out);
+		return;
+	}
+	len = strlen(text);
+	CHECK(len > 1 && text[len - 1] == '\n' && text[len - 2] != '\n');
+	back = json_tokener_parse(text);
+	CHECK(back != NULL);
+	CHECK(json_object_equal(back, out));
+	json_object_put(back);
+	free(text);
+	json_object_put(out);
+}
+
+TEST(to_string_keeps_slashes)
+{
+	json_object *o = json_tokener_parse("{\"comment\":\"see /usr/share/doc\"}");
+	char *text = profile_to_string(o);
+
+	/* Written for people to read: no "\/" escapes. */
+	CHECK_STR_CONTAINS(text, "/usr/share/doc");
+	free(text);
+	json_object_put(o);
+}
+
+/* The build cases use x86-64 and ia32 numbers; elsewhere they are skipped. */
+#if defined(__x86_64__)
+#define RUN_X86(name) RUN(name)
+#else
+#define RUN_X86(name) printf("SKIP: %s: x86-64 syscall numbers\n", #name)
+#endif
+
+int main(void)
+{
+	RUN_X86(build_native);
+	RUN_X86(build_nothing_recorded);
+	RUN_X86(build_compat);
+	RUN_X86(build_same_name_on_two_abis);
+	RUN_X86(build_compat_only_names_validate);
+	RUN_X86(build_unresolved);
+	RUN_X86(build_merge_base);
+	RUN_X86(build_merge_nothing_new);
+	RUN_X86(build_merge_empty_conditions_are_plain);
+	RUN_X86(build_base_default_allow);
+	RUN_X86(build_base_archmap);
+	RUN_X86(build_base_archmap_known_sub);
+	RUN(validate_rejects_unknown_action);
+	RUN(validate_rejects_unknown_syscall);
+	RUN(validate_rejects_names_not_array);
+	RUN(validate_rejects_no_names);
+	RUN(validate_rejects_name_not_string);
+	RUN(validate_rejects_unknown_architecture);
+	RUN(validate_rejects_unknown_op);
+	RUN(validate_rejects_arg_index_6);
+	RUN(validate_rejects_seven_args);
+	RUN(validate_rejects_negative_errno);
+	RUN(validate_rejects_syscalls_not_array);
+	RUN(validate_rejects_missing_default);
+	RUN(validate_rejects_architectures_not_array);
+	RUN(validate_rejects_not_object);
+	RUN(validate_accepts_args);
+	RUN(validate_accepts_errno_ret);
+	RUN(validate_accepts_kill_process);
+	RUN(validate_accepts_default_action_rule);
+	RUN(validate_accepts_docker_style);
+	RUN(load_good);
+	RUN(load_missing);
+	RUN(load_directory);
+	RUN(load_not_json);
+	RUN(load_empty);
+	RUN(load_invalid_profile);
+	RUN(write_mode_and_content);
+	RUN(write_replaces);
+	RUN(write_refuses_symlink);
+	RUN(write_refuses_directory);
+	RUN(write_missing_folder);
+	RUN(check_output_path);
+	RUN(to_string);
+	RUN(to_string_keeps_slashes);
+	return 0;
+}
