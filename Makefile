@@ -44,7 +44,7 @@ endif
 
 # Sources shared by the hook and the unit tests; main.c only in the hook.
 LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c \
-	src/validate.c src/fileio.c \
+	src/validate.c src/scope.c src/fileio.c \
 	src/rundir.c src/tracer.c
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 BIN := $(OUTPUT)/oci-seccomp-recorder
@@ -111,8 +111,9 @@ example: all
 	$(Q)OUTPUT=$(OUTPUT) tests/example.sh
 
 # Figures, not pass/fail: speed targets live here, never in the test suite.
-bench: all
+bench: all $(HELPERS)
 	$(Q)OUTPUT=$(OUTPUT) bench/hook-latency.sh
+	$(Q)OUTPUT=$(OUTPUT) bench/profile-sizes.sh
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
 install: all

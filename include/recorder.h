@@ -18,4 +18,16 @@ enum osr_abi {
 	OSR_ABI_COUNT = 3,
 };
 
+/*
+ * Which part of a container's life a syscall belongs to. A profile binds from
+ * the moment the runtime loads it, so what the runtime does before that (mount,
+ * pivot_root, sethostname, ...) is setup the profile need not allow.
+ */
+enum osr_phase {
+	OSR_PHASE_SETUP = 0,	/* the runtime's init, no seccomp filter yet */
+	OSR_PHASE_FILTERED = 1, /* the runtime's init, under a seccomp filter */
+	OSR_PHASE_WORKLOAD = 2, /* anything after the exec of the entrypoint */
+	OSR_PHASE_COUNT = 3,
+};
+
 #endif

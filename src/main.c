@@ -16,6 +16,7 @@
 #include "log.h"
 #include "profile.h"
 #include "rundir.h"
+#include "scope.h"
 #include "state.h"
 #include "tracer.h"
 
@@ -98,6 +99,12 @@ static int cmd_prestart(const struct options *o)
 	r = annotation_parse(st.annotation, &req, &err);
 	if (r < 0)
 		goto fail;
+	cfg.scope = OSR_SCOPE_WORKLOAD;
+	if (st.scope && scope_parse(st.scope, (enum osr_scope *)&cfg.scope) < 0) {
+		r = osr_fail(&err, -EINVAL, "annotation '%s' is '%.32s' (expected 'workload' or 'all')",
+			     OSR_SCOPE_ANNOTATION, st.scope);
+		goto fail;
+	}
 	if (st.pid <= 0) {
 		r = osr_fail(&err, -EINVAL,
 			     "state has no 'pid' above 0 (prestart needs the container's process)");
@@ -110,6 +117,8 @@ static int cmd_prestart(const struct options *o)
 	if (r >= 0)
 		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
 	if (r >= 0)
+		r = exe_of(st.pid, &cfg.runtime_exe_ino, &cfg.runtime_exe_dev, &err);
+	if (r >= 0)
 		r = pidns_of(getpid(), &self_inum, &self_level, &err);
 	if (r >= 0 && cfg.pidns_inum == self_inum)
 		r = osr_fail(&err, -EINVAL,
@@ -119,6 +128,9 @@ static int cmd_prestart(const struct options *o)
 		r = rundir_prepare(o->rundir, &err);
 	if (r < 0)
 		goto fail;
+	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
+	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
+		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
 
 	r = rundir_read(o->rundir, st.id, &old, &err);
 	if (r >= 0 && old.status == TRACER_RECORDING) {

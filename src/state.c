@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Parsing of the OCI runtime-spec state that runtimes feed hooks on stdin. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <string.h>
 #include "jsonutil.h"
@@ -62,8 +64,10 @@ static int get_pid(json_object *obj, pid_t *out, struct osr_err *err)
 	return 0;
 }
 
-static int get_annotation(json_object *obj, char **out, struct osr_err *err)
+static int get_annotations(json_object *obj, struct oci_state *st, struct osr_err *err)
 {
+	static const char *const keys[] = { OSR_ANNOTATION, OSR_SCOPE_ANNOTATION };
+	char **const outs[] = { &st->annotation, &st->scope };
 	json_object *ann, *v;
 
 	if (!json_object_object_get_ex(obj, "annotations", &ann) ||
@@ -72,13 +76,17 @@ static int get_annotation(json_object *obj, char **out, struct osr_err *err)
 	if (!json_object_is_type(ann, json_type_object))
 		return osr_fail(err, -EINVAL, "state field 'annotations' is a %s, not an object",
 				json_type_of(ann));
-	if (!json_object_object_get_ex(ann, OSR_ANNOTATION, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return osr_fail(err, -EINVAL, "annotation '%s' is a %s, not a string",
-				OSR_ANNOTATION, json_type_of(v));
-	*out = strdup(json_object_get_string(v));
-	return *out ? 0 : -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!json_object_object_get_ex(ann, keys[i], &v))
+			continue;
+		if (!json_object_is_type(v, json_type_string))
+			return osr_fail(err, -EINVAL, "annotation '%s' is a %s, not a string",
+					keys[i], json_type_of(v));
+		*outs[i] = strdup(json_object_get_string(v));
+		if (!*outs[i])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 int state_parse(const char *json, size_t len, struct oci_state *st, struct osr_err *err)
@@ -101,7 +109,7 @@ int state_parse(const char *json, size_t len, struct oci_state *st, struct osr_e
 	if (r >= 0)
 		r = get_pid(root, &st->pid, err);
 	if (r >= 0)
-		r = get_annotation(root, &st->annotation, err);
+		r = get_annotations(root, st, err);
 	if (r >= 0 && !container_id_valid(st->id))
 		r = osr_fail(err, -EINVAL,
 			     "container id '%.64s' is not usable: up to %d of [A-Za-z0-9_+.-], "
@@ -112,11 +120,41 @@ int state_parse(const char *json, size_t len, struct oci_state *st, struct osr_e
 	return r;
 }
 
+int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
+{
+	_cleanup_json_ json_object *config = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX], what[PATH_MAX + 16];
+	json_object *process, *v;
+	size_t len;
+	int r;
+
+	*nnp = false;
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		return osr_fail(err, -ENAMETOOLONG, "bundle path '%.64s...' is too long", bundle);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return osr_fail(err, -errno, "cannot open '%s': %s", path, strerror(errno));
+	r = read_all(fd, OSR_CONFIG_MAX, &text, &len);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read '%s': %s", path, strerror(-r));
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = json_parse_object(text, len, OSR_CONFIG_MAX, what, &config, err);
+	if (r < 0)
+		return r;
+	if (json_object_object_get_ex(config, "process", &process) &&
+	    json_object_object_get_ex(process, "noNewPrivileges", &v))
+		*nnp = json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+	return 0;
+}
+
 void state_free(struct oci_state *st)
 {
 	free(st->id);
 	free(st->status);
 	free(st->bundle);
 	free(st->annotation);
+	free(st->scope);
 	memset(st, 0, sizeof(*st));
 }

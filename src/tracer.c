@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "profile.h"
 #include "rundir.h"
+#include "scope.h"
 #include "tracer.h"
 
 #ifndef SYS_pidfd_open
@@ -96,6 +98,21 @@ int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err 
 	return 0;
 }
 
+int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st) < 0)
+		return osr_fail(err, -errno, "cannot stat the executable of pid %d ('%s'): %s",
+				(int)pid, path, strerror(errno));
+	*ino = st.st_ino;
+	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
+	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	return 0;
+}
+
 static int pidfd_open_checked(pid_t pid, unsigned long long start)
 {
 	unsigned long long now;
@@ -144,6 +161,8 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 	t->skel = skel;
 	skel->rodata->target_pidns_inum = t->cfg->pidns_inum;
 	skel->rodata->target_pidns_level = t->cfg->pidns_level;
+	skel->rodata->runtime_exe_ino = t->cfg->runtime_exe_ino;
+	skel->rodata->runtime_exe_dev = t->cfg->runtime_exe_dev;
 
 	r = recorder_bpf__load(skel);
 	if (r < 0)
@@ -167,6 +186,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct profile_report rep;
+	struct scope_report srep;
 	osr_seen_t *seen;
 	int r;
 
@@ -175,7 +195,8 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		return osr_fail(err, -ENOMEM, "out of memory");
 	/* Detach first: what is read is then final. */
 	recorder_bpf__detach(t->skel);
-	memcpy(seen, t->skel->bss->seen, sizeof(*seen));
+	scope_select((const osr_phases_t *)t->skel->bss->seen, t->cfg->scope, t->cfg->no_new_privs,
+		     seen, &srep);
 	if (t->skel->bss->overflow)
 		log_warn("%llu syscalls with numbers beyond %d were not recorded",
 			 (unsigned long long)t->skel->bss->overflow, OSR_MAX_SYSCALLS);
@@ -186,6 +207,12 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	free(seen);
 	if (r < 0)
 		return r;
+	if (srep.left_out)
+		log_info("left out %u syscalls only the runtime's setup made, before %s: %s",
+			 srep.left_out,
+			 srep.filter_seen ? "it loaded the seccomp filter"
+					  : "where it would load a seccomp filter",
+			 srep.left_out_list);
 	if (rep.unresolved)
 		log_warn("%u syscall numbers have no name in this libseccomp and are left out: %s",
 			 rep.unresolved, rep.unresolved_list);

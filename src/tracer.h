@@ -2,6 +2,7 @@
 #ifndef OSR_TRACER_H
 #define OSR_TRACER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include <json-c/json.h>
 
@@ -13,8 +14,12 @@ struct tracer_config {
 	pid_t pid;		 /* the container's init */
 	unsigned int pidns_inum; /* its PID namespace */
 	unsigned int pidns_level;
+	unsigned long long runtime_exe_ino; /* the runtime's init executable */
+	unsigned int runtime_exe_dev;	    /* as the kernel encodes it */
 	const char *output;
 	json_object *base; /* validated base profile, or NULL */
+	int scope;	   /* enum osr_scope */
+	bool no_new_privs; /* the container's process.noNewPrivileges */
 	int ready_timeout_ms;
 };
 
@@ -26,6 +31,9 @@ struct tracer_config {
  * it is sent SIGTERM.
  */
 int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err);
+
+/* The executable a process runs: inode and device as the kernel encodes them. */
+int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err);
 
 /* The PID namespace of a process: its inode and its depth (0 for the host's). */
 int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err);

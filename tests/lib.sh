@@ -79,7 +79,9 @@ shared_rootfs() {
 # bundle DIR ANNOTATION ARGS...: a runc bundle running ARGS, with the hook and
 # (when ANNOTATION is not empty) the trace annotation. SECCOMP (a profile file)
 # puts the container under that profile; HOOK_ARGS_JSON (a JSON array) adds
-# options to both stages; CAPS_ADD (comma-separated) adds capabilities.
+# options to both stages; CAPS_ADD (comma-separated) adds capabilities; NNP
+# (true/false) sets process.noNewPrivileges; ANNOTATIONS_JSON (an object)
+# adds annotations beside the trace one.
 bundle() {
 	local dir=$1 ann=$2; shift 2
 	mkdir -p "$dir"
@@ -88,7 +90,8 @@ bundle() {
 	(cd "$dir" && rm -f config.json && runc spec)
 	jq --arg hook "$HOOK" --arg root "$ROOTFS" --arg ann "$ann" --argjson args "$args" \
 		--arg rundir "$RUNDIR" --argjson extra "${HOOK_ARGS_JSON:-[]}" \
-		--arg caps "${CAPS_ADD:-}" '
+		--arg caps "${CAPS_ADD:-}" --arg nnp "${NNP:-}" \
+		--argjson moreann "${ANNOTATIONS_JSON:-{\}}" '
 		.process.terminal = false | .process.args = $args | .root.path = $root |
 		.root.readonly = true |
 		.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
@@ -99,7 +102,9 @@ bundle() {
 			"poststop": [{"path": $hook,
 				"args": (["oci-seccomp-recorder", "--run-dir", $rundir] + $extra + ["poststop"])}]
 		} |
-		if $ann == "" then . else .annotations = {"io.containers.trace-syscall": $ann} end |
+		if $ann == "" then . else
+			.annotations = ({"io.containers.trace-syscall": $ann} + $moreann) end |
+		if $nnp == "" then . else .process.noNewPrivileges = ($nnp == "true") end |
 		if $caps == "" then . else
 			.process.capabilities |= with_entries(.value += ($caps | split(","))) end
 	' "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"

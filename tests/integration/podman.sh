@@ -5,8 +5,8 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-TESTS=(podman_ls_recorded podman_profile_on_return podman_ls_replays podman_profile_denies_unrecorded
-	podman_base_extends podman_thread podman_rm)
+TESTS=(podman_ls_recorded podman_profile_on_return podman_precise podman_ls_replays
+	podman_profile_denies_unrecorded podman_base_extends podman_thread podman_rm)
 PREREQS=(podman runc jq)
 skip_all_if_missing
 # podman adds mount points to a --rootfs: give it a copy of its own.
@@ -60,6 +60,15 @@ if prun --annotation "io.containers.trace-syscall=of:$out" -- ls /; then
 else
 	fail podman_profile_on_return "podman run failed: $(tail -3 "$T/last.out")"
 	fail podman_ls_recorded "podman run failed: $(tail -3 "$T/last.out")"
+fi
+
+# podman records under its default seccomp profile, without noNewPrivileges:
+# the runtime's mounts and pivot_root come before the filter and stay out.
+extra=$(for n in mount umount2 pivot_root sethostname; do allowed_names "$out" | grep -x "$n"; done)
+if [ -s "$out" ] && [ -z "$extra" ]; then
+	pass podman_precise
+else
+	fail podman_precise "the profile allows the runtime's setup: $extra"
 fi
 
 if [ -s "$out" ] && prun --security-opt "seccomp=$out" -- ls / && grep -qx proc "$T/last.out"; then

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_SCOPE_H
+#define OSR_SCOPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "profile.h"
+#include "recorder.h"
+
+enum osr_scope {
+	OSR_SCOPE_WORKLOAD, /* what runs under the filter: the default */
+	OSR_SCOPE_ALL,	    /* everything from prestart on, the runtime's setup too */
+};
+
+/* The BPF program's table: seen[phase][abi][nr]. */
+typedef uint8_t osr_phases_t[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
+
+struct scope_report {
+	bool filter_seen;	  /* the runtime loaded a seccomp filter during the recording */
+	unsigned int tail_added;  /* setup syscalls kept as the runtime's post-load tail */
+	unsigned int left_out;	  /* setup-only syscalls the profile does not allow */
+	char left_out_list[512];
+};
+
+int scope_parse(const char *value, enum osr_scope *out);
+const char *scope_name(enum osr_scope scope);
+
+/*
+ * Reduce the phases to the syscalls a profile must allow. With scope "all",
+ * every phase. With "workload": what the workload did, plus what the runtime
+ * did under the filter it loaded; when it loaded none (a container without a
+ * seccomp profile), plus those setup syscalls that runtimes make after the
+ * point where they load one, which depends on no_new_privs (without it the
+ * filter goes on before the runtime drops privileges).
+ */
+void scope_select(const osr_phases_t *phases, enum osr_scope scope, bool no_new_privs,
+		  osr_seen_t *out, struct scope_report *rep);
+
+#endif
