@@ -85,9 +85,10 @@ static void note(struct scope_report *rep, const char *name)
 	size_t len = strlen(rep->left_out_list);
 
 	rep->left_out++;
+	if (len >= 4 && !strcmp(rep->left_out_list + len - 4, " ..."))
+		return;
 	if (len + strlen(name) + 6 >= sizeof(rep->left_out_list)) {
-		if (!strstr(rep->left_out_list, "..."))
-			strcat(rep->left_out_list, " ...");
+		strcat(rep->left_out_list, " ...");
 		return;
 	}
 	if (len)
@@ -98,7 +99,7 @@ static void note(struct scope_report *rep, const char *name)
 /* Should a syscall the runtime made before any filter be in the profile? */
 static bool keep_setup(const char *name, bool filter_seen, bool no_new_privs)
 {
-	if (IN(name, runtime_async))
+	if (IN(name, always) || IN(name, runtime_async))
 		return true;
 	if (filter_seen)
 		return false; /* the exact set is known: setup stays out */
