@@ -55,7 +55,16 @@ HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tes
 .DELETE_ON_ERROR:
 .PHONY: all clean install uninstall check test unit deps example bench
 
+# CONFINED=1 installs the hooks.d variant for nodes where anyone who can set an
+# annotation (a pod author) triggers the hook: profiles only inside RECORD_DIR,
+# bases only from inside BASE_DIR.
+RECORD_DIR ?= /var/lib/kubelet/seccomp/oci-seccomp-recorder
+BASE_DIR ?= /var/lib/kubelet/seccomp
+ifeq ($(CONFINED),1)
+HOOK_TEMPLATES := $(wildcard hooks.d/confined/*.json.in)
+else
 HOOK_TEMPLATES := $(wildcard hooks.d/*.json.in)
+endif
 
 all: $(BIN)
 
@@ -120,11 +129,13 @@ install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder
 	for t in $(HOOK_TEMPLATES); do \
-		sed 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' $$t > \
+		sed -e 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' -e 's|@RECORD_DIR@|$(RECORD_DIR)|g' \
+			-e 's|@BASE_DIR@|$(BASE_DIR)|g' $$t > \
 			$(DESTDIR)$(HOOKSDIR)/$$(basename $$t .in) && \
 		chmod 0644 $(DESTDIR)$(HOOKSDIR)/$$(basename $$t .in) || exit 1; \
 	done
 	install -m 0644 man/oci-seccomp-recorder.1 $(DESTDIR)$(MANDIR)/man1/
+	$(if $(filter 1,$(CONFINED)),install -d -m 0755 $(DESTDIR)$(RECORD_DIR))
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder \

@@ -16,6 +16,11 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile __u32 target_pidns_inum = 0;
 const volatile __u32 target_pidns_level = 0;
+/*
+ * For a container that shares the host's PID namespace: match its mount
+ * namespace instead (0: match the PID namespace).
+ */
+const volatile __u32 target_mntns_inum = 0;
 /* The runtime's init executable (inode, kernel dev_t), as it was at prestart. */
 const volatile __u64 runtime_exe_ino = 0;
 const volatile __u32 runtime_exe_dev = 0;
@@ -44,6 +49,17 @@ static __always_inline bool in_target_pidns(struct task_struct *task)
 	 */
 	ns = BPF_CORE_READ(pid, numbers[level].ns);
 	return ns && BPF_CORE_READ(ns, ns.inum) == target_pidns_inum;
+}
+
+static __always_inline bool in_target(struct task_struct *task)
+{
+	if (target_mntns_inum) {
+		struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+
+		/* An exiting task has no nsproxy any more. */
+		return nsp && BPF_CORE_READ(nsp, mnt_ns, ns.inum) == target_mntns_inum;
+	}
+	return in_target_pidns(task);
 }
 
 static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
@@ -84,7 +100,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 abi, phase;
 
-	if (!in_target_pidns(task))
+	if (!in_target(task))
 		return 0;
 
 	abi = syscall_abi(task, &id);

@@ -6,31 +6,104 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include "fileio.h"
 
-/* Split path into an open O_PATH fd of its folder and its last component. */
-static int open_parent(const char *path, const char **base, struct osr_err *err)
+/*
+ * Open a folder below root without leaving it: no "..", no symlink anywhere on
+ * the way, no magic links. openat2() does it in the kernel (5.6+); elsewhere
+ * the walk is done a component at a time with O_NOFOLLOW.
+ */
+static int open_beneath(int rootfd, const char *rel)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	char buf[PATH_MAX], *save = NULL, *part;
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd >= 0 ? fd : -errno;
+
+	/* No openat2 (or a seccomp filter refuses it): walk by hand. */
+	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (part = strtok_r(buf, "/", &save); fd >= 0 && part; part = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (!strcmp(part, "..")) {
+			close(fd);
+			return -EXDEV;
+		}
+		if (!strcmp(part, "."))
+			continue;
+		next = openat(fd, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		/* O_PATH|O_NOFOLLOW opens the link itself: O_DIRECTORY then fails with ENOTDIR. */
+		fd = next >= 0 ? next : -(errno == ENOTDIR ? ELOOP : errno);
+		if (fd < 0)
+			return fd;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Split path into an open O_PATH fd of its folder and its last component. With
+ * a root, path must lie inside it, reached without "..", symlinks or mounts'
+ * magic links.
+ */
+static int open_parent(const char *path, const char *root, const char **base,
+		       struct osr_err *err)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	size_t n;
+	size_t n, rlen;
 	int fd;
 
-	if (!slash)
-		return osr_fail(err, -EINVAL, "output '%s' is not an absolute path", path);
+	if (!slash || path[0] != '/')
+		return osr_fail(err, -EINVAL, "'%s' is not an absolute path", path);
 	*base = slash + 1;
 	if (!**base || !strcmp(*base, ".") || !strcmp(*base, ".."))
-		return osr_fail(err, -EINVAL, "output '%s' does not name a file", path);
+		return osr_fail(err, -EINVAL, "'%s' does not name a file", path);
 	n = slash == path ? 1 : (size_t)(slash - path);
 	if (n >= sizeof(dir))
-		return osr_fail(err, -ENAMETOOLONG, "output '%s' is too long", path);
+		return osr_fail(err, -ENAMETOOLONG, "'%s' is too long", path);
 	memcpy(dir, path, n);
 	dir[n] = '\0';
+
+	if (root) {
+		_cleanup_close_ int rootfd = -1;
+		const char *rel;
+
+		rlen = strlen(root);
+		while (rlen > 1 && root[rlen - 1] == '/')
+			rlen--;
+		if (strncmp(path, root, rlen) != 0 || (path[rlen] != '/' && rlen > 1))
+			return osr_fail(err, -EXDEV, "'%s' is not inside '%.*s'", path, (int)rlen,
+					root);
+		rel = dir + (rlen > 1 ? rlen : 0);
+		while (*rel == '/')
+			rel++;
+		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return osr_fail(err, -errno, "cannot open folder '%s': %s", root,
+					strerror(errno));
+		fd = open_beneath(rootfd, rel);
+		if (fd < 0)
+			return osr_fail(err, fd,
+					"cannot open '%s' inside '%s' without leaving it or following "
+					"a symlink: %s",
+					dir, root, strerror(-fd));
+		return fd;
+	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open output folder '%s': %s", dir,
-				strerror(errno));
+		return osr_fail(err, -errno, "cannot open folder '%s': %s", dir, strerror(errno));
 	return fd;
 }
 
@@ -42,7 +115,7 @@ static int check_final(int dirfd, const char *base, const char *path, struct osr
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return osr_fail(err, -errno, "cannot stat output '%s': %s", path, strerror(errno));
+		return osr_fail(err, -errno, "cannot stat '%s': %s", path, strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
 		return osr_fail(err, -ELOOP, "output '%s' is a symbolic link, refusing to replace it",
@@ -52,14 +125,14 @@ static int check_final(int dirfd, const char *base, const char *path, struct osr
 	return 0;
 }
 
-int check_output_path(const char *path, struct osr_err *err)
+int check_output_path(const char *path, const char *root, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	const char *base;
 	char proc[64];
 	int r;
 
-	dirfd = open_parent(path, &base, err);
+	dirfd = open_parent(path, root, &base, err);
 	if (dirfd < 0)
 		return dirfd;
 	r = check_final(dirfd, base, path, err);
@@ -72,8 +145,8 @@ int check_output_path(const char *path, struct osr_err *err)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
-		      struct osr_err *err)
+int write_file_atomic(const char *path, const char *root, const char *data, size_t len,
+		      mode_t mode, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	char tmp[NAME_MAX + 1];
@@ -81,7 +154,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 	uint32_t rnd = 0;
 	int r;
 
-	dirfd = open_parent(path, &base, err);
+	dirfd = open_parent(path, root, &base, err);
 	if (dirfd < 0)
 		return dirfd;
 	r = check_final(dirfd, base, path, err);
@@ -126,4 +199,25 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 	if (fd >= 0)
 		fsync(fd);
 	return 0;
+}
+
+int open_input(const char *path, const char *root, struct osr_err *err)
+{
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	const char *base;
+	struct stat st;
+
+	dirfd = open_parent(path, root, &base, err);
+	if (dirfd < 0)
+		return dirfd;
+	/* Confined, the last component may not be a symlink either. */
+	fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (root ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return osr_fail(err, -errno, "cannot open '%s': %s", path,
+				errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return osr_fail(err, -errno, "cannot stat '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return osr_fail(err, -EINVAL, "'%s' is not a regular file", path);
+	return take_fd(&fd);
 }

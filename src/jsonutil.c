@@ -9,6 +9,31 @@ const char *json_type_of(json_object *o)
 	return json_type_to_name(json_object_get_type(o));
 }
 
+/* Does any string (key or value) in the tree hold a NUL? */
+static bool has_nul(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return json_string_has_nul(o);
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			if (has_nul(json_object_array_get_idx(o, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val)
+		{
+			(void)key; /* json-c keeps keys as C strings: a NUL ends them */
+			if (has_nul(val))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 int json_parse_object(const char *text, size_t len, size_t max, const char *what,
 		      json_object **out, struct osr_err *err)
 {
@@ -45,6 +70,10 @@ int json_parse_object(const char *text, size_t len, size_t max, const char *what
 	if (!json_object_is_type(root, json_type_object))
 		return osr_fail(err, -EINVAL, "%s is a JSON %s, not an object", what,
 				json_type_of(root));
+	/* C would cut "of:/a\u0000;if:/b" at the NUL without a word. */
+	if (has_nul(root))
+		return osr_fail(err, -EINVAL, "%s has a string with a NUL character (\\u0000)",
+				what);
 	*out = root;
 	root = NULL;
 	return 0;

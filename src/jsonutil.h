@@ -2,7 +2,9 @@
 #ifndef OSR_JSONUTIL_H
 #define OSR_JSONUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <json-c/json.h>
 
 #include "util.h"
@@ -21,6 +23,12 @@ static inline void json_object_putp(json_object **o)
  */
 int json_parse_object(const char *text, size_t len, size_t max, const char *what,
 		      json_object **out, struct osr_err *err);
+
+/* Whether a JSON string holds a NUL (\u0000): C would silently cut it there. */
+static inline bool json_string_has_nul(json_object *s)
+{
+	return strlen(json_object_get_string(s)) != (size_t)json_object_get_string_len(s);
+}
 
 /* The type name of a member for messages ("string", "int", ...). */
 const char *json_type_of(json_object *o);

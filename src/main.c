@@ -27,8 +27,13 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
+/* A finished record no poststop collected within this many seconds is removed. */
+#define OSR_STALE_RECORD_AGE 3600
+
 struct options {
 	const char *rundir;
+	const char *output_dir; /* of: must lie inside it */
+	const char *input_dir;	/* if: must lie inside it */
 	int timeout_ms;
 };
 
@@ -44,11 +49,13 @@ static void usage(FILE *f)
 		"hook does nothing. The OCI state JSON is read on stdin.\n"
 		"\n"
 		"Options:\n"
-		"  --run-dir DIR   where tracer state is kept (default %s)\n"
-		"  --timeout MS    how long a stage waits for the tracer (default 10000)\n"
-		"  --debug         print debug messages\n"
-		"  -h, --help      show this help\n"
-		"  -V, --version   show the version\n"
+		"  --output-dir DIR  of: must name a file inside DIR (no '..', no symlinks)\n"
+		"  --input-dir DIR   if: must name a file inside DIR (no '..', no symlinks)\n"
+		"  --run-dir DIR     where tracer state is kept (default %s)\n"
+		"  --timeout MS      how long a stage waits for the tracer (default 10000)\n"
+		"  --debug           print debug messages\n"
+		"  -h, --help        show this help\n"
+		"  -V, --version     show the version\n"
 		"\n"
 		"Exit status: 0 success or nothing to do, 1 failure (the message says why),\n"
 		"2 usage error.\n",
@@ -88,7 +95,7 @@ static int cmd_prestart(const struct options *o)
 	struct tracer_config cfg = { 0 };
 	struct tracer_record old;
 	struct osr_err err = { "" };
-	unsigned int self_inum, self_level;
+	unsigned int self_inum, self_level, self_mnt;
 	int r;
 
 	r = read_state(&st);
@@ -111,23 +118,39 @@ static int cmd_prestart(const struct options *o)
 		goto fail;
 	}
 	/* Everything that can be checked now is: a bad request stops the container here. */
-	r = check_output_path(req.output, &err);
+	r = check_output_path(req.output, o->output_dir, &err);
 	if (r >= 0 && req.input)
-		r = profile_load(req.input, &base, &err);
+		r = profile_load(req.input, o->input_dir, &base, &err);
 	if (r >= 0)
 		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
 	if (r >= 0)
 		r = exe_of(st.pid, &cfg.runtime_exe_ino, &cfg.runtime_exe_dev, &err);
 	if (r >= 0)
 		r = pidns_of(getpid(), &self_inum, &self_level, &err);
-	if (r >= 0 && cfg.pidns_inum == self_inum)
-		r = osr_fail(&err, -EINVAL,
-			     "the container shares the host's PID namespace; recording it would "
-			     "record every process on the host, refusing");
+	/*
+	 * A container in the host's PID namespace (podman --pid=host) would make a
+	 * PID-namespace filter record the whole host: key on its mount namespace,
+	 * which every OCI container has of its own.
+	 */
+	if (r >= 0 && cfg.pidns_inum == self_inum) {
+		r = ns_inum(st.pid, "mnt", &cfg.mntns_inum, &err);
+		if (r >= 0)
+			r = ns_inum(getpid(), "mnt", &self_mnt, &err);
+		if (r >= 0 && cfg.mntns_inum == self_mnt)
+			r = osr_fail(&err, -EINVAL,
+				     "the container shares the host's PID and mount namespaces; "
+				     "recording it would record every process on the host, refusing");
+		if (r >= 0)
+			log_info("the container shares the host's PID namespace: recording its "
+				 "mount namespace %u instead",
+				 cfg.mntns_inum);
+	}
 	if (r >= 0)
 		r = rundir_prepare(o->rundir, &err);
 	if (r < 0)
 		goto fail;
+	if ((r = rundir_gc(o->rundir, OSR_STALE_RECORD_AGE)) > 0)
+		log_debug("removed %d stale tracer records", r);
 	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
 	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
 		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
@@ -148,6 +171,7 @@ static int cmd_prestart(const struct options *o)
 	cfg.rundir = o->rundir;
 	cfg.pid = st.pid;
 	cfg.output = req.output;
+	cfg.output_dir = o->output_dir;
 	cfg.base = base;
 	cfg.ready_timeout_ms = o->timeout_ms;
 	r = tracer_spawn(&cfg, &err);
@@ -252,6 +276,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "input-dir", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -267,11 +293,15 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
+		case 'o':
+		case 'i':
 			if (optarg[0] != '/') {
-				log_error("--run-dir '%s' is not an absolute path", optarg);
+				log_error("--%s '%s' is not an absolute path",
+					  c == 'r' ? "run-dir" : c == 'o' ? "output-dir" : "input-dir",
+					  optarg);
 				return 2;
 			}
-			o.rundir = optarg;
+			*(c == 'r' ? &o.rundir : c == 'o' ? &o.output_dir : &o.input_dir) = optarg;
 			break;
 		case 't':
 			if (parse_long(optarg, 1, 3600 * 1000, &v) < 0) {

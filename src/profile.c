@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <seccomp.h>
 
+#include "fileio.h"
 #include "jsonutil.h"
 #include "profile.h"
 
@@ -363,7 +364,7 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 	return 0;
 }
 
-int profile_load(const char *path, json_object **out, struct osr_err *err)
+int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -373,15 +374,16 @@ int profile_load(const char *path, json_object **out, struct osr_err *err)
 	size_t len;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open base profile '%s': %s", path,
-				strerror(errno));
+	fd = open_input(path, root, err);
+	if (fd < 0) {
+		char inner[sizeof(err->msg)];
+
+		memcpy(inner, err->msg, sizeof(inner));
+		return osr_fail(err, fd, "base profile: %s", inner);
+	}
 	if (fstat(fd, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat base profile '%s': %s", path,
 				strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return osr_fail(err, -EINVAL, "base profile '%s' is not a regular file", path);
 	if ((uint64_t)st.st_size > OSR_PROFILE_MAX)
 		return osr_fail(err, -EFBIG, "base profile '%s' is larger than %u bytes", path,
 				OSR_PROFILE_MAX);

@@ -35,8 +35,8 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 /* Compile the profile with libseccomp: every name resolves, every rule adds. */
 int profile_validate(json_object *profile, struct osr_err *err);
 
-/* Read, parse and validate a profile file (a base for `if:`). */
-int profile_load(const char *path, json_object **out, struct osr_err *err);
+/* Read, parse and validate a profile file (a base for `if:`), confined to root if not NULL. */
+int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err);
 
 /* The text written to disk: pretty JSON with a trailing newline. */
 char *profile_to_string(json_object *profile);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,7 +59,7 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg);
 	if (n < 0 || n >= (int)sizeof(text))
 		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
-	return write_file_atomic(path, text, (size_t)n, 0600, err);
+	return write_file_atomic(path, NULL, text, (size_t)n, 0600, err);
 }
 
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err)
@@ -112,6 +114,38 @@ int rundir_remove(const char *dir, const char *id)
 	if (record_path(path, sizeof(path), dir, id) < 0)
 		return -ENAMETOOLONG;
 	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int rundir_gc(const char *dir, unsigned int max_age)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+	int removed = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct tracer_record rec;
+		unsigned long long start;
+		struct stat st;
+		char id[NAME_MAX + 1];
+		size_t n = strlen(de->d_name);
+
+		if (n <= 6 || strcmp(de->d_name + n - 6, ".state"))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    now - st.st_mtime < (time_t)max_age)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
+		if (rundir_read(dir, id, &rec, NULL) >= 0 && rec.status == TRACER_RECORDING &&
+		    proc_start_time(rec.pid, &start) >= 0 && start == rec.start_time)
+			continue; /* still recording: a long-lived container */
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 int proc_start_time(pid_t pid, unsigned long long *out)

@@ -35,6 +35,13 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err);
 int rundir_remove(const char *dir, const char *id);
 
+/*
+ * Remove records no poststop will collect: those whose tracer is gone (done,
+ * failed or killed) and that are older than max_age seconds, as left by a
+ * runtime that never ran poststop. Returns how many were removed.
+ */
+int rundir_gc(const char *dir, unsigned int max_age);
+
 /* Field 22 of /proc/PID/stat: with the pid, it names one process for good. */
 int proc_start_time(pid_t pid, unsigned long long *out);
 

@@ -61,18 +61,29 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	if (stat(path, &st) < 0)
+		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s", ns,
+				(int)pid, path, strerror(errno));
+	*inum = (unsigned int)st.st_ino;
+	return 0;
+}
+
 int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	char path[64], line[512];
-	struct stat st;
 	bool found = false;
+	int r;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	if (stat(path, &st) < 0)
-		return osr_fail(err, -errno, "cannot read the PID namespace of pid %d ('%s'): %s",
-				(int)pid, path, strerror(errno));
-	*inum = (unsigned int)st.st_ino;
+	r = ns_inum(pid, "pid", inum, err);
+	if (r < 0)
+		return r;
 
 	/* NSpid lists the pid in each namespace from the host's down: depth + 1 entries. */
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -161,6 +172,7 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 	t->skel = skel;
 	skel->rodata->target_pidns_inum = t->cfg->pidns_inum;
 	skel->rodata->target_pidns_level = t->cfg->pidns_level;
+	skel->rodata->target_mntns_inum = t->cfg->mntns_inum;
 	skel->rodata->runtime_exe_ino = t->cfg->runtime_exe_ino;
 	skel->rodata->runtime_exe_dev = t->cfg->runtime_exe_dev;
 
@@ -230,7 +242,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	text = profile_to_string(profile);
 	if (!text)
 		return osr_fail(err, -ENOMEM, "out of memory serializing the profile");
-	r = write_file_atomic(t->cfg->output, text, strlen(text), 0644, err);
+	r = write_file_atomic(t->cfg->output, t->cfg->output_dir, text, strlen(text), 0644, err);
 	if (r < 0)
 		return r;
 	log_info("wrote '%s': %u syscalls recorded, %u allowed beyond the base", t->cfg->output,
@@ -367,6 +379,37 @@ out:
 	return r < 0 ? 1 : 0;
 }
 
+/*
+ * Leave the runtime's cgroups for the root of each hierarchy: runtimes and
+ * systemd kill everything left in a container's or conmon's cgroup at cleanup,
+ * which is how oci-seccomp-bpf-hook's tracer lost recordings. Best effort: a
+ * hierarchy that refuses leaves the tracer where it was.
+ */
+static void leave_cgroups(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char root[256], mnt[1024], fstype[32], path[1100];
+		const char *sep = strstr(line, " - ");
+		int fd;
+
+		if (!sep || sscanf(sep + 3, "%31s", fstype) != 1 ||
+		    (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2")))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %255s %1023s", root, mnt) != 2 || strcmp(root, "/"))
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", mnt);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (write(fd, "0", 1) < 0)
+			log_debug("cannot move to '%s': %m, ignoring", path);
+		close(fd);
+	}
+}
+
 /* Leave the runtime's session and pipes: it waits for the hook's stdout and stderr to close. */
 static int detach_from_caller(int keep_fd)
 {
@@ -391,6 +434,7 @@ static int detach_from_caller(int keep_fd)
 	log_init(NULL, NULL);
 	log_set_stderr(0);
 	prctl(PR_SET_NAME, "osr-tracer");
+	leave_cgroups();
 	return 0;
 }
 

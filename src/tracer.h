@@ -14,9 +14,11 @@ struct tracer_config {
 	pid_t pid;		 /* the container's init */
 	unsigned int pidns_inum; /* its PID namespace */
 	unsigned int pidns_level;
+	unsigned int mntns_inum; /* non-zero: match this mount namespace instead */
 	unsigned long long runtime_exe_ino; /* the runtime's init executable */
 	unsigned int runtime_exe_dev;	    /* as the kernel encodes it */
 	const char *output;
+	const char *output_dir; /* --output-dir: output must lie inside it, or NULL */
 	json_object *base; /* validated base profile, or NULL */
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
@@ -34,6 +36,9 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err);
 
 /* The executable a process runs: inode and device as the kernel encodes them. */
 int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err);
+
+/* The inode of a namespace of a process ("pid", "mnt", ...). */
+int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err);
 
 /* The PID namespace of a process: its inode and its depth (0 for the host's). */
 int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err);

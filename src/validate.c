@@ -272,13 +272,17 @@ static int add_rules(scmp_filter_ctx ctx, json_object *syscalls, uint32_t def,
 					return osr_fail(err, -EINVAL,
 							"%s: name %zu is a %s, not a string", where,
 							j, json_type_of(n));
+				if (json_string_has_nul(n))
+					return osr_fail(err, -EINVAL,
+							"%s: name %zu contains a NUL character", where,
+							j);
 				r = add_rule_name(ctx, action, def, json_object_get_string(n),
 						  cmps, ncmp, same_index, where, err);
 				if (r < 0)
 					return r;
 			}
 		} else if (json_object_object_get_ex(rule, "name", &v) &&
-			   json_object_is_type(v, json_type_string)) {
+			   json_object_is_type(v, json_type_string) && !json_string_has_nul(v)) {
 			r = add_rule_name(ctx, action, def, json_object_get_string(v), cmps, ncmp,
 					  same_index, where, err);
 			if (r < 0)

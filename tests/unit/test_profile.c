@@ -680,7 +680,7 @@ static void expect_load_fails(const char *name, const char *text, const char *wo
 		CHECK(put_file(p, text) == 0);
 	else if (!strcmp(name, "folder.json"))
 		CHECK(mkdir(p, 0755) == 0);
-	CHECK(profile_load(p, &out, &err) < 0);
+	CHECK(profile_load(p, NULL, &out, &err) < 0);
 	CHECK(out == NULL);
 	CHECK_STR_CONTAINS(err.msg, p);
 	if (word)
@@ -699,7 +699,7 @@ TEST(load_good)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "good.json");
 	CHECK(put_file(p, MERGE_BASE "\n") == 0);
-	CHECK(profile_load(p, &out, &err) == 0);
+	CHECK(profile_load(p, NULL, &out, &err) == 0);
 	CHECK(out != NULL);
 	CHECK(get_str(out, "defaultAction") &&
 	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
@@ -772,7 +772,7 @@ TEST(write_mode_and_content)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "out.json");
-	CHECK(write_file_atomic(p, text, strlen(text), 0644, &err) == 0);
+	CHECK(write_file_atomic(p, NULL, text, strlen(text), 0644, &err) == 0);
 	umask(old);
 	CHECK(lstat(p, &st) == 0);
 	CHECK(S_ISREG(st.st_mode));
@@ -796,7 +796,7 @@ TEST(write_replaces)
 	path_in(p, sizeof(p), "out.json");
 	CHECK(put_file(p, old_text) == 0);
 	CHECK(chmod(p, 0600) == 0);
-	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) == 0);
+	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) == 0);
 	got = slurp(p);
 	CHECK(got && !strcmp(got, "new\n"));
 	CHECK(lstat(p, &st) == 0 && (st.st_mode & 07777) == 0644);
@@ -816,7 +816,7 @@ TEST(write_refuses_symlink)
 	path_in(p, sizeof(p), "out.json");
 	CHECK(put_file(target, "target\n") == 0);
 	CHECK(symlink(target, p) == 0);
-	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 	got = slurp(target);
 	CHECK(got && !strcmp(got, "target\n"));
@@ -827,7 +827,7 @@ TEST(write_refuses_symlink)
 	path_in(target, sizeof(target), "nowhere.json");
 	path_in(p, sizeof(p), "dangling.json");
 	CHECK(symlink(target, p) == 0);
-	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
 	CHECK(access(target, F_OK) < 0 && errno == ENOENT);
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
@@ -842,7 +842,7 @@ TEST(write_refuses_directory)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "out.json");
 	CHECK(mkdir(p, 0755) == 0);
-	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 	CHECK(lstat(p, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK(count_tmp(tmpdir) == 0);
@@ -856,7 +856,7 @@ TEST(write_missing_folder)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "missing/out.json");
-	CHECK(write_file_atomic(p, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "missing");
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
@@ -869,25 +869,25 @@ TEST(check_output_path)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "missing/out.json");
-	CHECK(check_output_path(p, &err) < 0);
+	CHECK(check_output_path(p, NULL, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "missing");
 
 	path_in(p, sizeof(p), "out.json");
-	CHECK(check_output_path(p, &err) == 0);
+	CHECK(check_output_path(p, NULL, &err) == 0);
 	CHECK(access(p, F_OK) < 0); /* a check, not a write */
 
 	path_in(target, sizeof(target), "target.json");
 	CHECK(symlink(target, p) == 0);
-	CHECK(check_output_path(p, &err) < 0);
+	CHECK(check_output_path(p, NULL, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 
 	path_in(p, sizeof(p), "dir.json");
 	CHECK(mkdir(p, 0755) == 0);
-	CHECK(check_output_path(p, &err) < 0);
+	CHECK(check_output_path(p, NULL, &err) < 0);
 
-	CHECK(check_output_path("relative.json", &err) < 0);
+	CHECK(check_output_path("relative.json", NULL, &err) < 0);
 	path_in(p, sizeof(p), "");
-	CHECK(check_output_path(p, &err) < 0);
+	CHECK(check_output_path(p, NULL, &err) < 0);
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
 }

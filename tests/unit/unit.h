@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int unit_failed_in_case;
-static const char *unit_case;
+static int unit_failed_in_case __attribute__((unused));
+static const char *unit_case __attribute__((unused));
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
