@@ -149,3 +149,17 @@ missing_names() {
 		allowed_names "$p" | grep -qx "$n" || printf '%s ' "$n"
 	done
 }
+
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds (0) or time runs out (1).
+wait_until() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+
+# record_field ID KEY: a field of the tracer record of a container.
+record_field() {
+	sed -n "s/^$2=//p" "$RUNDIR/$1.state" 2>/dev/null
+}

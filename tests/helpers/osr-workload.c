@@ -83,6 +83,30 @@ int main(int argc, char **argv)
 		return 4;
 #endif
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32\n");
+	if (!strcmp(mode, "call") && argc > 2) {
+		/*
+		 * One rarely used syscall, named, twice with a pause between: containers
+		 * run side by side overlap, and each must record its own alone.
+		 */
+		static const struct {
+			const char *name;
+			long nr;
+		} calls[] = {
+			{ "sysinfo", SYS_sysinfo },	  { "times", SYS_times },
+			{ "getcpu", SYS_getcpu },	  { "getrusage", SYS_getrusage },
+			{ "getitimer", SYS_getitimer }, { "sched_getscheduler", SYS_sched_getscheduler },
+			{ "getpgid", SYS_getpgid },	  { "getsid", SYS_getsid },
+		};
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+			if (strcmp(calls[i].name, argv[2]))
+				continue;
+			syscall(calls[i].nr, 0, NULL, NULL);
+			usleep(300000);
+			syscall(calls[i].nr, 0, NULL, NULL);
+			return 0;
+		}
+		return 2;
+	}
+	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32|call NAME\n");
 	return 2;
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Faults: a runtime that dies or never runs poststop, a tracer that is killed,
+# containers killed or deleted while running, many containers in a row and at
+# once, and containers that share the host's PID namespace.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_unknown_or_twice
+	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
+	fault_hostpid_records_container_only fault_100_in_a_row_leave_nothing fault_8_at_once)
+PREREQS=(runc jq bpftool)
+skip_all_if_missing
+shared_rootfs
+
+# Live tracers (an exited one is a zombie until init reaps it).
+tracers() { ps -eo stat=,comm= | awk '$2 == "osr-tracer" && $1 !~ /^Z/' | wc -l; }
+base_tracers=$(tracers)
+
+# Start `runc run` in the background; sets CID (container id) and RPID (runc's pid).
+run_bg() { # out args...
+	local out=$1; shift
+	CTR_SEQ=$((CTR_SEQ + 1))
+	CID=$ID_PREFIX-$CTR_SEQ
+	bundle "$T/b$CTR_SEQ" "of:$out" "$@"
+	(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >"$T/bg$CTR_SEQ.out" 2>&1) &
+	RPID=$!
+}
+recording() { [ "$(record_field "$CID" status)" = recording ]; }
+
+# --- the runtime dies and its cgroup is emptied; nobody runs poststop ---------------
+# systemd stopping conmon's scope killed oci-seccomp-bpf-hook's tracer; ours
+# leaves the runtime's cgroup as it starts.
+cg=""
+for h in /sys/fs/cgroup/unified /sys/fs/cgroup /sys/fs/cgroup/pids; do
+	if [ -w "$h/cgroup.procs" ] && mkdir "$h/$ID_PREFIX" 2>/dev/null; then cg=$h/$ID_PREFIX; break; fi
+done
+if [ -z "$cg" ]; then
+	skip fault_runtime_killed_with_its_cgroup "no writable cgroup hierarchy"
+else
+	out=$T/killed.json
+	CTR_SEQ=$((CTR_SEQ + 1))
+	CID=$ID_PREFIX-$CTR_SEQ
+	bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'sleep 1; uname'
+	(echo $BASHPID > "$cg/cgroup.procs" && cd "$T/b$CTR_SEQ" &&
+		exec runc run "$CID" </dev/null >/dev/null 2>&1) &
+	disown $!
+	if wait_until 10 recording; then
+		# Everything in the runtime's cgroup dies at once, as a stopped scope does.
+		# (Read the list first: it shifts under a reader as members die.)
+		victims=$(cat "$cg/cgroup.procs")
+		for p in $victims; do kill -9 "$p" 2>/dev/null; done
+		# The profile is written first, then the record says so.
+		finished() { [ -s "$out" ] && [ "$(record_field "$CID" status)" = done ]; }
+		if wait_until 15 finished && [ -z "$(missing_names "$out" uname)" ]; then
+			pass fault_runtime_killed_with_its_cgroup
+		else
+			fail fault_runtime_killed_with_its_cgroup "no profile after the runtime's cgroup was killed"
+		fi
+	else
+		fail fault_runtime_killed_with_its_cgroup "the container never started recording"
+	fi
+	runc delete -f "$CID" >/dev/null 2>&1 # its poststop collects the record
+	rmdir "$cg" 2>/dev/null
+fi
+
+# --- the tracer is killed: poststop says so, and no file appears ---------------------
+out=$T/tracer-killed.json
+run_bg "$out" sleep 1
+if wait_until 10 recording; then
+	kill -9 "$(record_field "$CID" pid)"
+	wait "$RPID"
+	if [ ! -e "$out" ] && grep -q "died before writing" "$T/bg$CTR_SEQ.out" &&
+		[ ! -e "$RUNDIR/$CID.state" ] && [ -z "$(find "$T" -maxdepth 1 -name '.*.tmp')" ]; then
+		pass fault_tracer_killed
+	else
+		fail fault_tracer_killed "no clear report or leftovers: $(tail -2 "$T/bg$CTR_SEQ.out")"
+	fi
+else
+	fail fault_tracer_killed "the container never started recording"
+fi
+
+# --- poststop with nothing to do is quiet -------------------------------------------
+state='{"ociVersion": "1.0.2", "id": "'$ID_PREFIX'-never", "status": "stopped", "bundle": "/"}'
+o1=$("$HOOK" --run-dir "$RUNDIR" poststop <<<"$state" 2>&1); r1=$?
+run_traced "$T/twice.json" -- true
+last=$ID_PREFIX-$CTR_SEQ
+state2='{"ociVersion": "1.0.2", "id": "'$last'", "status": "stopped", "bundle": "/"}'
+o2=$("$HOOK" --run-dir "$RUNDIR" poststop <<<"$state2" 2>&1); r2=$?
+if [ $r1 = 0 ] && [ -z "$o1" ] && [ $r2 = 0 ] && [ -z "$o2" ] && [ -s "$T/twice.json" ]; then
+	pass fault_poststop_unknown_or_twice
+else
+	fail fault_poststop_unknown_or_twice "unknown: $r1 '$o1'; second run: $r2 '$o2'"
+fi
+
+# --- the container's process dies before the tracer can attach ----------------------
+# A prestart hook ahead of ours kills it: prestart must fail fast and clearly.
+CTR_SEQ=$((CTR_SEQ + 1))
+bundle "$T/b$CTR_SEQ" "of:$T/gone.json" true
+jq '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c",
+	"kill -9 $(sed -n \"s/.*\\\"pid\\\":\\([0-9]*\\).*/\\1/p\"); sleep 0.2"]}] + .hooks.prestart' \
+	"$T/b$CTR_SEQ/config.json" > "$T/c.json" && mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+before=$(tracers)
+if ! (cd "$T/b$CTR_SEQ" && timeout 20 runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/last.out" 2>&1) &&
+	grep -q "oci-seccomp-recorder" "$T/last.out" && [ "$(tracers)" = "$before" ] &&
+	[ ! -e "$RUNDIR/$ID_PREFIX-$CTR_SEQ.state" ]; then
+	pass fault_init_gone_before_attach
+else
+	fail fault_init_gone_before_attach "hang, leftovers or no message: $(tail -2 "$T/last.out")"
+fi
+
+# --- a container that exits at once still gets its profile ---------------------------
+if run_traced "$T/at-once.json" -- true && [ -s "$T/at-once.json" ] &&
+	[ -z "$(missing_names "$T/at-once.json" execve)" ]; then
+	pass fault_exits_at_once
+else
+	fail fault_exits_at_once "$(tail -2 "$T/last.out")"
+fi
+
+# --- runc kill / runc delete -f of a running traced container ------------------------
+for how in kill delete; do
+	out=$T/$how.json
+	CTR_SEQ=$((CTR_SEQ + 1))
+	CID=$ID_PREFIX-$CTR_SEQ
+	bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'uname; sleep 100'
+	(cd "$T/b$CTR_SEQ" && runc create "$CID" </dev/null >/dev/null 2>&1) && runc start "$CID"
+	sleep 0.3
+	if [ $how = kill ]; then
+		runc kill "$CID" KILL
+		wait_until 10 sh -c "runc state $CID | grep -q stopped"
+		runc delete "$CID"
+	else
+		runc delete -f "$CID"
+	fi
+	if [ -s "$out" ] && [ -z "$(missing_names "$out" uname)" ] && [ ! -e "$RUNDIR/$CID.state" ]; then
+		pass "fault_runc_$( [ $how = kill ] && echo kill || echo delete_force)"
+	else
+		fail "fault_runc_$( [ $how = kill ] && echo kill || echo delete_force)" "no profile or record left"
+	fi
+done
+
+# --- a container in the host's PID namespace records itself, not the host ----------
+out=$T/hostpid.json
+CTR_SEQ=$((CTR_SEQ + 1))
+bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'osr-workload grandchild; sleep 0.5'
+jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json" > "$T/c.json" &&
+	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+# The host makes a syscall the container never does, all the while.
+(for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
+noise=$!
+(cd "$T/b$CTR_SEQ" && runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/last.out" 2>&1)
+rc=$?
+wait $noise
+if [ $rc = 0 ] && [ -s "$out" ] && [ -z "$(missing_names "$out" times)" ] &&
+	! allowed_names "$out" | grep -qx sysinfo; then
+	pass fault_hostpid_records_container_only
+else
+	fail fault_hostpid_records_container_only "rc=$rc, times missing or host's sysinfo recorded: $(tail -2 "$T/last.out")"
+fi
+
+# --- 100 containers in a row leave nothing behind ------------------------------------
+progs() { bpftool prog show 2>/dev/null | grep -c '^[0-9]'; }
+maps() { bpftool map show 2>/dev/null | grep -c '^[0-9]'; }
+links() { bpftool link show 2>/dev/null | grep -c '^[0-9]'; }
+p0=$(progs) m0=$(maps) l0=$(links) t0=$(tracers)
+mkdir -p "$T/many"
+bad=0
+for i in $(seq 100); do
+	run_traced "$T/many/p$i.json" -- true || bad=$((bad + 1))
+done
+# The kernel frees a program shortly after its last fd closes: allow it a moment.
+back_to_baseline() { [ "$(progs)" = "$p0" ] && [ "$(maps)" = "$m0" ] && [ "$(links)" = "$l0" ]; }
+wait_until 5 back_to_baseline
+left=$(ls "$RUNDIR" 2>/dev/null | grep -c "^$ID_PREFIX")
+tmp=$(find "$T/many" -name '.*.tmp' | wc -l)
+files=$(find "$T/many" -name 'p*.json' -size +0 | wc -l)
+if [ $bad = 0 ] && [ "$files" = 100 ] && [ "$(progs)" = "$p0" ] && [ "$(maps)" = "$m0" ] &&
+	[ "$(links)" = "$l0" ] && [ "$(tracers)" = "$t0" ] && [ "$left" = 0 ] && [ "$tmp" = 0 ]; then
+	pass fault_100_in_a_row_leave_nothing
+else
+	fail fault_100_in_a_row_leave_nothing "failed=$bad profiles=$files progs $p0->$(progs) maps $m0->$(maps) links $l0->$(links) tracers $t0->$(tracers) records=$left tmp=$tmp"
+fi
+
+# --- 8 containers at once: each profile holds its own syscall alone ----------------
+CALLS=(sysinfo times getcpu getrusage getitimer sched_getscheduler getpgid getsid)
+pids=()
+for c in "${CALLS[@]}"; do
+	CTR_SEQ=$((CTR_SEQ + 1))
+	bundle "$T/b$CTR_SEQ" "of:$T/c-$c.json" osr-workload call "$c"
+	(cd "$T/b$CTR_SEQ" && exec runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >/dev/null 2>&1) &
+	pids+=($!)
+done
+bad=""
+for p in "${pids[@]}"; do wait "$p" || bad="$bad runc-failed"; done
+for c in "${CALLS[@]}"; do
+	f=$T/c-$c.json
+	[ -s "$f" ] || { bad="$bad $c:no-profile"; continue; }
+	allowed_names "$f" | grep -qx "$c" || bad="$bad $c:missing"
+	for o in "${CALLS[@]}"; do
+		[ "$o" = "$c" ] && continue
+		allowed_names "$f" | grep -qx "$o" && bad="$bad $c:has-$o"
+	done
+done
+if [ -z "$bad" ]; then
+	pass fault_8_at_once
+else
+	fail fault_8_at_once "$bad"
+fi
+exit 0
