@@ -2,6 +2,10 @@
 # oci-seccomp-recorder: an OCI hook that records a container's syscalls into a
 # seccomp allowlist. Everything generated goes under $(OUTPUT).
 
+# A sanitizer build keeps its objects apart from the normal one.
+ifeq ($(SANITIZE),1)
+OUTPUT ?= build/san
+endif
 OUTPUT ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -6,7 +6,8 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(podman_ls_recorded podman_profile_on_return podman_precise podman_ls_replays
-	podman_profile_denies_unrecorded podman_base_extends podman_thread podman_rm)
+	podman_profile_denies_unrecorded podman_base_extends podman_thread podman_rm
+	podman_confined_inside podman_confined_outside_refused podman_hostpid)
 PREREQS=(podman runc jq)
 skip_all_if_missing
 # podman adds mount points to a --rootfs: give it a copy of its own.
@@ -110,4 +111,40 @@ if prun --rm --annotation "io.containers.trace-syscall=of:$rmout" -- ls / && [ -
 else
 	fail podman_rm "no profile or state left behind with --rm: $(tail -3 "$T/last.out")"
 fi
+# --- the confined (Kubernetes) hooks.d variant ------------------------------------
+CHOOKS=$T/hooks-confined
+mkdir -p "$CHOOKS" "$T/records" "$T/bases"
+for f in "$TOP"/hooks.d/confined/*.json.in; do
+	sed -e "s|@HOOK@|$HOOK|" -e "s|@RECORD_DIR@|$T/records|" -e "s|@BASE_DIR@|$T/bases|" \
+		"$f" > "$CHOOKS/$(basename "$f" .in)"
+done
+cprun() { local h=$HOOKS; HOOKS=$CHOOKS; prun "$@"; local r=$?; HOOKS=$h; return $r; }
+if cprun --annotation "io.containers.trace-syscall=of:$T/records/app.json" -- ls / &&
+	[ -s "$T/records/app.json" ]; then
+	pass podman_confined_inside
+else
+	fail podman_confined_inside "$(tail -3 "$T/last.out")"
+fi
+ln -s "$T" "$T/records/up"
+if ! cprun --annotation "io.containers.trace-syscall=of:$T/records/up/escaped.json" -- ls / &&
+	[ ! -e "$T/escaped.json" ] && grep -q "without leaving it" "$T/last.out" &&
+	! cprun --annotation "io.containers.trace-syscall=of:$T/outside.json" -- ls / &&
+	[ ! -e "$T/outside.json" ] && grep -q "not inside" "$T/last.out"; then
+	pass podman_confined_outside_refused
+else
+	fail podman_confined_outside_refused "a profile escaped its folder: $(tail -3 "$T/last.out")"
+fi
+
+# --- podman --pid=host: the container alone, by its mount namespace -----------------
+hp=$T/hostpid.json
+(for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
+noise=$!
+if prun --pid=host --annotation "io.containers.trace-syscall=of:$hp" -- \
+	sh -c 'osr-workload grandchild; sleep 0.5' && [ -s "$hp" ] &&
+	[ -z "$(missing_names "$hp" times)" ] && ! allowed_names "$hp" | grep -qx sysinfo; then
+	pass podman_hostpid
+else
+	fail podman_hostpid "times missing or the host's sysinfo recorded: $(tail -3 "$T/last.out")"
+fi
+wait $noise
 exit 0
