@@ -5,36 +5,22 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 
-#include "annotation.h"
-#include "fileio.h"
-#include "jsonutil.h"
+#include "commands.h"
 #include "log.h"
-#include "profile.h"
 #include "rundir.h"
-#include "scope.h"
-#include "state.h"
-#include "tracer.h"
+#include "util.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
-/* A finished record no poststop collected within this many seconds is removed. */
-#define OSR_STALE_RECORD_AGE 3600
-
-struct options {
-	const char *rundir;
-	const char *output_dir; /* of: must lie inside it */
-	const char *input_dir;	/* if: must lie inside it */
-	int timeout_ms;
+static const struct command {
+	const char *name;
+	int (*run)(const struct options *o, int argc, char **argv);
+} commands[] = {
+	{ "prestart", cmd_prestart },
+	/* The same work at the runtime spec's newer stage name. */
+	{ "createRuntime", cmd_prestart },
+	{ "poststop", cmd_poststop },
 };
 
 static void usage(FILE *f)
@@ -62,216 +48,6 @@ static void usage(FILE *f)
 		OSR_RUNDIR_DEFAULT);
 }
 
-static int read_state(struct oci_state *st)
-{
-	_cleanup_free_ char *text = NULL;
-	struct osr_err err = { "" };
-	size_t len;
-	int r;
-
-	r = read_all(STDIN_FILENO, OSR_STATE_MAX, &text, &len);
-	if (r == -EFBIG) {
-		log_error("state on stdin is larger than %u bytes", OSR_STATE_MAX);
-		return r;
-	}
-	if (r < 0) {
-		log_error("cannot read the state on stdin: %s", strerror(-r));
-		return r;
-	}
-	r = state_parse(text, len, st, &err);
-	if (r < 0) {
-		log_error("%s", err.msg);
-		return r;
-	}
-	log_set_container(st->id);
-	return 0;
-}
-
-static int cmd_prestart(const struct options *o)
-{
-	_cleanup_(state_free) struct oci_state st = { 0 };
-	_cleanup_(trace_request_free) struct trace_request req = { 0 };
-	_cleanup_json_ json_object *base = NULL;
-	struct tracer_config cfg = { 0 };
-	struct tracer_record old;
-	struct osr_err err = { "" };
-	unsigned int self_inum, self_level, self_mnt;
-	int r;
-
-	r = read_state(&st);
-	if (r < 0)
-		return r;
-	if (!st.annotation)
-		return 0;
-	r = annotation_parse(st.annotation, &req, &err);
-	if (r < 0)
-		goto fail;
-	cfg.scope = OSR_SCOPE_WORKLOAD;
-	if (st.scope && scope_parse(st.scope, (enum osr_scope *)&cfg.scope) < 0) {
-		r = osr_fail(&err, -EINVAL, "annotation '%s' is '%.32s' (expected 'workload' or 'all')",
-			     OSR_SCOPE_ANNOTATION, st.scope);
-		goto fail;
-	}
-	if (st.pid <= 0) {
-		r = osr_fail(&err, -EINVAL,
-			     "state has no 'pid' above 0 (prestart needs the container's process)");
-		goto fail;
-	}
-	/* Everything that can be checked now is: a bad request stops the container here. */
-	r = check_output_path(req.output, o->output_dir, &err);
-	if (r >= 0 && req.input)
-		r = profile_load(req.input, o->input_dir, &base, &err);
-	if (r >= 0)
-		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
-	if (r >= 0)
-		r = exe_of(st.pid, &cfg.runtime_exe_ino, &cfg.runtime_exe_dev, &err);
-	if (r >= 0)
-		r = pidns_of(getpid(), &self_inum, &self_level, &err);
-	/*
-	 * A container in the host's PID namespace (podman --pid=host) would make a
-	 * PID-namespace filter record the whole host: key on its mount namespace,
-	 * which every OCI container has of its own.
-	 */
-	if (r >= 0 && cfg.pidns_inum == self_inum) {
-		r = ns_inum(st.pid, "mnt", &cfg.mntns_inum, &err);
-		if (r >= 0)
-			r = ns_inum(getpid(), "mnt", &self_mnt, &err);
-		if (r >= 0 && cfg.mntns_inum == self_mnt)
-			r = osr_fail(&err, -EINVAL,
-				     "the container shares the host's PID and mount namespaces; "
-				     "recording it would record every process on the host, refusing");
-		if (r >= 0)
-			log_info("the container shares the host's PID namespace: recording its "
-				 "mount namespace %u instead",
-				 cfg.mntns_inum);
-	}
-	if (r >= 0)
-		r = rundir_prepare(o->rundir, &err);
-	if (r < 0)
-		goto fail;
-	if ((r = rundir_gc(o->rundir, OSR_STALE_RECORD_AGE)) > 0)
-		log_debug("removed %d stale tracer records", r);
-	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
-	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
-		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
-
-	r = rundir_read(o->rundir, st.id, &old, &err);
-	if (r >= 0 && old.status == TRACER_RECORDING) {
-		unsigned long long start;
-
-		if (proc_start_time(old.pid, &start) >= 0 && start == old.start_time) {
-			r = osr_fail(&err, -EBUSY, "container '%s' is being recorded already by pid %d",
-				     st.id, (int)old.pid);
-			goto fail;
-		}
-	}
-	rundir_remove(o->rundir, st.id);
-
-	cfg.id = st.id;
-	cfg.rundir = o->rundir;
-	cfg.pid = st.pid;
-	cfg.output = req.output;
-	cfg.output_dir = o->output_dir;
-	cfg.base = base;
-	cfg.ready_timeout_ms = o->timeout_ms;
-	r = tracer_spawn(&cfg, &err);
-	if (r < 0)
-		goto fail;
-	log_debug("recording pid namespace %u (depth %u) into '%s'", cfg.pidns_inum,
-		  cfg.pidns_level, req.output);
-	return 0;
-fail:
-	log_error("%s", err.msg);
-	return r;
-}
-
-/* Ask the tracer to finish and wait, bounded, until it has exited. */
-static int stop_tracer(const struct tracer_record *rec, int timeout_ms)
-{
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-	_cleanup_close_ int pidfd = -1;
-	unsigned long long start;
-
-	pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
-	if (proc_start_time(rec->pid, &start) < 0 || start != rec->start_time)
-		return 0; /* gone already */
-	if (pidfd >= 0) {
-		if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
-			return errno == ESRCH ? 0 : -errno;
-		for (;;) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-			uint64_t now = now_ms();
-			int n;
-
-			if (now >= deadline)
-				return -ETIMEDOUT;
-			n = poll(&pfd, 1, (int)(deadline - now));
-			if (n > 0)
-				return 0;
-			if (n < 0 && errno != EINTR)
-				return -errno;
-		}
-	}
-	/* No pidfd (kernel before 5.3): signal by pid, checked above, and poll. */
-	if (kill(rec->pid, SIGTERM) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	while (proc_start_time(rec->pid, &start) >= 0 && start == rec->start_time) {
-		if (now_ms() >= deadline)
-			return -ETIMEDOUT;
-		poll(NULL, 0, 5);
-	}
-	return 0;
-}
-
-static int cmd_poststop(const struct options *o)
-{
-	_cleanup_(state_free) struct oci_state st = { 0 };
-	struct osr_err err = { "" };
-	struct tracer_record rec;
-	int r;
-
-	r = read_state(&st);
-	if (r < 0)
-		return r;
-	r = rundir_read(o->rundir, st.id, &rec, &err);
-	if (r == -ENOENT)
-		return 0; /* not recorded, or poststop ran already */
-	if (r < 0) {
-		log_error("%s", err.msg);
-		rundir_remove(o->rundir, st.id);
-		return r;
-	}
-	if (rec.status == TRACER_RECORDING) {
-		r = stop_tracer(&rec, o->timeout_ms);
-		if (r == -ETIMEDOUT) {
-			log_error("the tracer (pid %d) did not write '%s' within %d ms", (int)rec.pid,
-				  rec.output, o->timeout_ms);
-			return r;
-		}
-		if (r < 0) {
-			log_error("cannot stop the tracer (pid %d): %s", (int)rec.pid, strerror(-r));
-			return r;
-		}
-		r = rundir_read(o->rundir, st.id, &rec, &err);
-		if (r < 0) {
-			log_error("the tracer's record vanished while it finished: %s", err.msg);
-			return r;
-		}
-	}
-	rundir_remove(o->rundir, st.id);
-	switch (rec.status) {
-	case TRACER_DONE:
-		return 0;
-	case TRACER_FAILED:
-		log_error("no profile written to '%s': %s", rec.output, rec.message);
-		return -EIO;
-	default:
-		log_error("the tracer (pid %d) died before writing '%s'; nothing was recorded",
-			  (int)rec.pid, rec.output);
-		return -EIO;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -290,7 +66,8 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_init("oci-seccomp-recorder", NULL);
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	/* "+": stop at the command, whose own options follow it. */
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 		case 'o':
@@ -326,18 +103,20 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
 	cmd = argv[optind];
-	if (!strcmp(cmd, "prestart") || !strcmp(cmd, "createRuntime"))
-		r = cmd_prestart(&o);
-	else if (!strcmp(cmd, "poststop"))
-		r = cmd_poststop(&o);
-	else {
-		log_error("unknown stage '%s' (expected 'prestart' or 'poststop')", cmd);
-		return 2;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, cmd))
+			continue;
+		int first = optind;
+
+		optind = 0; /* the command parses its own options afresh */
+		r = commands[i].run(&o, argc - first, argv + first);
+		return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
 	}
-	return r < 0 ? 1 : 0;
+	log_error("unknown command '%s' (see --help)", cmd);
+	return 2;
 }
