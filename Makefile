@@ -50,7 +50,7 @@ endif
 LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c \
 	src/hook.c \
 	src/validate.c src/scope.c src/fileio.c \
-	src/rundir.c src/tracer.c
+	src/rundir.c src/bpfshare.c src/tracer.c
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 BIN := $(OUTPUT)/oci-seccomp-recorder
 
@@ -95,7 +95,7 @@ $(OUTPUT)/recorder.skel.h: $(OUTPUT)/recorder.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name recorder_bpf > $@
 
-$(OUTPUT)/tracer.o: $(OUTPUT)/recorder.skel.h
+$(OUTPUT)/bpfshare.o: $(OUTPUT)/recorder.skel.h
 
 $(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) include/recorder.h | $(OUTPUT)
 	$(call msg,CC,$@)

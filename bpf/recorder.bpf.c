@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kernel side of oci-seccomp-recorder: one program on the raw_syscalls:sys_enter
- * tracepoint that marks each (phase, ABI, syscall number) used by any task whose
- * PID namespace is the container's, or is nested inside it. Nothing is sent to
- * user space per syscall: user space reads the `seen` table once, at the end.
+ * tracepoint, shared by every container recorded on the node. Each container's
+ * tracer takes a slot of the tables map and enters it under the inode of the
+ * container's PID namespace (or, for a container in the host's PID namespace,
+ * its mount namespace); the program marks each (phase, ABI, syscall number) a
+ * task of a recorded container uses in its slot. Nothing goes to user space per syscall, and a
+ * syscall costs the same however many containers are recorded.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,21 +16,41 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set by user space before load. */
-const volatile __u32 target_pidns_inum = 0;
-const volatile __u32 target_pidns_level = 0;
-/*
- * For a container that shares the host's PID namespace: match its mount
- * namespace instead (0: match the PID namespace).
- */
-const volatile __u32 target_mntns_inum = 0;
-/* The runtime's init executable (inode, kernel dev_t), as it was at prestart. */
-const volatile __u64 runtime_exe_ino = 0;
-const volatile __u32 runtime_exe_dev = 0;
+/* The containers' tables, one slot each. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OSR_MAX_CONTAINERS);
+	__type(key, __u32);
+	__type(value, struct osr_container);
+} tables SEC(".maps");
 
-/* Results, read by user space through the skeleton's mmapped .bss. */
-__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
-__u64 overflow;
+/*
+ * PID namespace inode -> slot. Plain hash maps, not maps of maps: changing a
+ * map of maps waits for an RCU grace period, 15 ms here, on every prestart and
+ * poststop.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OSR_MAX_CONTAINERS);
+	__type(key, __u32);
+	__type(value, __u32);
+} pidns_targets SEC(".maps");
+
+/* Mount namespace inode -> slot, for containers in the host's PID namespace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OSR_MAX_CONTAINERS);
+	__type(key, __u32);
+	__type(value, __u32);
+} mntns_targets SEC(".maps");
+
+/* How many entries mntns_targets holds: host tasks skip it while it is 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} mntns_count SEC(".maps");
 
 #define OSR_SECCOMP_MODE_FILTER 2
 
@@ -35,31 +58,48 @@ __u64 overflow;
 #define OSR_TS_COMPAT 0x0002
 #define OSR_X32_SYSCALL_BIT 0x40000000
 
-static __always_inline bool in_target_pidns(struct task_struct *task)
+static __always_inline struct osr_container *table_of(void *targets, __u32 inum)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	__u32 level = target_pidns_level;
-	struct pid_namespace *ns;
+	__u32 *slot = bpf_map_lookup_elem(targets, &inum);
 
-	if (!pid || BPF_CORE_READ(pid, level) < level)
-		return false;
-	/*
-	 * numbers[L] is the task's pid in the namespace at depth L; a task in a
-	 * namespace nested inside the container's still has one there.
-	 */
-	ns = BPF_CORE_READ(pid, numbers[level].ns);
-	return ns && BPF_CORE_READ(ns, ns.inum) == target_pidns_inum;
+	return slot ? bpf_map_lookup_elem(&tables, slot) : NULL;
 }
 
-static __always_inline bool in_target(struct task_struct *task)
+/*
+ * The recorded container a task belongs to: the one whose PID namespace is the
+ * task's or an ancestor of it (a container that runs `unshare -p` hides
+ * nothing), or whose mount namespace is the task's, for a host-PID container.
+ */
+static __always_inline struct osr_container *recorded_container(struct task_struct *task)
 {
-	if (target_mntns_inum) {
-		struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
+	__u32 zero = 0;
 
-		/* An exiting task has no nsproxy any more. */
-		return nsp && BPF_CORE_READ(nsp, mnt_ns, ns.inum) == target_mntns_inum;
+	if (level == 0) {
+		/* The host's PID namespace: almost always an untraced host task. */
+		__u32 *n = bpf_map_lookup_elem(&mntns_count, &zero);
+		struct nsproxy *nsp;
+
+		if (!n || !*n)
+			return NULL;
+		nsp = task->nsproxy;
+		if (!nsp) /* exiting */
+			return NULL;
+		return table_of(&mntns_targets, nsp->mnt_ns->ns.inum);
 	}
-	return in_target_pidns(task);
+	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
+		struct osr_container *c;
+		struct pid_namespace *ns;
+
+		if (i >= (int)level)
+			break;
+		ns = BPF_CORE_READ(pid, numbers[level - i].ns);
+		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum)) : NULL;
+		if (c)
+			return c;
+	}
+	return NULL;
 }
 
 static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
@@ -70,7 +110,7 @@ static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
 		return OSR_ABI_X32;
 	}
 	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (BPF_CORE_READ(task, thread_info.status) & OSR_TS_COMPAT))
+	    (task->thread_info.status & OSR_TS_COMPAT))
 		return OSR_ABI_COMPAT;
 #endif
 	return OSR_ABI_NATIVE;
@@ -81,15 +121,18 @@ static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
  * container up; once it has exec'd the entrypoint (and in every process the
  * workload starts) the executable is another one.
  */
-static __always_inline __u32 task_phase(struct task_struct *task)
+static __always_inline __u32 task_phase(struct task_struct *task, struct osr_container *c)
 {
-	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct mm_struct *mm = task->mm;
+	struct inode *inode;
 
-	if (!inode || BPF_CORE_READ(inode, i_ino) != runtime_exe_ino ||
-	    BPF_CORE_READ(inode, i_sb, s_dev) != runtime_exe_dev)
+	if (!mm || !mm->exe_file)
+		return OSR_PHASE_WORKLOAD;
+	inode = mm->exe_file->f_inode;
+	if (inode->i_ino != c->exe_ino || inode->i_sb->s_dev != c->exe_dev)
 		return OSR_PHASE_WORKLOAD;
 	/* The filter binds this task from here on: what it does now, a profile must allow. */
-	if (BPF_CORE_READ(task, seccomp.mode) == OSR_SECCOMP_MODE_FILTER)
+	if (task->seccomp.mode == OSR_SECCOMP_MODE_FILTER)
 		return OSR_PHASE_FILTERED;
 	return OSR_PHASE_SETUP;
 }
@@ -98,20 +141,20 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct osr_container *c = recorded_container(task);
 	__u32 abi, phase;
 
-	if (!in_target(task))
+	if (!c)
 		return 0;
-
 	abi = syscall_abi(task, &id);
-	phase = task_phase(task);
+	phase = task_phase(task, c);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
 	    phase >= OSR_PHASE_COUNT) {
-		__sync_fetch_and_add(&overflow, 1);
+		__sync_fetch_and_add(&c->overflow, 1);
 		return 0;
 	}
 	/* Read before writing: a hot syscall does not keep dirtying the cache line. */
-	if (!seen[phase][abi][id])
-		seen[phase][abi][id] = 1;
+	if (!c->seen[phase][abi][id])
+		c->seen[phase][abi][id] = 1;
 	return 0;
 }

@@ -3,6 +3,11 @@
 #ifndef OSR_RECORDER_H
 #define OSR_RECORDER_H
 
+/* The BPF side gets the types from vmlinux.h, user space from the kernel's uapi. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 /*
  * Syscall numbers are recorded in one byte per (ABI, number). 1024 covers every
  * table in use today (x86-64 tops out near 470, ia32 near 470, aarch64 near 470);
@@ -28,6 +33,28 @@ enum osr_phase {
 	OSR_PHASE_FILTERED = 1, /* the runtime's init, under a seccomp filter */
 	OSR_PHASE_WORKLOAD = 2, /* anything after the exec of the entrypoint */
 	OSR_PHASE_COUNT = 3,
+};
+
+/* How many PID namespace levels above a task are searched for a recorded one. */
+#define OSR_MAX_PIDNS_DEPTH 8
+
+/*
+ * How many containers one node can record at once: the tables are one array
+ * map of this many slots (about 9 KiB each), made when the program loads.
+ */
+#define OSR_MAX_CONTAINERS 64
+
+/*
+ * One container's recording: a slot of the shared `tables` map, which its
+ * tracer fills and then enters, by namespace inode, into a targets map.
+ */
+struct osr_container {
+	__u64 exe_ino;	    /* the runtime's init executable, as it was at prestart */
+	__u32 exe_dev;	    /* its device, as the kernel encodes it */
+	__u32 tracer_pid;   /* who owns this entry (for clean-up after a killed tracer) */
+	__u64 tracer_start; /* its start time, so a reused pid is not taken for it */
+	__u64 overflow;	    /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
+	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 
 #endif

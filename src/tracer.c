@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 
-#include "recorder.skel.h"
+#include "bpfshare.h"
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -29,37 +29,6 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
-
-/* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
-static char bpf_log[6144];
-static size_t bpf_log_len;
-
-static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[1024];
-	int n;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n <= 0)
-		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	/* Keep the tail: the verifier's verdict is at the end of its log. */
-	if (bpf_log_len + n >= sizeof(bpf_log)) {
-		size_t drop = bpf_log_len + n - sizeof(bpf_log) + 1;
-
-		if (drop > bpf_log_len)
-			drop = bpf_log_len;
-		memmove(bpf_log, bpf_log + drop, bpf_log_len - drop);
-		bpf_log_len -= drop;
-	}
-	memcpy(bpf_log + bpf_log_len, line, n);
-	bpf_log_len += n;
-	bpf_log[bpf_log_len] = '\0';
-	return 0;
-}
 
 int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
 {
@@ -149,7 +118,8 @@ static bool process_gone(pid_t pid, unsigned long long start)
 
 struct tracer {
 	const struct tracer_config *cfg;
-	struct recorder_bpf *skel;
+	struct bpf_share bs;
+	bool attached;
 	struct tracer_record rec;
 	unsigned long long init_start;
 	int init_pidfd;
@@ -158,38 +128,20 @@ struct tracer {
 
 static int tracer_attach(struct tracer *t, struct osr_err *err)
 {
-	struct recorder_bpf *skel;
+	struct osr_container *hdr = calloc(1, sizeof(*hdr));
 	int r;
 
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
-		return osr_fail(err, -ENOTSUP,
-				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
-				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
-				strerror(errno));
-	skel = recorder_bpf__open();
-	if (!skel)
-		return osr_fail(err, -errno, "cannot open the BPF program: %s", strerror(errno));
-	t->skel = skel;
-	skel->rodata->target_pidns_inum = t->cfg->pidns_inum;
-	skel->rodata->target_pidns_level = t->cfg->pidns_level;
-	skel->rodata->target_mntns_inum = t->cfg->mntns_inum;
-	skel->rodata->runtime_exe_ino = t->cfg->runtime_exe_ino;
-	skel->rodata->runtime_exe_dev = t->cfg->runtime_exe_dev;
-
-	r = recorder_bpf__load(skel);
-	if (r < 0)
-		return osr_fail(err, r,
-				"the kernel refused the BPF program: %s%s%s", strerror(-r),
-				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
-					      "CAP_PERFMON or CAP_SYS_ADMIN)"
-					    : "",
-				bpf_log_len ? "; libbpf said:\n" : "");
-	r = recorder_bpf__attach(skel);
-	if (r < 0)
-		return osr_fail(err, r,
-				"cannot attach the BPF program to raw_syscalls:sys_enter: %s%s",
-				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "");
-	return 0;
+	if (!hdr)
+		return osr_fail(err, -ENOMEM, "out of memory");
+	hdr->exe_ino = t->cfg->runtime_exe_ino;
+	hdr->exe_dev = t->cfg->runtime_exe_dev;
+	hdr->tracer_pid = (uint32_t)getpid();
+	hdr->tracer_start = t->rec.start_time;
+	r = bpf_share_enter(&t->bs, t->cfg->rundir,
+			    t->cfg->mntns_inum ? t->cfg->mntns_inum : t->cfg->pidns_inum,
+			    t->cfg->mntns_inum != 0, hdr, err);
+	free(hdr);
+	return r;
 }
 
 /* Build, validate and write the profile from what the program saw. */
@@ -197,26 +149,29 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ struct osr_container *table = NULL;
+	_cleanup_free_ osr_seen_t *seen = NULL;
 	struct profile_report rep;
 	struct scope_report srep;
-	osr_seen_t *seen;
 	int r;
 
 	seen = malloc(sizeof(*seen));
-	if (!seen)
+	table = malloc(sizeof(*table));
+	if (!seen || !table)
 		return osr_fail(err, -ENOMEM, "out of memory");
-	/* Detach first: what is read is then final. */
-	recorder_bpf__detach(t->skel);
-	scope_select((const osr_phases_t *)t->skel->bss->seen, t->cfg->scope, t->cfg->no_new_privs,
-		     seen, &srep);
-	if (t->skel->bss->overflow)
+	/* Leave first: what is read is then final. */
+	r = bpf_share_leave(&t->bs, table);
+	bpf_share_close(&t->bs);
+	t->attached = false;
+	if (r < 0)
+		return osr_fail(err, r, "cannot read the container's BPF table: %s", strerror(-r));
+	scope_select((const osr_phases_t *)table->seen, t->cfg->scope, t->cfg->no_new_privs, seen,
+		     &srep);
+	if (table->overflow)
 		log_warn("%llu syscalls with numbers beyond %d were not recorded",
-			 (unsigned long long)t->skel->bss->overflow, OSR_MAX_SYSCALLS);
-	recorder_bpf__destroy(t->skel);
-	t->skel = NULL;
+			 (unsigned long long)table->overflow, OSR_MAX_SYSCALLS);
 
 	r = profile_build((const osr_seen_t *)seen, t->cfg->base, &profile, &rep, err);
-	free(seen);
 	if (r < 0)
 		return r;
 	if (srep.left_out)
@@ -284,8 +239,6 @@ static void report_ready(int fd, const char *msg)
 	if (msg) {
 		write_all(fd, "E", 1);
 		write_all(fd, msg, strlen(msg));
-		if (bpf_log_len && strstr(msg, "libbpf said"))
-			write_all(fd, bpf_log, bpf_log_len);
 	} else {
 		write_all(fd, "R", 1);
 	}
@@ -299,7 +252,6 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	sigset_t mask;
 	int r;
 
-	libbpf_set_print(bpf_print);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -332,16 +284,16 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	if (r < 0)
 		goto fail;
 
-	r = tracer_attach(&t, &err);
-	if (r < 0)
-		goto fail;
-
 	t.rec.pid = getpid();
 	r = proc_start_time(t.rec.pid, &t.rec.start_time);
 	if (r < 0) {
 		r = osr_fail(&err, r, "cannot read the tracer's own start time: %s", strerror(-r));
 		goto fail;
 	}
+	r = tracer_attach(&t, &err);
+	if (r < 0)
+		goto fail;
+	t.attached = true;
 	t.rec.status = TRACER_RECORDING;
 	snprintf(t.rec.output, sizeof(t.rec.output), "%s", cfg->output);
 	r = rundir_write(cfg->rundir, cfg->id, &t.rec, &err);
@@ -370,8 +322,10 @@ fail:
 	else
 		log_error("%s", err.msg);
 out:
-	if (t.skel)
-		recorder_bpf__destroy(t.skel);
+	if (t.attached) {
+		bpf_share_leave(&t.bs, NULL);
+		bpf_share_close(&t.bs);
+	}
 	if (t.init_pidfd >= 0)
 		close(t.init_pidfd);
 	if (t.sigfd >= 0)

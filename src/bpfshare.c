@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The BPF program every recorded container on a node shares. One program on
+ * the tracepoint, whatever the number of containers, keeps the cost of a
+ * syscall flat; each tracer still owns its container's table and can die
+ * alone. A lock file in the run directory serialises entering and leaving.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "recorder.skel.h"
+#include "bpfshare.h"
+#include "rundir.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+static const char *const pin_names[] = { "link", "pidns_targets", "mntns_targets", "mntns_count",
+					  "tables" };
+
+/* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
+static char bpf_log[4096];
+static size_t bpf_log_len;
+
+static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* Keep the tail: the verifier's verdict is at the end of its log. */
+	if (bpf_log_len + n >= sizeof(bpf_log)) {
+		size_t drop = bpf_log_len + n - sizeof(bpf_log) + 1;
+
+		if (drop > bpf_log_len)
+			drop = bpf_log_len;
+		memmove(bpf_log, bpf_log + drop, bpf_log_len - drop);
+		bpf_log_len -= drop;
+	}
+	memcpy(bpf_log + bpf_log_len, line, n);
+	bpf_log_len += n;
+	bpf_log[bpf_log_len] = '\0';
+	return 0;
+}
+
+static void pin_path(char *buf, size_t size, const struct bpf_share *bs, const char *name)
+{
+	snprintf(buf, size, "%s/%s", bs->pin_dir, name);
+}
+
+/* A bpffs at /sys/fs/bpf, mounted if the system has none (systemd mounts one). */
+static int ensure_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/fs/bpf", &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
+		return -errno;
+	return 0;
+}
+
+static void close_maps(struct bpf_share *bs)
+{
+	int *fds[] = { &bs->targets_fd, &bs->others_fd, &bs->count_fd, &bs->tables_fd };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+static int open_pinned(struct bpf_share *bs)
+{
+	const char *names[] = { "pidns_targets", "mntns_targets", "mntns_count", "tables" };
+	int fds[ARRAY_SIZE(names)];
+	char path[256];
+	int link_fd;
+
+	pin_path(path, sizeof(path), bs, "link");
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return -errno;
+	close(link_fd); /* its pin keeps it; it was only a sign the program is there */
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		pin_path(path, sizeof(path), bs, names[i]);
+		fds[i] = bpf_obj_get(path);
+		if (fds[i] < 0) {
+			int r = -errno;
+
+			while (i-- > 0)
+				close(fds[i]);
+			return r;
+		}
+	}
+	bs->targets_fd = bs->by_mntns ? fds[1] : fds[0];
+	bs->others_fd = bs->by_mntns ? fds[0] : fds[1];
+	bs->count_fd = fds[2];
+	bs->tables_fd = fds[3];
+	return 0;
+}
+
+static void unpin_all(const struct bpf_share *bs)
+{
+	char path[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(pin_names); i++) {
+		pin_path(path, sizeof(path), bs, pin_names[i]);
+		unlink(path);
+	}
+	rmdir(bs->pin_dir);
+	rmdir(OSR_BPF_PIN_DIR); /* fails while another ABI version is in use: fine */
+}
+
+static int load_program(struct bpf_share *bs, struct osr_err *err)
+{
+	struct recorder_bpf *skel;
+	char path[256];
+	int r;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		return osr_fail(err, -ENOTSUP,
+				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
+				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+				strerror(errno));
+	libbpf_set_print(bpf_print);
+	skel = recorder_bpf__open();
+	if (!skel)
+		return osr_fail(err, -errno, "cannot open the BPF program: %s", strerror(errno));
+	r = recorder_bpf__load(skel);
+	if (r < 0) {
+		recorder_bpf__destroy(skel);
+		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s", strerror(-r),
+				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
+					      "CAP_PERFMON or CAP_SYS_ADMIN)"
+					    : "",
+				bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
+	}
+	r = recorder_bpf__attach(skel);
+	if (r < 0) {
+		recorder_bpf__destroy(skel);
+		return osr_fail(err, r,
+				"cannot attach the BPF program to raw_syscalls:sys_enter: %s%s%s",
+				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
+	}
+
+	bs->pinned = ensure_bpffs() >= 0 &&
+		     (mkdir(OSR_BPF_PIN_DIR, 0700) == 0 || errno == EEXIST) &&
+		     (mkdir(bs->pin_dir, 0700) == 0 || errno == EEXIST);
+	if (bs->pinned) {
+		pin_path(path, sizeof(path), bs, "link");
+		r = bpf_link__pin(skel->links.osr_sys_enter, path);
+		pin_path(path, sizeof(path), bs, "pidns_targets");
+		if (r >= 0)
+			r = bpf_map__pin(skel->maps.pidns_targets, path);
+		pin_path(path, sizeof(path), bs, "mntns_targets");
+		if (r >= 0)
+			r = bpf_map__pin(skel->maps.mntns_targets, path);
+		pin_path(path, sizeof(path), bs, "mntns_count");
+		if (r >= 0)
+			r = bpf_map__pin(skel->maps.mntns_count, path);
+		pin_path(path, sizeof(path), bs, "tables");
+		if (r >= 0)
+			r = bpf_map__pin(skel->maps.tables, path);
+		if (r < 0) {
+			unpin_all(bs);
+			bs->pinned = false;
+		}
+	}
+	if (!bs->pinned) {
+		/* No bpffs: a program of this container's own, gone with the tracer. */
+		bs->private = skel;
+		bs->targets_fd = dup(bpf_map__fd(bs->by_mntns ? skel->maps.mntns_targets
+							      : skel->maps.pidns_targets));
+		bs->others_fd = dup(bpf_map__fd(bs->by_mntns ? skel->maps.pidns_targets
+							     : skel->maps.mntns_targets));
+		bs->count_fd = dup(bpf_map__fd(skel->maps.mntns_count));
+		bs->tables_fd = dup(bpf_map__fd(skel->maps.tables));
+		return 0;
+	}
+	recorder_bpf__destroy(skel); /* the pins hold the link, the program and the maps */
+	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
+	malloc_trim(0);
+	return open_pinned(bs) < 0 ? osr_fail(err, -errno, "cannot open the pinned maps in '%s': %s",
+					      bs->pin_dir, strerror(errno))
+				   : 0;
+}
+
+static int add_count(int count_fd, int delta)
+{
+	uint32_t zero = 0, n = 0;
+
+	if (bpf_map_lookup_elem(count_fd, &zero, &n) < 0)
+		return -errno;
+	n = (delta < 0 && n == 0) ? 0 : n + delta;
+	return bpf_map_update_elem(count_fd, &zero, &n, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/*
+ * Walk a targets map: remove entries whose tracer is gone (killed: their
+ * namespace may be reused) and mark the slots the others hold.
+ */
+static void walk_targets(int targets_fd, int tables_fd, int count_fd, bool is_mntns,
+			 bool *used)
+{
+	uint32_t key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(targets_fd, prev, &next) == 0) {
+		struct osr_container hdr;
+		unsigned long long start;
+		uint32_t slot;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(targets_fd, &key, &slot) < 0 || slot >= OSR_MAX_CONTAINERS)
+			continue;
+		if (bpf_map_lookup_elem(tables_fd, &slot, &hdr) == 0 &&
+		    (proc_start_time((pid_t)hdr.tracer_pid, &start) < 0 ||
+		     start != hdr.tracer_start)) {
+			bpf_map_delete_elem(targets_fd, &key);
+			if (is_mntns)
+				add_count(count_fd, -1);
+			prev = NULL; /* the walk starts over after a deletion */
+			memset(used, 0, OSR_MAX_CONTAINERS * sizeof(*used));
+			continue;
+		}
+		used[slot] = true;
+	}
+}
+
+static void unpin_if_empty(const struct bpf_share *bs);
+
+static int lock_share(const struct bpf_share *bs)
+{
+	int fd = open(bs->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -errno;
+		}
+	return fd;
+}
+
+int bpf_share_enter(struct bpf_share *bs, const char *rundir, uint32_t key, bool by_mntns,
+		    const struct osr_container *hdr, struct osr_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	bool used[OSR_MAX_CONTAINERS] = { false };
+	int r;
+
+	memset(bs, 0, sizeof(*bs));
+	bs->targets_fd = bs->others_fd = bs->count_fd = bs->tables_fd = -1;
+	bs->key = key;
+	bs->by_mntns = by_mntns;
+	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+	snprintf(bs->lock_path, sizeof(bs->lock_path), "%s/bpf.lock", rundir);
+
+	lock = lock_share(bs);
+	if (lock < 0)
+		return osr_fail(err, lock, "cannot lock '%s': %s", bs->lock_path, strerror(-lock));
+	if (open_pinned(bs) == 0) {
+		bs->pinned = true;
+	} else {
+		r = load_program(bs, err);
+		if (r < 0)
+			return r;
+	}
+	if (bs->targets_fd < 0 || bs->others_fd < 0 || bs->count_fd < 0 || bs->tables_fd < 0) {
+		r = osr_fail(err, -EBADF, "cannot reach the BPF maps");
+		goto fail;
+	}
+
+	/* Both walks see every slot in use: the second must not forget the first's. */
+	walk_targets(bs->targets_fd, bs->tables_fd, bs->count_fd, by_mntns, used);
+	{
+		bool more[OSR_MAX_CONTAINERS] = { false };
+
+		walk_targets(bs->others_fd, bs->tables_fd, bs->count_fd, !by_mntns, more);
+		for (size_t i = 0; i < OSR_MAX_CONTAINERS; i++)
+			used[i] |= more[i];
+	}
+	for (bs->slot = 0; bs->slot < OSR_MAX_CONTAINERS && used[bs->slot]; bs->slot++)
+		;
+	if (bs->slot == OSR_MAX_CONTAINERS) {
+		r = osr_fail(err, -EBUSY, "%d containers are being recorded on this node already",
+			     OSR_MAX_CONTAINERS);
+		goto fail;
+	}
+	/* The slot is filled before it is entered: the program never sees a stale table. */
+	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, hdr, BPF_ANY) < 0 ||
+	    bpf_map_update_elem(bs->targets_fd, &key, &bs->slot, BPF_NOEXIST) < 0) {
+		r = -errno;
+		r = osr_fail(err, r,
+			     r == -EEXIST ? "the container's %s namespace %u is being recorded already"
+					  : "cannot enter the %s namespace %u in the BPF map: %s",
+			     by_mntns ? "mount" : "PID", key, strerror(-r));
+		goto fail;
+	}
+	if (by_mntns && (r = add_count(bs->count_fd, 1)) < 0) {
+		bpf_map_delete_elem(bs->targets_fd, &key);
+		r = osr_fail(err, r, "cannot count the mount namespace in: %s", strerror(-r));
+		goto fail;
+	}
+	bs->entered = true;
+	return 0;
+fail:
+	unpin_if_empty(bs);
+	bpf_share_close(bs);
+	return r;
+}
+
+static bool map_empty(int fd)
+{
+	uint32_t key;
+
+	return bpf_map_get_next_key(fd, NULL, &key) < 0 && errno == ENOENT;
+}
+
+/* The last one out takes the program down (called with the lock held). */
+static void unpin_if_empty(const struct bpf_share *bs)
+{
+	if (bs->pinned && bs->targets_fd >= 0 && bs->others_fd >= 0 && map_empty(bs->targets_fd) &&
+	    map_empty(bs->others_fd))
+		unpin_all(bs);
+}
+
+int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
+{
+	_cleanup_close_ int lock = -1;
+	uint32_t slot;
+	int r = 0;
+
+	if (!bs->entered)
+		return -ENOENT;
+	lock = lock_share(bs);
+	/* Only our own entry: a GC after we were thought dead may have reused the key. */
+	if (bpf_map_lookup_elem(bs->targets_fd, &bs->key, &slot) == 0 && slot == bs->slot &&
+	    bpf_map_delete_elem(bs->targets_fd, &bs->key) == 0 && bs->by_mntns)
+		add_count(bs->count_fd, -1);
+	bs->entered = false;
+	/* Read under the lock: once it is released, another container may take the slot. */
+	if (out && bpf_map_lookup_elem(bs->tables_fd, &bs->slot, out) < 0)
+		r = -errno;
+	unpin_if_empty(bs);
+	return r;
+}
+
+void bpf_share_close(struct bpf_share *bs)
+{
+	close_maps(bs);
+	if (bs->private)
+		recorder_bpf__destroy(bs->private);
+	bs->private = NULL;
+}
+
+int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
+{
+	struct bpf_share bs = { .by_mntns = by_mntns };
+	uint32_t slot;
+	int r;
+
+	bs.targets_fd = bs.others_fd = bs.count_fd = bs.tables_fd = -1;
+	snprintf(bs.pin_dir, sizeof(bs.pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+	r = open_pinned(&bs);
+	if (r < 0)
+		return r;
+	r = bpf_map_lookup_elem(bs.targets_fd, &key, &slot) < 0 ? -ENOENT
+	    : bpf_map_lookup_elem(bs.tables_fd, &slot, out) < 0 ? -errno
+								 : 0;
+	close_maps(&bs);
+	return r;
+}
