@@ -374,6 +374,25 @@ void bpf_share_close(struct bpf_share *bs)
 	bs->private = NULL;
 }
 
+void bpf_share_collect(const char *rundir)
+{
+	struct bpf_share bs = { 0 };
+	bool used[OSR_MAX_CONTAINERS];
+	_cleanup_close_ int lock = -1;
+
+	bs.targets_fd = bs.others_fd = bs.count_fd = bs.tables_fd = -1;
+	snprintf(bs.pin_dir, sizeof(bs.pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+	snprintf(bs.lock_path, sizeof(bs.lock_path), "%s/bpf.lock", rundir);
+	lock = lock_share(&bs);
+	if (lock < 0 || open_pinned(&bs) < 0)
+		return;
+	bs.pinned = true;
+	walk_targets(bs.targets_fd, bs.tables_fd, bs.count_fd, false, used);
+	walk_targets(bs.others_fd, bs.tables_fd, bs.count_fd, true, used);
+	unpin_if_empty(&bs);
+	close_maps(&bs);
+}
+
 int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
 {
 	struct bpf_share bs = { .by_mntns = by_mntns };

@@ -49,6 +49,12 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out);
 void bpf_share_close(struct bpf_share *bs);
 
 /*
+ * Remove the entries of tracers that died (and the program, if that leaves
+ * it with none): poststop calls it when it finds its tracer killed.
+ */
+void bpf_share_collect(const char *rundir);
+
+/*
  * Copy the table of a running recording, found by namespace, for `report`
  * (-ENOENT: not being recorded).
  */

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include "annotation.h"
+#include "bpfshare.h"
 #include "commands.h"
 #include "fileio.h"
 #include "jsonutil.h"
@@ -246,6 +247,8 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 	default:
 		log_error("the tracer (pid %d) died before writing '%s'; nothing was recorded",
 			  (int)rec.pid, rec.output);
+		/* Its entry would keep the program attached: take it out now. */
+		bpf_share_collect(o->rundir);
 		return -EIO;
 	}
 }

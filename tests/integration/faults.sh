@@ -70,7 +70,9 @@ run_bg "$out" sleep 1
 if wait_until 10 recording; then
 	kill -9 "$(record_field "$CID" pid)"
 	wait "$RPID"
+	# poststop also takes the dead tracer's entry out, and the program with it.
 	if [ ! -e "$out" ] && grep -q "died before writing" "$T/bg$CTR_SEQ.out" &&
+		[ ! -e /sys/fs/bpf/oci-seccomp-recorder ] &&
 		[ ! -e "$RUNDIR/$CID.state" ] && [ -z "$(find "$T" -maxdepth 1 -name '.*.tmp')" ]; then
 		pass fault_tracer_killed
 	else
@@ -190,7 +192,15 @@ for c in "${CALLS[@]}"; do
 	(cd "$T/b$CTR_SEQ" && exec runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >/dev/null 2>&1) &
 	pids+=($!)
 done
+# However many containers are recorded, one program is attached.
+most=0
+for _ in $(seq 20); do
+	n=$(bpftool prog show 2>/dev/null | grep -c 'name osr_sys_enter')
+	[ "$n" -gt "$most" ] && most=$n
+	sleep 0.02
+done
 bad=""
+[ "$most" = 1 ] || bad="programs attached at once: $most"
 for p in "${pids[@]}"; do wait "$p" || bad="$bad runc-failed"; done
 for c in "${CALLS[@]}"; do
 	f=$T/c-$c.json
