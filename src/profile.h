@@ -35,6 +35,12 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 /* Compile the profile with libseccomp: every name resolves, every rule adds. */
 int profile_validate(json_object *profile, struct osr_err *err);
 
+/*
+ * Validate a profile to be used as a base: as it is, and with every
+ * architecture a recording on this machine may add to it.
+ */
+int profile_validate_base(json_object *base, struct osr_err *err);
+
 /* Read, parse and validate a profile file (a base for `if:`), confined to root if not NULL. */
 int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err);
 
