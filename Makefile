@@ -49,8 +49,8 @@ endif
 # Sources shared by the hook and the unit tests; main.c only in the hook.
 LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c \
 	src/hook.c \
-	src/validate.c src/scope.c src/fileio.c \
-	src/rundir.c src/bpfshare.c src/tracer.c
+	src/validate.c src/scope.c src/fileio.c src/format.c src/cmd_profile.c \
+	src/rundir.c src/bpfshare.c src/output.c src/tracer.c src/cmd_record.c
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 BIN := $(OUTPUT)/oci-seccomp-recorder
 
@@ -124,10 +124,26 @@ deps:
 example: all
 	$(Q)OUTPUT=$(OUTPUT) tests/example.sh
 
+# The benchmark's floor: a do-nothing program on the same tracepoint.
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/floor.bpf.o: bench/floor.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/floor.skel.h: $(OUTPUT)/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(OUTPUT)/bench/osr-floor: bench/osr-floor.c $(OUTPUT)/floor.skel.h | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+
 # Figures, not pass/fail: speed targets live here, never in the test suite.
-bench: all $(HELPERS)
-	$(Q)OUTPUT=$(OUTPUT) bench/hook-latency.sh
-	$(Q)OUTPUT=$(OUTPUT) bench/profile-sizes.sh
+bench: all $(HELPERS) $(OUTPUT)/bench/osr-floor
+	$(Q)OUTPUT=$(OUTPUT) bench/run
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
 install: all
@@ -149,3 +165,6 @@ uninstall:
 
 clean:
 	rm -rf $(OUTPUT)
+
+# make fuzz: libFuzzer on the parsers and the base-profile merge (tests/fuzz/).
+include tests/fuzz/fuzz.mk

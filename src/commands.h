@@ -16,7 +16,15 @@ struct options {
  * bad arguments (exit 2).
  */
 #define OSR_EXIT_USAGE 2
+/* A command that sets its exit status itself (record passes on its command's). */
+#define OSR_EXIT_CODE(n) (0x10000 | ((n) & 0xff))
 int cmd_prestart(const struct options *o, int argc, char **argv);
 int cmd_poststop(const struct options *o, int argc, char **argv);
+/* Commands for people: merge profiles, check one (src/cmd_profile.c). */
+int cmd_merge(const struct options *o, int argc, char **argv);
+int cmd_check(const struct options *o, int argc, char **argv);
+/* Record a command; show a running recording (src/cmd_record.c). */
+int cmd_record(const struct options *o, int argc, char **argv);
+int cmd_report(const struct options *o, int argc, char **argv);
 
 #endif

@@ -147,6 +147,7 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	cfg.output = req.output;
 	cfg.output_dir = o->output_dir;
 	cfg.base = base;
+	cfg.input = req.input;
 	cfg.ready_timeout_ms = o->timeout_ms;
 	r = tracer_spawn(&cfg, &err);
 	if (r < 0)

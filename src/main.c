@@ -21,18 +21,33 @@ static const struct command {
 	/* The same work at the runtime spec's newer stage name. */
 	{ "createRuntime", cmd_prestart },
 	{ "poststop", cmd_poststop },
+	{ "merge", cmd_merge },
+	{ "check", cmd_check },
+	{ "record", cmd_record },
+	{ "report", cmd_report },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: oci-seccomp-recorder [OPTIONS] prestart|poststop < STATE\n"
+		"       oci-seccomp-recorder merge -o OUT [--format FORMAT] [--name NAME] PROFILE...\n"
+		"       oci-seccomp-recorder check [--quiet] PROFILE...\n"
+		"       oci-seccomp-recorder record [-o OUT] [--format FORMAT] -- COMMAND [ARG...]\n"
+		"       oci-seccomp-recorder report [--format FORMAT] CONTAINER-ID\n"
 		"\n"
 		"An OCI runtime hook. For a container annotated\n"
 		"  io.containers.trace-syscall=of:/abs/out.json[;if:/abs/base.json]\n"
 		"prestart starts recording its syscalls; poststop writes them to out.json as a\n"
 		"seccomp allowlist (merged into base.json if given). Without the annotation the\n"
 		"hook does nothing. The OCI state JSON is read on stdin.\n"
+		"\n"
+		"merge makes one profile of several (the containers of a pod), as JSON or as a\n"
+		"Security Profiles Operator SeccompProfile; check compiles profiles with\n"
+		"libseccomp and says what they allow and deny. record runs a command on this\n"
+		"machine in a PID namespace of its own and writes its profile; report prints\n"
+		"what a container's running recording has seen so far. 'COMMAND --help' for\n"
+		"details.\n"
 		"\n"
 		"Options:\n"
 		"  --output-dir DIR  of: must name a file inside DIR (no '..', no symlinks)\n"
@@ -115,6 +130,8 @@ int main(int argc, char **argv)
 
 		optind = 0; /* the command parses its own options afresh */
 		r = commands[i].run(&o, argc - first, argv + first);
+		if (r > 0 && (r & 0x10000))
+			return r & 0xff;
 		return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
 	}
 	log_error("unknown command '%s' (see --help)", cmd);

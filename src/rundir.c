@@ -45,7 +45,7 @@ static int record_path(char *buf, size_t size, const char *dir, const char *id)
 int rundir_write(const char *dir, const char *id, const struct tracer_record *rec,
 		 struct osr_err *err)
 {
-	char path[PATH_MAX], text[PATH_MAX + 1024 + 128], msg[sizeof(rec->message)];
+	char path[PATH_MAX], text[2 * PATH_MAX + 1024 + 256], msg[sizeof(rec->message)];
 	int n;
 
 	if (record_path(path, sizeof(path), dir, id) < 0)
@@ -55,8 +55,11 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	n = snprintf(text, sizeof(text), "pid=%d\nstart_time=%llu\nstatus=%s\noutput=%s\nmessage=%s\n",
-		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg);
+	n = snprintf(text, sizeof(text),
+		     "pid=%d\nstart_time=%llu\nstatus=%s\noutput=%s\nmessage=%s\nkey=%u\n"
+		     "by_mntns=%d\nscope=%d\nno_new_privs=%d\ninput=%s\n",
+		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg,
+		     rec->key, rec->by_mntns, rec->scope, rec->no_new_privs, rec->input);
 	if (n < 0 || n >= (int)sizeof(text))
 		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
 	return write_file_atomic(path, NULL, text, (size_t)n, 0600, err);
@@ -100,6 +103,18 @@ int rundir_read(const char *dir, const char *id, struct tracer_record *rec, stru
 			snprintf(rec->output, sizeof(rec->output), "%s", val);
 		} else if (!strcmp(line, "message")) {
 			snprintf(rec->message, sizeof(rec->message), "%s", val);
+		} else if (!strcmp(line, "input")) {
+			snprintf(rec->input, sizeof(rec->input), "%s", val);
+		} else if (parse_long(val, 0, UINT_MAX, &v) < 0) {
+			continue;
+		} else if (!strcmp(line, "key")) {
+			rec->key = (unsigned int)v;
+		} else if (!strcmp(line, "by_mntns")) {
+			rec->by_mntns = v != 0;
+		} else if (!strcmp(line, "scope")) {
+			rec->scope = (int)v;
+		} else if (!strcmp(line, "no_new_privs")) {
+			rec->no_new_privs = v != 0;
 		}
 	}
 	if (!have_pid || !have_status)

@@ -3,6 +3,7 @@
 #define OSR_RUNDIR_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -26,6 +27,12 @@ struct tracer_record {
 	enum tracer_status status;
 	char output[PATH_MAX];
 	char message[1024];
+	/* What `report` needs to find and render the recording while it runs. */
+	unsigned int key; /* namespace inode the container is entered under */
+	bool by_mntns;
+	int scope;
+	bool no_new_privs;
+	char input[PATH_MAX]; /* the base profile, or "" */
 };
 
 int rundir_prepare(const char *dir, struct osr_err *err);

@@ -18,6 +18,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpfshare.h"
+#include "format.h"
+#include "output.h"
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -147,62 +149,34 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 /* Build, validate and write the profile from what the program saw. */
 static int tracer_finish(struct tracer *t, struct osr_err *err)
 {
-	_cleanup_json_ json_object *profile = NULL;
-	_cleanup_free_ char *text = NULL;
-	_cleanup_free_ struct osr_container *table = NULL;
-	_cleanup_free_ osr_seen_t *seen = NULL;
-	struct profile_report rep;
-	struct scope_report srep;
+	_cleanup_free_ struct osr_container *table = malloc(sizeof(*table));
+	char name[OSR_RESOURCE_NAME_MAX + 1];
+	struct output_opts o = {
+		.scope = t->cfg->scope,
+		.no_new_privs = t->cfg->no_new_privs,
+		.base = t->cfg->base,
+		.path = t->cfg->output,
+		.root = t->cfg->output_dir,
+		/* of:/x/app.yaml: a SeccompProfile named app, for kubectl apply. */
+		.format = format_for_path(t->cfg->output),
+		.name = name,
+	};
 	int r;
 
-	seen = malloc(sizeof(*seen));
-	table = malloc(sizeof(*table));
-	if (!seen || !table)
+	if (!table)
 		return osr_fail(err, -ENOMEM, "out of memory");
+	if (format_resource_name(t->cfg->output, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "recorded");
 	/* Leave first: what is read is then final. */
 	r = bpf_share_leave(&t->bs, table);
 	bpf_share_close(&t->bs);
 	t->attached = false;
 	if (r < 0)
 		return osr_fail(err, r, "cannot read the container's BPF table: %s", strerror(-r));
-	scope_select((const osr_phases_t *)table->seen, t->cfg->scope, t->cfg->no_new_privs, seen,
-		     &srep);
-	if (table->overflow)
-		log_warn("%llu syscalls with numbers beyond %d were not recorded",
-			 (unsigned long long)table->overflow, OSR_MAX_SYSCALLS);
-
-	r = profile_build((const osr_seen_t *)seen, t->cfg->base, &profile, &rep, err);
-	if (r < 0)
-		return r;
-	if (srep.left_out)
-		log_info("left out %u syscalls only the runtime's setup made, before %s: %s",
-			 srep.left_out,
-			 srep.filter_seen ? "it loaded the seccomp filter"
-					  : "where it would load a seccomp filter",
-			 srep.left_out_list);
-	if (rep.unresolved)
-		log_warn("%u syscall numbers have no name in this libseccomp and are left out: %s",
-			 rep.unresolved, rep.unresolved_list);
-	if (rep.base_kept)
-		log_warn("the base profile decides %u recorded syscalls other than by a plain allow, "
-			 "its rules kept: %s",
-			 rep.base_kept, rep.base_kept_list);
-	r = profile_validate(profile, err);
-	if (r < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, r, "refusing to write an invalid profile: %s", inner);
-	}
-	text = profile_to_string(profile);
-	if (!text)
-		return osr_fail(err, -ENOMEM, "out of memory serializing the profile");
-	r = write_file_atomic(t->cfg->output, t->cfg->output_dir, text, strlen(text), 0644, err);
-	if (r < 0)
-		return r;
-	log_info("wrote '%s': %u syscalls recorded, %u allowed beyond the base", t->cfg->output,
-		 rep.recorded, rep.added);
-	return 0;
+	r = output_write(table, &o, err);
+	if (r >= 0)
+		log_info("wrote '%s'", t->cfg->output);
+	return r;
 }
 
 /* Wait for poststop's SIGTERM or the container's init to exit. */
@@ -296,6 +270,11 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	t.attached = true;
 	t.rec.status = TRACER_RECORDING;
 	snprintf(t.rec.output, sizeof(t.rec.output), "%s", cfg->output);
+	snprintf(t.rec.input, sizeof(t.rec.input), "%s", cfg->input ? cfg->input : "");
+	t.rec.key = cfg->mntns_inum ? cfg->mntns_inum : cfg->pidns_inum;
+	t.rec.by_mntns = cfg->mntns_inum != 0;
+	t.rec.scope = cfg->scope;
+	t.rec.no_new_privs = cfg->no_new_privs;
 	r = rundir_write(cfg->rundir, cfg->id, &t.rec, &err);
 	if (r < 0)
 		goto fail;

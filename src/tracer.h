@@ -20,6 +20,7 @@ struct tracer_config {
 	const char *output;
 	const char *output_dir; /* --output-dir: output must lie inside it, or NULL */
 	json_object *base; /* validated base profile, or NULL */
+	const char *input; /* where it came from (for `report`), or NULL */
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	int ready_timeout_ms;

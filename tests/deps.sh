@@ -4,9 +4,9 @@
 # missing. Run as root; does nothing when everything is there.
 set -eu
 PKGS=(
-	make gcc clang llvm pkg-config bpftool
+	make gcc clang llvm libclang-rt-dev pkg-config bpftool
 	libbpf-dev libseccomp-dev libjson-c-dev libelf-dev zlib1g-dev libc6-dev
-	runc podman busybox-static jq
+	runc podman busybox-static jq python3 python3-yaml
 )
 missing=()
 for p in "${PKGS[@]}"; do

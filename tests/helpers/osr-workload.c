@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -83,6 +85,20 @@ int main(int argc, char **argv)
 		return 4;
 #endif
 	}
+	if (!strcmp(mode, "loop") && argc > 2) {
+		/* The benchmark's probe: the cost of one cheap syscall, in ns. */
+		long n = strtol(argv[2], NULL, 10);
+		struct timespec a, b;
+
+		if (n <= 0)
+			return 2;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("%.2f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
+		return 0;
+	}
 	if (!strcmp(mode, "call") && argc > 2) {
 		/*
 		 * One rarely used syscall, named, twice with a pause between: containers
@@ -107,6 +123,6 @@ int main(int argc, char **argv)
 		}
 		return 2;
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32|call NAME\n");
+	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32|call NAME|loop N\n");
 	return 2;
 }

@@ -1,0 +1,959 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Commands on profiles for people rather than runtimes: `merge` makes one
+ * profile of several (the containers of a pod), `check` says what a profile
+ * allows and denies and whether libseccomp accepts it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <seccomp.h>
+
+#include "commands.h"
+#include "fileio.h"
+#include "format.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "profile.h"
+
+#define ACT_ALLOW "SCMP_ACT_ALLOW"
+
+/* A set of strings, kept in insertion order until names_sort() sorts and dedupes it. */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static void names_free(struct names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int names_add(struct names *s, const char *str)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		char **nv = realloc(s->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->n] = strdup(str);
+	if (!s->v[s->n])
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_sort(struct names *s)
+{
+	size_t out = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
+	for (size_t i = 0; i < s->n; i++) {
+		if (out && !strcmp(s->v[out - 1], s->v[i])) {
+			free(s->v[i]);
+			continue;
+		}
+		s->v[out++] = s->v[i];
+	}
+	s->n = out;
+}
+
+/* Only on a sorted set. */
+static bool names_has(const struct names *s, const char *str)
+{
+	return s->n && bsearch(&str, s->v, s->n, sizeof(*s->v), cmp_str);
+}
+
+/* "a b c", malloc'd; NULL when out of memory. */
+static char *names_join(const struct names *s)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < s->n; i++)
+		len += strlen(s->v[i]) + 1;
+	out = malloc(len);
+	if (!out)
+		return NULL;
+	p = out;
+	*p = '\0';
+	for (size_t i = 0; i < s->n; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", s->v[i]);
+	return out;
+}
+
+static json_object *get_array(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+/* The i-th member of an array as a string. */
+static const char *str_at(json_object *arr, size_t i)
+{
+	return json_object_get_string(json_object_array_get_idx(arr, i));
+}
+
+static const char *get_string(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The i-th syscall name of a rule ("names", or the older single "name"), NULL past the end. */
+static const char *rule_name(json_object *rule, size_t i)
+{
+	json_object *v;
+
+	if (!json_object_is_type(rule, json_type_object))
+		return NULL;
+	if (json_object_object_get_ex(rule, "names", &v)) {
+		if (!json_object_is_type(v, json_type_array) || i >= json_object_array_length(v))
+			return NULL;
+		v = json_object_array_get_idx(v, i);
+		return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	}
+	if (i == 0 && json_object_object_get_ex(rule, "name", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static const char *rule_action(json_object *rule)
+{
+	json_object *v;
+
+	if (!json_object_is_type(rule, json_type_object) ||
+	    !json_object_object_get_ex(rule, "action", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool has_members(json_object *rule, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(rule, key, &v) || json_object_is_type(v, json_type_null))
+		return false;
+	return !json_object_is_type(v, json_type_object) || json_object_object_length(v) > 0;
+}
+
+/* Argument, capability or architecture conditions ("includes": {} is none). */
+static bool rule_is_conditional(json_object *rule)
+{
+	json_object *v;
+
+	if (!json_object_is_type(rule, json_type_object))
+		return false;
+	v = get_array(rule, "args");
+	if (v && json_object_array_length(v) > 0)
+		return true;
+	return has_members(rule, "includes") || has_members(rule, "excludes");
+}
+
+static bool rule_is_plain_allow(json_object *rule)
+{
+	const char *action = rule_action(rule);
+
+	return action && !strcmp(action, ACT_ALLOW) && !rule_is_conditional(rule);
+}
+
+/*
+ * profile_load() and write_file_atomic() take absolute paths; a relative one
+ * is taken from the working directory, as a user means it.
+ */
+static int absolute_path(const char *path, char **out)
+{
+	_cleanup_free_ char *cwd = NULL;
+
+	if (path[0] == '/') {
+		*out = strdup(path);
+		return *out ? 0 : -ENOMEM;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	if (asprintf(out, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* ---- merge ---------------------------------------------------------------------------------- */
+
+static void merge_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: oci-seccomp-recorder merge -o OUT [--format FORMAT] [--name NAME]\n"
+		"                                  PROFILE...\n"
+		"\n"
+		"Merge the profiles of several containers (the containers of a pod) into one.\n"
+		"Their default actions must agree. The output has every architecture they list\n"
+		"and allows every syscall one of them allows outright, except a syscall that any\n"
+		"of them puts under another action (SCMP_ACT_ERRNO, SCMP_ACT_KILL, ...): that one\n"
+		"stays under the rule that says so. Rules with conditions (args, includes,\n"
+		"excludes) are kept as they are. The result is compiled with libseccomp before\n"
+		"it is written.\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output OUT     where to write the profile ('-' for standard output)\n"
+		"  -f, --format FORMAT  'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
+		"                       Security Profiles Operator SeccompProfile resource;\n"
+		"                       by default seccompprofile when OUT ends in .yaml or .yml\n"
+		"  -n, --name NAME      the SeccompProfile's name (default: from OUT's file name)\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Exit status: 0 written, 1 failure (the message says why), 2 usage error.\n");
+}
+
+struct merge_report {
+	unsigned int allowed;	    /* names the output allows outright */
+	unsigned int kept;	    /* rules other than plain allows, after dedup */
+	unsigned int withheld;	    /* names one input allows and another decides otherwise */
+	char withheld_list[512];
+};
+
+static void append_list(char *buf, size_t size, const char *item)
+{
+	size_t len = strlen(buf);
+
+	if (len + strlen(item) + 5 >= size) {
+		if (len + 4 < size && (len < 3 || strcmp(buf + len - 3, "...")))
+			strcat(buf, " ...");
+		return;
+	}
+	if (len)
+		strcat(buf, " ");
+	strcat(buf, item);
+}
+
+/* An errno value a default action returns: defaultErrnoRet, EPERM without one. */
+static int64_t default_errno(json_object *profile)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(profile, "defaultErrnoRet", &v) ||
+	    json_object_is_type(v, json_type_null))
+		return EPERM;
+	return json_object_get_int64(v);
+}
+
+static int add_unique_strings(json_object *dst, json_object *src)
+{
+	for (size_t i = 0; src && i < json_object_array_length(src); i++) {
+		json_object *s = json_object_array_get_idx(src, i);
+		bool found = false;
+
+		for (size_t j = 0; j < json_object_array_length(dst) && !found; j++)
+			found = json_object_equal(json_object_array_get_idx(dst, j), s);
+		if (!found && json_object_array_add(dst, json_object_get(s)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* archMap entries united by architecture, their subArchitectures united too. */
+static int merge_archmap(json_object *dst, json_object *src)
+{
+	for (size_t i = 0; i < json_object_array_length(src); i++) {
+		json_object *e = json_object_array_get_idx(src, i), *copy = NULL, *found = NULL;
+		const char *arch = get_string(e, "architecture");
+		json_object *subs;
+		int r;
+
+		for (size_t j = 0; arch && j < json_object_array_length(dst) && !found; j++) {
+			json_object *d = json_object_array_get_idx(dst, j);
+			const char *darch = get_string(d, "architecture");
+
+			if (darch && !strcmp(darch, arch))
+				found = d;
+		}
+		if (!found) {
+			if (json_object_deep_copy(e, &copy, NULL) < 0 || !copy)
+				return -ENOMEM;
+			if (json_object_array_add(dst, copy) < 0) {
+				json_object_put(copy);
+				return -ENOMEM;
+			}
+			continue;
+		}
+		subs = get_array(found, "subArchitectures");
+		if (!subs) {
+			subs = json_object_new_array();
+			if (!subs)
+				return -ENOMEM;
+			json_object_object_add(found, "subArchitectures", subs);
+		}
+		r = add_unique_strings(subs, get_array(e, "subArchitectures"));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Keys taken from whichever input has them, that two inputs may not disagree on. */
+static int merge_string_key(json_object *out, json_object *in, const char *key,
+			    const char *first_path, const char *path, struct osr_err *err)
+{
+	json_object *v, *have;
+
+	if (!json_object_object_get_ex(in, key, &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (json_object_object_get_ex(out, key, &have) &&
+	    !json_object_is_type(have, json_type_null)) {
+		if (!json_object_equal(have, v))
+			return osr_fail(err, -EINVAL,
+					"'%s' has %s '%s' but '%s' (or an earlier profile) "
+					"has '%s'",
+					path, key, json_object_get_string(v), first_path,
+					json_object_get_string(have));
+		return 0;
+	}
+	json_object_object_add(out, key, json_object_get(v));
+	return 0;
+}
+
+static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
+			  struct merge_report *rep)
+{
+	_cleanup_(names_free) struct names allowed = { 0 }, decided = { 0 };
+	_cleanup_json_ json_object *kept = NULL, *rules = NULL, *list = NULL;
+	json_object *rule;
+	int r;
+
+	kept = json_object_new_array();
+	rules = json_object_new_array();
+	list = json_object_new_array();
+	if (!kept || !rules || !list)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_object *syscalls = get_array(in[i], "syscalls");
+
+		for (size_t j = 0; syscalls && j < json_object_array_length(syscalls); j++) {
+			json_object *ru = json_object_array_get_idx(syscalls, j);
+			const char *action = rule_action(ru);
+			bool plain = rule_is_plain_allow(ru), dup = false;
+
+			for (size_t k = 0; rule_name(ru, k); k++) {
+				if (plain)
+					r = names_add(&allowed, rule_name(ru, k));
+				else if (action && strcmp(action, ACT_ALLOW))
+					r = names_add(&decided, rule_name(ru, k));
+				else
+					r = 0;
+				if (r < 0)
+					return r;
+			}
+			if (plain)
+				continue;
+			for (size_t k = 0; k < json_object_array_length(kept) && !dup; k++)
+				dup = json_object_equal(json_object_array_get_idx(kept, k), ru);
+			if (!dup && json_object_array_add(kept, json_object_get(ru)) < 0)
+				return -ENOMEM;
+		}
+	}
+	names_sort(&allowed);
+	names_sort(&decided);
+
+	for (size_t i = 0; i < allowed.n; i++) {
+		/*
+		 * libseccomp lets an unconditional rule override every conditional
+		 * one on the same syscall: allowing it outright would undo the deny.
+		 */
+		if (names_has(&decided, allowed.v[i])) {
+			append_list(rep->withheld_list, sizeof(rep->withheld_list), allowed.v[i]);
+			rep->withheld++;
+			continue;
+		}
+		if (json_object_array_add(list, json_object_new_string(allowed.v[i])) < 0)
+			return -ENOMEM;
+		rep->allowed++;
+	}
+	/* One allow rule first, as a recording writes it, then the other rules in input order. */
+	if (json_object_array_length(list) > 0) {
+		rule = json_object_new_object();
+		if (!rule)
+			return -ENOMEM;
+		json_object_object_add(rule, "names", list);
+		list = NULL;
+		json_object_object_add(rule, "action", json_object_new_string(ACT_ALLOW));
+		if (json_object_array_add(rules, rule) < 0) {
+			json_object_put(rule);
+			return -ENOMEM;
+		}
+	}
+	rep->kept = (unsigned int)json_object_array_length(kept);
+	for (size_t i = 0; i < json_object_array_length(kept); i++) {
+		json_object *ru = json_object_array_get_idx(kept, i);
+
+		if (json_object_array_add(rules, json_object_get(ru)) < 0)
+			return -ENOMEM;
+	}
+	json_object_object_add(out, "syscalls", rules);
+	rules = NULL;
+	return 0;
+}
+
+/* paths: the inputs' names as given, for messages. */
+static int merge_profiles(json_object *const *in, char *const *paths, size_t n,
+			  json_object **out, struct merge_report *rep, struct osr_err *err)
+{
+	_cleanup_json_ json_object *profile = NULL, *arches = NULL, *archmap = NULL,
+				   *flags = NULL;
+	const char *def = get_string(in[0], "defaultAction");
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	/* The first input gives the other keys (comments, listener, ...). */
+	if (json_object_deep_copy(in[0], &profile, NULL) < 0 || !profile)
+		return osr_fail(err, -ENOMEM, "out of memory copying '%s'", paths[0]);
+	arches = json_object_new_array();
+	archmap = json_object_new_array();
+	flags = json_object_new_array();
+	if (!arches || !archmap || !flags)
+		return osr_fail(err, -ENOMEM, "out of memory");
+
+	for (size_t i = 0; i < n; i++) {
+		const char *d = get_string(in[i], "defaultAction");
+		json_object *map;
+
+		if (!d || !def || strcmp(d, def))
+			return osr_fail(err, -EINVAL,
+					"'%s' has defaultAction '%s' but '%s' has '%s': the "
+					"profiles merged must have the same default action",
+					paths[0], def ? def : "", paths[i], d ? d : "");
+		if (default_errno(in[i]) != default_errno(in[0]))
+			return osr_fail(err, -EINVAL,
+					"'%s' has defaultErrnoRet %lld but '%s' has %lld (1, "
+					"EPERM, when absent): the profiles merged must have the "
+					"same default action",
+					paths[0], (long long)default_errno(in[0]), paths[i],
+					(long long)default_errno(in[i]));
+		if (i > 0) {
+			r = merge_string_key(profile, in[i], "listenerPath", paths[0], paths[i],
+					     err);
+			if (r >= 0)
+				r = merge_string_key(profile, in[i], "listenerMetadata", paths[0],
+						     paths[i], err);
+			if (r < 0)
+				return r;
+		}
+		r = add_unique_strings(arches, get_array(in[i], "architectures"));
+		if (r >= 0)
+			r = add_unique_strings(flags, get_array(in[i], "flags"));
+		if (r >= 0 && (map = get_array(in[i], "archMap")))
+			r = merge_archmap(archmap, map);
+		if (r < 0)
+			return osr_fail(err, r, "out of memory merging '%s'", paths[i]);
+	}
+	if (json_object_array_length(arches) > 0) {
+		json_object_object_add(profile, "architectures", arches);
+		arches = NULL;
+	}
+	if (json_object_array_length(archmap) > 0) {
+		json_object_object_add(profile, "archMap", archmap);
+		archmap = NULL;
+	}
+	if (json_object_array_length(flags) > 0) {
+		json_object_object_add(profile, "flags", flags);
+		flags = NULL;
+	}
+	r = merge_syscalls(in, n, profile, rep);
+	if (r < 0)
+		return osr_fail(err, r, "out of memory merging the rules");
+	*out = profile;
+	profile = NULL;
+	return 0;
+}
+
+struct inputs {
+	json_object **v;
+	char **paths; /* absolute, as profile_load() wants them */
+	size_t n;
+};
+
+static void inputs_free(struct inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		if (in->v)
+			json_object_put(in->v[i]);
+		if (in->paths)
+			free(in->paths[i]);
+	}
+	free(in->v);
+	free(in->paths);
+}
+
+/* A DNS label: [a-z0-9-], 1 to 63 characters, a letter or digit at each end. */
+static bool valid_resource_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > OSR_RESOURCE_NAME_MAX || name[0] == '-' || name[len - 1] == '-')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+int cmd_merge(const struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	_cleanup_(inputs_free) struct inputs in = { 0 };
+	_cleanup_json_ json_object *merged = NULL;
+	_cleanup_free_ char *text = NULL, *out_abs = NULL;
+	const char *output = NULL, *format = NULL, *name = NULL;
+	char derived[OSR_RESOURCE_NAME_MAX + 1];
+	enum profile_format fmt = PROFILE_FORMAT_JSON;
+	struct merge_report rep;
+	struct osr_err err = { "" };
+	size_t count;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "o:f:n:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			merge_usage(stdout);
+			return 0;
+		default:
+			merge_usage(stderr);
+			return OSR_EXIT_USAGE;
+		}
+	}
+	if (!output || !*output) {
+		log_error("merge: -o OUT is required (the file to write, '-' for standard output)");
+		return OSR_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		log_error("merge: no profile to merge (give one or more files after the options)");
+		return OSR_EXIT_USAGE;
+	}
+	if (format && format_parse(format, &fmt) < 0) {
+		log_error("merge: --format '%s' is not 'json' or 'seccompprofile'", format);
+		return OSR_EXIT_USAGE;
+	}
+	if (!format && strcmp(output, "-"))
+		fmt = format_for_path(output);
+	if (name && fmt != PROFILE_FORMAT_SPO_YAML) {
+		log_error("merge: --name '%s' names a SeccompProfile, but the output is JSON "
+			  "(add --format seccompprofile)",
+			  name);
+		return OSR_EXIT_USAGE;
+	}
+	if (name && !valid_resource_name(name)) {
+		log_error("merge: --name '%s' is not a resource name (1 to %d of a-z, 0-9 and '-', "
+			  "a letter or digit at each end)",
+			  name, OSR_RESOURCE_NAME_MAX);
+		return OSR_EXIT_USAGE;
+	}
+	if (fmt == PROFILE_FORMAT_SPO_YAML && !name) {
+		if (!strcmp(output, "-")) {
+			log_error("merge: a SeccompProfile on standard output needs --name NAME");
+			return OSR_EXIT_USAGE;
+		}
+		if (format_resource_name(output, derived, sizeof(derived)) < 0) {
+			log_error("merge: cannot make a SeccompProfile name of '%s' (no letter or "
+				  "digit in its file name); give one with --name",
+				  output);
+			return -EINVAL;
+		}
+		name = derived;
+	}
+
+	count = (size_t)(argc - optind);
+	in.v = calloc(count, sizeof(*in.v));
+	in.paths = calloc(count, sizeof(*in.paths));
+	if (!in.v || !in.paths) {
+		log_error("merge: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const char *path = argv[optind + (int)i];
+
+		in.n = i + 1;
+		r = absolute_path(path, &in.paths[i]);
+		if (r < 0) {
+			log_error("merge: cannot make '%s' an absolute path: %s", path,
+				  strerror(-r));
+			return r;
+		}
+		r = profile_load(in.paths[i], NULL, &in.v[i], &err);
+		if (r < 0) {
+			log_error("merge: %s", err.msg);
+			return r;
+		}
+	}
+
+	r = merge_profiles(in.v, argv + optind, in.n, &merged, &rep, &err);
+	if (r < 0) {
+		log_error("merge: %s", err.msg);
+		return r;
+	}
+	r = profile_validate(merged, &err);
+	if (r < 0) {
+		log_error("merge: the profile merged for '%s' does not compile with libseccomp: %s",
+			  output, err.msg);
+		return r;
+	}
+	r = format_check(merged, fmt, &err);
+	if (r < 0) {
+		log_error("merge: the profile merged for '%s' cannot be written as a "
+			  "SeccompProfile: %s (write JSON with --format json)",
+			  output, err.msg);
+		return r;
+	}
+	text = profile_render(merged, fmt, name);
+	if (!text) {
+		r = -(errno ? errno : ENOMEM);
+		log_error("merge: cannot render the profile for '%s': %s", output, strerror(-r));
+		return r;
+	}
+
+	if (!strcmp(output, "-")) {
+		r = write_all(STDOUT_FILENO, text, strlen(text));
+		if (r < 0) {
+			log_error("merge: cannot write the profile to standard output: %s",
+				  strerror(-r));
+			return r;
+		}
+	} else {
+		r = absolute_path(output, &out_abs);
+		if (r < 0) {
+			log_error("merge: cannot make '%s' an absolute path: %s", output,
+				  strerror(-r));
+			return r;
+		}
+		r = write_file_atomic(out_abs, NULL, text, strlen(text), 0644, &err);
+		if (r < 0) {
+			log_error("merge: %s", err.msg);
+			return r;
+		}
+	}
+	if (rep.withheld)
+		log_info("merge: allowed by one profile but put under another action by another, "
+			 "so not allowed outright: %s",
+			 rep.withheld_list);
+	log_debug("merge: %zu profiles into '%s': %u syscalls allowed outright, %u other rules",
+		  in.n, output, rep.allowed, rep.kept);
+	return 0;
+}
+
+/* ---- check ---------------------------------------------------------------------------------- */
+
+static void check_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: oci-seccomp-recorder check [--quiet] PROFILE...\n"
+		"\n"
+		"Compile each JSON profile with libseccomp, the way runc and podman will, and\n"
+		"print what it says: the default action, the architectures, how many syscalls\n"
+		"each action covers, which syscalls rules deny, and every syscall name\n"
+		"libseccomp does not know. SeccompProfile resources (YAML) are not read: check\n"
+		"the JSON profile they were made from.\n"
+		"\n"
+		"Options:\n"
+		"  -q, --quiet  print only errors\n"
+		"  -h, --help   show this help\n"
+		"\n"
+		"Exit status: 0 every profile is valid, 1 one is not or cannot be read,\n"
+		"2 usage error.\n");
+}
+
+/* Does the text start, past blank and comment lines, with "apiVersion:" (or "---")? */
+static bool looks_like_yaml(const char *text)
+{
+	const char *p = text;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p != '#')
+			break;
+		p += strcspn(p, "\n");
+	}
+	return !strncmp(p, "apiVersion:", 11) || !strncmp(p, "---", 3);
+}
+
+struct action_count {
+	char *action;
+	struct names names, conditional;
+};
+
+struct summary {
+	struct action_count *v;
+	size_t n;
+	struct names denied, unknown;
+};
+
+static void summary_free(struct summary *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].action);
+		names_free(&s->v[i].names);
+		names_free(&s->v[i].conditional);
+	}
+	free(s->v);
+	names_free(&s->denied);
+	names_free(&s->unknown);
+}
+
+static struct action_count *summary_action(struct summary *s, const char *action)
+{
+	struct action_count *nv;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].action, action))
+			return &s->v[i];
+	nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	s->v = nv;
+	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+	s->v[s->n].action = strdup(action);
+	if (!s->v[s->n].action)
+		return NULL;
+	return &s->v[s->n++];
+}
+
+/* Every name under every rule: by action, which are denied, which libseccomp does not know. */
+static int summarize(json_object *profile, struct summary *s)
+{
+	json_object *syscalls = get_array(profile, "syscalls");
+	int r;
+
+	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
+		json_object *rule = json_object_array_get_idx(syscalls, i);
+		const char *action = rule_action(rule);
+		bool cond = rule_is_conditional(rule);
+		struct action_count *ac = summary_action(s, action ? action : "(no action)");
+
+		if (!ac)
+			return -ENOMEM;
+		for (size_t k = 0; rule_name(rule, k); k++) {
+			const char *n = rule_name(rule, k);
+
+			r = names_add(&ac->names, n);
+			if (r >= 0 && cond)
+				r = names_add(&ac->conditional, n);
+			if (r >= 0 && action && strcmp(action, ACT_ALLOW))
+				r = names_add(&s->denied, n);
+			if (r >= 0 && seccomp_syscall_resolve_name(n) == __NR_SCMP_ERROR)
+				r = names_add(&s->unknown, n);
+			if (r < 0)
+				return r;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		names_sort(&s->v[i].names);
+		names_sort(&s->v[i].conditional);
+	}
+	names_sort(&s->denied);
+	names_sort(&s->unknown);
+	return 0;
+}
+
+/* Linear: for the unsorted few (architectures). */
+static bool names_find(const struct names *s, const char *str)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], str))
+			return true;
+	return false;
+}
+
+/* The string members of an array not in the set yet, in their order. */
+static void add_strings_once(struct names *s, json_object *arr)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string) &&
+		    !names_find(s, str_at(arr, i)))
+			names_add(s, str_at(arr, i));
+}
+
+static void print_list(const char *label, const struct names *s, const char *none)
+{
+	printf("  %s:", label);
+	for (size_t i = 0; i < s->n; i++)
+		printf(" %s", s->v[i]);
+	printf("%s\n", s->n ? "" : none);
+}
+
+static void print_summary(json_object *profile, const struct summary *s)
+{
+	_cleanup_(names_free) struct names arches = { 0 };
+	json_object *v, *map;
+	const char *def = get_string(profile, "defaultAction");
+
+	printf("  defaultAction: %s", def ? def : "(none)");
+	if (json_object_object_get_ex(profile, "defaultErrnoRet", &v) &&
+	    !json_object_is_type(v, json_type_null))
+		printf(" (defaultErrnoRet %s)", json_object_get_string(v));
+	printf("\n");
+
+	/* Only for printing: a name lost to a failed allocation is not worth an error. */
+	add_strings_once(&arches, get_array(profile, "architectures"));
+	map = get_array(profile, "archMap");
+	for (size_t i = 0; map && i < json_object_array_length(map); i++) {
+		json_object *e = json_object_array_get_idx(map, i);
+		const char *a = get_string(e, "architecture");
+
+		if (a && !names_find(&arches, a))
+			names_add(&arches, a);
+		add_strings_once(&arches, get_array(e, "subArchitectures"));
+	}
+	print_list("architectures", &arches, " none listed (the native one only)");
+
+	for (size_t i = 0; i < s->n; i++) {
+		printf("  %s: %zu name%s", s->v[i].action, s->v[i].names.n,
+		       s->v[i].names.n == 1 ? "" : "s");
+		if (s->v[i].conditional.n)
+			printf(" (%zu under conditions)", s->v[i].conditional.n);
+		printf("\n");
+	}
+	if (s->n == 0)
+		printf("  no rules: every syscall gets the default action\n");
+	print_list("denied by rules", &s->denied, " none");
+	if (s->unknown.n)
+		print_list("unknown to libseccomp", &s->unknown, "");
+}
+
+/* 0 when the profile is valid; otherwise the reasons are logged, naming the file. */
+static int check_one(const char *path, bool quiet)
+{
+	_cleanup_json_ json_object *profile = NULL;
+	_cleanup_(summary_free) struct summary s = { 0 };
+	_cleanup_free_ char *abs = NULL, *text = NULL, *unknown = NULL;
+	_cleanup_close_ int fd = -1;
+	struct osr_err err = { "" };
+	char what[PATH_MAX + 16];
+	size_t len;
+	int r, valid;
+
+	r = absolute_path(path, &abs);
+	if (r < 0) {
+		log_error("check: cannot make '%s' an absolute path: %s", path, strerror(-r));
+		return r;
+	}
+	fd = open_input(abs, NULL, &err);
+	if (fd < 0) {
+		log_error("check: %s", err.msg);
+		return fd;
+	}
+	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
+	if (r < 0) {
+		if (r == -EFBIG)
+			log_error("check: '%s' is larger than %u bytes", path, OSR_PROFILE_MAX);
+		else
+			log_error("check: cannot read '%s': %s", path, strerror(-r));
+		return r;
+	}
+	if (looks_like_yaml(text)) {
+		log_error("check: '%s' is YAML (a SeccompProfile resource?), not a JSON profile: "
+			  "check reads JSON only (there is no YAML parser here); check the JSON "
+			  "profile it was made from",
+			  path);
+		if (!quiet)
+			printf("%s: not checked (YAML)\n", path);
+		return -EINVAL;
+	}
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, &err);
+	if (r < 0) {
+		log_error("check: %s", err.msg);
+		if (!quiet)
+			printf("%s: invalid\n", path);
+		return r;
+	}
+
+	valid = profile_validate(profile, &err);
+	r = summarize(profile, &s);
+	if (r < 0) {
+		log_error("check: out of memory summarizing '%s'", path);
+		return r;
+	}
+	if (valid < 0) {
+		log_error("check: '%s' is invalid: %s", path, err.msg);
+	}
+	/* libseccomp stops at the first; all of them are worth knowing. */
+	if (s.unknown.n) {
+		unknown = names_join(&s.unknown);
+		log_error("check: '%s': %zu syscall name%s libseccomp does not know: %s", path,
+			  s.unknown.n, s.unknown.n == 1 ? "" : "s",
+			  unknown ? unknown : "(out of memory)");
+	}
+	if (!quiet) {
+		printf("%s: %s\n", path, valid < 0 ? "invalid" : "valid");
+		print_summary(profile, &s);
+	}
+	return valid < 0 ? valid : 0;
+}
+
+int cmd_check(const struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool quiet = false;
+	int c, failed = 0;
+
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return 0;
+		default:
+			check_usage(stderr);
+			return OSR_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		log_error("check: no profile to check (give one or more files)");
+		return OSR_EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (check_one(argv[i], quiet) < 0)
+			failed++;
+		fflush(stdout);
+	}
+	return failed ? -EINVAL : 0;
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Commands that record, for people rather than runtimes: `record` runs a
+ * command in a fresh PID namespace and writes its profile; `report` renders
+ * what a container's running recording has seen so far.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "bpfshare.h"
+#include "commands.h"
+#include "fileio.h"
+#include "format.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "output.h"
+#include "profile.h"
+#include "rundir.h"
+#include "scope.h"
+#include "state.h"
+#include "tracer.h"
+
+/* record's own failures, told apart from the command's exit status (as env(1) does). */
+#define RECORD_EXIT_FAILED 125
+
+static pid_t record_child = -1;
+
+static void forward_signal(int sig)
+{
+	if (record_child > 0)
+		kill(record_child, sig);
+}
+
+/*
+ * pid 1 of the new namespace: start the command as its child, so the command
+ * gets signals as any process does (pid 1 ignores those it has no handler for),
+ * pass on SIGINT/SIGTERM/SIGHUP, reap everything, exit as the command did.
+ */
+static int namespace_init(int go_fd, char **cmd)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status = 0;
+	pid_t pid;
+	char go;
+
+	pid = fork();
+	if (pid < 0)
+		return 127;
+	if (pid == 0) {
+		/* Run only once the recording has started. */
+		if (read(go_fd, &go, 1) != 1)
+			_exit(127);
+		close(go_fd);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "oci-seccomp-recorder: cannot run '%s': %s\n", cmd[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go_fd);
+	record_child = pid;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (;;) {
+		int st;
+		pid_t w = wait(&st);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (w == pid)
+			status = st;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void record_usage(FILE *f)
+{
+	fprintf(f, "Usage: oci-seccomp-recorder record [-o FILE] [--base FILE] [--scope workload|all]\n"
+		   "                                   -- COMMAND [ARG...]\n"
+		   "\n"
+		   "Run COMMAND in a new PID namespace on this machine, record every syscall it and\n"
+		   "its children make, and write the allowlist to FILE (default: standard output).\n"
+		   "The exit status is COMMAND's; 125 if recording failed.\n"
+		   "\n"
+		   "  -o, --output FILE   where to write the profile ('-': standard output)\n"
+		   "  -b, --base FILE     extend this profile, as the hook's if: does\n"
+		   "  -f, --format FORMAT json, or seccompprofile (a Security Profiles Operator\n"
+		   "                      resource); default: by FILE's name (.yaml, .yml)\n"
+		   "  --scope SCOPE       'workload' (default): from COMMAND's exec on; 'all': the\n"
+		   "                      recorder's own set-up before it too\n"
+		   "  -h, --help          show this help\n");
+}
+
+int cmd_record(const struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "base", required_argument, NULL, 'b' },
+		{ "scope", required_argument, NULL, 's' },  { "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },	    { 0 },
+	};
+	char name[OSR_RESOURCE_NAME_MAX + 1] = "recorded";
+	bool format_given = false;
+	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;
+	_cleanup_json_ json_object *base = NULL;
+	struct output_opts out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-" };
+	struct osr_err err = { "" };
+	struct bpf_share bs = { .targets_fd = -1 };
+	unsigned int inum, level;
+	int go[2], status, c, r, code;
+	pid_t child;
+
+	while ((c = getopt_long(argc, argv, "+o:b:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out.path = optarg;
+			break;
+		case 'b':
+			r = profile_load(optarg, NULL, &base, &err);
+			if (r < 0) {
+				log_error("%s", err.msg);
+				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+			}
+			break;
+		case 'f':
+			if (format_parse(optarg, (enum profile_format *)&out.format) < 0) {
+				log_error("--format '%s' is not 'json' or 'seccompprofile'", optarg);
+				return OSR_EXIT_USAGE;
+			}
+			format_given = true;
+			break;
+		case 's':
+			if (scope_parse(optarg, (enum osr_scope *)&out.scope) < 0) {
+				log_error("--scope '%s' is not 'workload' or 'all'", optarg);
+				return OSR_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			record_usage(stdout);
+			return 0;
+		default:
+			record_usage(stderr);
+			return OSR_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		log_error("record: no command given (usage: record [-o FILE] -- COMMAND [ARG...])");
+		return OSR_EXIT_USAGE;
+	}
+	out.base = base;
+	if (strcmp(out.path, "-")) {
+		if (!format_given)
+			out.format = format_for_path(out.path);
+		if (format_resource_name(out.path, name, sizeof(name)) < 0)
+			snprintf(name, sizeof(name), "recorded");
+	}
+	out.name = name;
+	hdr = calloc(1, sizeof(*hdr));
+	table = malloc(sizeof(*table));
+	if (!hdr || !table)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	if (strcmp(out.path, "-") && (r = check_output_path(out.path, NULL, &err)) < 0) {
+		log_error("%s", err.msg);
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	r = rundir_prepare(o->rundir, &err);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	/* Children from here on are born in a PID namespace of their own. */
+	if (unshare(CLONE_NEWPID) < 0) {
+		r = -errno;
+		log_error("cannot create a PID namespace: %s (record needs root)", strerror(-r));
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	if (child == 0) {
+		close(go[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(namespace_init(go[0], argv + optind));
+	}
+	close(go[0]);
+
+	r = pidns_of(child, &inum, &level, &err);
+	if (r >= 0)
+		r = exe_of(child, &hdr->exe_ino, &hdr->exe_dev, &err);
+	hdr->tracer_pid = (uint32_t)getpid();
+	if (r >= 0)
+		r = proc_start_time(getpid(), (unsigned long long *)&hdr->tracer_start) < 0 ? -ESRCH
+											  : 0;
+	if (r >= 0)
+		r = bpf_share_enter(&bs, o->rundir, inum, false, hdr, &err);
+	if (r < 0) {
+		log_error("%s", err.msg[0] ? err.msg : "cannot start recording");
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	/* Recording: let the command run. */
+	if (write(go[1], "g", 1) != 1)
+		log_warn("cannot start the command: %m");
+	close(go[1]);
+	signal(SIGINT, SIG_IGN); /* the terminal's ^C reaches the command; we wait for it */
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = 127 << 8;
+			break;
+		}
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+	r = bpf_share_leave(&bs, table);
+	bpf_share_close(&bs);
+	if (r >= 0)
+		r = output_write(table, &out, &err);
+	else
+		osr_fail(&err, r, "cannot read the recording: %s", strerror(-r));
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	if (strcmp(out.path, "-"))
+		log_info("wrote '%s'", out.path);
+	return OSR_EXIT_CODE(code);
+}
+
+static void report_usage(FILE *f)
+{
+	fprintf(f, "Usage: oci-seccomp-recorder [--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
+		   "\n"
+		   "Print the profile a running recording would write now, without stopping it.\n"
+		   "\n"
+		   "  -f, --format FORMAT json (default) or seccompprofile\n"
+		   "  -h, --help          show this help\n");
+}
+
+int cmd_report(const struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	_cleanup_free_ struct osr_container *table = NULL;
+	_cleanup_json_ json_object *base = NULL;
+	struct output_opts out = { .path = "-" };
+	struct osr_err err = { "" };
+	struct tracer_record rec;
+	const char *id;
+	char name[OSR_RESOURCE_NAME_MAX + 1];
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (format_parse(optarg, (enum profile_format *)&out.format) < 0) {
+				log_error("--format '%s' is not 'json' or 'seccompprofile'", optarg);
+				return OSR_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			report_usage(stdout);
+			return 0;
+		default:
+			report_usage(stderr);
+			return OSR_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		report_usage(stderr);
+		return OSR_EXIT_USAGE;
+	}
+	id = argv[optind];
+	if (!container_id_valid(id)) {
+		log_error("'%.64s' is not a container id", id);
+		return OSR_EXIT_USAGE;
+	}
+	r = rundir_read(o->rundir, id, &rec, &err);
+	if (r == -ENOENT) {
+		log_error("container '%s' is not being recorded (no record in '%s')", id, o->rundir);
+		return r;
+	}
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return r;
+	}
+	if (rec.status != TRACER_RECORDING) {
+		log_error("container '%s' is not being recorded any more: its profile is '%s'", id,
+			  rec.output);
+		return -ESRCH;
+	}
+	if (rec.input[0] && (r = profile_load(rec.input, o->input_dir, &base, &err)) < 0) {
+		log_error("%s", err.msg);
+		return r;
+	}
+	table = malloc(sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	r = bpf_share_find(rec.key, rec.by_mntns, table);
+	if (r < 0) {
+		log_error("cannot read the recording of container '%s': %s", id,
+			  r == -ENOENT ? "its tracer has it no more" : strerror(-r));
+		return r;
+	}
+	if (format_resource_name(rec.output, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "recorded");
+	out.scope = rec.scope;
+	out.no_new_privs = rec.no_new_privs;
+	out.base = base;
+	out.name = name;
+	r = output_write(table, &out, &err);
+	if (r < 0)
+		log_error("%s", err.msg);
+	return r;
+}

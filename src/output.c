@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* From a container's table to the profile the user gets. */
+#include <errno.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "format.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "output.h"
+#include "profile.h"
+#include "scope.h"
+
+int output_render(const struct osr_container *table, const struct output_opts *o, char **text,
+		  struct osr_err *err)
+{
+	_cleanup_json_ json_object *profile = NULL;
+	_cleanup_free_ osr_seen_t *seen = malloc(sizeof(*seen));
+	struct profile_report rep;
+	struct scope_report srep;
+	int r;
+
+	if (!seen)
+		return osr_fail(err, -ENOMEM, "out of memory");
+	scope_select((const osr_phases_t *)table->seen, o->scope, o->no_new_privs, seen, &srep);
+	if (table->overflow)
+		log_warn("%llu syscalls with numbers beyond %d were not recorded",
+			 (unsigned long long)table->overflow, OSR_MAX_SYSCALLS);
+	r = profile_build((const osr_seen_t *)seen, o->base, &profile, &rep, err);
+	if (r < 0)
+		return r;
+	if (srep.left_out)
+		log_debug("left out %u syscalls only the runtime's setup made, before %s: %s",
+			 srep.left_out,
+			 srep.filter_seen ? "it loaded the seccomp filter"
+					  : "where it would load a seccomp filter",
+			 srep.left_out_list);
+	if (rep.unresolved)
+		log_warn("%u syscall numbers have no name in this libseccomp and are left out: %s",
+			 rep.unresolved, rep.unresolved_list);
+	if (rep.base_kept)
+		log_warn("the base profile decides %u recorded syscalls other than by a plain allow, "
+			 "its rules kept: %s",
+			 rep.base_kept, rep.base_kept_list);
+	r = profile_validate(profile, err);
+	if (r < 0) {
+		char inner[sizeof(err->msg)];
+
+		memcpy(inner, err->msg, sizeof(inner));
+		return osr_fail(err, r, "refusing to write an invalid profile: %s", inner);
+	}
+	r = format_check(profile, o->format, err);
+	if (r < 0)
+		return r;
+	*text = profile_render(profile, o->format, o->name ? o->name : "recorded");
+	if (!*text)
+		return osr_fail(err, -errno, "cannot render the profile: %s", strerror(errno));
+	log_debug("%u syscalls recorded, %u allowed beyond the base", rep.recorded, rep.added);
+	return 0;
+}
+
+int output_write(const struct osr_container *table, const struct output_opts *o,
+		 struct osr_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = output_render(table, o, &text, err);
+	if (r < 0)
+		return r;
+	if (!strcmp(o->path, "-")) {
+		r = write_all(STDOUT_FILENO, text, strlen(text));
+		return r < 0 ? osr_fail(err, r, "cannot write the profile to stdout: %s",
+					strerror(-r))
+			     : 0;
+	}
+	return write_file_atomic(o->path, o->root, text, strlen(text), 0644, err);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_OUTPUT_H
+#define OSR_OUTPUT_H
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "recorder.h"
+#include "util.h"
+
+/* How a recording becomes a profile on disk (or on stdout). */
+struct output_opts {
+	int scope;	   /* enum osr_scope */
+	bool no_new_privs; /* the container's process.noNewPrivileges */
+	json_object *base; /* validated base profile to extend, or NULL */
+	const char *path;  /* where to write; "-" for stdout */
+	const char *root;  /* path must lie inside it (--output-dir), or NULL */
+	int format;	   /* enum profile_format */
+	const char *name;  /* the resource name, for a SeccompProfile */
+};
+
+/*
+ * Select what the profile covers, resolve, merge, validate with libseccomp and
+ * render the profile text. What the user should know (syscalls left out,
+ * numbers without a name, base rules kept) is logged as a warning or note.
+ */
+int output_render(const struct osr_container *table, const struct output_opts *o, char **text,
+		  struct osr_err *err);
+
+/* output_render, then write the text atomically to o->path (or to stdout for "-"). */
+int output_write(const struct osr_container *table, const struct output_opts *o,
+		 struct osr_err *err);
+
+#endif
