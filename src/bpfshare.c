@@ -3,7 +3,8 @@
  * The BPF program every recorded container on a node shares. One program on
  * the tracepoint, whatever the number of containers, keeps the cost of a
  * syscall flat; each tracer still owns its container's table and can die
- * alone. A lock file in the run directory serialises entering and leaving.
+ * alone. One lock file for the node (the pins are the node's, whatever run
+ * directory a hook is given) serialises entering and leaving.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -250,7 +251,7 @@ static void unpin_if_empty(const struct bpf_share *bs);
 
 static int lock_share(const struct bpf_share *bs)
 {
-	int fd = open(bs->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(OSR_BPF_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
 		return -errno;
@@ -262,7 +263,7 @@ static int lock_share(const struct bpf_share *bs)
 	return fd;
 }
 
-int bpf_share_enter(struct bpf_share *bs, const char *rundir, uint32_t key, bool by_mntns,
+int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		    const struct osr_container *hdr, struct osr_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -274,11 +275,10 @@ int bpf_share_enter(struct bpf_share *bs, const char *rundir, uint32_t key, bool
 	bs->key = key;
 	bs->by_mntns = by_mntns;
 	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
-	snprintf(bs->lock_path, sizeof(bs->lock_path), "%s/bpf.lock", rundir);
 
 	lock = lock_share(bs);
 	if (lock < 0)
-		return osr_fail(err, lock, "cannot lock '%s': %s", bs->lock_path, strerror(-lock));
+		return osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, strerror(-lock));
 	if (open_pinned(bs) == 0) {
 		bs->pinned = true;
 	} else {
@@ -374,7 +374,7 @@ void bpf_share_close(struct bpf_share *bs)
 	bs->private = NULL;
 }
 
-void bpf_share_collect(const char *rundir)
+void bpf_share_collect(void)
 {
 	struct bpf_share bs = { 0 };
 	bool used[OSR_MAX_CONTAINERS];
@@ -382,7 +382,6 @@ void bpf_share_collect(const char *rundir)
 
 	bs.targets_fd = bs.others_fd = bs.count_fd = bs.tables_fd = -1;
 	snprintf(bs.pin_dir, sizeof(bs.pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
-	snprintf(bs.lock_path, sizeof(bs.lock_path), "%s/bpf.lock", rundir);
 	lock = lock_share(&bs);
 	if (lock < 0 || open_pinned(&bs) < 0)
 		return;

@@ -10,6 +10,8 @@
 
 /* Where the shared program's link and maps are pinned (a bpffs). */
 #define OSR_BPF_PIN_DIR "/sys/fs/bpf/oci-seccomp-recorder"
+/* Serialises entering and leaving, node-wide like the pins. */
+#define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever struct osr_container or the maps change: versions never share. */
 #define OSR_BPF_ABI "abi1"
 
@@ -30,7 +32,6 @@ struct bpf_share {
 	bool pinned;   /* false: a program of our own, where no bpffs could be had */
 	void *private; /* the skeleton in that case */
 	char pin_dir[128];
-	char lock_path[4200];
 };
 
 /*
@@ -38,7 +39,7 @@ struct bpf_share {
  * fill it with hdr and enter it under key. Recording starts on return.
  * rundir holds the lock that serialises entering and leaving.
  */
-int bpf_share_enter(struct bpf_share *bs, const char *rundir, uint32_t key, bool by_mntns,
+int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		    const struct osr_container *hdr, struct osr_err *err);
 
 /*
@@ -52,7 +53,7 @@ void bpf_share_close(struct bpf_share *bs);
  * Remove the entries of tracers that died (and the program, if that leaves
  * it with none): poststop calls it when it finds its tracer killed.
  */
-void bpf_share_collect(const char *rundir);
+void bpf_share_collect(void);
 
 /*
  * Copy the table of a running recording, found by namespace, for `report`

@@ -203,7 +203,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		r = proc_start_time(getpid(), (unsigned long long *)&hdr->tracer_start) < 0 ? -ESRCH
 											  : 0;
 	if (r >= 0)
-		r = bpf_share_enter(&bs, o->rundir, inum, false, hdr, &err);
+		r = bpf_share_enter(&bs, inum, false, hdr, &err);
 	if (r < 0) {
 		log_error("%s", err.msg[0] ? err.msg : "cannot start recording");
 		kill(child, SIGKILL);

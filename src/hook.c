@@ -249,7 +249,7 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 		log_error("the tracer (pid %d) died before writing '%s'; nothing was recorded",
 			  (int)rec.pid, rec.output);
 		/* Its entry would keep the program attached: take it out now. */
-		bpf_share_collect(o->rundir);
+		bpf_share_collect();
 		return -EIO;
 	}
 }

@@ -139,7 +139,7 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 	hdr->exe_dev = t->cfg->runtime_exe_dev;
 	hdr->tracer_pid = (uint32_t)getpid();
 	hdr->tracer_start = t->rec.start_time;
-	r = bpf_share_enter(&t->bs, t->cfg->rundir,
+	r = bpf_share_enter(&t->bs,
 			    t->cfg->mntns_inum ? t->cfg->mntns_inum : t->cfg->pidns_inum,
 			    t->cfg->mntns_inum != 0, hdr, err);
 	free(hdr);
