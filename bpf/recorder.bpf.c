@@ -44,6 +44,26 @@ struct {
 	__type(value, __u32);
 } mntns_targets SEC(".maps");
 
+/*
+ * Per task, the slot (and its generation) the task was last found recording
+ * into, and whether it runs the workload already: a recorded task's syscall
+ * then costs no namespace walk, no hash lookup and no exe comparison. Only
+ * found slots are kept: a task seen before its container was entered (runc's
+ * init, before prestart) must be looked up again.
+ */
+struct task_cache {
+	__u32 slot;
+	__u32 gen;
+	__u32 workload;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_cache);
+} task_cache SEC(".maps");
+
 /* How many entries mntns_targets holds: host tasks skip it while it is 0. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -58,11 +78,21 @@ struct {
 #define OSR_TS_COMPAT 0x0002
 #define OSR_X32_SYSCALL_BIT 0x40000000
 
-static __always_inline struct osr_container *table_of(void *targets, __u32 inum)
+static __always_inline bool mntns_in_use(void)
 {
-	__u32 *slot = bpf_map_lookup_elem(targets, &inum);
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&mntns_count, &zero);
 
-	return slot ? bpf_map_lookup_elem(&tables, slot) : NULL;
+	return n && *n;
+}
+
+static __always_inline struct osr_container *table_of(void *targets, __u32 inum, __u32 *slot)
+{
+	__u32 *s = bpf_map_lookup_elem(targets, &inum);
+
+	if (!s)
+		return NULL;
+	*slot = *s;
+	return bpf_map_lookup_elem(&tables, s);
 }
 
 /*
@@ -70,24 +100,26 @@ static __always_inline struct osr_container *table_of(void *targets, __u32 inum)
  * task's or an ancestor of it (a container that runs `unshare -p` hides
  * nothing), or whose mount namespace is the task's, for a host-PID container.
  */
-static __always_inline struct osr_container *recorded_container(struct task_struct *task)
+static __always_inline struct osr_container *recorded_container(struct task_struct *task,
+								__u32 *slot)
 {
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
-	__u32 zero = 0;
 
 	if (level == 0) {
-		/* The host's PID namespace: almost always an untraced host task. */
-		__u32 *n = bpf_map_lookup_elem(&mntns_count, &zero);
+		/* The host's PID namespace: only host-PID containers are found here. */
 		struct nsproxy *nsp;
 
-		if (!n || !*n)
+		if (!mntns_in_use())
 			return NULL;
 		nsp = task->nsproxy;
 		if (!nsp) /* exiting */
 			return NULL;
-		return table_of(&mntns_targets, nsp->mnt_ns->ns.inum);
+		return table_of(&mntns_targets, nsp->mnt_ns->ns.inum, slot);
 	}
+	/* The usual case, a container started from the host: no helper call needed. */
+	if (level == 1)
+		return table_of(&pidns_targets, pid->numbers[1].ns->ns.inum, slot);
 	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
 		struct osr_container *c;
 		struct pid_namespace *ns;
@@ -95,7 +127,7 @@ static __always_inline struct osr_container *recorded_container(struct task_stru
 		if (i >= (int)level)
 			break;
 		ns = BPF_CORE_READ(pid, numbers[level - i].ns);
-		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum)) : NULL;
+		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), slot) : NULL;
 		if (c)
 			return c;
 	}
@@ -141,13 +173,41 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct osr_container *c = recorded_container(task);
-	__u32 abi, phase;
+	struct osr_container *c = NULL;
+	struct task_cache *tc;
+	__u32 abi, phase, slot = 0;
 
-	if (!c)
+	/* Host tasks leave here, before any map is touched. */
+	if (task->thread_pid->level == 0 && !mntns_in_use())
 		return 0;
+	tc = bpf_task_storage_get(&task_cache, task, 0, 0);
+	if (tc) {
+		slot = tc->slot;
+		c = bpf_map_lookup_elem(&tables, &slot);
+		/* The slot may have been given to another container since. */
+		if (c && c->gen != tc->gen)
+			c = NULL;
+	}
+	if (!c) {
+		c = recorded_container(task, &slot);
+		if (!c)
+			return 0;
+		tc = bpf_task_storage_get(&task_cache, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (tc) {
+			tc->slot = slot;
+			tc->gen = c->gen;
+			tc->workload = 0;
+		}
+	}
 	abi = syscall_abi(task, &id);
-	phase = task_phase(task, c);
+	if (tc && tc->workload) {
+		phase = OSR_PHASE_WORKLOAD;
+	} else {
+		phase = task_phase(task, c);
+		/* Once exec'd into the workload, a task never runs the runtime again. */
+		if (tc && phase == OSR_PHASE_WORKLOAD)
+			tc->workload = 1;
+	}
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
 	    phase >= OSR_PHASE_COUNT) {
 		__sync_fetch_and_add(&c->overflow, 1);

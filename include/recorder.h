@@ -54,6 +54,8 @@ struct osr_container {
 	__u32 tracer_pid;   /* who owns this entry (for clean-up after a killed tracer) */
 	__u64 tracer_start; /* its start time, so a reused pid is not taken for it */
 	__u64 overflow;	    /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
+	__u32 gen;	    /* changes each time the slot is given out: see task_cache */
+	__u32 pad;
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 

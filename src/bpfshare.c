@@ -266,8 +266,10 @@ static int lock_share(const struct bpf_share *bs)
 int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		    const struct osr_container *hdr, struct osr_err *err)
 {
+	_cleanup_free_ struct osr_container *fill = NULL;
 	_cleanup_close_ int lock = -1;
 	bool used[OSR_MAX_CONTAINERS] = { false };
+	uint32_t gen;
 	int r;
 
 	memset(bs, 0, sizeof(*bs));
@@ -307,8 +309,22 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 			     OSR_MAX_CONTAINERS);
 		goto fail;
 	}
-	/* The slot is filled before it is entered: the program never sees a stale table. */
-	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, hdr, BPF_ANY) < 0 ||
+	/*
+	 * The slot is filled before it is entered: the program never sees a stale
+	 * table. A new generation tells tasks that cached the slot for its last
+	 * container to look again.
+	 */
+	fill = malloc(sizeof(*fill));
+	if (!fill) {
+		r = osr_fail(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (bpf_map_lookup_elem(bs->tables_fd, &bs->slot, fill) < 0)
+		fill->gen = 0;
+	gen = fill->gen + 1;
+	memcpy(fill, hdr, sizeof(*fill));
+	fill->gen = gen;
+	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, fill, BPF_ANY) < 0 ||
 	    bpf_map_update_elem(bs->targets_fd, &key, &bs->slot, BPF_NOEXIST) < 0) {
 		r = -errno;
 		r = osr_fail(err, r,
