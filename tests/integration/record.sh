@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# record (a command on this machine) and report (a running recording), and the
+# SeccompProfile output of the hook itself.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+TESTS=(record_thread record_grandchild record_exit_status record_yaml_matches_json
+	record_refuses_bad_output report_while_running report_after_exit hook_writes_seccompprofile)
+PREREQS=(runc jq python3)
+skip_all_if_missing
+python3 -c 'import yaml' 2>/dev/null || { for t in "${TESTS[@]}"; do skip "$t" "python3-yaml is not installed (make deps)"; done; exit 0; }
+shared_rootfs
+REC=("$HOOK" --run-dir "$RUNDIR" record)
+
+# record runs a real program: what its second thread and its grandchild do is in.
+if "${REC[@]}" -o "$T/thread.json" -- "$HELPERS/osr-workload" thread 2>"$T/err" &&
+	[ -z "$(missing_names "$T/thread.json" sysinfo execve)" ]; then
+	pass record_thread
+else
+	fail record_thread "$(cat "$T/err")"
+fi
+if "${REC[@]}" -o "$T/gc.json" -- "$HELPERS/osr-workload" grandchild 2>"$T/err" &&
+	[ -z "$(missing_names "$T/gc.json" times)" ]; then
+	pass record_grandchild
+else
+	fail record_grandchild "$(cat "$T/err")"
+fi
+
+"${REC[@]}" -o "$T/exit.json" -- /bin/busybox sh -c 'exit 3' 2>/dev/null
+rc=$?
+if [ $rc = 3 ] && [ -s "$T/exit.json" ]; then
+	pass record_exit_status
+else
+	fail record_exit_status "exit $rc, expected the command's 3"
+fi
+
+# The same recording as a SeccompProfile carries the same syscalls.
+"${REC[@]}" -o "$T/ls.json" -- /bin/busybox ls / >/dev/null 2>&1
+"${REC[@]}" -o "$T/ls-profile.yaml" -- /bin/busybox ls / >/dev/null 2>&1
+if python3 - "$T/ls-profile.yaml" "$T/ls.json" <<'PY'
+import json, sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+assert doc["kind"] == "SeccompProfile", doc.get("kind")
+assert doc["apiVersion"].startswith("security-profiles-operator.x-k8s.io/"), doc["apiVersion"]
+assert doc["metadata"]["name"] == "ls-profile", doc["metadata"]
+names = {n for r in doc["spec"]["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]}
+ref = {n for r in json.load(open(sys.argv[2]))["syscalls"] for n in r["names"]}
+assert {"getdents64", "execve"} <= names, names
+# ls on this machine makes the same syscalls each time.
+assert names == ref, (sorted(names ^ ref))
+PY
+then
+	pass record_yaml_matches_json
+else
+	fail record_yaml_matches_json "the YAML does not parse or differs from the JSON"
+fi
+
+"${REC[@]}" -o /nonexistent-dir/x.json -- true 2>"$T/err"
+rc=$?
+if [ $rc = 125 ] && grep -q "nonexistent-dir" "$T/err"; then
+	pass record_refuses_bad_output
+else
+	fail record_refuses_bad_output "exit $rc: $(cat "$T/err")"
+fi
+
+# report: what a long-running container has done so far, without stopping it.
+out=$T/running.json
+CTR_SEQ=$((CTR_SEQ + 1))
+CID=$ID_PREFIX-$CTR_SEQ
+bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'osr-workload call times; sleep 2; osr-workload call sysinfo'
+(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >/dev/null 2>&1) &
+rpid=$!
+sleep 1
+"$HOOK" --run-dir "$RUNDIR" report "$CID" > "$T/report.json" 2>"$T/err"
+rc=$?
+if [ $rc = 0 ] && [ -z "$(missing_names "$T/report.json" times)" ] &&
+	! allowed_names "$T/report.json" | grep -qx sysinfo && [ ! -e "$out" ]; then
+	pass report_while_running
+else
+	fail report_while_running "exit $rc: $(cat "$T/err") $(jq -c '.syscalls[0].names' "$T/report.json" 2>/dev/null)"
+fi
+wait $rpid
+if [ -z "$(missing_names "$out" times sysinfo)" ] &&
+	! "$HOOK" --run-dir "$RUNDIR" report "$CID" >/dev/null 2>"$T/err" &&
+	grep -q "not being recorded" "$T/err"; then
+	pass report_after_exit
+else
+	fail report_after_exit "final profile incomplete or report did not refuse: $(cat "$T/err")"
+fi
+
+# The hook writes a SeccompProfile when of: names a .yaml file.
+if run_traced "$T/hooked.yaml" -- ls / && python3 - "$T/hooked.yaml" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+assert doc["kind"] == "SeccompProfile"
+names = {n for r in doc["spec"]["syscalls"] for n in r["names"]}
+assert {"getdents64", "execve"} <= names and "mount" not in names, names
+PY
+then
+	pass hook_writes_seccompprofile
+else
+	fail hook_writes_seccompprofile "$(tail -2 "$T/last.out")"
+fi
+exit 0
