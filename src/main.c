@@ -123,6 +123,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
+	/* "COMMAND --version" too (only there: not among record's COMMAND words). */
+	if (optind + 1 < argc &&
+	    (!strcmp(argv[optind + 1], "--version") || !strcmp(argv[optind + 1], "-V"))) {
+		printf("oci-seccomp-recorder %s\n", OSR_VERSION);
+		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, cmd))
 			continue;
