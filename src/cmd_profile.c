@@ -18,71 +18,13 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "profile.h"
+#include "strset.h"
 
 #define ACT_ALLOW "SCMP_ACT_ALLOW"
 
-/* A set of strings, kept in insertion order until names_sort() sorts and dedupes it. */
-struct names {
-	char **v;
-	size_t n, cap;
-};
-
-static void names_free(struct names *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int names_add(struct names *s, const char *str)
-{
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		char **nv = realloc(s->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = ncap;
-	}
-	s->v[s->n] = strdup(str);
-	if (!s->v[s->n])
-		return -ENOMEM;
-	s->n++;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void names_sort(struct names *s)
-{
-	size_t out = 0;
-
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
-	for (size_t i = 0; i < s->n; i++) {
-		if (out && !strcmp(s->v[out - 1], s->v[i])) {
-			free(s->v[i]);
-			continue;
-		}
-		s->v[out++] = s->v[i];
-	}
-	s->n = out;
-}
-
-/* Only on a sorted set. */
-static bool names_has(const struct names *s, const char *str)
-{
-	return s->n && bsearch(&str, s->v, s->n, sizeof(*s->v), cmp_str);
-}
 
 /* "a b c", malloc'd; NULL when out of memory. */
-static char *names_join(const struct names *s)
+static char *names_join(const struct strset *s)
 {
 	size_t len = 1;
 	char *out, *p;
@@ -339,7 +281,7 @@ static int merge_string_key(json_object *out, json_object *in, const char *key,
 static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 			  struct merge_report *rep)
 {
-	_cleanup_(names_free) struct names allowed = { 0 }, decided = { 0 };
+	_cleanup_(strset_free) struct strset allowed = { 0 }, decided = { 0 };
 	_cleanup_json_ json_object *kept = NULL, *rules = NULL, *list = NULL;
 	json_object *rule;
 	int r;
@@ -359,9 +301,9 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 
 			for (size_t k = 0; rule_name(ru, k); k++) {
 				if (plain)
-					r = names_add(&allowed, rule_name(ru, k));
+					r = strset_add(&allowed, rule_name(ru, k));
 				else if (action && strcmp(action, ACT_ALLOW))
-					r = names_add(&decided, rule_name(ru, k));
+					r = strset_add(&decided, rule_name(ru, k));
 				else
 					r = 0;
 				if (r < 0)
@@ -375,15 +317,15 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 				return -ENOMEM;
 		}
 	}
-	names_sort(&allowed);
-	names_sort(&decided);
+	strset_sort(&allowed);
+	strset_sort(&decided);
 
 	for (size_t i = 0; i < allowed.n; i++) {
 		/*
 		 * libseccomp lets an unconditional rule override every conditional
 		 * one on the same syscall: allowing it outright would undo the deny.
 		 */
-		if (names_has(&decided, allowed.v[i])) {
+		if (strset_has(&decided, allowed.v[i])) {
 			append_list(rep->withheld_list, sizeof(rep->withheld_list), allowed.v[i]);
 			rep->withheld++;
 			continue;
@@ -711,25 +653,25 @@ static bool looks_like_yaml(const char *text)
 
 struct action_count {
 	char *action;
-	struct names names, conditional;
+	struct strset names, conditional;
 };
 
 struct summary {
 	struct action_count *v;
 	size_t n;
-	struct names denied, unknown;
+	struct strset denied, unknown;
 };
 
 static void summary_free(struct summary *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].action);
-		names_free(&s->v[i].names);
-		names_free(&s->v[i].conditional);
+		strset_free(&s->v[i].names);
+		strset_free(&s->v[i].conditional);
 	}
 	free(s->v);
-	names_free(&s->denied);
-	names_free(&s->unknown);
+	strset_free(&s->denied);
+	strset_free(&s->unknown);
 }
 
 static struct action_count *summary_action(struct summary *s, const char *action)
@@ -767,28 +709,28 @@ static int summarize(json_object *profile, struct summary *s)
 		for (size_t k = 0; rule_name(rule, k); k++) {
 			const char *n = rule_name(rule, k);
 
-			r = names_add(&ac->names, n);
+			r = strset_add(&ac->names, n);
 			if (r >= 0 && cond)
-				r = names_add(&ac->conditional, n);
+				r = strset_add(&ac->conditional, n);
 			if (r >= 0 && action && strcmp(action, ACT_ALLOW))
-				r = names_add(&s->denied, n);
+				r = strset_add(&s->denied, n);
 			if (r >= 0 && seccomp_syscall_resolve_name(n) == __NR_SCMP_ERROR)
-				r = names_add(&s->unknown, n);
+				r = strset_add(&s->unknown, n);
 			if (r < 0)
 				return r;
 		}
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		names_sort(&s->v[i].names);
-		names_sort(&s->v[i].conditional);
+		strset_sort(&s->v[i].names);
+		strset_sort(&s->v[i].conditional);
 	}
-	names_sort(&s->denied);
-	names_sort(&s->unknown);
+	strset_sort(&s->denied);
+	strset_sort(&s->unknown);
 	return 0;
 }
 
 /* Linear: for the unsorted few (architectures). */
-static bool names_find(const struct names *s, const char *str)
+static bool names_find(const struct strset *s, const char *str)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->v[i], str))
@@ -797,15 +739,15 @@ static bool names_find(const struct names *s, const char *str)
 }
 
 /* The string members of an array not in the set yet, in their order. */
-static void add_strings_once(struct names *s, json_object *arr)
+static void add_strings_once(struct strset *s, json_object *arr)
 {
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
 		if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string) &&
 		    !names_find(s, str_at(arr, i)))
-			names_add(s, str_at(arr, i));
+			strset_add(s, str_at(arr, i));
 }
 
-static void print_list(const char *label, const struct names *s, const char *none)
+static void print_list(const char *label, const struct strset *s, const char *none)
 {
 	printf("  %s:", label);
 	for (size_t i = 0; i < s->n; i++)
@@ -815,7 +757,7 @@ static void print_list(const char *label, const struct names *s, const char *non
 
 static void print_summary(json_object *profile, const struct summary *s)
 {
-	_cleanup_(names_free) struct names arches = { 0 };
+	_cleanup_(strset_free) struct strset arches = { 0 };
 	json_object *v, *map;
 	const char *def = get_string(profile, "defaultAction");
 
@@ -833,7 +775,7 @@ static void print_summary(json_object *profile, const struct summary *s)
 		const char *a = get_string(e, "architecture");
 
 		if (a && !names_find(&arches, a))
-			names_add(&arches, a);
+			strset_add(&arches, a);
 		add_strings_once(&arches, get_array(e, "subArchitectures"));
 	}
 	print_list("architectures", &arches, " none listed (the native one only)");

@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "jsonutil.h"
 #include "profile.h"
+#include "strset.h"
 
 static const struct {
 	uint32_t token;
@@ -66,65 +67,6 @@ uint32_t profile_abi_arch(unsigned int abi)
 	map[0] = seccomp_arch_native();
 #endif
 	return abi < OSR_ABI_COUNT ? map[abi] : 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A sorted, duplicate-free set of strings; small enough (hundreds) for arrays. */
-struct strset {
-	char **v;
-	size_t n, cap;
-};
-
-static void strset_free(struct strset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int strset_add(struct strset *s, const char *str)
-{
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		char **nv = realloc(s->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = ncap;
-	}
-	s->v[s->n] = strdup(str);
-	if (!s->v[s->n])
-		return -ENOMEM;
-	s->n++;
-	return 0;
-}
-
-static void strset_sort(struct strset *s)
-{
-	size_t out = 0;
-
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
-	for (size_t i = 0; i < s->n; i++) {
-		if (out && !strcmp(s->v[out - 1], s->v[i])) {
-			free(s->v[i]);
-			continue;
-		}
-		s->v[out++] = s->v[i];
-	}
-	s->n = out;
-}
-
-static bool strset_has(const struct strset *s, const char *str)
-{
-	return s->n && bsearch(&str, s->v, s->n, sizeof(*s->v), cmp_str);
 }
 
 static void append_list(char *buf, size_t size, const char *item)

@@ -46,7 +46,7 @@ FUZZ_RUNS := $(addprefix fuzz-run-,$(FUZZ_NAMES))
 # BPF skeleton, and main.c and what drives the tracer pull it in.
 FUZZ_SRCS_state := src/state.c src/jsonutil.c src/util.c
 FUZZ_SRCS_annotation := src/annotation.c src/util.c
-FUZZ_SRCS_profile := src/profile.c src/validate.c src/fileio.c src/jsonutil.c src/util.c
+FUZZ_SRCS_profile := src/profile.c src/strset.c src/validate.c src/fileio.c src/jsonutil.c src/util.c
 FUZZ_DEPS := $(wildcard src/*.h include/*.h) tests/fuzz/fuzz.mk
 
 .PHONY: fuzz fuzz-build $(FUZZ_RUNS)
@@ -72,6 +72,9 @@ $(FUZZ_RUNS): fuzz-run-%: $(FUZZ_DIR)/fuzz_%
 	$(Q)LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0:$(LSAN_OPTIONS) \
 		$< -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_DIR)/artifacts-$*/ $(FUZZ_FLAGS) $(FUZZ_DIR)/corpus-$* \
-		|| { echo "fuzz_$*: finding, reproducer in $(FUZZ_DIR)/artifacts-$*/" >&2; exit 1; }
+		> $(FUZZ_DIR)/fuzz-$*.log 2>&1 \
+		|| { tail -n 40 $(FUZZ_DIR)/fuzz-$*.log >&2; \
+		     echo "fuzz_$*: finding, reproducer in $(FUZZ_DIR)/artifacts-$*/" >&2; exit 1; }
+	$(Q)grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/fuzz-$*.log | sed 's/^/  fuzz_$*: /'
 
 endif
