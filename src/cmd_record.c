@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/sched.h>
 
 #include "bpfshare.h"
 #include "commands.h"
@@ -178,16 +180,23 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	}
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-	/* Children from here on are born in a PID namespace of their own. */
-	if (unshare(CLONE_NEWPID) < 0) {
-		r = -errno;
-		log_error("cannot create a PID namespace: %s (record needs root)", strerror(-r));
+	/*
+	 * The child is born pid 1 of a PID namespace of its own; this process stays
+	 * where it is (after unshare(CLONE_NEWPID) it could not even fork once that
+	 * child is gone, which is what LeakSanitizer does at exit).
+	 */
+	fflush(NULL);
+	{
+		struct clone_args ca = { .flags = CLONE_NEWPID, .exit_signal = SIGCHLD };
+
+		child = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	}
+	if (child < 0) {
+		log_error("cannot start COMMAND in a new PID namespace: %s (record needs root and "
+			  "Linux 5.3)",
+			  strerror(errno));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
-	fflush(NULL);
-	child = fork();
-	if (child < 0)
-		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	if (child == 0) {
 		close(go[1]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
