@@ -31,12 +31,18 @@
 /* A finished record no poststop collected within this many seconds is removed. */
 #define OSR_STALE_RECORD_AGE 3600
 
-static int read_state(struct oci_state *st)
+/* A stage's start: no arguments, the state on stdin (OSR_EXIT_USAGE or -errno). */
+static int read_state(int argc, char **argv, struct oci_state *st)
 {
 	_cleanup_free_ char *text = NULL;
 	struct osr_err err = { "" };
 	size_t len;
 	int r;
+
+	if (argc > 1) {
+		log_error("'%s' takes no arguments (the state comes on stdin)", argv[0]);
+		return OSR_EXIT_USAGE;
+	}
 
 	r = read_all(STDIN_FILENO, OSR_STATE_MAX, &text, &len);
 	if (r == -EFBIG) {
@@ -67,13 +73,8 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	unsigned int self_inum, self_level, self_mnt;
 	int r;
 
-	if (argc > 1) {
-		log_error("'%s' takes no arguments (the state comes on stdin)", argv[0]);
-		return OSR_EXIT_USAGE;
-	}
-
-	r = read_state(&st);
-	if (r < 0)
+	r = read_state(argc, argv, &st);
+	if (r != 0)
 		return r;
 	if (!st.annotation)
 		return 0;
@@ -205,13 +206,8 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 	struct tracer_record rec;
 	int r;
 
-	if (argc > 1) {
-		log_error("'%s' takes no arguments (the state comes on stdin)", argv[0]);
-		return OSR_EXIT_USAGE;
-	}
-
-	r = read_state(&st);
-	if (r < 0)
+	r = read_state(argc, argv, &st);
+	if (r != 0)
 		return r;
 	r = rundir_read(o->rundir, st.id, &rec, &err);
 	if (r == -ENOENT)
