@@ -123,6 +123,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
+	/* The hook stages take no options; "prestart --help" shows the general help. */
+	if (optind + 1 < argc && (!strcmp(cmd, "prestart") || !strcmp(cmd, "poststop") ||
+				  !strcmp(cmd, "createRuntime")) &&
+	    (!strcmp(argv[optind + 1], "--help") || !strcmp(argv[optind + 1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
 	/* "COMMAND --version" too (only there: not among record's COMMAND words). */
 	if (optind + 1 < argc &&
 	    (!strcmp(argv[optind + 1], "--version") || !strcmp(argv[optind + 1], "-V"))) {

@@ -6,7 +6,8 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(record_thread record_grandchild record_exit_status record_yaml_matches_json
-	record_refuses_bad_output report_while_running report_after_exit hook_writes_seccompprofile)
+	record_refuses_bad_output report_while_running report_after_exit hook_writes_seccompprofile
+	help_and_version_everywhere)
 PREREQS=(runc jq python3)
 skip_all_if_missing
 python3 -c 'import yaml' 2>/dev/null || { for t in "${TESTS[@]}"; do skip "$t" "python3-yaml is not installed (make deps)"; done; exit 0; }
@@ -102,4 +103,13 @@ then
 else
 	fail hook_writes_seccompprofile "$(tail -2 "$T/last.out")"
 fi
+# Every command answers --help (usage on stdout, exit 0) and --version.
+bad=""
+for c in "" prestart poststop record report merge check; do
+	# shellcheck disable=SC2086
+	"$HOOK" $c --help 2>/dev/null | grep -q "Usage:" || bad="$bad $c:--help"
+	# shellcheck disable=SC2086
+	[ "$("$HOOK" $c --version 2>/dev/null)" = "oci-seccomp-recorder 0.1.0" ] || bad="$bad $c:--version"
+done
+if [ -z "$bad" ]; then pass help_and_version_everywhere; else fail help_and_version_everywhere "$bad"; fi
 exit 0
