@@ -20,7 +20,7 @@ struct options {
 #define OSR_EXIT_CODE(n) (0x10000 | ((n) & 0xff))
 int cmd_prestart(const struct options *o, int argc, char **argv);
 int cmd_poststop(const struct options *o, int argc, char **argv);
-/* Commands for people: merge profiles, check one (src/cmd_profile.c). */
+/* Commands for people: merge profiles (src/cmd_merge.c), check them (src/cmd_check.c). */
 int cmd_merge(const struct options *o, int argc, char **argv);
 int cmd_check(const struct options *o, int argc, char **argv);
 /* Record a command; show a running recording (src/cmd_record.c). */

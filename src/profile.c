@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "jsonutil.h"
 #include "profile.h"
+#include "rules.h"
 #include "strset.h"
 
 static const struct {
@@ -161,30 +162,6 @@ static int add_arch(json_object *profile, const char *name)
 		if (!strcmp(json_object_get_string(json_object_array_get_idx(list, i)), name))
 			return 0;
 	return json_object_array_add(list, json_object_new_string(name)) < 0 ? -ENOMEM : 0;
-}
-
-static bool has_members(json_object *rule, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(rule, key, &v) || json_object_is_type(v, json_type_null))
-		return false;
-	return !json_object_is_type(v, json_type_object) || json_object_object_length(v) > 0;
-}
-
-/* Is this rule a plain, unconditional allow? */
-static bool rule_is_plain_allow(json_object *rule)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(rule, "action", &v) ||
-	    strcmp(json_object_get_string(v), "SCMP_ACT_ALLOW") != 0)
-		return false;
-	if (json_object_object_get_ex(rule, "args", &v) && json_object_is_type(v, json_type_array) &&
-	    json_object_array_length(v) > 0)
-		return false;
-	/* containers-common and Docker write "includes": {} on unconditional rules. */
-	return !has_members(rule, "includes") && !has_members(rule, "excludes");
 }
 
 /* Names any base rule mentions; `decided` gets those it does not simply allow. */

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Commands on profiles for people rather than runtimes: `merge` makes one
- * profile of several (the containers of a pod), `check` says what a profile
- * allows and denies and whether libseccomp accepts it.
+ * `merge`: one profile from several (the containers of a pod, the replicas of
+ * a deployment); a syscall any input denies stays denied.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,133 +17,10 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "profile.h"
+#include "rules.h"
 #include "strset.h"
 
 #define ACT_ALLOW "SCMP_ACT_ALLOW"
-
-
-/* "a b c", malloc'd; NULL when out of memory. */
-static char *names_join(const struct strset *s)
-{
-	size_t len = 1;
-	char *out, *p;
-
-	for (size_t i = 0; i < s->n; i++)
-		len += strlen(s->v[i]) + 1;
-	out = malloc(len);
-	if (!out)
-		return NULL;
-	p = out;
-	*p = '\0';
-	for (size_t i = 0; i < s->n; i++)
-		p += sprintf(p, "%s%s", i ? " " : "", s->v[i]);
-	return out;
-}
-
-static json_object *get_array(json_object *obj, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
-/* The i-th member of an array as a string. */
-static const char *str_at(json_object *arr, size_t i)
-{
-	return json_object_get_string(json_object_array_get_idx(arr, i));
-}
-
-static const char *get_string(json_object *obj, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* The i-th syscall name of a rule ("names", or the older single "name"), NULL past the end. */
-static const char *rule_name(json_object *rule, size_t i)
-{
-	json_object *v;
-
-	if (!json_object_is_type(rule, json_type_object))
-		return NULL;
-	if (json_object_object_get_ex(rule, "names", &v)) {
-		if (!json_object_is_type(v, json_type_array) || i >= json_object_array_length(v))
-			return NULL;
-		v = json_object_array_get_idx(v, i);
-		return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-	}
-	if (i == 0 && json_object_object_get_ex(rule, "name", &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-static const char *rule_action(json_object *rule)
-{
-	json_object *v;
-
-	if (!json_object_is_type(rule, json_type_object) ||
-	    !json_object_object_get_ex(rule, "action", &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool has_members(json_object *rule, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(rule, key, &v) || json_object_is_type(v, json_type_null))
-		return false;
-	return !json_object_is_type(v, json_type_object) || json_object_object_length(v) > 0;
-}
-
-/* Argument, capability or architecture conditions ("includes": {} is none). */
-static bool rule_is_conditional(json_object *rule)
-{
-	json_object *v;
-
-	if (!json_object_is_type(rule, json_type_object))
-		return false;
-	v = get_array(rule, "args");
-	if (v && json_object_array_length(v) > 0)
-		return true;
-	return has_members(rule, "includes") || has_members(rule, "excludes");
-}
-
-static bool rule_is_plain_allow(json_object *rule)
-{
-	const char *action = rule_action(rule);
-
-	return action && !strcmp(action, ACT_ALLOW) && !rule_is_conditional(rule);
-}
-
-/*
- * profile_load() and write_file_atomic() take absolute paths; a relative one
- * is taken from the working directory, as a user means it.
- */
-static int absolute_path(const char *path, char **out)
-{
-	_cleanup_free_ char *cwd = NULL;
-
-	if (path[0] == '/') {
-		*out = strdup(path);
-		return *out ? 0 : -ENOMEM;
-	}
-	cwd = getcwd(NULL, 0);
-	if (!cwd)
-		return -errno;
-	if (asprintf(out, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-/* ---- merge ---------------------------------------------------------------------------------- */
 
 static void merge_usage(FILE *f)
 {
@@ -222,13 +98,13 @@ static int merge_archmap(json_object *dst, json_object *src)
 {
 	for (size_t i = 0; i < json_object_array_length(src); i++) {
 		json_object *e = json_object_array_get_idx(src, i), *copy = NULL, *found = NULL;
-		const char *arch = get_string(e, "architecture");
+		const char *arch = json_get_string(e, "architecture");
 		json_object *subs;
 		int r;
 
 		for (size_t j = 0; arch && j < json_object_array_length(dst) && !found; j++) {
 			json_object *d = json_object_array_get_idx(dst, j);
-			const char *darch = get_string(d, "architecture");
+			const char *darch = json_get_string(d, "architecture");
 
 			if (darch && !strcmp(darch, arch))
 				found = d;
@@ -242,14 +118,14 @@ static int merge_archmap(json_object *dst, json_object *src)
 			}
 			continue;
 		}
-		subs = get_array(found, "subArchitectures");
+		subs = json_get_array(found, "subArchitectures");
 		if (!subs) {
 			subs = json_object_new_array();
 			if (!subs)
 				return -ENOMEM;
 			json_object_object_add(found, "subArchitectures", subs);
 		}
-		r = add_unique_strings(subs, get_array(e, "subArchitectures"));
+		r = add_unique_strings(subs, json_get_array(e, "subArchitectures"));
 		if (r < 0)
 			return r;
 	}
@@ -292,7 +168,7 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 	if (!kept || !rules || !list)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		json_object *syscalls = get_array(in[i], "syscalls");
+		json_object *syscalls = json_get_array(in[i], "syscalls");
 
 		for (size_t j = 0; syscalls && j < json_object_array_length(syscalls); j++) {
 			json_object *ru = json_object_array_get_idx(syscalls, j);
@@ -365,7 +241,7 @@ static int merge_profiles(json_object *const *in, char *const *paths, size_t n,
 {
 	_cleanup_json_ json_object *profile = NULL, *arches = NULL, *archmap = NULL,
 				   *flags = NULL;
-	const char *def = get_string(in[0], "defaultAction");
+	const char *def = json_get_string(in[0], "defaultAction");
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -379,7 +255,7 @@ static int merge_profiles(json_object *const *in, char *const *paths, size_t n,
 		return osr_fail(err, -ENOMEM, "out of memory");
 
 	for (size_t i = 0; i < n; i++) {
-		const char *d = get_string(in[i], "defaultAction");
+		const char *d = json_get_string(in[i], "defaultAction");
 		json_object *map;
 
 		if (!d || !def || strcmp(d, def))
@@ -403,10 +279,10 @@ static int merge_profiles(json_object *const *in, char *const *paths, size_t n,
 			if (r < 0)
 				return r;
 		}
-		r = add_unique_strings(arches, get_array(in[i], "architectures"));
+		r = add_unique_strings(arches, json_get_array(in[i], "architectures"));
 		if (r >= 0)
-			r = add_unique_strings(flags, get_array(in[i], "flags"));
-		if (r >= 0 && (map = get_array(in[i], "archMap")))
+			r = add_unique_strings(flags, json_get_array(in[i], "flags"));
+		if (r >= 0 && (map = json_get_array(in[i], "archMap")))
 			r = merge_archmap(archmap, map);
 		if (r < 0)
 			return osr_fail(err, r, "out of memory merging '%s'", paths[i]);
@@ -616,286 +492,3 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	return 0;
 }
 
-/* ---- check ---------------------------------------------------------------------------------- */
-
-static void check_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: oci-seccomp-recorder check [--quiet] PROFILE...\n"
-		"\n"
-		"Compile each JSON profile with libseccomp, the way runc and podman will, and\n"
-		"print what it says: the default action, the architectures, how many syscalls\n"
-		"each action covers, which syscalls rules deny, and every syscall name\n"
-		"libseccomp does not know. SeccompProfile resources (YAML) are not read: check\n"
-		"the JSON profile they were made from.\n"
-		"\n"
-		"Options:\n"
-		"  -q, --quiet  print only errors\n"
-		"  -h, --help   show this help\n"
-		"\n"
-		"Exit status: 0 every profile is valid, 1 one is not or cannot be read,\n"
-		"2 usage error.\n");
-}
-
-/* Does the text start, past blank and comment lines, with "apiVersion:" (or "---")? */
-static bool looks_like_yaml(const char *text)
-{
-	const char *p = text;
-
-	for (;;) {
-		p += strspn(p, " \t\r\n");
-		if (*p != '#')
-			break;
-		p += strcspn(p, "\n");
-	}
-	return !strncmp(p, "apiVersion:", 11) || !strncmp(p, "---", 3);
-}
-
-struct action_count {
-	char *action;
-	struct strset names, conditional;
-};
-
-struct summary {
-	struct action_count *v;
-	size_t n;
-	struct strset denied, unknown;
-};
-
-static void summary_free(struct summary *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].action);
-		strset_free(&s->v[i].names);
-		strset_free(&s->v[i].conditional);
-	}
-	free(s->v);
-	strset_free(&s->denied);
-	strset_free(&s->unknown);
-}
-
-static struct action_count *summary_action(struct summary *s, const char *action)
-{
-	struct action_count *nv;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i].action, action))
-			return &s->v[i];
-	nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
-	if (!nv)
-		return NULL;
-	s->v = nv;
-	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
-	s->v[s->n].action = strdup(action);
-	if (!s->v[s->n].action)
-		return NULL;
-	return &s->v[s->n++];
-}
-
-/* Every name under every rule: by action, which are denied, which libseccomp does not know. */
-static int summarize(json_object *profile, struct summary *s)
-{
-	json_object *syscalls = get_array(profile, "syscalls");
-	int r;
-
-	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
-		json_object *rule = json_object_array_get_idx(syscalls, i);
-		const char *action = rule_action(rule);
-		bool cond = rule_is_conditional(rule);
-		struct action_count *ac = summary_action(s, action ? action : "(no action)");
-
-		if (!ac)
-			return -ENOMEM;
-		for (size_t k = 0; rule_name(rule, k); k++) {
-			const char *n = rule_name(rule, k);
-
-			r = strset_add(&ac->names, n);
-			if (r >= 0 && cond)
-				r = strset_add(&ac->conditional, n);
-			if (r >= 0 && action && strcmp(action, ACT_ALLOW))
-				r = strset_add(&s->denied, n);
-			if (r >= 0 && seccomp_syscall_resolve_name(n) == __NR_SCMP_ERROR)
-				r = strset_add(&s->unknown, n);
-			if (r < 0)
-				return r;
-		}
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		strset_sort(&s->v[i].names);
-		strset_sort(&s->v[i].conditional);
-	}
-	strset_sort(&s->denied);
-	strset_sort(&s->unknown);
-	return 0;
-}
-
-/* Linear: for the unsorted few (architectures). */
-static bool names_find(const struct strset *s, const char *str)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], str))
-			return true;
-	return false;
-}
-
-/* The string members of an array not in the set yet, in their order. */
-static void add_strings_once(struct strset *s, json_object *arr)
-{
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string) &&
-		    !names_find(s, str_at(arr, i)))
-			strset_add(s, str_at(arr, i));
-}
-
-static void print_list(const char *label, const struct strset *s, const char *none)
-{
-	printf("  %s:", label);
-	for (size_t i = 0; i < s->n; i++)
-		printf(" %s", s->v[i]);
-	printf("%s\n", s->n ? "" : none);
-}
-
-static void print_summary(json_object *profile, const struct summary *s)
-{
-	_cleanup_(strset_free) struct strset arches = { 0 };
-	json_object *v, *map;
-	const char *def = get_string(profile, "defaultAction");
-
-	printf("  defaultAction: %s", def ? def : "(none)");
-	if (json_object_object_get_ex(profile, "defaultErrnoRet", &v) &&
-	    !json_object_is_type(v, json_type_null))
-		printf(" (defaultErrnoRet %s)", json_object_get_string(v));
-	printf("\n");
-
-	/* Only for printing: a name lost to a failed allocation is not worth an error. */
-	add_strings_once(&arches, get_array(profile, "architectures"));
-	map = get_array(profile, "archMap");
-	for (size_t i = 0; map && i < json_object_array_length(map); i++) {
-		json_object *e = json_object_array_get_idx(map, i);
-		const char *a = get_string(e, "architecture");
-
-		if (a && !names_find(&arches, a))
-			strset_add(&arches, a);
-		add_strings_once(&arches, get_array(e, "subArchitectures"));
-	}
-	print_list("architectures", &arches, " none listed (the native one only)");
-
-	for (size_t i = 0; i < s->n; i++) {
-		printf("  %s: %zu name%s", s->v[i].action, s->v[i].names.n,
-		       s->v[i].names.n == 1 ? "" : "s");
-		if (s->v[i].conditional.n)
-			printf(" (%zu under conditions)", s->v[i].conditional.n);
-		printf("\n");
-	}
-	if (s->n == 0)
-		printf("  no rules: every syscall gets the default action\n");
-	print_list("denied by rules", &s->denied, " none");
-	if (s->unknown.n)
-		print_list("unknown to libseccomp", &s->unknown, "");
-}
-
-/* 0 when the profile is valid; otherwise the reasons are logged, naming the file. */
-static int check_one(const char *path, bool quiet)
-{
-	_cleanup_json_ json_object *profile = NULL;
-	_cleanup_(summary_free) struct summary s = { 0 };
-	_cleanup_free_ char *abs = NULL, *text = NULL, *unknown = NULL;
-	_cleanup_close_ int fd = -1;
-	struct osr_err err = { "" };
-	char what[PATH_MAX + 16];
-	size_t len;
-	int r, valid;
-
-	r = absolute_path(path, &abs);
-	if (r < 0) {
-		log_error("check: cannot make '%s' an absolute path: %s", path, strerror(-r));
-		return r;
-	}
-	fd = open_input(abs, NULL, &err);
-	if (fd < 0) {
-		log_error("check: %s", err.msg);
-		return fd;
-	}
-	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
-	if (r < 0) {
-		if (r == -EFBIG)
-			log_error("check: '%s' is larger than %u bytes", path, OSR_PROFILE_MAX);
-		else
-			log_error("check: cannot read '%s': %s", path, strerror(-r));
-		return r;
-	}
-	if (looks_like_yaml(text)) {
-		log_error("check: '%s' is YAML (a SeccompProfile resource?), not a JSON profile: "
-			  "check reads JSON only (there is no YAML parser here); check the JSON "
-			  "profile it was made from",
-			  path);
-		if (!quiet)
-			printf("%s: not checked (YAML)\n", path);
-		return -EINVAL;
-	}
-	snprintf(what, sizeof(what), "'%s'", path);
-	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, &err);
-	if (r < 0) {
-		log_error("check: %s", err.msg);
-		if (!quiet)
-			printf("%s: invalid\n", path);
-		return r;
-	}
-
-	valid = profile_validate(profile, &err);
-	r = summarize(profile, &s);
-	if (r < 0) {
-		log_error("check: out of memory summarizing '%s'", path);
-		return r;
-	}
-	if (valid < 0) {
-		log_error("check: '%s' is invalid: %s", path, err.msg);
-	}
-	/* libseccomp stops at the first; all of them are worth knowing. */
-	if (s.unknown.n) {
-		unknown = names_join(&s.unknown);
-		log_error("check: '%s': %zu syscall name%s libseccomp does not know: %s", path,
-			  s.unknown.n, s.unknown.n == 1 ? "" : "s",
-			  unknown ? unknown : "(out of memory)");
-	}
-	if (!quiet) {
-		printf("%s: %s\n", path, valid < 0 ? "invalid" : "valid");
-		print_summary(profile, &s);
-	}
-	return valid < 0 ? valid : 0;
-}
-
-int cmd_check(const struct options *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool quiet = false;
-	int c, failed = 0;
-
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			check_usage(stdout);
-			return 0;
-		default:
-			check_usage(stderr);
-			return OSR_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		log_error("check: no profile to check (give one or more files)");
-		return OSR_EXIT_USAGE;
-	}
-	for (int i = optind; i < argc; i++) {
-		if (check_one(argv[i], quiet) < 0)
-			failed++;
-		fflush(stdout);
-	}
-	return failed ? -EINVAL : 0;
-}
