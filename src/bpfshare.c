@@ -27,8 +27,8 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-static const char *const pin_names[] = { "link", "pidns_targets", "mntns_targets", "mntns_count",
-					  "tables" };
+/* The maps pinned beside the link, in the order set_fds() takes their fds. */
+static const char *const map_names[] = { "pidns_targets", "mntns_targets", "mntns_count", "tables" };
 
 /* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
 static char bpf_log[4096];
@@ -89,10 +89,18 @@ static void close_maps(struct bpf_share *bs)
 	}
 }
 
+/* Take the maps' fds (in map_names order) as this container's. */
+static void set_fds(struct bpf_share *bs, const int *fds)
+{
+	bs->targets_fd = bs->by_mntns ? fds[1] : fds[0];
+	bs->others_fd = bs->by_mntns ? fds[0] : fds[1];
+	bs->count_fd = fds[2];
+	bs->tables_fd = fds[3];
+}
+
 static int open_pinned(struct bpf_share *bs)
 {
-	const char *names[] = { "pidns_targets", "mntns_targets", "mntns_count", "tables" };
-	int fds[ARRAY_SIZE(names)];
+	int fds[ARRAY_SIZE(map_names)];
 	char path[256];
 	int link_fd;
 
@@ -101,8 +109,8 @@ static int open_pinned(struct bpf_share *bs)
 	if (link_fd < 0)
 		return -errno;
 	close(link_fd); /* its pin keeps it; it was only a sign the program is there */
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		pin_path(path, sizeof(path), bs, names[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++) {
+		pin_path(path, sizeof(path), bs, map_names[i]);
 		fds[i] = bpf_obj_get(path);
 		if (fds[i] < 0) {
 			int r = -errno;
@@ -112,10 +120,7 @@ static int open_pinned(struct bpf_share *bs)
 			return r;
 		}
 	}
-	bs->targets_fd = bs->by_mntns ? fds[1] : fds[0];
-	bs->others_fd = bs->by_mntns ? fds[0] : fds[1];
-	bs->count_fd = fds[2];
-	bs->tables_fd = fds[3];
+	set_fds(bs, fds);
 	return 0;
 }
 
@@ -123,8 +128,10 @@ static void unpin_all(const struct bpf_share *bs)
 {
 	char path[256];
 
-	for (size_t i = 0; i < ARRAY_SIZE(pin_names); i++) {
-		pin_path(path, sizeof(path), bs, pin_names[i]);
+	pin_path(path, sizeof(path), bs, "link");
+	unlink(path);
+	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++) {
+		pin_path(path, sizeof(path), bs, map_names[i]);
 		unlink(path);
 	}
 	rmdir(bs->pin_dir);
@@ -169,18 +176,10 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	if (bs->pinned) {
 		pin_path(path, sizeof(path), bs, "link");
 		r = bpf_link__pin(skel->links.osr_sys_enter, path);
-		pin_path(path, sizeof(path), bs, "pidns_targets");
-		if (r >= 0)
-			r = bpf_map__pin(skel->maps.pidns_targets, path);
-		pin_path(path, sizeof(path), bs, "mntns_targets");
-		if (r >= 0)
-			r = bpf_map__pin(skel->maps.mntns_targets, path);
-		pin_path(path, sizeof(path), bs, "mntns_count");
-		if (r >= 0)
-			r = bpf_map__pin(skel->maps.mntns_count, path);
-		pin_path(path, sizeof(path), bs, "tables");
-		if (r >= 0)
-			r = bpf_map__pin(skel->maps.tables, path);
+		for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(map_names); i++) {
+			pin_path(path, sizeof(path), bs, map_names[i]);
+			r = bpf_map__pin(bpf_object__find_map_by_name(skel->obj, map_names[i]), path);
+		}
 		if (r < 0) {
 			unpin_all(bs);
 			bs->pinned = false;
@@ -188,13 +187,13 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	}
 	if (!bs->pinned) {
 		/* No bpffs: a program of this container's own, gone with the tracer. */
+		int fds[ARRAY_SIZE(map_names)];
+
+		for (size_t i = 0; i < ARRAY_SIZE(map_names); i++)
+			fds[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj,
+									     map_names[i])));
 		bs->private = skel;
-		bs->targets_fd = dup(bpf_map__fd(bs->by_mntns ? skel->maps.mntns_targets
-							      : skel->maps.pidns_targets));
-		bs->others_fd = dup(bpf_map__fd(bs->by_mntns ? skel->maps.pidns_targets
-							     : skel->maps.mntns_targets));
-		bs->count_fd = dup(bpf_map__fd(skel->maps.mntns_count));
-		bs->tables_fd = dup(bpf_map__fd(skel->maps.tables));
+		set_fds(bs, fds);
 		return 0;
 	}
 	recorder_bpf__destroy(skel); /* the pins hold the link, the program and the maps */
@@ -217,7 +216,8 @@ static int add_count(int count_fd, int delta)
 
 /*
  * Walk a targets map: remove entries whose tracer is gone (killed: their
- * namespace may be reused) and mark the slots the others hold.
+ * namespace may be reused) and mark the slots the others hold in used (a
+ * removed entry's slot is never marked, so marks survive the walk's restarts).
  */
 static void walk_targets(int targets_fd, int tables_fd, int count_fd, bool is_mntns,
 			 bool *used)
@@ -240,7 +240,6 @@ static void walk_targets(int targets_fd, int tables_fd, int count_fd, bool is_mn
 			if (is_mntns)
 				add_count(count_fd, -1);
 			prev = NULL; /* the walk starts over after a deletion */
-			memset(used, 0, OSR_MAX_CONTAINERS * sizeof(*used));
 			continue;
 		}
 		used[slot] = true;
@@ -293,15 +292,9 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		goto fail;
 	}
 
-	/* Both walks see every slot in use: the second must not forget the first's. */
+	/* Slots are shared by both maps: both walks mark the same table. */
 	walk_targets(bs->targets_fd, bs->tables_fd, bs->count_fd, by_mntns, used);
-	{
-		bool more[OSR_MAX_CONTAINERS] = { false };
-
-		walk_targets(bs->others_fd, bs->tables_fd, bs->count_fd, !by_mntns, more);
-		for (size_t i = 0; i < OSR_MAX_CONTAINERS; i++)
-			used[i] |= more[i];
-	}
+	walk_targets(bs->others_fd, bs->tables_fd, bs->count_fd, !by_mntns, used);
 	for (bs->slot = 0; bs->slot < OSR_MAX_CONTAINERS && used[bs->slot]; bs->slot++)
 		;
 	if (bs->slot == OSR_MAX_CONTAINERS) {
@@ -393,7 +386,7 @@ void bpf_share_close(struct bpf_share *bs)
 void bpf_share_collect(void)
 {
 	struct bpf_share bs = { 0 };
-	bool used[OSR_MAX_CONTAINERS];
+	bool used[OSR_MAX_CONTAINERS] = { false };
 	_cleanup_close_ int lock = -1;
 
 	bs.targets_fd = bs.others_fd = bs.count_fd = bs.tables_fd = -1;
