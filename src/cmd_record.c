@@ -40,6 +40,18 @@ static void forward_signal(int sig)
 }
 
 /*
+ * record itself: a signal a process sent (kill, timeout(1), a supervisor) goes
+ * on to the command, and the recording is written once it has exited. A
+ * terminal's ^C is not passed on: it reaches the command's process group itself.
+ */
+static void forward_sent_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (si->si_code <= 0) /* SI_USER, SI_QUEUE, SI_TKILL: sent by a process */
+		forward_signal(sig);
+}
+
+/*
  * pid 1 of the new namespace: start the command as its child, so the command
  * gets signals as any process does (pid 1 ignores those it has no handler for),
  * pass on SIGINT/SIGTERM/SIGHUP, reap everything, exit as the command did.
@@ -223,7 +235,15 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	if (write(go[1], "g", 1) != 1)
 		log_warn("cannot start the command: %m");
 	close(go[1]);
-	signal(SIGINT, SIG_IGN); /* the terminal's ^C reaches the command; we wait for it */
+	record_child = child;
+	{
+		struct sigaction sa = { .sa_sigaction = forward_sent_signal,
+					.sa_flags = SA_SIGINFO | SA_RESTART };
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR) {
 			status = 127 << 8;

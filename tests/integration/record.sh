@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(record_thread record_grandchild record_exit_status record_yaml_matches_json
-	record_refuses_bad_output report_while_running report_after_exit hook_writes_seccompprofile
+	record_refuses_bad_output record_signalled_keeps_recording report_while_running report_after_exit hook_writes_seccompprofile
 	help_and_version_everywhere)
 PREREQS=(runc jq python3)
 skip_all_if_missing
@@ -63,6 +63,23 @@ if [ $rc = 125 ] && grep -q "nonexistent-dir" "$T/err"; then
 	pass record_refuses_bad_output
 else
 	fail record_refuses_bad_output "exit $rc: $(cat "$T/err")"
+fi
+
+# record sent SIGTERM (timeout(1), a supervisor): the command gets it, what was
+# recorded is written, and the recording's slot is given back.
+W=$HELPERS/osr-workload
+"${REC[@]}" -o "$T/term.json" -- /bin/busybox sh -c "trap '$W call sysinfo; exit 7' TERM
+	$W call times; touch $T/started; while :; do /bin/busybox sleep 0.1; done" 2>"$T/err" &
+rpid=$!
+wait_until 10 test -e "$T/started"
+kill -TERM $rpid
+wait $rpid
+rc=$?
+if [ $rc = 7 ] && [ -z "$(missing_names "$T/term.json" times sysinfo)" ] &&
+	[ ! -e /sys/fs/bpf/oci-seccomp-recorder/abi1 ]; then
+	pass record_signalled_keeps_recording
+else
+	fail record_signalled_keeps_recording "exit $rc (want the command's 7): $(cat "$T/err")"
 fi
 
 # report: what a long-running container has done so far, without stopping it.
