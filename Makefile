@@ -81,21 +81,33 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(Q)test -r $(VMLINUX_BTF) || { echo "no kernel BTF at '$(VMLINUX_BTF)'; set VMLINUX_BTF=" >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
+# The program, built twice from one source: recorder.bpf.o is loaded through a
+# light skeleton (CO-RE done by the kernel, no BTF parsed in user space; Linux
+# 6.2 and later), recorder_compat.bpf.o through libbpf where that cannot load.
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
+	$(filter-out -I/usr/include,$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null))
+
 $(OUTPUT)/recorder.tmp.bpf.o: bpf/recorder.bpf.c include/recorder.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
-		$(filter-out -I/usr/include,$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)) \
-		-c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/recorder.bpf.o: $(OUTPUT)/recorder.tmp.bpf.o
+$(OUTPUT)/recorder_compat.tmp.bpf.o: bpf/recorder.bpf.c include/recorder.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DOSR_COMPAT -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
 	$(Q)$(BPFTOOL) gen object $@ $<
 
-$(OUTPUT)/recorder.skel.h: $(OUTPUT)/recorder.bpf.o
+$(OUTPUT)/recorder.lskel.h: $(OUTPUT)/recorder.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton -L $< name recorder_lskel > $@
+
+$(OUTPUT)/recorder.skel.h: $(OUTPUT)/recorder_compat.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name recorder_bpf > $@
 
-$(OUTPUT)/bpfshare.o: $(OUTPUT)/recorder.skel.h
+$(OUTPUT)/bpfshare.o: $(OUTPUT)/recorder.skel.h $(OUTPUT)/recorder.lskel.h
 
 $(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) include/recorder.h | $(OUTPUT)
 	$(call msg,CC,$@)

@@ -19,8 +19,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "recorder.lskel.h"
 #include "recorder.skel.h"
 #include "bpfshare.h"
+#include "log.h"
 #include "rundir.h"
 
 #ifndef BPF_FS_MAGIC
@@ -59,6 +61,15 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	bpf_log_len += n;
 	bpf_log[bpf_log_len] = '\0';
 	return 0;
+}
+
+static void share_init(struct bpf_share *bs, uint32_t key, bool by_mntns)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->targets_fd = bs->others_fd = bs->count_fd = bs->tables_fd = bs->private_link_fd = -1;
+	bs->key = key;
+	bs->by_mntns = by_mntns;
+	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
 }
 
 static void pin_path(char *buf, size_t size, const struct bpf_share *bs, const char *name)
@@ -138,17 +149,47 @@ static void unpin_all(const struct bpf_share *bs)
 	rmdir(OSR_BPF_PIN_DIR); /* fails while another ABI version is in use: fine */
 }
 
-static int load_program(struct bpf_share *bs, struct osr_err *err)
+/* A program loaded and attached, by either loader: the fds to pin or keep. */
+struct loaded {
+	int link_fd;
+	int map_fds[ARRAY_SIZE(map_names)]; /* in map_names order */
+};
+
+/*
+ * The light skeleton: the kernel applies the CO-RE relocations itself, so no
+ * BTF is read or parsed here (that was 10 of libbpf's 25 ms). Linux 6.2 and
+ * later. The fds are dup'd: the skeleton is freed on return.
+ */
+static int load_fast(struct loaded *l)
 {
-	struct recorder_bpf *skel;
-	char path[256];
+	struct recorder_lskel *skel = recorder_lskel__open();
 	int r;
 
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
-		return osr_fail(err, -ENOTSUP,
-				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
-				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
-				strerror(errno));
+	if (!skel)
+		return -ENOMEM;
+	r = recorder_lskel__load(skel);
+	if (r == 0 && recorder_lskel__attach(skel) < 0)
+		r = -errno;
+	if (r == 0) {
+		l->link_fd = dup(skel->links.osr_sys_enter_fd);
+		l->map_fds[0] = dup(skel->maps.pidns_targets.map_fd);
+		l->map_fds[1] = dup(skel->maps.mntns_targets.map_fd);
+		l->map_fds[2] = dup(skel->maps.mntns_count.map_fd);
+		l->map_fds[3] = dup(skel->maps.tables.map_fd);
+	}
+	recorder_lskel__destroy(skel);
+	return r < 0 ? r : 0;
+}
+
+/*
+ * libbpf's skeleton of the compatibility build (no bpf_rdonly_cast), for
+ * kernels the light skeleton cannot load on; it also keeps the verifier's log.
+ */
+static int load_compat(struct loaded *l, struct osr_err *err)
+{
+	struct recorder_bpf *skel;
+	int r;
+
 	libbpf_set_print(bpf_print);
 	skel = recorder_bpf__open();
 	if (!skel)
@@ -169,16 +210,67 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 				"cannot attach the BPF program to raw_syscalls:sys_enter: %s%s%s",
 				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
+	l->link_fd = dup(bpf_link__fd(skel->links.osr_sys_enter));
+	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++)
+		l->map_fds[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i])));
+	recorder_bpf__destroy(skel);
+	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
+	malloc_trim(0);
+	return 0;
+}
+
+static void close_loaded(struct loaded *l)
+{
+	if (l->link_fd >= 0)
+		close(l->link_fd);
+	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++)
+		if (l->map_fds[i] >= 0)
+			close(l->map_fds[i]);
+}
+
+static int load_program(struct bpf_share *bs, struct osr_err *err)
+{
+	struct loaded l = { .link_fd = -1, .map_fds = { -1, -1, -1, -1 } };
+	const char *compat = getenv("OSR_BPF_COMPAT");
+	bool fast = !compat || strcmp(compat, "1");
+	const char *by = "the light skeleton";
+	char path[256];
+	int r = 0;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		return osr_fail(err, -ENOTSUP,
+				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
+				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+				strerror(errno));
+	if (fast)
+		r = load_fast(&l);
+	if (!fast || r < 0) {
+		if (fast)
+			log_debug("the light skeleton did not load (%s): trying libbpf's",
+				  strerror(-r));
+		close_loaded(&l);
+		r = load_compat(&l, err);
+		if (r < 0)
+			return r;
+		by = "libbpf (compatibility build)";
+	}
+	log_debug("BPF program loaded and attached by %s", by);
+	if (l.link_fd < 0 || l.map_fds[0] < 0 || l.map_fds[1] < 0 || l.map_fds[2] < 0 ||
+	    l.map_fds[3] < 0) {
+		close_loaded(&l);
+		return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
+				strerror(errno));
+	}
 
 	bs->pinned = ensure_bpffs() >= 0 &&
 		     (mkdir(OSR_BPF_PIN_DIR, 0700) == 0 || errno == EEXIST) &&
 		     (mkdir(bs->pin_dir, 0700) == 0 || errno == EEXIST);
 	if (bs->pinned) {
 		pin_path(path, sizeof(path), bs, "link");
-		r = bpf_link__pin(skel->links.osr_sys_enter, path);
+		r = bpf_obj_pin(l.link_fd, path);
 		for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(map_names); i++) {
 			pin_path(path, sizeof(path), bs, map_names[i]);
-			r = bpf_map__pin(bpf_object__find_map_by_name(skel->obj, map_names[i]), path);
+			r = bpf_obj_pin(l.map_fds[i], path);
 		}
 		if (r < 0) {
 			unpin_all(bs);
@@ -186,19 +278,12 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 		}
 	}
 	if (!bs->pinned) {
-		/* No bpffs: a program of this container's own, gone with the tracer. */
-		int fds[ARRAY_SIZE(map_names)];
-
-		for (size_t i = 0; i < ARRAY_SIZE(map_names); i++)
-			fds[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj,
-									     map_names[i])));
-		bs->private = skel;
-		set_fds(bs, fds);
+		/* No bpffs: a program of this container's own, detached when its link fd closes. */
+		bs->private_link_fd = l.link_fd;
+		set_fds(bs, l.map_fds);
 		return 0;
 	}
-	recorder_bpf__destroy(skel); /* the pins hold the link, the program and the maps */
-	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
-	malloc_trim(0);
+	close_loaded(&l); /* the pins hold the link, the program and the maps */
 	return open_pinned(bs) < 0 ? osr_fail(err, -errno, "cannot open the pinned maps in '%s': %s",
 					      bs->pin_dir, strerror(errno))
 				   : 0;
@@ -271,12 +356,7 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 	uint32_t gen;
 	int r;
 
-	memset(bs, 0, sizeof(*bs));
-	bs->targets_fd = bs->others_fd = bs->count_fd = bs->tables_fd = -1;
-	bs->key = key;
-	bs->by_mntns = by_mntns;
-	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
-
+	share_init(bs, key, by_mntns);
 	lock = lock_share(bs);
 	if (lock < 0)
 		return osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, strerror(-lock));
@@ -378,19 +458,18 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 void bpf_share_close(struct bpf_share *bs)
 {
 	close_maps(bs);
-	if (bs->private)
-		recorder_bpf__destroy(bs->private);
-	bs->private = NULL;
+	if (bs->private_link_fd >= 0)
+		close(bs->private_link_fd);
+	bs->private_link_fd = -1;
 }
 
 void bpf_share_collect(void)
 {
-	struct bpf_share bs = { 0 };
+	struct bpf_share bs;
 	bool used[OSR_MAX_CONTAINERS] = { false };
 	_cleanup_close_ int lock = -1;
 
-	bs.targets_fd = bs.others_fd = bs.count_fd = bs.tables_fd = -1;
-	snprintf(bs.pin_dir, sizeof(bs.pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+	share_init(&bs, 0, false);
 	lock = lock_share(&bs);
 	if (lock < 0 || open_pinned(&bs) < 0)
 		return;
@@ -403,12 +482,11 @@ void bpf_share_collect(void)
 
 int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
 {
-	struct bpf_share bs = { .by_mntns = by_mntns };
+	struct bpf_share bs;
 	uint32_t slot;
 	int r;
 
-	bs.targets_fd = bs.others_fd = bs.count_fd = bs.tables_fd = -1;
-	snprintf(bs.pin_dir, sizeof(bs.pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+	share_init(&bs, key, by_mntns);
 	r = open_pinned(&bs);
 	if (r < 0)
 		return r;

@@ -29,8 +29,8 @@ struct bpf_share {
 	uint32_t key;	/* the namespace inode it is entered under */
 	bool entered;
 	bool by_mntns;
-	bool pinned;   /* false: a program of our own, where no bpffs could be had */
-	void *private; /* the skeleton in that case */
+	bool pinned;	     /* false: a program of our own, where no bpffs could be had */
+	int private_link_fd; /* its link in that case, else -1 */
 	char pin_dir[128];
 };
 

@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-TESTS=(record_thread record_grandchild record_exit_status record_yaml_matches_json
+TESTS=(record_thread record_grandchild record_compat_loader record_exit_status record_yaml_matches_json
 	record_refuses_bad_output record_signalled_keeps_recording report_while_running report_after_exit hook_writes_seccompprofile
 	help_and_version_everywhere)
 PREREQS=(runc jq python3)
@@ -26,6 +26,16 @@ if "${REC[@]}" -o "$T/gc.json" -- "$HELPERS/osr-workload" grandchild 2>"$T/err" 
 	pass record_grandchild
 else
 	fail record_grandchild "$(cat "$T/err")"
+fi
+
+# The compatibility build, loaded by libbpf (kernels before 6.2 get it when the
+# light skeleton cannot load): the same recording.
+if OSR_BPF_COMPAT=1 "$HOOK" --debug --run-dir "$RUNDIR" record -o "$T/compat.json" -- \
+	"$HELPERS/osr-workload" grandchild 2>"$T/err" && grep -q "by libbpf (compatibility build)" "$T/err" &&
+	[ -z "$(missing_names "$T/compat.json" times)" ]; then
+	pass record_compat_loader
+else
+	fail record_compat_loader "$(cat "$T/err")"
 fi
 
 "${REC[@]}" -o "$T/exit.json" -- /bin/busybox sh -c 'exit 3' 2>/dev/null
