@@ -5,8 +5,9 @@
  * tracer takes a slot of the tables map and enters it under the inode of the
  * container's PID namespace (or, for a container in the host's PID namespace,
  * its mount namespace); the program marks each (phase, ABI, syscall number) a
- * task of a recorded container uses in its slot. Nothing goes to user space per syscall, and a
- * syscall costs the same however many containers are recorded.
+ * task of a recorded container uses in its slot. Nothing goes to user space per
+ * syscall, and a syscall costs the same however many containers are recorded:
+ * one program, one bucket of the index looked at.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,9 +26,10 @@ struct {
 } tables SEC(".maps");
 
 /*
- * PID namespace inode -> slot. Plain hash maps, not maps of maps: changing a
- * map of maps waits for an RCU grace period, 15 ms here, on every prestart and
- * poststop.
+ * PID namespace inode -> slot: every entry, the reference user space keeps
+ * ns_index in step with; the program reads it only for nested PID namespaces
+ * and spilled entries. Plain hash maps, not maps of maps: changing a map of
+ * maps waits for an RCU grace period, 15 ms here, on every prestart and poststop.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -44,33 +46,14 @@ struct {
 	__type(value, __u32);
 } mntns_targets SEC(".maps");
 
-/*
- * Per task, the slot (and its generation) the task was last found recording
- * into, and whether it runs the workload already: a recorded task's syscall
- * then costs no namespace walk, no hash lookup and no exe comparison. Only
- * found slots are kept: a task seen before its container was entered (runc's
- * init, before prestart) must be looked up again.
- */
-struct task_cache {
-	__u32 slot;
-	__u32 gen;
-	__u32 workload;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_cache);
-} task_cache SEC(".maps");
-
-/* How many entries mntns_targets holds: host tasks skip it while it is 0. */
+/* Namespace inode -> slot, read with plain loads: see struct osr_index. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u32);
-} mntns_count SEC(".maps");
+	__type(value, struct osr_index);
+} ns_index SEC(".maps");
 
 #define OSR_SECCOMP_MODE_FILTER 2
 
@@ -95,13 +78,6 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define OSR_TS_COMPAT 0x0002
 #define OSR_X32_SYSCALL_BIT 0x40000000
 
-static __always_inline bool mntns_in_use(void)
-{
-	__u32 zero = 0, *n = bpf_map_lookup_elem(&mntns_count, &zero);
-
-	return n && *n;
-}
-
 static __always_inline struct osr_container *table_of(void *targets, __u32 inum, __u32 *slot)
 {
 	__u32 *s = bpf_map_lookup_elem(targets, &inum);
@@ -112,31 +88,50 @@ static __always_inline struct osr_container *table_of(void *targets, __u32 inum,
 	return bpf_map_lookup_elem(&tables, s);
 }
 
+/* The container entered under inum: its bucket first, the hash map only for spills. */
+static __always_inline struct osr_container *
+find(struct osr_index *ix, struct osr_index_entry (*kind)[OSR_INDEX_WAYS], void *targets, __u32 inum)
+{
+	struct osr_index_entry *b = kind[osr_index_bucket(inum)];
+	__u32 slot;
+
+#pragma unroll
+	for (int i = 0; i < OSR_INDEX_WAYS; i++)
+		if (b[i].inum == inum) {
+			slot = b[i].slot;
+			return bpf_map_lookup_elem(&tables, &slot);
+		}
+	return ix->spilled ? table_of(targets, inum, &slot) : NULL;
+}
+
 /*
  * The recorded container a task belongs to: the one whose PID namespace is the
  * task's or an ancestor of it (a container that runs `unshare -p` hides
  * nothing), or whose mount namespace is the task's, for a host-PID container.
+ * Host tasks leave after two loads while no host-PID container is recorded.
  */
-static __always_inline struct osr_container *recorded_container(struct task_struct *task,
-								__u32 *slot)
+static __always_inline struct osr_container *recorded_container(struct task_struct *task)
 {
+	__u32 zero = 0, slot;
+	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
+	struct nsproxy *nsp;
 
+	if (!ix)
+		return NULL;
 	if (level == 0) {
-		/* The host's PID namespace: only host-PID containers are found here. */
-		struct nsproxy *nsp;
-
-		if (!mntns_in_use())
+		if (!ix->mntns_count)
 			return NULL;
 		nsp = task->nsproxy;
 		if (!nsp) /* exiting */
 			return NULL;
-		return table_of(&mntns_targets, nsp->mnt_ns->ns.inum, slot);
+		return find(ix, ix->mntns, &mntns_targets, nsp->mnt_ns->ns.inum);
 	}
-	/* The usual case, a container started from the host: no helper call needed. */
+	/* The usual case, a container started from the host. */
 	if (level == 1)
-		return table_of(&pidns_targets, pid->numbers[1].ns->ns.inum, slot);
+		return find(ix, ix->pidns, &pidns_targets, pid->numbers[1].ns->ns.inum);
+	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
 	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
 		struct osr_container *c;
 		struct pid_namespace *ns;
@@ -144,7 +139,7 @@ static __always_inline struct osr_container *recorded_container(struct task_stru
 		if (i >= (int)level)
 			break;
 		ns = BPF_CORE_READ(pid, numbers[level - i].ns);
-		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), slot) : NULL;
+		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), &slot) : NULL;
 		if (c)
 			return c;
 	}
@@ -189,43 +184,14 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct *current = bpf_get_current_task_btf();
-	struct task_struct *task = readable(current);
-	struct osr_container *c = NULL;
-	struct task_cache *tc;
-	__u32 abi, phase, slot = 0;
+	struct task_struct *task = readable(bpf_get_current_task_btf());
+	struct osr_container *c = recorded_container(task);
+	__u32 abi, phase;
 
-	/* Host tasks leave here, before any map is touched. */
-	if (task->thread_pid->level == 0 && !mntns_in_use())
+	if (!c)
 		return 0;
-	tc = bpf_task_storage_get(&task_cache, current, 0, 0);
-	if (tc) {
-		slot = tc->slot;
-		c = bpf_map_lookup_elem(&tables, &slot);
-		/* The slot may have been given to another container since. */
-		if (c && c->gen != tc->gen)
-			c = NULL;
-	}
-	if (!c) {
-		c = recorded_container(task, &slot);
-		if (!c)
-			return 0;
-		tc = bpf_task_storage_get(&task_cache, current, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (tc) {
-			tc->slot = slot;
-			tc->gen = c->gen;
-			tc->workload = 0;
-		}
-	}
 	abi = syscall_abi(task, &id);
-	if (tc && tc->workload) {
-		phase = OSR_PHASE_WORKLOAD;
-	} else {
-		phase = task_phase(task, c);
-		/* Once exec'd into the workload, a task never runs the runtime again. */
-		if (tc && phase == OSR_PHASE_WORKLOAD)
-			tc->workload = 1;
-	}
+	phase = task_phase(task, c);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
 	    phase >= OSR_PHASE_COUNT) {
 		__sync_fetch_and_add(&c->overflow, 1);

@@ -54,9 +54,38 @@ struct osr_container {
 	__u32 tracer_pid;   /* who owns this entry (for clean-up after a killed tracer) */
 	__u64 tracer_start; /* its start time, so a reused pid is not taken for it */
 	__u64 overflow;	    /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
-	__u32 gen;	    /* changes each time the slot is given out: see task_cache */
-	__u32 pad;
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
+
+/*
+ * The program's way from a namespace inode to a slot, without a helper call:
+ * one array map, written by user space through mmap (slot first, then inode)
+ * and read by the program with plain loads. A bucket is one cache line of
+ * OSR_INDEX_WAYS entries; an inode whose bucket is full is looked up in the
+ * hash maps, which hold every entry and stay the reference (user space keeps
+ * the index in step with them, under the node's lock).
+ */
+#define OSR_INDEX_BUCKET_BITS 6
+#define OSR_INDEX_BUCKETS (1 << OSR_INDEX_BUCKET_BITS)
+#define OSR_INDEX_WAYS 8
+
+struct osr_index_entry {
+	__u32 inum; /* 0: free */
+	__u32 slot;
+};
+
+struct osr_index {
+	__u32 mntns_count; /* entries in mntns_targets: host tasks look only while there are any */
+	__u32 spilled;	   /* entries found in the hash maps only, their bucket being full */
+	__u32 pad[14];	   /* the buckets start on a cache line of their own */
+	struct osr_index_entry pidns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
+	struct osr_index_entry mntns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
+};
+
+/* Fibonacci hashing: inodes are handed out in sequence, the buckets get them spread. */
+static inline __u32 osr_index_bucket(__u32 inum)
+{
+	return (inum * 0x9E3779B1u) >> (32 - OSR_INDEX_BUCKET_BITS);
+}
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -25,12 +26,15 @@
 #include "log.h"
 #include "rundir.h"
 
+/* The index map's value, as mmap sees it: whole pages. */
+#define INDEX_MAP_SIZE ((sizeof(struct osr_index) + 4095) & ~(size_t)4095)
+
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
 /* The maps pinned beside the link, in the order set_fds() takes their fds. */
-static const char *const map_names[] = { "pidns_targets", "mntns_targets", "mntns_count", "tables" };
+static const char *const map_names[] = { "pidns_targets", "mntns_targets", "ns_index", "tables" };
 
 /* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
 static char bpf_log[4096];
@@ -66,7 +70,7 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 static void share_init(struct bpf_share *bs, uint32_t key, bool by_mntns)
 {
 	memset(bs, 0, sizeof(*bs));
-	bs->targets_fd = bs->others_fd = bs->count_fd = bs->tables_fd = bs->private_link_fd = -1;
+	bs->targets_fd = bs->others_fd = bs->index_fd = bs->tables_fd = bs->private_link_fd = -1;
 	bs->key = key;
 	bs->by_mntns = by_mntns;
 	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
@@ -91,8 +95,11 @@ static int ensure_bpffs(void)
 
 static void close_maps(struct bpf_share *bs)
 {
-	int *fds[] = { &bs->targets_fd, &bs->others_fd, &bs->count_fd, &bs->tables_fd };
+	int *fds[] = { &bs->targets_fd, &bs->others_fd, &bs->index_fd, &bs->tables_fd };
 
+	if (bs->index)
+		munmap(bs->index, INDEX_MAP_SIZE);
+	bs->index = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -100,13 +107,20 @@ static void close_maps(struct bpf_share *bs)
 	}
 }
 
-/* Take the maps' fds (in map_names order) as this container's. */
-static void set_fds(struct bpf_share *bs, const int *fds)
+/* Take the maps' fds (in map_names order) as this container's, and map the index. */
+static int set_fds(struct bpf_share *bs, const int *fds)
 {
+	void *ix;
+
 	bs->targets_fd = bs->by_mntns ? fds[1] : fds[0];
 	bs->others_fd = bs->by_mntns ? fds[0] : fds[1];
-	bs->count_fd = fds[2];
+	bs->index_fd = fds[2];
 	bs->tables_fd = fds[3];
+	ix = mmap(NULL, INDEX_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, bs->index_fd, 0);
+	if (ix == MAP_FAILED)
+		return -errno;
+	bs->index = ix;
+	return 0;
 }
 
 static int open_pinned(struct bpf_share *bs)
@@ -131,8 +145,7 @@ static int open_pinned(struct bpf_share *bs)
 			return r;
 		}
 	}
-	set_fds(bs, fds);
-	return 0;
+	return set_fds(bs, fds);
 }
 
 static void unpin_all(const struct bpf_share *bs)
@@ -174,7 +187,7 @@ static int load_fast(struct loaded *l)
 		l->link_fd = dup(skel->links.osr_sys_enter_fd);
 		l->map_fds[0] = dup(skel->maps.pidns_targets.map_fd);
 		l->map_fds[1] = dup(skel->maps.mntns_targets.map_fd);
-		l->map_fds[2] = dup(skel->maps.mntns_count.map_fd);
+		l->map_fds[2] = dup(skel->maps.ns_index.map_fd);
 		l->map_fds[3] = dup(skel->maps.tables.map_fd);
 	}
 	recorder_lskel__destroy(skel);
@@ -280,23 +293,70 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	if (!bs->pinned) {
 		/* No bpffs: a program of this container's own, detached when its link fd closes. */
 		bs->private_link_fd = l.link_fd;
-		set_fds(bs, l.map_fds);
-		return 0;
+		r = set_fds(bs, l.map_fds);
+		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", strerror(-r)) : 0;
 	}
 	close_loaded(&l); /* the pins hold the link, the program and the maps */
-	return open_pinned(bs) < 0 ? osr_fail(err, -errno, "cannot open the pinned maps in '%s': %s",
-					      bs->pin_dir, strerror(errno))
-				   : 0;
+	r = open_pinned(bs);
+	return r < 0 ? osr_fail(err, r, "cannot open the pinned maps in '%s': %s", bs->pin_dir,
+				strerror(-r))
+		     : 0;
 }
 
-static int add_count(int count_fd, int delta)
+/*
+ * Make one kind of the index say what its hash map says (with the lock held):
+ * entries gone from the map are cleared, the map's entries missing from their
+ * bucket are added (slot first, then inode, so the program never reads a
+ * half-written entry) or, their bucket full, counted as spilled.
+ */
+static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int targets_fd,
+			    uint32_t *spilled, uint32_t *count)
 {
-	uint32_t zero = 0, n = 0;
+	uint32_t key, next, *prev = NULL, slot;
 
-	if (bpf_map_lookup_elem(count_fd, &zero, &n) < 0)
-		return -errno;
-	n = (delta < 0 && n == 0) ? 0 : n + delta;
-	return bpf_map_update_elem(count_fd, &zero, &n, BPF_ANY) < 0 ? -errno : 0;
+	for (int b = 0; b < OSR_INDEX_BUCKETS; b++)
+		for (int w = 0; w < OSR_INDEX_WAYS; w++) {
+			struct osr_index_entry *e = &kind[b][w];
+
+			if (e->inum && (bpf_map_lookup_elem(targets_fd, &e->inum, &slot) < 0 ||
+					slot != e->slot))
+				__atomic_store_n(&e->inum, 0, __ATOMIC_RELEASE);
+		}
+	while (bpf_map_get_next_key(targets_fd, prev, &next) == 0) {
+		struct osr_index_entry *bucket = kind[osr_index_bucket(next)], *free = NULL;
+		bool found = false;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(targets_fd, &key, &slot) < 0)
+			continue;
+		(*count)++;
+		for (int w = 0; w < OSR_INDEX_WAYS && !found; w++) {
+			found = bucket[w].inum == key;
+			if (!bucket[w].inum && !free)
+				free = &bucket[w];
+		}
+		if (found)
+			continue;
+		if (!free) {
+			(*spilled)++;
+			continue;
+		}
+		free->slot = slot;
+		__atomic_store_n(&free->inum, key, __ATOMIC_RELEASE);
+	}
+}
+
+static void index_sync(const struct bpf_share *bs)
+{
+	int pidns_fd = bs->by_mntns ? bs->others_fd : bs->targets_fd;
+	int mntns_fd = bs->by_mntns ? bs->targets_fd : bs->others_fd;
+	uint32_t spilled = 0, pidns = 0, mntns = 0;
+
+	index_sync_kind(bs->index->pidns, pidns_fd, &spilled, &pidns);
+	index_sync_kind(bs->index->mntns, mntns_fd, &spilled, &mntns);
+	__atomic_store_n(&bs->index->spilled, spilled, __ATOMIC_RELEASE);
+	__atomic_store_n(&bs->index->mntns_count, mntns, __ATOMIC_RELEASE);
 }
 
 /*
@@ -304,8 +364,7 @@ static int add_count(int count_fd, int delta)
  * namespace may be reused) and mark the slots the others hold in used (a
  * removed entry's slot is never marked, so marks survive the walk's restarts).
  */
-static void walk_targets(int targets_fd, int tables_fd, int count_fd, bool is_mntns,
-			 bool *used)
+static void walk_targets(int targets_fd, int tables_fd, bool *used)
 {
 	uint32_t key, next, *prev = NULL;
 
@@ -322,8 +381,6 @@ static void walk_targets(int targets_fd, int tables_fd, int count_fd, bool is_mn
 		    (proc_start_time((pid_t)hdr.tracer_pid, &start) < 0 ||
 		     start != hdr.tracer_start)) {
 			bpf_map_delete_elem(targets_fd, &key);
-			if (is_mntns)
-				add_count(count_fd, -1);
 			prev = NULL; /* the walk starts over after a deletion */
 			continue;
 		}
@@ -350,10 +407,8 @@ static int lock_share(const struct bpf_share *bs)
 int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		    const struct osr_container *hdr, struct osr_err *err)
 {
-	_cleanup_free_ struct osr_container *fill = NULL;
 	_cleanup_close_ int lock = -1;
 	bool used[OSR_MAX_CONTAINERS] = { false };
-	uint32_t gen;
 	int r;
 
 	share_init(bs, key, by_mntns);
@@ -367,14 +422,14 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		if (r < 0)
 			return r;
 	}
-	if (bs->targets_fd < 0 || bs->others_fd < 0 || bs->count_fd < 0 || bs->tables_fd < 0) {
+	if (bs->targets_fd < 0 || bs->others_fd < 0 || !bs->index || bs->tables_fd < 0) {
 		r = osr_fail(err, -EBADF, "cannot reach the BPF maps");
 		goto fail;
 	}
 
 	/* Slots are shared by both maps: both walks mark the same table. */
-	walk_targets(bs->targets_fd, bs->tables_fd, bs->count_fd, by_mntns, used);
-	walk_targets(bs->others_fd, bs->tables_fd, bs->count_fd, !by_mntns, used);
+	walk_targets(bs->targets_fd, bs->tables_fd, used);
+	walk_targets(bs->others_fd, bs->tables_fd, used);
 	for (bs->slot = 0; bs->slot < OSR_MAX_CONTAINERS && used[bs->slot]; bs->slot++)
 		;
 	if (bs->slot == OSR_MAX_CONTAINERS) {
@@ -382,22 +437,8 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 			     OSR_MAX_CONTAINERS);
 		goto fail;
 	}
-	/*
-	 * The slot is filled before it is entered: the program never sees a stale
-	 * table. A new generation tells tasks that cached the slot for its last
-	 * container to look again.
-	 */
-	fill = malloc(sizeof(*fill));
-	if (!fill) {
-		r = osr_fail(err, -ENOMEM, "out of memory");
-		goto fail;
-	}
-	if (bpf_map_lookup_elem(bs->tables_fd, &bs->slot, fill) < 0)
-		fill->gen = 0;
-	gen = fill->gen + 1;
-	memcpy(fill, hdr, sizeof(*fill));
-	fill->gen = gen;
-	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, fill, BPF_ANY) < 0 ||
+	/* The slot is filled before it is entered: the program never sees a stale table. */
+	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, hdr, BPF_ANY) < 0 ||
 	    bpf_map_update_elem(bs->targets_fd, &key, &bs->slot, BPF_NOEXIST) < 0) {
 		r = -errno;
 		r = osr_fail(err, r,
@@ -406,14 +447,12 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 			     by_mntns ? "mount" : "PID", key, strerror(-r));
 		goto fail;
 	}
-	if (by_mntns && (r = add_count(bs->count_fd, 1)) < 0) {
-		bpf_map_delete_elem(bs->targets_fd, &key);
-		r = osr_fail(err, r, "cannot count the mount namespace in: %s", strerror(-r));
-		goto fail;
-	}
 	bs->entered = true;
+	index_sync(bs);
 	return 0;
 fail:
+	if (bs->index)
+		index_sync(bs); /* what the walks removed */
 	unpin_if_empty(bs);
 	bpf_share_close(bs);
 	return r;
@@ -445,8 +484,8 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 	lock = lock_share(bs);
 	/* Only our own entry: a GC after we were thought dead may have reused the key. */
 	if (bpf_map_lookup_elem(bs->targets_fd, &bs->key, &slot) == 0 && slot == bs->slot &&
-	    bpf_map_delete_elem(bs->targets_fd, &bs->key) == 0 && bs->by_mntns)
-		add_count(bs->count_fd, -1);
+	    bpf_map_delete_elem(bs->targets_fd, &bs->key) == 0)
+		index_sync(bs);
 	bs->entered = false;
 	/* Read under the lock: once it is released, another container may take the slot. */
 	if (out && bpf_map_lookup_elem(bs->tables_fd, &bs->slot, out) < 0)
@@ -474,8 +513,9 @@ void bpf_share_collect(void)
 	if (lock < 0 || open_pinned(&bs) < 0)
 		return;
 	bs.pinned = true;
-	walk_targets(bs.targets_fd, bs.tables_fd, bs.count_fd, false, used);
-	walk_targets(bs.others_fd, bs.tables_fd, bs.count_fd, true, used);
+	walk_targets(bs.targets_fd, bs.tables_fd, used);
+	walk_targets(bs.others_fd, bs.tables_fd, used);
+	index_sync(&bs);
 	unpin_if_empty(&bs);
 	close_maps(&bs);
 }

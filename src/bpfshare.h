@@ -13,7 +13,7 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever struct osr_container or the maps change: versions never share. */
-#define OSR_BPF_ABI "abi1"
+#define OSR_BPF_ABI "abi2"
 
 /*
  * One container's place in the program that every recorded container on the
@@ -23,8 +23,9 @@
 struct bpf_share {
 	int targets_fd; /* pidns_targets or mntns_targets */
 	int others_fd;	/* the other one */
-	int count_fd;	/* mntns_count */
+	int index_fd;	/* ns_index, mapped at index */
 	int tables_fd;	/* tables */
+	struct osr_index *index;
 	uint32_t slot;	/* this container's slot in tables */
 	uint32_t key;	/* the namespace inode it is entered under */
 	bool entered;

@@ -8,7 +8,8 @@ set -u
 
 TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_unknown_or_twice
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
-	fault_hostpid_records_container_only fault_100_in_a_row_leave_nothing fault_8_at_once)
+	fault_hostpid_records_container_only fault_100_in_a_row_leave_nothing fault_8_at_once
+	fault_full_bucket_spills_to_hash)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
 shared_rootfs
@@ -215,5 +216,53 @@ if [ -z "$bad" ]; then
 	pass fault_8_at_once
 else
 	fail fault_8_at_once "$bad"
+fi
+# --- a full index bucket: the container is found in the hash map instead -----------
+# The program finds a container's slot in one bucket of 8 of the index; a ninth
+# namespace with the same bucket is counted as spilled and looked up in the
+# hash map. Eight made-up namespaces (inodes below any real one) fill the
+# bucket of a created container before its prestart; they point at a running
+# recording's slot, so no clean-up takes them for dead.
+PIN=/sys/fs/bpf/oci-seccomp-recorder/abi2
+le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# u32 MAP KEY N: the Nth 32-bit word of a pinned map's value (bpftool prints bytes in hex).
+u32() {
+	bpftool -j map lookup pinned "$PIN/$1" key $(le32 "$2") | python3 -c "import json, sys
+v = json.load(sys.stdin)['value'][4 * $3:4 * $3 + 4]
+print(int.from_bytes(bytes(int(x, 16) for x in v), 'little'))"
+}
+run_bg "$T/spill-a.json" sleep 100
+A=$CID APID=$RPID
+wait_until 10 recording
+CTR_SEQ=$((CTR_SEQ + 1))
+B=$ID_PREFIX-$CTR_SEQ
+bundle "$T/b$CTR_SEQ" "of:$T/spill-b.json" osr-workload call getcpu
+jq 'del(.hooks)' "$T/b$CTR_SEQ/config.json" > "$T/c.json" && mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+(cd "$T/b$CTR_SEQ" && runc create "$B" </dev/null >/dev/null 2>&1)
+binum=$(stat -Lc %i "/proc/$(runc state "$B" | jq .pid)/ns/pid")
+ainum=$(stat -Lc %i "/proc/$(runc state "$A" | jq .pid)/ns/pid")
+aslot=$(u32 pidns_targets "$ainum" 0)
+fakes=$(python3 -c "
+b = lambda i: ((i * 0x9E3779B1) & 0xffffffff) >> 26
+print(' '.join(str(i) for i in [i for i in range(1, 100000) if b(i) == b($binum)][:8]))")
+for f in $fakes; do
+	bpftool map update pinned "$PIN/pidns_targets" key $(le32 "$f") value $(le32 "$aslot")
+done
+# Any entering puts them in the index: here a recording of its own.
+"$HOOK" --run-dir "$RUNDIR" record -o "$T/spill-c.json" -- true 2>/dev/null
+"$HOOK" --run-dir "$RUNDIR" prestart <<<"$(runc state "$B")"
+spilled=$(u32 ns_index 0 1)
+runc start "$B"
+wait_until 10 sh -c "runc state $B | grep -q stopped"
+"$HOOK" --run-dir "$RUNDIR" poststop <<<"$(runc state "$B")"
+runc delete -f "$B" >/dev/null 2>&1
+for f in $fakes; do bpftool map delete pinned "$PIN/pidns_targets" key $(le32 "$f"); done
+runc kill "$A" KILL 2>/dev/null
+wait "$APID" 2>/dev/null
+if [ "$spilled" = 1 ] && [ -z "$(missing_names "$T/spill-b.json" getcpu)" ] &&
+	wait_until 10 test ! -e "$PIN"; then
+	pass fault_full_bucket_spills_to_hash
+else
+	fail fault_full_bucket_spills_to_hash "spilled=$spilled (want 1), profile: $(jq -c '.syscalls[0].names' "$T/spill-b.json" 2>&1)"
 fi
 exit 0

@@ -86,7 +86,7 @@ kill -TERM $rpid
 wait $rpid
 rc=$?
 if [ $rc = 7 ] && [ -z "$(missing_names "$T/term.json" times sysinfo)" ] &&
-	[ ! -e /sys/fs/bpf/oci-seccomp-recorder/abi1 ]; then
+	[ ! -e /sys/fs/bpf/oci-seccomp-recorder ]; then
 	pass record_signalled_keeps_recording
 else
 	fail record_signalled_keeps_recording "exit $rc (want the command's 7): $(cat "$T/err")"
