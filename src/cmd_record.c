@@ -23,6 +23,7 @@
 #include "log.h"
 #include "output.h"
 #include "profile.h"
+#include "rules.h"
 #include "rundir.h"
 #include "scope.h"
 #include "state.h"
@@ -125,6 +126,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	bool format_given = false;
 	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;
 	_cleanup_json_ json_object *base = NULL;
+	_cleanup_free_ char *base_abs = NULL, *out_abs = NULL;
 	struct output_opts out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-" };
 	struct osr_err err = { "" };
 	struct bpf_share bs = { .targets_fd = -1 };
@@ -138,7 +140,18 @@ int cmd_record(const struct options *o, int argc, char **argv)
 			out.path = optarg;
 			break;
 		case 'b':
-			r = profile_load(optarg, NULL, &base, &err);
+			/* Relative to the working directory, as people give paths. */
+			free(base_abs);
+			base_abs = NULL;
+			r = absolute_path(optarg, &base_abs);
+			if (r < 0) {
+				log_error("record: cannot make '%s' an absolute path: %s", optarg,
+					  strerror(-r));
+				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+			}
+			json_object_put(base);
+			base = NULL;
+			r = profile_load(base_abs, NULL, &base, &err);
 			if (r < 0) {
 				log_error("%s", err.msg);
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
@@ -171,6 +184,13 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	}
 	out.base = base;
 	if (strcmp(out.path, "-")) {
+		r = absolute_path(out.path, &out_abs);
+		if (r < 0) {
+			log_error("record: cannot make '%s' an absolute path: %s", out.path,
+				  strerror(-r));
+			return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+		}
+		out.path = out_abs;
 		if (!format_given)
 			out.format = format_for_path(out.path);
 		if (format_resource_name(out.path, name, sizeof(name)) < 0)

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(record_thread record_grandchild record_compat_loader record_exit_status record_yaml_matches_json
-	record_refuses_bad_output record_signalled_keeps_recording report_while_running report_after_exit hook_writes_seccompprofile
+	record_refuses_bad_output record_relative_paths record_signalled_keeps_recording report_while_running report_after_exit hook_writes_seccompprofile
 	help_and_version_everywhere)
 PREREQS=(runc jq python3)
 skip_all_if_missing
@@ -73,6 +73,15 @@ if [ $rc = 125 ] && grep -q "nonexistent-dir" "$T/err"; then
 	pass record_refuses_bad_output
 else
 	fail record_refuses_bad_output "exit $rc: $(cat "$T/err")"
+fi
+
+# -o and --base relative to the working directory, as people type them.
+echo '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["getcpu"],"action":"SCMP_ACT_ALLOW"}]}' > "$T/rel-base.json"
+if (cd "$T" && "${REC[@]}" -o rel.json --base rel-base.json -- "$HELPERS/osr-workload" call times 2>"$T/err") &&
+	[ -z "$(missing_names "$T/rel.json" getcpu times)" ]; then
+	pass record_relative_paths
+else
+	fail record_relative_paths "$(cat "$T/err")"
 fi
 
 # record sent SIGTERM (timeout(1), a supervisor): the command gets it, what was
