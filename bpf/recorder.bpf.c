@@ -55,6 +55,25 @@ struct {
 	__type(value, struct osr_index);
 } ns_index SEC(".maps");
 
+/*
+ * Per CPU, what the task running on it was found to be (slot + 1, or 0: not
+ * recorded) and at which index generation. The sched_switch program writes it
+ * as a task comes on the CPU; a syscall reads it with two loads and no helper
+ * call, so a task of no recorded container leaves at once. A stale hint (the
+ * index changed since) is worked out again from the task.
+ */
+struct osr_hint {
+	__u32 gen;
+	__u32 slot;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct osr_hint);
+} hints SEC(".maps");
+
 #define OSR_SECCOMP_MODE_FILTER 2
 
 #ifdef OSR_COMPAT
@@ -89,19 +108,19 @@ static __always_inline struct osr_container *table_of(void *targets, __u32 inum,
 }
 
 /* The container entered under inum: its bucket first, the hash map only for spills. */
-static __always_inline struct osr_container *
-find(struct osr_index *ix, struct osr_index_entry (*kind)[OSR_INDEX_WAYS], void *targets, __u32 inum)
+static __always_inline struct osr_container *find(struct osr_index *ix,
+						  struct osr_index_entry (*kind)[OSR_INDEX_WAYS],
+						  void *targets, __u32 inum, __u32 *slot)
 {
 	struct osr_index_entry *b = kind[osr_index_bucket(inum)];
-	__u32 slot;
 
 #pragma unroll
 	for (int i = 0; i < OSR_INDEX_WAYS; i++)
 		if (b[i].inum == inum) {
-			slot = b[i].slot;
-			return bpf_map_lookup_elem(&tables, &slot);
+			*slot = b[i].slot;
+			return bpf_map_lookup_elem(&tables, slot);
 		}
-	return ix->spilled ? table_of(targets, inum, &slot) : NULL;
+	return ix->spilled ? table_of(targets, inum, slot) : NULL;
 }
 
 /*
@@ -110,27 +129,24 @@ find(struct osr_index *ix, struct osr_index_entry (*kind)[OSR_INDEX_WAYS], void 
  * nothing), or whose mount namespace is the task's, for a host-PID container.
  * Host tasks leave after two loads while no host-PID container is recorded.
  */
-static __always_inline struct osr_container *recorded_container(struct task_struct *task)
+static __always_inline struct osr_container *recorded_container(struct osr_index *ix,
+								struct task_struct *task, __u32 *slot)
 {
-	__u32 zero = 0, slot;
-	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
 	struct nsproxy *nsp;
 
-	if (!ix)
-		return NULL;
 	if (level == 0) {
 		if (!ix->mntns_count)
 			return NULL;
 		nsp = task->nsproxy;
 		if (!nsp) /* exiting */
 			return NULL;
-		return find(ix, ix->mntns, &mntns_targets, nsp->mnt_ns->ns.inum);
+		return find(ix, ix->mntns, &mntns_targets, nsp->mnt_ns->ns.inum, slot);
 	}
 	/* The usual case, a container started from the host. */
 	if (level == 1)
-		return find(ix, ix->pidns, &pidns_targets, pid->numbers[1].ns->ns.inum);
+		return find(ix, ix->pidns, &pidns_targets, pid->numbers[1].ns->ns.inum, slot);
 	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
 	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
 		struct osr_container *c;
@@ -139,7 +155,7 @@ static __always_inline struct osr_container *recorded_container(struct task_stru
 		if (i >= (int)level)
 			break;
 		ns = BPF_CORE_READ(pid, numbers[level - i].ns);
-		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), &slot) : NULL;
+		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), slot) : NULL;
 		if (c)
 			return c;
 	}
@@ -181,13 +197,64 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 	return OSR_PHASE_SETUP;
 }
 
+/*
+ * The index's generation, read before the entries it vouches for. User space
+ * bumps it after writing them; x86 keeps loads in order, the barrier keeps
+ * the compiler from moving the entries' loads above it.
+ */
+static __always_inline __u32 index_gen(struct osr_index *ix)
+{
+	__u32 gen = *(volatile __u32 *)&ix->gen;
+
+	asm volatile("" ::: "memory");
+	return gen;
+}
+
+/* Work out the hint for the task now on this CPU; returns its table or NULL. */
+static __always_inline struct osr_container *rehint(struct osr_hint *h, struct osr_index *ix,
+						    struct task_struct *task)
+{
+	__u32 slot = 0, gen = index_gen(ix);
+	struct osr_container *c = recorded_container(ix, task, &slot);
+
+	h->gen = gen;
+	h->slot = c ? slot + 1 : 0;
+	return c;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(osr_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 zero = 0;
+	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
+	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
+
+	if (ix && h)
+		rehint(h, ix, readable(next));
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct *task = readable(bpf_get_current_task_btf());
-	struct osr_container *c = recorded_container(task);
-	__u32 abi, phase;
+	__u32 zero = 0, abi, phase, slot;
+	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
+	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
+	struct task_struct *task;
+	struct osr_container *c;
 
+	if (!ix || !h)
+		return 0;
+	/* Most syscalls end here: a task of no recorded container, hinted so. */
+	if (h->gen == index_gen(ix) && !h->slot)
+		return 0;
+	task = readable(bpf_get_current_task_btf());
+	if (h->gen == index_gen(ix)) {
+		slot = h->slot - 1;
+		c = bpf_map_lookup_elem(&tables, &slot);
+	} else {
+		c = rehint(h, ix, task);
+	}
 	if (!c)
 		return 0;
 	abi = syscall_abi(task, &id);

@@ -33,8 +33,15 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-/* The maps pinned beside the link, in the order set_fds() takes their fds. */
-static const char *const map_names[] = { "pidns_targets", "mntns_targets", "ns_index", "tables" };
+/*
+ * What is pinned: the programs' links (sys_enter's first: its pin is the sign
+ * the program is there), then the maps, in the order set_fds() takes them.
+ */
+#define N_LINKS 2
+static const char *const pin_names[] = { "link",	  "switch_link", "pidns_targets",
+					  "mntns_targets", "ns_index",	  "tables" };
+static const char *const *const map_names = pin_names + N_LINKS;
+#define N_MAPS (ARRAY_SIZE(pin_names) - N_LINKS)
 
 /* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
 static char bpf_log[4096];
@@ -70,7 +77,8 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 static void share_init(struct bpf_share *bs, uint32_t key, bool by_mntns)
 {
 	memset(bs, 0, sizeof(*bs));
-	bs->targets_fd = bs->others_fd = bs->index_fd = bs->tables_fd = bs->private_link_fd = -1;
+	bs->targets_fd = bs->others_fd = bs->index_fd = bs->tables_fd = -1;
+	bs->private_links[0] = bs->private_links[1] = -1;
 	bs->key = key;
 	bs->by_mntns = by_mntns;
 	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
@@ -125,7 +133,7 @@ static int set_fds(struct bpf_share *bs, const int *fds)
 
 static int open_pinned(struct bpf_share *bs)
 {
-	int fds[ARRAY_SIZE(map_names)];
+	int fds[N_MAPS];
 	char path[256];
 	int link_fd;
 
@@ -134,7 +142,7 @@ static int open_pinned(struct bpf_share *bs)
 	if (link_fd < 0)
 		return -errno;
 	close(link_fd); /* its pin keeps it; it was only a sign the program is there */
-	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++) {
+	for (size_t i = 0; i < N_MAPS; i++) {
 		pin_path(path, sizeof(path), bs, map_names[i]);
 		fds[i] = bpf_obj_get(path);
 		if (fds[i] < 0) {
@@ -152,20 +160,18 @@ static void unpin_all(const struct bpf_share *bs)
 {
 	char path[256];
 
-	pin_path(path, sizeof(path), bs, "link");
-	unlink(path);
-	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++) {
-		pin_path(path, sizeof(path), bs, map_names[i]);
+	/* The link first: a prestart that still sees it finds the maps too. */
+	for (size_t i = 0; i < ARRAY_SIZE(pin_names); i++) {
+		pin_path(path, sizeof(path), bs, pin_names[i]);
 		unlink(path);
 	}
 	rmdir(bs->pin_dir);
 	rmdir(OSR_BPF_PIN_DIR); /* fails while another ABI version is in use: fine */
 }
 
-/* A program loaded and attached, by either loader: the fds to pin or keep. */
+/* The programs loaded and attached, by either loader: the fds to pin or keep. */
 struct loaded {
-	int link_fd;
-	int map_fds[ARRAY_SIZE(map_names)]; /* in map_names order */
+	int fds[ARRAY_SIZE(pin_names)]; /* in pin_names order */
 };
 
 /*
@@ -184,11 +190,12 @@ static int load_fast(struct loaded *l)
 	if (r == 0 && recorder_lskel__attach(skel) < 0)
 		r = -errno;
 	if (r == 0) {
-		l->link_fd = dup(skel->links.osr_sys_enter_fd);
-		l->map_fds[0] = dup(skel->maps.pidns_targets.map_fd);
-		l->map_fds[1] = dup(skel->maps.mntns_targets.map_fd);
-		l->map_fds[2] = dup(skel->maps.ns_index.map_fd);
-		l->map_fds[3] = dup(skel->maps.tables.map_fd);
+		int fds[] = { skel->links.osr_sys_enter_fd,	skel->links.osr_sched_switch_fd,
+			      skel->maps.pidns_targets.map_fd,	skel->maps.mntns_targets.map_fd,
+			      skel->maps.ns_index.map_fd,	skel->maps.tables.map_fd };
+
+		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+			l->fds[i] = dup(fds[i]);
 	}
 	recorder_lskel__destroy(skel);
 	return r < 0 ? r : 0;
@@ -220,12 +227,15 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 	if (r < 0) {
 		recorder_bpf__destroy(skel);
 		return osr_fail(err, r,
-				"cannot attach the BPF program to raw_syscalls:sys_enter: %s%s%s",
+				"cannot attach the BPF programs to raw_syscalls:sys_enter and "
+				"sched:sched_switch: %s%s%s",
 				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
-	l->link_fd = dup(bpf_link__fd(skel->links.osr_sys_enter));
-	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++)
-		l->map_fds[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i])));
+	l->fds[0] = dup(bpf_link__fd(skel->links.osr_sys_enter));
+	l->fds[1] = dup(bpf_link__fd(skel->links.osr_sched_switch));
+	for (size_t i = 0; i < N_MAPS; i++)
+		l->fds[N_LINKS + i] =
+			dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i])));
 	recorder_bpf__destroy(skel);
 	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
 	malloc_trim(0);
@@ -234,22 +244,22 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 
 static void close_loaded(struct loaded *l)
 {
-	if (l->link_fd >= 0)
-		close(l->link_fd);
-	for (size_t i = 0; i < ARRAY_SIZE(map_names); i++)
-		if (l->map_fds[i] >= 0)
-			close(l->map_fds[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(l->fds); i++)
+		if (l->fds[i] >= 0)
+			close(l->fds[i]);
 }
 
 static int load_program(struct bpf_share *bs, struct osr_err *err)
 {
-	struct loaded l = { .link_fd = -1, .map_fds = { -1, -1, -1, -1 } };
+	struct loaded l;
 	const char *compat = getenv("OSR_BPF_COMPAT");
 	bool fast = !compat || strcmp(compat, "1");
 	const char *by = "the light skeleton";
 	char path[256];
 	int r = 0;
 
+	for (size_t i = 0; i < ARRAY_SIZE(l.fds); i++)
+		l.fds[i] = -1;
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
 		return osr_fail(err, -ENOTSUP,
 				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
@@ -268,22 +278,22 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 		by = "libbpf (compatibility build)";
 	}
 	log_debug("BPF program loaded and attached by %s", by);
-	if (l.link_fd < 0 || l.map_fds[0] < 0 || l.map_fds[1] < 0 || l.map_fds[2] < 0 ||
-	    l.map_fds[3] < 0) {
-		close_loaded(&l);
-		return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
-				strerror(errno));
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(l.fds); i++)
+		if (l.fds[i] < 0) {
+			close_loaded(&l);
+			return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
+					strerror(errno));
+		}
 
 	bs->pinned = ensure_bpffs() >= 0 &&
 		     (mkdir(OSR_BPF_PIN_DIR, 0700) == 0 || errno == EEXIST) &&
 		     (mkdir(bs->pin_dir, 0700) == 0 || errno == EEXIST);
 	if (bs->pinned) {
-		pin_path(path, sizeof(path), bs, "link");
-		r = bpf_obj_pin(l.link_fd, path);
-		for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(map_names); i++) {
-			pin_path(path, sizeof(path), bs, map_names[i]);
-			r = bpf_obj_pin(l.map_fds[i], path);
+		/* The maps first, the link last: it is the sign all is there. */
+		r = 0;
+		for (size_t i = ARRAY_SIZE(pin_names); r >= 0 && i-- > 0;) {
+			pin_path(path, sizeof(path), bs, pin_names[i]);
+			r = bpf_obj_pin(l.fds[i], path);
 		}
 		if (r < 0) {
 			unpin_all(bs);
@@ -292,8 +302,9 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	}
 	if (!bs->pinned) {
 		/* No bpffs: a program of this container's own, detached when its link fd closes. */
-		bs->private_link_fd = l.link_fd;
-		r = set_fds(bs, l.map_fds);
+		bs->private_links[0] = l.fds[0];
+		bs->private_links[1] = l.fds[1];
+		r = set_fds(bs, l.fds + N_LINKS);
 		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", strerror(-r)) : 0;
 	}
 	close_loaded(&l); /* the pins hold the link, the program and the maps */
@@ -357,6 +368,8 @@ static void index_sync(const struct bpf_share *bs)
 	index_sync_kind(bs->index->mntns, mntns_fd, &spilled, &mntns);
 	__atomic_store_n(&bs->index->spilled, spilled, __ATOMIC_RELEASE);
 	__atomic_store_n(&bs->index->mntns_count, mntns, __ATOMIC_RELEASE);
+	/* Last: every CPU's hint from before is stale now. */
+	__atomic_store_n(&bs->index->gen, bs->index->gen + 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -497,9 +510,11 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 void bpf_share_close(struct bpf_share *bs)
 {
 	close_maps(bs);
-	if (bs->private_link_fd >= 0)
-		close(bs->private_link_fd);
-	bs->private_link_fd = -1;
+	for (int i = 0; i < 2; i++) {
+		if (bs->private_links[i] >= 0)
+			close(bs->private_links[i]);
+		bs->private_links[i] = -1;
+	}
 }
 
 void bpf_share_collect(void)

@@ -31,7 +31,7 @@ struct bpf_share {
 	bool entered;
 	bool by_mntns;
 	bool pinned;	     /* false: a program of our own, where no bpffs could be had */
-	int private_link_fd; /* its link in that case, else -1 */
+	int private_links[2]; /* its links in that case, else -1 */
 	char pin_dir[128];
 };
 

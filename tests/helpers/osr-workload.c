@@ -99,6 +99,40 @@ int main(int argc, char **argv)
 		printf("%.2f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
 		return 0;
 	}
+	if (!strcmp(mode, "pingpong") && argc > 2) {
+		/*
+		 * The benchmark's other probe: two processes hand a byte back and forth
+		 * over pipes, N round trips, each two context switches and four
+		 * syscalls; prints ns per round trip. Run on one CPU.
+		 */
+		long n = strtol(argv[2], NULL, 10);
+		int ab[2], ba[2];
+		struct timespec a, b;
+		char c = 0;
+		pid_t pid;
+
+		if (n <= 0 || pipe(ab) < 0 || pipe(ba) < 0)
+			return 2;
+		pid = fork();
+		if (pid < 0)
+			return 2;
+		if (pid == 0) {
+			close(ab[1]);
+			close(ba[0]);
+			while (read(ab[0], &c, 1) == 1 && write(ba[1], &c, 1) == 1)
+				;
+			_exit(0);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (long i = 0; i < n; i++)
+			if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+				return 3;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		close(ab[1]);
+		waitpid(pid, NULL, 0);
+		printf("%.2f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
+		return 0;
+	}
 	if (!strcmp(mode, "call") && argc > 2) {
 		/*
 		 * One rarely used syscall, named, twice with a pause between: containers
@@ -123,6 +157,6 @@ int main(int argc, char **argv)
 		}
 		return 2;
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32|call NAME|loop N\n");
+	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32|call NAME|loop N|pingpong N\n");
 	return 2;
 }
