@@ -56,15 +56,20 @@ struct {
 } ns_index SEC(".maps");
 
 /*
- * Per CPU, what the task running on it was found to be (slot + 1, or 0: not
- * recorded) and at which index generation. The sched_switch program writes it
- * as a task comes on the CPU; a syscall reads it with two loads and no helper
- * call, so a task of no recorded container leaves at once. A stale hint (the
- * index changed since) is worked out again from the task.
+ * Per CPU, what the last task to make a syscall on it was found to be (slot +
+ * 1, or 0: no recorded container), under which index generation and exit
+ * count. The task is known by its pt_regs, which the tracepoint hands over
+ * for nothing: the frame at the top of its kernel stack, its own while it
+ * lives (a stack is reused only after its task exits, which bumps the exit
+ * count). So a task making syscall after syscall is told apart with a few
+ * loads and no helper call; a hint that does not match is worked out again.
  */
 struct osr_hint {
+	__u64 regs;
 	__u32 gen;
+	__u32 exits;
 	__u32 slot;
+	__u32 pad;
 };
 
 struct {
@@ -73,6 +78,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct osr_hint);
 } hints SEC(".maps");
+
+/*
+ * The syscalls that move a task to another mount namespace: a hint made
+ * before one is stale after it (a host-PID container is known by its mount
+ * namespace). ia32 numbers too on x86-64; a 64-bit syscall that shares one of
+ * those numbers only costs a hint.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define OSR_MOVES_NS(id) ((id) == 272 || (id) == 308 || (id) == 310 || (id) == 346)
+#elif defined(__TARGET_ARCH_arm64)
+#define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268)
+#else
+#define OSR_MOVES_NS(id) 1
+#endif
 
 #define OSR_SECCOMP_MODE_FILTER 2
 
@@ -198,46 +217,33 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 }
 
 /*
- * The index's generation, read before the entries it vouches for. User space
- * bumps it after writing them; x86 keeps loads in order, the barrier keeps
- * the compiler from moving the entries' loads above it.
+ * The index's generation and the exit count, read before what they vouch for.
+ * x86 keeps loads in order; the barrier keeps the compiler from moving the
+ * index's loads above them.
  */
-static __always_inline __u32 index_gen(struct osr_index *ix)
+static __always_inline void index_gens(struct osr_index *ix, __u32 *gen, __u32 *exits)
 {
-	__u32 gen = *(volatile __u32 *)&ix->gen;
-
+	*gen = *(volatile __u32 *)&ix->gen;
+	*exits = *(volatile __u32 *)&ix->exits;
 	asm volatile("" ::: "memory");
-	return gen;
 }
 
-/* Work out the hint for the task now on this CPU; returns its table or NULL. */
-static __always_inline struct osr_container *rehint(struct osr_hint *h, struct osr_index *ix,
-						    struct task_struct *task)
-{
-	__u32 slot = 0, gen = index_gen(ix);
-	struct osr_container *c = recorded_container(ix, task, &slot);
-
-	h->gen = gen;
-	h->slot = c ? slot + 1 : 0;
-	return c;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(osr_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+/* A stack freed can be the next task's: every hint made before is stale. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(osr_task_exit, struct task_struct *task)
 {
 	__u32 zero = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
-	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
 
-	if (ix && h)
-		rehint(h, ix, readable(next));
+	if (ix)
+		__sync_fetch_and_add(&ix->exits, 1);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 zero = 0, abi, phase, slot;
+	__u32 zero = 0, abi, phase, slot = 0, gen, exits;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
 	struct task_struct *task;
@@ -245,15 +251,23 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 
 	if (!ix || !h)
 		return 0;
-	/* Most syscalls end here: a task of no recorded container, hinted so. */
-	if (h->gen == index_gen(ix) && !h->slot)
-		return 0;
-	task = readable(bpf_get_current_task_btf());
-	if (h->gen == index_gen(ix)) {
+	index_gens(ix, &gen, &exits);
+	if (h->regs == (__u64)regs && h->gen == gen && h->exits == exits) {
+		if (ix->mntns_count && OSR_MOVES_NS(id))
+			h->regs = 0; /* look again after this one */
+		/* Most syscalls end here: a task of no recorded container, as hinted. */
+		if (!h->slot)
+			return 0;
 		slot = h->slot - 1;
 		c = bpf_map_lookup_elem(&tables, &slot);
+		task = readable(bpf_get_current_task_btf());
 	} else {
-		c = rehint(h, ix, task);
+		task = readable(bpf_get_current_task_btf());
+		c = recorded_container(ix, task, &slot);
+		h->regs = ix->mntns_count && OSR_MOVES_NS(id) ? 0 : (__u64)regs;
+		h->gen = gen;
+		h->exits = exits;
+		h->slot = c ? slot + 1 : 0;
 	}
 	if (!c)
 		return 0;

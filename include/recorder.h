@@ -77,8 +77,9 @@ struct osr_index_entry {
 struct osr_index {
 	__u32 mntns_count; /* entries in mntns_targets: host tasks look only while there are any */
 	__u32 spilled;	   /* entries found in the hash maps only, their bucket being full */
-	__u32 gen;	   /* bumped after every change: what was found before is stale */
-	__u32 pad[13];	   /* the buckets start on a cache line of their own */
+	__u32 gen;	   /* bumped by user space after every change */
+	__u32 exits;	   /* bumped by the program as any task exits (its stack may be reused) */
+	__u32 pad[12];	   /* the buckets start on a cache line of their own */
 	struct osr_index_entry pidns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
 	struct osr_index_entry mntns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
 };

@@ -38,7 +38,7 @@
  * the program is there), then the maps, in the order set_fds() takes them.
  */
 #define N_LINKS 2
-static const char *const pin_names[] = { "link",	  "switch_link", "pidns_targets",
+static const char *const pin_names[] = { "link",	  "exit_link", "pidns_targets",
 					  "mntns_targets", "ns_index",	  "tables" };
 static const char *const *const map_names = pin_names + N_LINKS;
 #define N_MAPS (ARRAY_SIZE(pin_names) - N_LINKS)
@@ -190,7 +190,7 @@ static int load_fast(struct loaded *l)
 	if (r == 0 && recorder_lskel__attach(skel) < 0)
 		r = -errno;
 	if (r == 0) {
-		int fds[] = { skel->links.osr_sys_enter_fd,	skel->links.osr_sched_switch_fd,
+		int fds[] = { skel->links.osr_sys_enter_fd,	skel->links.osr_task_exit_fd,
 			      skel->maps.pidns_targets.map_fd,	skel->maps.mntns_targets.map_fd,
 			      skel->maps.ns_index.map_fd,	skel->maps.tables.map_fd };
 
@@ -228,11 +228,11 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 		recorder_bpf__destroy(skel);
 		return osr_fail(err, r,
 				"cannot attach the BPF programs to raw_syscalls:sys_enter and "
-				"sched:sched_switch: %s%s%s",
+				"sched:sched_process_exit: %s%s%s",
 				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
 	l->fds[0] = dup(bpf_link__fd(skel->links.osr_sys_enter));
-	l->fds[1] = dup(bpf_link__fd(skel->links.osr_sched_switch));
+	l->fds[1] = dup(bpf_link__fd(skel->links.osr_task_exit));
 	for (size_t i = 0; i < N_MAPS; i++)
 		l->fds[N_LINKS + i] =
 			dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i])));

@@ -8,7 +8,7 @@ set -u
 
 TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_unknown_or_twice
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
-	fault_hostpid_records_container_only fault_100_in_a_row_leave_nothing fault_8_at_once
+	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_100_in_a_row_leave_nothing fault_8_at_once
 	fault_full_bucket_spills_to_hash)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
@@ -159,6 +159,26 @@ if [ $rc = 0 ] && [ -s "$out" ] && [ -z "$(missing_names "$out" times)" ] &&
 	pass fault_hostpid_records_container_only
 else
 	fail fault_hostpid_records_container_only "rc=$rc, times missing or host's sysinfo recorded: $(tail -2 "$T/last.out")"
+fi
+
+# A host process that enters a host-PID container's mount namespace (nsenter,
+# runc exec) belongs to it from then on, though it was a host task until then.
+out=$T/hostpid-exec.json
+CTR_SEQ=$((CTR_SEQ + 1))
+CID=$ID_PREFIX-$CTR_SEQ
+bundle "$T/b$CTR_SEQ" "of:$out" sleep 100
+jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json" > "$T/c.json" &&
+	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >/dev/null 2>&1) &
+RPID=$!
+wait_until 10 recording
+nsenter --mount="/proc/$(runc state "$CID" | jq .pid)/ns/mnt" /bin/osr-workload call getsid
+runc kill "$CID" KILL
+wait "$RPID"
+if [ -z "$(missing_names "$out" getsid)" ]; then
+	pass fault_hostpid_nsenter_recorded
+else
+	fail fault_hostpid_nsenter_recorded "getsid, made after nsenter, is missing: $(jq -c '.syscalls[0].names' "$out" 2>&1)"
 fi
 
 # --- 100 containers in a row leave nothing behind ------------------------------------
