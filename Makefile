@@ -153,8 +153,12 @@ $(OUTPUT)/bench/osr-floor: bench/osr-floor.c $(OUTPUT)/floor.skel.h | $(OUTPUT)/
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
 
+$(OUTPUT)/bench/osr-syscall-cost: bench/osr-syscall-cost.c $(OUTPUT)/floor.skel.h $(LIB_OBJS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Isrc $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 # Figures, not pass/fail: speed targets live here, never in the test suite.
-bench: all $(HELPERS) $(OUTPUT)/bench/osr-floor
+bench: all $(HELPERS) $(OUTPUT)/bench/osr-floor $(OUTPUT)/bench/osr-syscall-cost
 	$(Q)OUTPUT=$(OUTPUT) bench/run
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
