@@ -79,6 +79,10 @@ struct {
 	__type(value, struct osr_hint);
 } hints SEC(".maps");
 
+/* x86 thread_info.status bits (arch/x86/include/asm/thread_info.h). */
+#define OSR_TS_COMPAT 0x0002
+#define OSR_X32_SYSCALL_BIT 0x40000000
+
 /*
  * The syscalls that move a task to another mount namespace: a hint made
  * before one is stale after it (a host-PID container is known by its mount
@@ -86,7 +90,9 @@ struct {
  * those numbers only costs a hint.
  */
 #if defined(__TARGET_ARCH_x86)
-#define OSR_MOVES_NS(id) ((id) == 272 || (id) == 308 || (id) == 310 || (id) == 346)
+#define OSR_MOVES_NS(id)                                                                         \
+	(((id) & ~OSR_X32_SYSCALL_BIT) == 272 || ((id) & ~OSR_X32_SYSCALL_BIT) == 308 ||          \
+	 (id) == 310 || (id) == 346)
 #elif defined(__TARGET_ARCH_arm64)
 #define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268)
 #else
@@ -94,6 +100,10 @@ struct {
 #endif
 
 #define OSR_SECCOMP_MODE_FILTER 2
+
+#define barrier() asm volatile("" ::: "memory")
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
 
 #ifdef OSR_COMPAT
 /* Kernels before 6.2 (no bpf_rdonly_cast): the same walks, slower to verify. */
@@ -112,9 +122,6 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 	((struct task_struct *)bpf_rdonly_cast(task, bpf_core_type_id_kernel(struct task_struct)))
 #endif
 
-/* x86 thread_info.status bits (arch/x86/include/asm/thread_info.h). */
-#define OSR_TS_COMPAT 0x0002
-#define OSR_X32_SYSCALL_BIT 0x40000000
 
 static __always_inline struct osr_container *table_of(void *targets, __u32 inum, __u32 *slot)
 {
@@ -223,9 +230,9 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
  */
 static __always_inline void index_gens(struct osr_index *ix, __u32 *gen, __u32 *exits)
 {
-	*gen = *(volatile __u32 *)&ix->gen;
-	*exits = *(volatile __u32 *)&ix->exits;
-	asm volatile("" ::: "memory");
+	*gen = READ_ONCE(ix->gen);
+	*exits = READ_ONCE(ix->exits);
+	barrier();
 }
 
 /* A stack freed can be the next task's: every hint made before is stale. */
@@ -243,7 +250,9 @@ int BPF_PROG(osr_task_exit, struct task_struct *task)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 zero = 0, abi, phase, slot = 0, gen, exits;
+	__u32 zero = 0, abi, phase, slot = 0, gen, exits, hinted;
+	bool hint_ok;
+	__u64 named;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
 	struct task_struct *task;
@@ -252,22 +261,42 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	if (!ix || !h)
 		return 0;
 	index_gens(ix, &gen, &exits);
-	if (h->regs == (__u64)regs && h->gen == gen && h->exits == exits) {
+	/*
+	 * The program can be preempted, and another task's syscall on this CPU
+	 * rewrite the hint meanwhile (a seqlock with the task as the sequence):
+	 * a writer names no task while it writes, so the hint counts only if it
+	 * names this task both before and after it is read.
+	 */
+	named = READ_ONCE(h->regs);
+	barrier();
+	hinted = h->slot;
+	hint_ok = named == (__u64)regs && h->gen == gen && h->exits == exits;
+	barrier();
+	if (hint_ok && READ_ONCE(h->regs) == (__u64)regs) {
 		if (ix->mntns_count && OSR_MOVES_NS(id))
 			h->regs = 0; /* look again after this one */
 		/* Most syscalls end here: a task of no recorded container, as hinted. */
-		if (!h->slot)
+		if (!hinted)
 			return 0;
-		slot = h->slot - 1;
+		slot = hinted - 1;
 		c = bpf_map_lookup_elem(&tables, &slot);
 		task = readable(bpf_get_current_task_btf());
 	} else {
 		task = readable(bpf_get_current_task_btf());
 		c = recorded_container(ix, task, &slot);
-		h->regs = ix->mntns_count && OSR_MOVES_NS(id) ? 0 : (__u64)regs;
+		hinted = c ? slot + 1 : 0;
+		WRITE_ONCE(h->regs, 0);
+		barrier();
 		h->gen = gen;
 		h->exits = exits;
-		h->slot = c ? slot + 1 : 0;
+		h->slot = hinted;
+		barrier();
+		if (!(ix->mntns_count && OSR_MOVES_NS(id)))
+			WRITE_ONCE(h->regs, (__u64)regs);
+		barrier();
+		/* Another writer in between leaves a mix: then it names no task. */
+		if (h->gen != gen || h->exits != exits || h->slot != hinted)
+			WRITE_ONCE(h->regs, 0);
 	}
 	if (!c)
 		return 0;
