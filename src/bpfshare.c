@@ -443,6 +443,11 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 	/* Slots are shared by both maps: both walks mark the same table. */
 	walk_targets(bs->targets_fd, bs->tables_fd, used);
 	walk_targets(bs->others_fd, bs->tables_fd, used);
+	/*
+	 * What the walks removed leaves the index (and the hints) before its slot
+	 * is given out again: a killed tracer's container may still be running.
+	 */
+	index_sync(bs);
 	for (bs->slot = 0; bs->slot < OSR_MAX_CONTAINERS && used[bs->slot]; bs->slot++)
 		;
 	if (bs->slot == OSR_MAX_CONTAINERS) {
@@ -464,8 +469,6 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 	index_sync(bs);
 	return 0;
 fail:
-	if (bs->index)
-		index_sync(bs); /* what the walks removed */
 	unpin_if_empty(bs);
 	bpf_share_close(bs);
 	return r;
