@@ -210,11 +210,9 @@ static int check_one(const char *path, bool quiet)
 	size_t len;
 	int r, valid;
 
-	r = absolute_path(path, &abs);
-	if (r < 0) {
-		log_error("check: cannot make '%s' an absolute path: %s", path, strerror(-r));
+	r = absolute_path("check", path, &abs);
+	if (r < 0)
 		return r;
-	}
 	fd = open_input(abs, NULL, &err);
 	if (fd < 0) {
 		log_error("check: %s", err.msg);

@@ -425,12 +425,9 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		const char *path = argv[optind + (int)i];
 
 		in.n = i + 1;
-		r = absolute_path(path, &in.paths[i]);
-		if (r < 0) {
-			log_error("merge: cannot make '%s' an absolute path: %s", path,
-				  strerror(-r));
+		r = absolute_path("merge", path, &in.paths[i]);
+		if (r < 0)
 			return r;
-		}
 		r = profile_load(in.paths[i], NULL, &in.v[i], &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
@@ -471,12 +468,9 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 			return r;
 		}
 	} else {
-		r = absolute_path(output, &out_abs);
-		if (r < 0) {
-			log_error("merge: cannot make '%s' an absolute path: %s", output,
-				  strerror(-r));
+		r = absolute_path("merge", output, &out_abs);
+		if (r < 0)
 			return r;
-		}
 		r = write_file_atomic(out_abs, NULL, text, strlen(text), 0644, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);

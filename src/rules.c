@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "rules.h"
 
 /* "a b c", malloc'd; NULL when out of memory. */
@@ -112,18 +113,20 @@ bool rule_is_plain_allow(json_object *rule)
  * profile_load() and write_file_atomic() take absolute paths; a relative one
  * is taken from the working directory, as a user means it.
  */
-int absolute_path(const char *path, char **out)
+int absolute_path(const char *cmd, const char *path, char **out)
 {
 	_cleanup_free_ char *cwd = NULL;
+	int r = 0;
 
 	if (path[0] == '/') {
 		*out = strdup(path);
-		return *out ? 0 : -ENOMEM;
+		r = *out ? 0 : -ENOMEM;
+	} else if (!(cwd = getcwd(NULL, 0))) {
+		r = -errno;
+	} else if (asprintf(out, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) < 0) {
+		r = -ENOMEM;
 	}
-	cwd = getcwd(NULL, 0);
-	if (!cwd)
-		return -errno;
-	if (asprintf(out, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) < 0)
-		return -ENOMEM;
-	return 0;
+	if (r < 0)
+		log_error("%s: cannot make '%s' an absolute path: %s", cmd, path, strerror(-r));
+	return r;
 }

@@ -27,7 +27,10 @@ bool rule_is_conditional(json_object *rule);
 /* SCMP_ACT_ALLOW with no condition. */
 bool rule_is_plain_allow(json_object *rule);
 
-/* A path as the user means it: a relative one is taken from the working directory. */
-int absolute_path(const char *path, char **out);
+/*
+ * A path as the user means it: a relative one is taken from the working
+ * directory. A failure is logged, named after cmd.
+ */
+int absolute_path(const char *cmd, const char *path, char **out);
 
 #endif
