@@ -40,6 +40,15 @@ static void forward_signal(int sig)
 		kill(record_child, sig);
 }
 
+/* The signals passed on to the command: SIGINT, SIGTERM and SIGHUP. */
+static void pass_on_signals(const struct sigaction *sa)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], sa, NULL);
+}
+
 /*
  * record itself: a signal a process sent (kill, timeout(1), a supervisor) goes
  * on to the command, and the recording is written once it has exited. A
@@ -79,9 +88,7 @@ static int namespace_init(int go_fd, char **cmd)
 	}
 	close(go_fd);
 	record_child = pid;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	pass_on_signals(&sa);
 	for (;;) {
 		int st;
 		pid_t w = wait(&st);
@@ -143,12 +150,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 			/* Relative to the working directory, as people give paths. */
 			free(base_abs);
 			base_abs = NULL;
-			r = absolute_path(optarg, &base_abs);
-			if (r < 0) {
-				log_error("record: cannot make '%s' an absolute path: %s", optarg,
-					  strerror(-r));
+			if (absolute_path("record", optarg, &base_abs) < 0)
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-			}
 			json_object_put(base);
 			base = NULL;
 			r = profile_load(base_abs, NULL, &base, &err);
@@ -184,12 +187,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	}
 	out.base = base;
 	if (strcmp(out.path, "-")) {
-		r = absolute_path(out.path, &out_abs);
-		if (r < 0) {
-			log_error("record: cannot make '%s' an absolute path: %s", out.path,
-				  strerror(-r));
+		if (absolute_path("record", out.path, &out_abs) < 0)
 			return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-		}
 		out.path = out_abs;
 		if (!format_given)
 			out.format = format_for_path(out.path);
@@ -256,14 +255,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		log_warn("cannot start the command: %m");
 	close(go[1]);
 	record_child = child;
-	{
-		struct sigaction sa = { .sa_sigaction = forward_sent_signal,
-					.sa_flags = SA_SIGINFO | SA_RESTART };
-
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-	}
+	pass_on_signals(&(struct sigaction){ .sa_sigaction = forward_sent_signal,
+					     .sa_flags = SA_SIGINFO | SA_RESTART });
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR) {
 			status = 127 << 8;
