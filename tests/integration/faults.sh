@@ -28,6 +28,9 @@ run_bg() { # out args...
 	RPID=$!
 }
 recording() { [ "$(record_field "$CID" status)" = recording ]; }
+# Recorded, and started: prestart runs before runc has saved the container's
+# state, so `runc state` can fail while we already say "recording".
+started() { recording && runc state "$CID" 2>/dev/null | grep -q '"running"'; }
 
 # --- the runtime dies and its cgroup is emptied; nobody runs poststop ---------------
 # systemd stopping conmon's scope killed oci-seccomp-bpf-hook's tracer; ours
@@ -46,9 +49,8 @@ else
 	(echo $BASHPID > "$cg/cgroup.procs" && cd "$T/b$CTR_SEQ" &&
 		exec runc run "$CID" </dev/null >/dev/null 2>&1) &
 	disown $!
-	# Recorded, and started: killed before it opens the exec fifo, runc would
-	# leave the container waiting for ever, with nothing run to record.
-	started() { recording && runc state "$CID" 2>/dev/null | grep -q '"running"'; }
+	# Killed before it opens the exec fifo, runc would leave the container
+	# waiting for ever, with nothing run to record: wait until it started.
 	if wait_until 10 started; then
 		# Everything in the runtime's cgroup dies at once, as a stopped scope does.
 		# (Read the list first: it shifts under a reader as members die.)
@@ -174,14 +176,21 @@ jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json"
 	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
 (cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >/dev/null 2>&1) &
 RPID=$!
-wait_until 10 recording
-nsenter --mount="/proc/$(runc state "$CID" | jq .pid)/ns/mnt" /bin/osr-workload call getsid
+why=""
+if ! wait_until 10 started; then
+	why="the container never started"
+elif ! nsenter --mount="/proc/$(runc state "$CID" | jq .pid)/ns/mnt" /bin/osr-workload call getsid; then
+	why="nsenter into the container failed"
+fi
 runc kill "$CID" KILL
 wait "$RPID"
-if [ -z "$(missing_names "$out" getsid)" ]; then
+if [ -z "$why" ] && [ -n "$(missing_names "$out" getsid)" ]; then
+	why="getsid, made after nsenter, is missing: $(jq -c '.syscalls[0].names' "$out" 2>&1)"
+fi
+if [ -z "$why" ]; then
 	pass fault_hostpid_nsenter_recorded
 else
-	fail fault_hostpid_nsenter_recorded "getsid, made after nsenter, is missing: $(jq -c '.syscalls[0].names' "$out" 2>&1)"
+	fail fault_hostpid_nsenter_recorded "$why"
 fi
 
 # --- 100 containers in a row leave nothing behind ------------------------------------
@@ -264,7 +273,7 @@ print(int.from_bytes(bytes(int(x, 16) for x in v), 'little'))"
 }
 run_bg "$T/spill-a.json" sleep 100
 A=$CID APID=$RPID
-wait_until 10 recording
+wait_until 10 started
 CTR_SEQ=$((CTR_SEQ + 1))
 B=$ID_PREFIX-$CTR_SEQ
 bundle "$T/b$CTR_SEQ" "of:$T/spill-b.json" osr-workload call getcpu
