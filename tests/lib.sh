@@ -150,6 +150,13 @@ missing_names() {
 	done
 }
 
+# seen ID NAME...: the running recording of container ID (`report`) has every NAME.
+seen() {
+	local id=$1; shift
+	"$HOOK" --run-dir "$RUNDIR" report "$id" > "$T/seen.json" 2>/dev/null &&
+		[ -z "$(missing_names "$T/seen.json" "$@")" ]
+}
+
 # wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds (0) or time runs out (1).
 wait_until() {
 	local deadline=$((SECONDS + $1)); shift

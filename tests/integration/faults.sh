@@ -132,7 +132,7 @@ for how in kill delete; do
 	CID=$ID_PREFIX-$CTR_SEQ
 	bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'uname; sleep 100'
 	(cd "$T/b$CTR_SEQ" && runc create "$CID" </dev/null >/dev/null 2>&1) && runc start "$CID"
-	sleep 0.3
+	wait_until 10 seen "$CID" uname
 	if [ $how = kill ]; then
 		runc kill "$CID" KILL
 		wait_until 10 sh -c "runc state $CID | grep -q stopped"

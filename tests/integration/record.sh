@@ -108,7 +108,8 @@ CID=$ID_PREFIX-$CTR_SEQ
 bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'osr-workload call times; sleep 2; osr-workload call sysinfo'
 (cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >/dev/null 2>&1) &
 rpid=$!
-sleep 1
+# The container calls sysinfo 2 s after times: ask as soon as times is seen.
+wait_until 10 seen "$CID" times
 "$HOOK" --run-dir "$RUNDIR" report "$CID" > "$T/report.json" 2>"$T/err"
 rc=$?
 if [ $rc = 0 ] && [ -z "$(missing_names "$T/report.json" times)" ] &&
