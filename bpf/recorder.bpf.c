@@ -7,7 +7,9 @@
  * its mount namespace); the program marks each (phase, ABI, syscall number) a
  * task of a recorded container uses in its slot. Nothing goes to user space per
  * syscall, and a syscall costs the same however many containers are recorded:
- * one program, one bucket of the index looked at.
+ * one program, one bucket of the index looked at. Two small programs help it:
+ * one counts task exits (they make its per-CPU hint stale), one follows the
+ * mount namespaces made by clone() inside host-PID containers.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,6 +48,32 @@ struct {
 	__type(value, __u32);
 } mntns_targets SEC(".maps");
 
+/* Mount namespace id -> slot and owner, for namespaces made inside host-PID containers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OSR_MAX_CHILD_MNTNS);
+	__type(key, __u64);
+	__type(value, struct osr_child);
+} mntns_children SEC(".maps");
+
+/*
+ * A recorded task that enters unshare(): its container and the mount namespace
+ * it had, looked at again at its next syscall, when the unshare is done (no
+ * tracepoint marks the making of a namespace). Freed with the task, so a note
+ * never outlives it.
+ */
+struct osr_unsharing {
+	__u64 old_id;
+	struct osr_child ch;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct osr_unsharing);
+} unsharing SEC(".maps");
+
 /* Namespace inode -> slot, read with plain loads: see struct osr_index. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -57,17 +85,17 @@ struct {
 
 /*
  * Per CPU, what the last task to make a syscall on it was found to be (slot +
- * 1, or 0: no recorded container), under which index generation and exit
+ * 1, or 0: no recorded container), under which index generation and stale
  * count. The task is known by its pt_regs, which the tracepoint hands over
  * for nothing: the frame at the top of its kernel stack, its own while it
- * lives (a stack is reused only after its task exits, which bumps the exit
+ * lives (a stack is reused only after its task exits, which bumps the stale
  * count). So a task making syscall after syscall is told apart with a few
  * loads and no helper call; a hint that does not match is worked out again.
  */
 struct osr_hint {
 	__u64 regs;
 	__u32 gen;
-	__u32 exits;
+	__u32 stale;
 	__u32 slot;
 	__u32 pad;
 };
@@ -86,20 +114,53 @@ struct {
 /*
  * The syscalls that move a task to another mount namespace: a hint made
  * before one is stale after it (a host-PID container is known by its mount
- * namespace). ia32 numbers too on x86-64; a 64-bit syscall that shares one of
- * those numbers only costs a hint.
+ * namespace), and unshare() may make one the program must follow. ia32
+ * numbers too on x86-64; a 64-bit syscall that shares one of those numbers
+ * only costs a hint.
  */
 #if defined(__TARGET_ARCH_x86)
+#define OSR_UNSHARE(id) (((id) & ~OSR_X32_SYSCALL_BIT) == 272 || (id) == 310)
 #define OSR_MOVES_NS(id)                                                                         \
-	(((id) & ~OSR_X32_SYSCALL_BIT) == 272 || ((id) & ~OSR_X32_SYSCALL_BIT) == 308 ||          \
-	 (id) == 310 || (id) == 346)
+	(OSR_UNSHARE(id) || ((id) & ~OSR_X32_SYSCALL_BIT) == 308 || (id) == 346)
 #elif defined(__TARGET_ARCH_arm64)
-#define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268)
+#define OSR_UNSHARE(id) ((id) == 97)
+#define OSR_MOVES_NS(id) (OSR_UNSHARE(id) || (id) == 268)
 #else
+#define OSR_UNSHARE(id) 0
 #define OSR_MOVES_NS(id) 1
 #endif
 
 #define OSR_SECCOMP_MODE_FILTER 2
+#define OSR_CLONE_NEWNS 0x00020000
+
+/*
+ * A mount namespace's 64-bit id, never reused while the system runs:
+ * ns_common.ns_id from Linux 6.18, mnt_namespace.seq before. Local types, so
+ * the program builds against either kernel's vmlinux.h.
+ */
+struct ns_common___id {
+	__u64 ns_id;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___id {
+	struct ns_common___id ns;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___seq {
+	__u64 seq;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mntns_id(struct mnt_namespace *ns)
+{
+	struct mnt_namespace___id *n = (void *)ns;
+	struct mnt_namespace___seq *o = (void *)ns;
+
+	if (bpf_core_field_exists(n->ns.ns_id))
+		return BPF_CORE_READ(n, ns.ns_id);
+	if (bpf_core_field_exists(o->seq))
+		return BPF_CORE_READ(o, seq);
+	return 0;
+}
 
 #define barrier() asm volatile("" ::: "memory")
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
@@ -133,6 +194,24 @@ static __always_inline struct osr_container *table_of(void *targets, __u32 inum,
 	return bpf_map_lookup_elem(&tables, s);
 }
 
+/* A mount namespace made inside a host-PID container still recorded by its tracer. */
+static __always_inline struct osr_container *child_table(struct mnt_namespace *mnt, __u32 *slot,
+							 struct osr_child *out)
+{
+	__u64 id = mntns_id(mnt);
+	struct osr_child *ch = id ? bpf_map_lookup_elem(&mntns_children, &id) : NULL;
+	struct osr_container *c;
+
+	if (!ch)
+		return NULL;
+	*out = *ch;
+	c = bpf_map_lookup_elem(&tables, &out->slot);
+	if (!c || c->tracer_pid != out->owner)
+		return NULL;
+	*slot = out->slot;
+	return c;
+}
+
 /* The container entered under inum: its bucket first, the hash map only for spills. */
 static __always_inline struct osr_container *find(struct osr_index *ix,
 						  struct osr_index_entry (*kind)[OSR_INDEX_WAYS],
@@ -150,32 +229,40 @@ static __always_inline struct osr_container *find(struct osr_index *ix,
 }
 
 /*
+ * The host-PID container a mount namespace is of: the one its tracer entered,
+ * or one made inside such a container. Only while one is recorded.
+ */
+static __always_inline struct osr_container *by_mntns(struct osr_index *ix,
+						      struct mnt_namespace *mnt, __u32 *slot)
+{
+	struct osr_container *c = find(ix, ix->mntns, &mntns_targets, mnt->ns.inum, slot);
+	struct osr_child ch;
+
+	if (!c && ix->children)
+		c = child_table(mnt, slot, &ch);
+	return c;
+}
+
+/*
  * The recorded container a task belongs to: the one whose PID namespace is the
  * task's or an ancestor of it (a container that runs `unshare -p` hides
- * nothing), or whose mount namespace is the task's, for a host-PID container.
- * Host tasks leave after two loads while no host-PID container is recorded.
+ * nothing), or, while a host-PID container is recorded, whose mount namespace
+ * is the task's (whatever PID namespace it has made since). Host tasks leave
+ * after two loads while no host-PID container is recorded.
  */
 static __always_inline struct osr_container *recorded_container(struct osr_index *ix,
 								struct task_struct *task, __u32 *slot)
 {
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
+	struct osr_container *c = NULL;
 	struct nsproxy *nsp;
 
-	if (level == 0) {
-		if (!ix->mntns_count)
-			return NULL;
-		nsp = task->nsproxy;
-		if (!nsp) /* exiting */
-			return NULL;
-		return find(ix, ix->mntns, &mntns_targets, nsp->mnt_ns->ns.inum, slot);
-	}
 	/* The usual case, a container started from the host. */
 	if (level == 1)
-		return find(ix, ix->pidns, &pidns_targets, pid->numbers[1].ns->ns.inum, slot);
+		c = find(ix, ix->pidns, &pidns_targets, pid->numbers[1].ns->ns.inum, slot);
 	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
-	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
-		struct osr_container *c;
+	for (int i = 0; level > 1 && i < OSR_MAX_PIDNS_DEPTH; i++) {
 		struct pid_namespace *ns;
 
 		if (i >= (int)level)
@@ -183,9 +270,75 @@ static __always_inline struct osr_container *recorded_container(struct osr_index
 		ns = BPF_CORE_READ(pid, numbers[level - i].ns);
 		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), slot) : NULL;
 		if (c)
-			return c;
+			break;
 	}
-	return NULL;
+	if (c || !ix->mntns_count)
+		return c;
+	nsp = task->nsproxy;
+	if (!nsp) /* exiting */
+		return NULL;
+	return by_mntns(ix, nsp->mnt_ns, slot);
+}
+
+/* Enter the mount namespace id as one of the container in slot (c). */
+static __always_inline void follow(struct osr_index *ix, struct osr_container *c, __u32 slot,
+				   __u64 id)
+{
+	struct osr_child ch = { .slot = slot, .owner = c->tracer_pid };
+
+	if (id && bpf_map_update_elem(&mntns_children, &id, &ch, BPF_ANY) == 0)
+		__sync_fetch_and_add(&ix->children, 1);
+	else
+		__sync_fetch_and_add(&c->unfollowed, 1);
+}
+
+/* A recorded task enters unshare(): note where it was, to look again after. */
+static __always_inline void note_unshare(struct osr_index *ix, struct task_struct *cur,
+					 struct task_struct *task, struct osr_container *c,
+					 __u32 slot)
+{
+	struct nsproxy *nsp = task->nsproxy;
+	struct osr_unsharing *u;
+
+	if (!nsp)
+		return;
+	u = bpf_task_storage_get(&unsharing, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!u) {
+		__sync_fetch_and_add(&c->unfollowed, 1);
+		return;
+	}
+	if (!u->ch.owner) /* a new note */
+		__sync_fetch_and_add(&ix->unsharing, 1);
+	u->old_id = mntns_id(nsp->mnt_ns);
+	u->ch.slot = slot;
+	u->ch.owner = c->tracer_pid;
+}
+
+/*
+ * The first syscall after a noted unshare(): a mount namespace other than the
+ * one noted was made by it, so it is the container's (if its tracer still
+ * owns the slot). The note goes either way.
+ */
+static __always_inline void after_unshare(struct osr_index *ix, struct task_struct *cur,
+					  struct task_struct *task)
+{
+	struct osr_unsharing *u = bpf_task_storage_get(&unsharing, cur, 0, 0);
+	struct nsproxy *nsp = task->nsproxy;
+	struct osr_container *c;
+	struct osr_unsharing n;
+	__u64 id;
+
+	if (!u)
+		return;
+	n = *u;
+	bpf_task_storage_delete(&unsharing, cur);
+	__sync_fetch_and_add(&ix->unsharing, -1);
+	id = nsp ? mntns_id(nsp->mnt_ns) : 0;
+	if (!id || id == n.old_id)
+		return;
+	c = bpf_map_lookup_elem(&tables, &n.ch.slot);
+	if (c && c->tracer_pid == n.ch.owner)
+		follow(ix, c, n.ch.slot, id);
 }
 
 static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
@@ -224,14 +377,14 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 }
 
 /*
- * The index's generation and the exit count, read before what they vouch for.
+ * The index's generation and the stale count, read before what they vouch for.
  * x86 keeps loads in order; the barrier keeps the compiler from moving the
  * index's loads above them.
  */
-static __always_inline void index_gens(struct osr_index *ix, __u32 *gen, __u32 *exits)
+static __always_inline void index_gens(struct osr_index *ix, __u32 *gen, __u32 *stale)
 {
 	*gen = READ_ONCE(ix->gen);
-	*exits = READ_ONCE(ix->exits);
+	*stale = READ_ONCE(ix->stale);
 	barrier();
 }
 
@@ -243,24 +396,63 @@ int BPF_PROG(osr_task_exit, struct task_struct *task)
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 
 	if (ix)
-		__sync_fetch_and_add(&ix->exits, 1);
+		__sync_fetch_and_add(&ix->stale, 1);
+	return 0;
+}
+
+/*
+ * A task made with a mount namespace of its own (clone with CLONE_NEWNS) by a
+ * task of a host-PID container: its namespace is the container's. Runs once a
+ * task, with its namespaces made, before it runs; never per syscall.
+ */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
+{
+	__u32 zero = 0, slot = 0;
+	struct osr_index *ix;
+	struct task_struct *parent, *child;
+	struct nsproxy *pn, *cn;
+	struct osr_container *c;
+
+	if (!(clone_flags & OSR_CLONE_NEWNS))
+		return 0;
+	ix = bpf_map_lookup_elem(&ns_index, &zero);
+	if (!ix || !ix->mntns_count)
+		return 0;
+	parent = readable(bpf_get_current_task_btf());
+	child = readable(task);
+	pn = parent->nsproxy;
+	cn = child->nsproxy;
+	if (!pn || !cn || pn->mnt_ns == cn->mnt_ns)
+		return 0;
+	c = by_mntns(ix, pn->mnt_ns, &slot);
+	if (c)
+		follow(ix, c, slot, mntns_id(cn->mnt_ns));
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 zero = 0, abi, phase, slot = 0, gen, exits, hinted;
-	bool hint_ok;
+	__u32 zero = 0, abi, phase, slot = 0, gen, stale, hinted;
+	bool hint_ok, moves;
 	__u64 named;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
-	struct task_struct *task;
+	struct task_struct *cur, *task;
 	struct osr_container *c;
 
 	if (!ix || !h)
 		return 0;
-	index_gens(ix, &gen, &exits);
+	index_gens(ix, &gen, &stale);
+	/*
+	 * A task entering setns() or unshare() may come out in another mount
+	 * namespace: every hint naming it, on any CPU, goes stale (it makes no
+	 * other syscall meanwhile). Only while a host-PID container is recorded.
+	 */
+	moves = ix->mntns_count && OSR_MOVES_NS(id);
+	if (moves)
+		__sync_fetch_and_add(&ix->stale, 1);
 	/*
 	 * The program can be preempted, and another task's syscall on this CPU
 	 * rewrite the hint meanwhile (a seqlock with the task as the sequence):
@@ -270,36 +462,39 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	named = READ_ONCE(h->regs);
 	barrier();
 	hinted = h->slot;
-	hint_ok = named == (__u64)regs && h->gen == gen && h->exits == exits;
+	hint_ok = named == (__u64)regs && h->gen == gen && h->stale == stale;
 	barrier();
 	if (hint_ok && READ_ONCE(h->regs) == (__u64)regs) {
-		if (ix->mntns_count && OSR_MOVES_NS(id))
-			h->regs = 0; /* look again after this one */
 		/* Most syscalls end here: a task of no recorded container, as hinted. */
 		if (!hinted)
 			return 0;
 		slot = hinted - 1;
 		c = bpf_map_lookup_elem(&tables, &slot);
-		task = readable(bpf_get_current_task_btf());
+		cur = bpf_get_current_task_btf();
+		task = readable(cur);
 	} else {
-		task = readable(bpf_get_current_task_btf());
+		cur = bpf_get_current_task_btf();
+		task = readable(cur);
+		if (ix->unsharing)
+			after_unshare(ix, cur, task);
 		c = recorded_container(ix, task, &slot);
 		hinted = c ? slot + 1 : 0;
 		WRITE_ONCE(h->regs, 0);
 		barrier();
 		h->gen = gen;
-		h->exits = exits;
+		h->stale = stale;
 		h->slot = hinted;
 		barrier();
-		if (!(ix->mntns_count && OSR_MOVES_NS(id)))
-			WRITE_ONCE(h->regs, (__u64)regs);
+		WRITE_ONCE(h->regs, (__u64)regs);
 		barrier();
 		/* Another writer in between leaves a mix: then it names no task. */
-		if (h->gen != gen || h->exits != exits || h->slot != hinted)
+		if (h->gen != gen || h->stale != stale || h->slot != hinted)
 			WRITE_ONCE(h->regs, 0);
 	}
 	if (!c)
 		return 0;
+	if (moves && OSR_UNSHARE(id))
+		note_unshare(ix, cur, task, c, slot);
 	abi = syscall_abi(task, &id);
 	phase = task_phase(task, c);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||

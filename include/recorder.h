@@ -54,6 +54,8 @@ struct osr_container {
 	__u32 tracer_pid;   /* who owns this entry (for clean-up after a killed tracer) */
 	__u64 tracer_start; /* its start time, so a reused pid is not taken for it */
 	__u64 overflow;	    /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
+	__u32 unfollowed;   /* mount namespaces made inside that could not be followed */
+	__u32 pad;
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 
@@ -78,10 +80,29 @@ struct osr_index {
 	__u32 mntns_count; /* entries in mntns_targets: host tasks look only while there are any */
 	__u32 spilled;	   /* entries found in the hash maps only, their bucket being full */
 	__u32 gen;	   /* bumped by user space after every change */
-	__u32 exits;	   /* bumped by the program as any task exits (its stack may be reused) */
-	__u32 pad[12];	   /* the buckets start on a cache line of their own */
+	__u32 stale;	   /* bumped by the program when every hint may be stale: a task exits
+			    * (its stack may be reused) or moves to another mount namespace */
+	__u32 children;	   /* bumped by the program as it enters one in mntns_children */
+	__u32 unsharing;   /* tasks noted in `unsharing` and not yet looked at again */
+	__u32 pad[10];	   /* the buckets start on a cache line of their own */
 	struct osr_index_entry pidns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
 	struct osr_index_entry mntns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
+};
+
+/*
+ * A mount namespace made by a task of a host-PID container (unshare -m, clone
+ * with CLONE_NEWNS: systemd's PrivateTmp, ip netns exec) is the container's
+ * too: the program enters it in mntns_children, keyed by the namespace's
+ * 64-bit id, which unlike its inode is never reused, with the slot and the
+ * tracer that owned the slot then (an entry outliving its container is never
+ * taken for the slot's next one). User space removes a slot's entries when it
+ * leaves and before the slot is given out again.
+ */
+#define OSR_MAX_CHILD_MNTNS 1024
+
+struct osr_child {
+	__u32 slot;
+	__u32 owner; /* the slot's tracer_pid when the namespace was made */
 };
 
 /* Fibonacci hashing: inodes are handed out in sequence, the buckets get them spread. */

@@ -37,9 +37,10 @@
  * What is pinned: the programs' links (sys_enter's first: its pin is the sign
  * the program is there), then the maps, in the order set_fds() takes them.
  */
-#define N_LINKS 2
-static const char *const pin_names[] = { "link",	  "exit_link", "pidns_targets",
-					  "mntns_targets", "ns_index",	  "tables" };
+#define N_LINKS 3
+static const char *const pin_names[] = { "link",	  "exit_link",	"newtask_link",
+					  "pidns_targets", "mntns_targets", "ns_index",
+					  "tables",	  "mntns_children" };
 static const char *const *const map_names = pin_names + N_LINKS;
 #define N_MAPS (ARRAY_SIZE(pin_names) - N_LINKS)
 
@@ -77,8 +78,9 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 static void share_init(struct bpf_share *bs, uint32_t key, bool by_mntns)
 {
 	memset(bs, 0, sizeof(*bs));
-	bs->targets_fd = bs->others_fd = bs->index_fd = bs->tables_fd = -1;
-	bs->private_links[0] = bs->private_links[1] = -1;
+	bs->targets_fd = bs->others_fd = bs->index_fd = bs->tables_fd = bs->children_fd = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(bs->private_links); i++)
+		bs->private_links[i] = -1;
 	bs->key = key;
 	bs->by_mntns = by_mntns;
 	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
@@ -103,7 +105,8 @@ static int ensure_bpffs(void)
 
 static void close_maps(struct bpf_share *bs)
 {
-	int *fds[] = { &bs->targets_fd, &bs->others_fd, &bs->index_fd, &bs->tables_fd };
+	int *fds[] = { &bs->targets_fd, &bs->others_fd, &bs->index_fd, &bs->tables_fd,
+		       &bs->children_fd };
 
 	if (bs->index)
 		munmap(bs->index, INDEX_MAP_SIZE);
@@ -124,6 +127,7 @@ static int set_fds(struct bpf_share *bs, const int *fds)
 	bs->others_fd = bs->by_mntns ? fds[0] : fds[1];
 	bs->index_fd = fds[2];
 	bs->tables_fd = fds[3];
+	bs->children_fd = fds[4];
 	ix = mmap(NULL, INDEX_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, bs->index_fd, 0);
 	if (ix == MAP_FAILED)
 		return -errno;
@@ -191,8 +195,9 @@ static int load_fast(struct loaded *l)
 		r = -errno;
 	if (r == 0) {
 		int fds[] = { skel->links.osr_sys_enter_fd,	skel->links.osr_task_exit_fd,
-			      skel->maps.pidns_targets.map_fd,	skel->maps.mntns_targets.map_fd,
-			      skel->maps.ns_index.map_fd,	skel->maps.tables.map_fd };
+			      skel->links.osr_task_new_fd,	skel->maps.pidns_targets.map_fd,
+			      skel->maps.mntns_targets.map_fd,	skel->maps.ns_index.map_fd,
+			      skel->maps.tables.map_fd,		skel->maps.mntns_children.map_fd };
 
 		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 			l->fds[i] = dup(fds[i]);
@@ -227,12 +232,13 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 	if (r < 0) {
 		recorder_bpf__destroy(skel);
 		return osr_fail(err, r,
-				"cannot attach the BPF programs to raw_syscalls:sys_enter and "
-				"sched:sched_process_exit: %s%s%s",
+				"cannot attach the BPF programs to raw_syscalls:sys_enter, "
+				"sched:sched_process_exit and task:task_newtask: %s%s%s",
 				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
 	l->fds[0] = dup(bpf_link__fd(skel->links.osr_sys_enter));
 	l->fds[1] = dup(bpf_link__fd(skel->links.osr_task_exit));
+	l->fds[2] = dup(bpf_link__fd(skel->links.osr_task_new));
 	for (size_t i = 0; i < N_MAPS; i++)
 		l->fds[N_LINKS + i] =
 			dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i])));
@@ -302,8 +308,8 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	}
 	if (!bs->pinned) {
 		/* No bpffs: a program of this container's own, detached when its link fd closes. */
-		bs->private_links[0] = l.fds[0];
-		bs->private_links[1] = l.fds[1];
+		for (size_t i = 0; i < N_LINKS; i++)
+			bs->private_links[i] = l.fds[i];
 		r = set_fds(bs, l.fds + N_LINKS);
 		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", strerror(-r)) : 0;
 	}
@@ -406,6 +412,21 @@ static bool walk_targets(int targets_fd, int tables_fd, bool *used)
 
 static void unpin_if_empty(const struct bpf_share *bs);
 
+/* Remove the mount namespaces entered for a slot (with the lock held). */
+static void forget_children(int children_fd, uint32_t slot)
+{
+	uint64_t key, next, *prev = NULL;
+	struct osr_child ch;
+
+	while (bpf_map_get_next_key(children_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(children_fd, &key, &ch) == 0 && ch.slot == slot &&
+		    bpf_map_delete_elem(children_fd, &key) == 0)
+			prev = NULL; /* the walk starts over after a deletion */
+	}
+}
+
 static int lock_share(const struct bpf_share *bs)
 {
 	int fd = open(OSR_BPF_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -438,7 +459,8 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 		if (r < 0)
 			return r;
 	}
-	if (bs->targets_fd < 0 || bs->others_fd < 0 || !bs->index || bs->tables_fd < 0) {
+	if (bs->targets_fd < 0 || bs->others_fd < 0 || !bs->index || bs->tables_fd < 0 ||
+	    bs->children_fd < 0) {
 		r = osr_fail(err, -EBADF, "cannot reach the BPF maps");
 		goto fail;
 	}
@@ -459,6 +481,11 @@ int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
 			     OSR_MAX_CONTAINERS);
 		goto fail;
 	}
+	/*
+	 * The slot's last owner may have left namespaces it made behind: the
+	 * program would not count them (their owner differs), but they take room.
+	 */
+	forget_children(bs->children_fd, bs->slot);
 	/* The slot is filled before it is entered: the program never sees a stale table. */
 	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, hdr, BPF_ANY) < 0 ||
 	    bpf_map_update_elem(bs->targets_fd, &key, &bs->slot, BPF_NOEXIST) < 0) {
@@ -506,6 +533,7 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 	if (bpf_map_lookup_elem(bs->targets_fd, &bs->key, &slot) == 0 && slot == bs->slot &&
 	    bpf_map_delete_elem(bs->targets_fd, &bs->key) == 0)
 		index_sync(bs);
+	forget_children(bs->children_fd, bs->slot);
 	bs->entered = false;
 	/* Read under the lock: once it is released, another container may take the slot. */
 	if (out && bpf_map_lookup_elem(bs->tables_fd, &bs->slot, out) < 0)
@@ -517,7 +545,7 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 void bpf_share_close(struct bpf_share *bs)
 {
 	close_maps(bs);
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bs->private_links); i++) {
 		if (bs->private_links[i] >= 0)
 			close(bs->private_links[i]);
 		bs->private_links[i] = -1;

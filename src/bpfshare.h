@@ -13,7 +13,7 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever struct osr_container or the maps change: versions never share. */
-#define OSR_BPF_ABI "abi2"
+#define OSR_BPF_ABI "abi3"
 
 /*
  * One container's place in the program that every recorded container on the
@@ -25,13 +25,14 @@ struct bpf_share {
 	int others_fd;	/* the other one */
 	int index_fd;	/* ns_index, mapped at index */
 	int tables_fd;	/* tables */
+	int children_fd; /* mntns_children */
 	struct osr_index *index;
 	uint32_t slot;	/* this container's slot in tables */
 	uint32_t key;	/* the namespace inode it is entered under */
 	bool entered;
 	bool by_mntns;
 	bool pinned;	     /* false: a program of our own, where no bpffs could be had */
-	int private_links[2]; /* its links in that case, else -1 */
+	int private_links[3]; /* its links in that case, else -1 */
 	char pin_dir[128];
 };
 

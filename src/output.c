@@ -26,6 +26,10 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 	if (table->overflow)
 		log_warn("%llu syscalls with numbers beyond %d were not recorded",
 			 (unsigned long long)table->overflow, OSR_MAX_SYSCALLS);
+	if (table->unfollowed)
+		log_warn("%u mount namespaces made inside the container could not be followed "
+			 "(more than %d at once on the node): what ran in them is not recorded",
+			 table->unfollowed, OSR_MAX_CHILD_MNTNS);
 	r = profile_build((const osr_seen_t *)seen, o->base, &profile, &rep, err);
 	if (r < 0)
 		return r;

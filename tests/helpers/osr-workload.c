@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +70,22 @@ int main(int argc, char **argv)
 		if (child == 0) {
 			syscall(SYS_getcpu, NULL, NULL, NULL);
 			_exit(getpid() == 1 ? 0 : 2);
+		}
+		return wait_child(child);
+	}
+	if (!strcmp(mode, "newns")) {
+		/* A child made with a mount namespace of its own (clone, not unshare). */
+		pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+
+		if (child < 0) {
+			perror("clone(CLONE_NEWNS)");
+			return 1;
+		}
+		if (child == 0) {
+			struct itimerval it;
+
+			syscall(SYS_getitimer, ITIMER_REAL, &it);
+			_exit(0);
 		}
 		return wait_child(child);
 	}
@@ -157,6 +175,6 @@ int main(int argc, char **argv)
 		}
 		return 2;
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|ia32|call NAME|loop N|pingpong N\n");
+	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|loop N|pingpong N\n");
 	return 2;
 }

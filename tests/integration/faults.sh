@@ -8,8 +8,8 @@ set -u
 
 TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_unknown_or_twice
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
-	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_100_in_a_row_leave_nothing fault_8_at_once
-	fault_full_bucket_spills_to_hash)
+	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_hostpid_new_namespaces_recorded
+	fault_100_in_a_row_leave_nothing fault_8_at_once fault_full_bucket_spills_to_hash)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
 shared_rootfs
@@ -193,12 +193,36 @@ else
 	fail fault_hostpid_nsenter_recorded "$why"
 fi
 
+# A process of a host-PID container that makes a mount namespace of its own
+# (unshare -m, twice over; clone with CLONE_NEWNS, as systemd's PrivateTmp and
+# `ip netns exec` do) or a PID namespace is still the container's; the host
+# still is not.
+out=$T/hostpid-newns.json
+CTR_SEQ=$((CTR_SEQ + 1))
+CAPS_ADD=CAP_SYS_ADMIN bundle "$T/b$CTR_SEQ" "of:$out" \
+	sh -c 'unshare -m unshare -m osr-workload call getsid && osr-workload newns && unshare -p -f osr-workload call sched_getscheduler'
+jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json" > "$T/c.json" &&
+	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+(for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
+noise=$!
+(cd "$T/b$CTR_SEQ" && runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/last.out" 2>&1)
+rc=$?
+wait $noise
+calls=(getsid getitimer sched_getscheduler)
+if [ $rc = 0 ] && [ -z "$(missing_names "$out" "${calls[@]}")" ] &&
+	! allowed_names "$out" | grep -qx sysinfo; then
+	pass fault_hostpid_new_namespaces_recorded
+else
+	fail fault_hostpid_new_namespaces_recorded "rc=$rc, missing: $(missing_names "$out" "${calls[@]}") $(tail -2 "$T/last.out")"
+fi
+
 # --- 100 containers in a row leave nothing behind ------------------------------------
 # Ours only: the programs and maps this project loads, by name.
 progs() { bpftool -j prog show 2>/dev/null | jq '[.[] | select(.name | startswith("osr_"))] | length'; }
 maps() {
 	bpftool -j map show 2>/dev/null | jq '[.[] | select(.name // "" |
-		IN("tables", "pidns_targets", "mntns_targets", "ns_index", "hints"))] | length'
+		IN("tables", "pidns_targets", "mntns_targets", "ns_index", "hints", "mntns_children",
+		"unsharing"))] | length'
 }
 links() { bpftool link show 2>/dev/null | grep -c '^[0-9]'; }
 # The kernel frees a tracing program after an RCU tasks-trace grace period
@@ -263,7 +287,7 @@ fi
 # hash map. Eight made-up namespaces (inodes below any real one) fill the
 # bucket of a created container before its prestart; they point at a running
 # recording's slot, so no clean-up takes them for dead.
-PIN=/sys/fs/bpf/oci-seccomp-recorder/abi2
+PIN=/sys/fs/bpf/oci-seccomp-recorder/abi3
 le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 # u32 MAP KEY N: the Nth 32-bit word of a pinned map's value (bpftool prints bytes in hex).
 u32() {
