@@ -136,15 +136,16 @@ else
 fi
 
 # --- podman --pid=host: the container alone, by its mount namespace -----------------
+# (and by the one it makes with unshare -m)
 hp=$T/hostpid.json
 (for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
 noise=$!
-if prun --pid=host --annotation "io.containers.trace-syscall=of:$hp" -- \
-	sh -c 'osr-workload grandchild; sleep 0.5' && [ -s "$hp" ] &&
-	[ -z "$(missing_names "$hp" times)" ] && ! allowed_names "$hp" | grep -qx sysinfo; then
+if prun --pid=host --cap-add SYS_ADMIN --annotation "io.containers.trace-syscall=of:$hp" -- \
+	sh -c 'osr-workload grandchild; unshare -m osr-workload call getsid; sleep 0.5' && [ -s "$hp" ] &&
+	[ -z "$(missing_names "$hp" times getsid)" ] && ! allowed_names "$hp" | grep -qx sysinfo; then
 	pass podman_hostpid
 else
-	fail podman_hostpid "times missing or the host's sysinfo recorded: $(tail -3 "$T/last.out")"
+	fail podman_hostpid "times or getsid missing or the host's sysinfo recorded: $(missing_names "$hp" times getsid) $(tail -3 "$T/last.out")"
 fi
 wait $noise
 exit 0
