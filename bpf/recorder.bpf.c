@@ -493,7 +493,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	__u64 named;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
-	struct task_struct *cur, *task;
+	struct task_struct *task;
 	struct osr_container *c;
 
 	if (!ix || !h)
@@ -520,15 +520,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	hinted = h->slot;
 	hint_ok = named == (__u64)regs && h->gen == gen && h->stale == stale;
 	barrier();
-	if (hint_ok && READ_ONCE(h->regs) == (__u64)regs) {
-		/* Most syscalls end here: a task of no recorded container, as hinted. */
-		if (!hinted)
-			return 0;
-		slot = hinted - 1;
-		c = bpf_map_lookup_elem(&tables, &slot);
-		cur = bpf_get_current_task_btf();
-		task = readable(cur);
-	} else {
+	if (!hint_ok || READ_ONCE(h->regs) != (__u64)regs) {
 		int s = osr_current_slot();
 
 		hinted = s >= 0 ? s + 1 : 0;
@@ -543,15 +535,15 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 		/* Another writer in between leaves a mix: then it names no task. */
 		if (h->gen != gen || h->stale != stale || h->slot != hinted)
 			WRITE_ONCE(h->regs, 0);
-		if (!hinted)
-			return 0;
-		slot = hinted - 1;
-		c = bpf_map_lookup_elem(&tables, &slot);
-		cur = bpf_get_current_task_btf();
-		task = readable(cur);
 	}
+	/* Most syscalls end here: a task of no recorded container. */
+	if (!hinted)
+		return 0;
+	slot = hinted - 1;
+	c = bpf_map_lookup_elem(&tables, &slot);
 	if (!c)
 		return 0;
+	task = readable(bpf_get_current_task_btf());
 	abi = syscall_abi(task, &id);
 	phase = task_phase(task, c);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||

@@ -148,17 +148,26 @@ for how in kill delete; do
 done
 
 # --- a container in the host's PID namespace records itself, not the host ----------
+# host_pid DIR: the bundle's container shares the host's PID namespace.
+host_pid() {
+	jq '.linux.namespaces |= map(select(.type != "pid"))' "$1/config.json" > "$T/c.json" &&
+		mv "$T/c.json" "$1/config.json"
+}
+# run_host_pid OUT ARGS...: run ARGS so, recorded to OUT, while the host makes a
+# syscall the container never does (sysinfo), all the while; sets rc.
+run_host_pid() {
+	local out=$1 noise; shift
+	CTR_SEQ=$((CTR_SEQ + 1))
+	bundle "$T/b$CTR_SEQ" "of:$out" "$@"
+	host_pid "$T/b$CTR_SEQ"
+	(for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
+	noise=$!
+	(cd "$T/b$CTR_SEQ" && runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/last.out" 2>&1)
+	rc=$?
+	wait $noise
+}
 out=$T/hostpid.json
-CTR_SEQ=$((CTR_SEQ + 1))
-bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'osr-workload grandchild; sleep 0.5'
-jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json" > "$T/c.json" &&
-	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
-# The host makes a syscall the container never does, all the while.
-(for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
-noise=$!
-(cd "$T/b$CTR_SEQ" && runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/last.out" 2>&1)
-rc=$?
-wait $noise
+run_host_pid "$out" sh -c 'osr-workload grandchild; sleep 0.5'
 if [ $rc = 0 ] && [ -s "$out" ] && [ -z "$(missing_names "$out" times)" ] &&
 	! allowed_names "$out" | grep -qx sysinfo; then
 	pass fault_hostpid_records_container_only
@@ -172,8 +181,7 @@ out=$T/hostpid-exec.json
 CTR_SEQ=$((CTR_SEQ + 1))
 CID=$ID_PREFIX-$CTR_SEQ
 bundle "$T/b$CTR_SEQ" "of:$out" sleep 100
-jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json" > "$T/c.json" &&
-	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+host_pid "$T/b$CTR_SEQ"
 (cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >/dev/null 2>&1) &
 RPID=$!
 why=""
@@ -198,16 +206,8 @@ fi
 # `ip netns exec` do) or a PID namespace is still the container's; the host
 # still is not.
 out=$T/hostpid-newns.json
-CTR_SEQ=$((CTR_SEQ + 1))
-CAPS_ADD=CAP_SYS_ADMIN bundle "$T/b$CTR_SEQ" "of:$out" \
+CAPS_ADD=CAP_SYS_ADMIN run_host_pid "$out" \
 	sh -c 'unshare -m unshare -m osr-workload call getsid && osr-workload newns && unshare -p -f osr-workload call sched_getscheduler'
-jq '.linux.namespaces |= map(select(.type != "pid"))' "$T/b$CTR_SEQ/config.json" > "$T/c.json" &&
-	mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
-(for _ in $(seq 40); do "$HELPERS/osr-workload" thread; sleep 0.02; done) &
-noise=$!
-(cd "$T/b$CTR_SEQ" && runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/last.out" 2>&1)
-rc=$?
-wait $noise
 calls=(getsid getitimer sched_getscheduler)
 if [ $rc = 0 ] && [ -z "$(missing_names "$out" "${calls[@]}")" ] &&
 	! allowed_names "$out" | grep -qx sysinfo; then
