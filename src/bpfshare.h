@@ -32,7 +32,7 @@ struct bpf_share {
 	bool entered;
 	bool by_mntns;
 	bool pinned;	     /* false: a program of our own, where no bpffs could be had */
-	int private_links[3]; /* its links in that case, else -1 */
+	int private_links[3]; /* its links in that case (one per program), else -1 */
 	char pin_dir[128];
 };
 
