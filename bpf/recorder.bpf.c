@@ -210,6 +210,15 @@ static __always_inline struct osr_container *find(struct osr_index *ix,
 	return ix->spilled ? table_of(targets, inum, slot) : NULL;
 }
 
+/* The table of the slot a namespace was entered for, if the same tracer still owns it. */
+static __always_inline struct osr_container *owned_table(const struct osr_child *ch)
+{
+	__u32 slot = ch->slot;
+	struct osr_container *c = bpf_map_lookup_elem(&tables, &slot);
+
+	return c && c->tracer_pid == ch->owner ? c : NULL;
+}
+
 /*
  * The slot of the host-PID container a mount namespace is of (the one its
  * tracer entered, or one made inside such a container), or -1. A global
@@ -221,35 +230,20 @@ static __always_inline struct osr_container *find(struct osr_index *ix,
 __attribute__((noinline)) int osr_mntns_slot(__u64 mnt_addr)
 {
 	struct mnt_namespace *mnt = (struct mnt_namespace *)mnt_addr;
-	__u32 zero = 0, inum, *s, slot;
+	__u32 zero = 0, slot = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
-	struct osr_index_entry *b;
-	struct osr_container *c;
 	struct osr_child *ch;
 	__u64 id;
 
 	if (!ix || !mnt)
 		return -1;
-	inum = BPF_CORE_READ(mnt, ns.inum);
-	b = ix->mntns[osr_index_bucket(inum)];
-#pragma unroll
-	for (int i = 0; i < OSR_INDEX_WAYS; i++)
-		if (b[i].inum == inum)
-			return b[i].slot;
-	if (ix->spilled) {
-		s = bpf_map_lookup_elem(&mntns_targets, &inum);
-		if (s)
-			return *s;
-	}
+	if (find(ix, ix->mntns, &mntns_targets, BPF_CORE_READ(mnt, ns.inum), &slot))
+		return slot;
 	if (!ix->children)
 		return -1;
 	id = mntns_id(mnt);
 	ch = id ? bpf_map_lookup_elem(&mntns_children, &id) : NULL;
-	if (!ch)
-		return -1;
-	slot = ch->slot;
-	c = bpf_map_lookup_elem(&tables, &slot);
-	return c && c->tracer_pid == ch->owner ? (int)slot : -1;
+	return ch && owned_table(ch) ? (int)ch->slot : -1;
 }
 
 /* The host-PID container of a task's namespaces (the pointer read as a number). */
@@ -321,20 +315,11 @@ static __always_inline void note_unshare(struct osr_index *ix)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct nsproxy *nsp = readable(cur)->nsproxy;
-	struct mnt_namespace *mnt;
 	struct osr_unsharing *u;
 	struct osr_container *c;
-	__u32 slot;
-	int s;
+	__u32 slot = 0;
 
-	if (!nsp)
-		return;
-	mnt = BPF_CORE_READ(nsp, mnt_ns);
-	s = osr_mntns_slot((__u64)mnt);
-	if (s < 0)
-		return;
-	slot = s;
-	c = bpf_map_lookup_elem(&tables, &slot);
+	c = nsp ? by_mntns(nsp, &slot) : NULL;
 	if (!c)
 		return;
 	u = bpf_task_storage_get(&unsharing, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -344,7 +329,7 @@ static __always_inline void note_unshare(struct osr_index *ix)
 	}
 	if (!u->ch.owner) /* a new note */
 		__sync_fetch_and_add(&ix->unsharing, 1);
-	u->old_id = mntns_id(mnt);
+	u->old_id = mntns_id(nsp->mnt_ns);
 	u->ch.slot = slot;
 	u->ch.owner = c->tracer_pid;
 }
@@ -371,8 +356,8 @@ static __always_inline void after_unshare(struct osr_index *ix, struct task_stru
 	id = nsp ? mntns_id(nsp->mnt_ns) : 0;
 	if (!id || id == n.old_id)
 		return;
-	c = bpf_map_lookup_elem(&tables, &n.ch.slot);
-	if (c && c->tracer_pid == n.ch.owner)
+	c = owned_table(&n.ch);
+	if (c)
 		follow(ix, c, n.ch.slot, id);
 }
 
