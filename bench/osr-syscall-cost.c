@@ -173,8 +173,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* exe 0: the child counts as the workload at once, as a container's process does. */
-	hdr->tracer_pid = (uint32_t)getpid();
-	proc_start_time(getpid(), (unsigned long long *)&hdr->tracer_start);
 
 	for (int r = 0; r < rounds; r++)
 		for (int i = 0; i < CONDITIONS; i++) {
@@ -186,7 +184,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "osr-syscall-cost: cannot attach the floor program\n");
 				return 1;
 			}
-			if (c == RECORDER && bpf_share_enter(&bs, inum, false, hdr, &err) < 0) {
+			if (c == RECORDER && bpf_share_enter(&bs, &(struct share_request){ .pid = kids[TRACED].pid },
+						     hdr, &err) < 0) {
 				fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
 				return 1;
 			}

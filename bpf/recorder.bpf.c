@@ -2,14 +2,16 @@
 /*
  * Kernel side of oci-seccomp-recorder: one program on the raw_syscalls:sys_enter
  * tracepoint, shared by every container recorded on the node. Each container's
- * tracer takes a slot of the tables map and enters it under the inode of the
- * container's PID namespace (or, for a container in the host's PID namespace,
- * its mount namespace); the program marks each (phase, ABI, syscall number) a
- * task of a recorded container uses in its slot. Nothing goes to user space per
- * syscall, and a syscall costs the same however many containers are recorded:
- * one program, one bucket of the index looked at. Two small programs help it:
- * one counts task exits (they make its per-CPU hint stale), one follows the
- * mount namespaces made by clone() inside host-PID containers.
+ * tracer makes a table under a recording id and enters the id under the inode
+ * of the container's PID namespace (or, for a container in the host's PID
+ * namespace, its mount namespace), which it holds open so the kernel cannot
+ * give the inode to another namespace meanwhile; the program marks each
+ * (phase, ABI, syscall number) a task of a recorded container uses in its
+ * table. Nothing goes to user space per syscall, and a syscall costs the same
+ * however many containers are recorded: one program, one bucket of the index
+ * looked at. Two small programs help it: one counts task exits (they make its
+ * per-CPU hint stale), one passes a host-PID container's mark on to the tasks
+ * its marked tasks make.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,62 +21,57 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The containers' tables, one slot each. */
+/* The recordings' tables, by id, made as recordings start (see struct osr_container). */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, OSR_MAX_CONTAINERS);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, OSR_MAX_RECORDINGS);
 	__type(key, __u32);
 	__type(value, struct osr_container);
 } tables SEC(".maps");
 
+/* Who owns each recording: for user space only (see struct osr_recording). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, OSR_MAX_RECORDINGS);
+	__type(key, __u32);
+	__type(value, struct osr_recording);
+} recordings SEC(".maps");
+
 /*
- * PID namespace inode -> slot: every entry, the reference user space keeps
- * ns_index in step with; the program reads it only for nested PID namespaces
- * and spilled entries. Plain hash maps, not maps of maps: changing a map of
- * maps waits for an RCU grace period, 15 ms here, on every prestart and poststop.
+ * PID namespace inode -> recording id: every entry, the reference user space
+ * keeps ns_index in step with; the program reads it only for nested PID
+ * namespaces and spilled entries. Plain hash maps, not maps of maps: changing
+ * a map of maps waits for an RCU grace period, 15 ms here, on every prestart
+ * and poststop.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, OSR_MAX_CONTAINERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, OSR_MAX_RECORDINGS);
 	__type(key, __u32);
 	__type(value, __u32);
 } pidns_targets SEC(".maps");
 
-/* Mount namespace inode -> slot, for containers in the host's PID namespace. */
+/* Mount namespace inode -> recording id, for containers in the host's PID namespace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, OSR_MAX_CONTAINERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, OSR_MAX_RECORDINGS);
 	__type(key, __u32);
 	__type(value, __u32);
 } mntns_targets SEC(".maps");
 
-/* Mount namespace id -> slot and owner, for namespaces made inside host-PID containers. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, OSR_MAX_CHILD_MNTNS);
-	__type(key, __u64);
-	__type(value, struct osr_child);
-} mntns_children SEC(".maps");
-
-/*
- * A recorded task that enters unshare(): its container and the mount namespace
- * it had, looked at again at its next syscall, when the unshare is done (no
- * tracepoint marks the making of a namespace). Freed with the task, so a note
- * never outlives it.
- */
-struct osr_unsharing {
-	__u64 old_id;
-	struct osr_child ch;
-};
-
+/* The tasks of host-PID containers that left the container's mount namespace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct osr_unsharing);
-} unsharing SEC(".maps");
+	__type(value, struct osr_mark);
+} marks SEC(".maps");
 
-/* Namespace inode -> slot, read with plain loads: see struct osr_index. */
+/* Namespace inode -> recording id, read with plain loads: see struct osr_index. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -84,8 +81,8 @@ struct {
 } ns_index SEC(".maps");
 
 /*
- * Per CPU, what the last task to make a syscall on it was found to be (slot +
- * 1, or 0: no recorded container), under which index generation and stale
+ * Per CPU, what the last task to make a syscall on it was found to be (its
+ * recording's id, or 0: no recorded container), under which index generation and stale
  * count. The task is known by its pt_regs, which the tracepoint hands over
  * for nothing: the frame at the top of its kernel stack, its own while it
  * lives (a stack is reused only after its task exits, which bumps the stale
@@ -96,7 +93,7 @@ struct osr_hint {
 	__u64 regs;
 	__u32 gen;
 	__u32 stale;
-	__u32 slot;
+	__u32 id;
 	__u32 pad;
 };
 
@@ -114,53 +111,22 @@ struct {
 /*
  * The syscalls that move a task to another mount namespace: a hint made
  * before one is stale after it (a host-PID container is known by its mount
- * namespace), and unshare() may make one the program must follow. ia32
- * numbers too on x86-64; a 64-bit syscall that shares one of those numbers
- * only costs a hint.
+ * namespace), and a task of such a container is marked before it leaves.
+ * ia32 numbers too on x86-64; a 64-bit syscall that shares one of those
+ * numbers only costs a hint and a look.
  */
 #if defined(__TARGET_ARCH_x86)
-#define OSR_UNSHARE(id) (((id) & ~OSR_X32_SYSCALL_BIT) == 272 || (id) == 310)
 #define OSR_MOVES_NS(id)                                                                         \
-	(OSR_UNSHARE(id) || ((id) & ~OSR_X32_SYSCALL_BIT) == 308 || (id) == 346)
+	(((id) & ~OSR_X32_SYSCALL_BIT) == 272 || (id) == 310 ||                                 \
+	 ((id) & ~OSR_X32_SYSCALL_BIT) == 308 || (id) == 346)
 #elif defined(__TARGET_ARCH_arm64)
-#define OSR_UNSHARE(id) ((id) == 97)
-#define OSR_MOVES_NS(id) (OSR_UNSHARE(id) || (id) == 268)
+#define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268)
 #else
-#define OSR_UNSHARE(id) 0
 #define OSR_MOVES_NS(id) 1
 #endif
 
 #define OSR_SECCOMP_MODE_FILTER 2
 #define OSR_CLONE_NEWNS 0x00020000
-
-/*
- * A mount namespace's 64-bit id, never reused while the system runs:
- * ns_common.ns_id from Linux 6.18, mnt_namespace.seq before. Local types, so
- * the program builds against either kernel's vmlinux.h.
- */
-struct ns_common___id {
-	__u64 ns_id;
-} __attribute__((preserve_access_index));
-
-struct mnt_namespace___id {
-	struct ns_common___id ns;
-} __attribute__((preserve_access_index));
-
-struct mnt_namespace___seq {
-	__u64 seq;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u64 mntns_id(struct mnt_namespace *ns)
-{
-	struct mnt_namespace___id *n = (void *)ns;
-	struct mnt_namespace___seq *o = (void *)ns;
-
-	if (bpf_core_field_exists(n->ns.ns_id))
-		return BPF_CORE_READ(n, ns.ns_id);
-	if (bpf_core_field_exists(o->seq))
-		return BPF_CORE_READ(o, seq);
-	return 0;
-}
 
 #define barrier() asm volatile("" ::: "memory")
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
@@ -184,181 +150,137 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #endif
 
 
-static __always_inline struct osr_container *table_of(void *targets, __u32 inum, __u32 *slot)
+static __always_inline struct osr_container *table_of(void *targets, __u32 inum, __u32 *id)
 {
-	__u32 *s = bpf_map_lookup_elem(targets, &inum);
+	__u32 *v = bpf_map_lookup_elem(targets, &inum);
 
-	if (!s)
+	if (!v)
 		return NULL;
-	*slot = *s;
-	return bpf_map_lookup_elem(&tables, s);
+	*id = *v;
+	return bpf_map_lookup_elem(&tables, id);
 }
 
-/* The container entered under inum: its bucket first, the hash map only for spills. */
+/* The recording entered under inum: its bucket first, the hash map only for spills. */
 static __always_inline struct osr_container *find(struct osr_index *ix,
 						  struct osr_index_entry (*kind)[OSR_INDEX_WAYS],
-						  void *targets, __u32 inum, __u32 *slot)
+						  void *targets, __u32 inum, __u32 *id)
 {
 	struct osr_index_entry *b = kind[osr_index_bucket(inum)];
 
 #pragma unroll
 	for (int i = 0; i < OSR_INDEX_WAYS; i++)
 		if (b[i].inum == inum) {
-			*slot = b[i].slot;
-			return bpf_map_lookup_elem(&tables, slot);
+			*id = b[i].id;
+			return bpf_map_lookup_elem(&tables, id);
 		}
-	return ix->spilled ? table_of(targets, inum, slot) : NULL;
-}
-
-/* The table of the slot a namespace was entered for, if the same tracer still owns it. */
-static __always_inline struct osr_container *owned_table(const struct osr_child *ch)
-{
-	__u32 slot = ch->slot;
-	struct osr_container *c = bpf_map_lookup_elem(&tables, &slot);
-
-	return c && c->tracer_pid == ch->owner ? c : NULL;
+	return ix->spilled ? table_of(targets, inum, id) : NULL;
 }
 
 /*
- * The slot of the host-PID container a mount namespace is of (the one its
- * tracer entered, or one made inside such a container), or -1. A global
- * function, verified once on its own: inlined, the verifier walked it after
- * every way through the PID namespace lookups (12,600 instructions instead of
- * 2,400, 10 ms more for every cold prestart). So it takes the namespace as a
- * number and reads it with probe reads; only the rare paths call it.
+ * The recording of the host-PID container the current task is of: its mark,
+ * or its mount namespace (mnt_addr, the task's). A global function, verified once on its own: inlined, the
+ * verifier walked it after every way through the PID namespace lookups. So it
+ * takes the namespace as a number and reads it with probe reads; only the
+ * rare paths call it. Returns the id, or 0.
  */
-__attribute__((noinline)) int osr_mntns_slot(__u64 mnt_addr)
+__attribute__((noinline)) int osr_host_id(__u64 mnt_addr)
 {
 	struct mnt_namespace *mnt = (struct mnt_namespace *)mnt_addr;
-	__u32 zero = 0, slot = 0;
+	__u32 zero = 0, id = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
-	struct osr_child *ch;
-	__u64 id;
+	struct osr_mark *m;
 
-	if (!ix || !mnt)
-		return -1;
-	if (find(ix, ix->mntns, &mntns_targets, BPF_CORE_READ(mnt, ns.inum), &slot))
-		return slot;
-	if (!ix->children)
-		return -1;
-	id = mntns_id(mnt);
-	ch = id ? bpf_map_lookup_elem(&mntns_children, &id) : NULL;
-	return ch && owned_table(ch) ? (int)ch->slot : -1;
+	if (!ix)
+		return 0;
+	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0, 0);
+	if (m && bpf_map_lookup_elem(&tables, &m->id))
+		return m->id;
+	if (mnt && find(ix, ix->mntns, &mntns_targets, BPF_CORE_READ(mnt, ns.inum), &id))
+		return id;
+	return 0;
 }
 
-/* The host-PID container of a task's namespaces (the pointer read as a number). */
-static __always_inline struct osr_container *by_mntns(struct nsproxy *nsp, __u32 *slot)
+/* The recording of a PID namespace, walking up from the task's own to the host's. */
+__attribute__((noinline)) int osr_pidns_id(__u64 pid_addr)
 {
-	int s = osr_mntns_slot((__u64)BPF_CORE_READ(nsp, mnt_ns));
+	struct pid *pid = (struct pid *)pid_addr;
+	__u32 zero = 0, id = 0;
+	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
+	unsigned int level;
 
-	if (s < 0)
-		return NULL;
-	*slot = s;
-	return bpf_map_lookup_elem(&tables, slot);
+	if (!ix || !pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	/* The usual case, a container started from the host. */
+	if (level == 1)
+		return find(ix, ix->pidns, &pidns_targets,
+			    BPF_CORE_READ(pid, numbers[1].ns, ns.inum), &id)
+			       ? id
+			       : 0;
+	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
+	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
+		struct pid_namespace *ns;
+
+		if (i >= (int)level)
+			break;
+		ns = BPF_CORE_READ(pid, numbers[(level - i) & 63].ns);
+		if (ns && table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), &id))
+			return id;
+	}
+	return 0;
 }
 
 /*
  * The recorded container a task belongs to: the one whose PID namespace is the
  * task's or an ancestor of it (a container that runs `unshare -p` hides
- * nothing), or, while a host-PID container is recorded, whose mount namespace
- * is the task's (whatever PID namespace it has made since). Host tasks leave
- * after two loads while no host-PID container is recorded.
+ * nothing), or, while a host-PID container is recorded, the one it is marked
+ * for or whose mount namespace is the task's. Host tasks leave after two
+ * loads while no host-PID container is recorded.
  */
-static __always_inline struct osr_container *recorded_container(struct osr_index *ix,
-								struct task_struct *task, __u32 *slot)
+static __always_inline __u32 recorded_id(struct osr_index *ix, struct task_struct *task)
 {
-	struct pid *pid = task->thread_pid;
-	unsigned int level = pid->level;
-	struct osr_container *c = NULL;
+	__u32 id = osr_pidns_id((__u64)BPF_CORE_READ(task, thread_pid));
 	struct nsproxy *nsp;
 
-	/* The usual case, a container started from the host. */
-	if (level == 1)
-		c = find(ix, ix->pidns, &pidns_targets, pid->numbers[1].ns->ns.inum, slot);
-	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
-	for (int i = 0; level > 1 && i < OSR_MAX_PIDNS_DEPTH; i++) {
-		struct pid_namespace *ns;
-
-		if (i >= (int)level)
-			break;
-		ns = BPF_CORE_READ(pid, numbers[level - i].ns);
-		c = ns ? table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), slot) : NULL;
-		if (c)
-			break;
-	}
-	if (c || !ix->mntns_count)
-		return c;
+	if (id || !ix->mntns_count)
+		return id;
 	nsp = task->nsproxy;
 	if (!nsp) /* exiting */
-		return NULL;
-	return by_mntns(nsp, slot);
+		return 0;
+	return osr_host_id((__u64)BPF_CORE_READ(nsp, mnt_ns));
 }
 
-/* Enter the mount namespace id as one of the container in slot (c). */
-static __always_inline void follow(struct osr_index *ix, struct osr_container *c, __u32 slot,
-				   __u64 id)
+/* Mark a task (trusted) as the container's; a mark that cannot be made is counted. */
+static __always_inline void mark(struct task_struct *task, __u32 id)
 {
-	struct osr_child ch = { .slot = slot, .owner = c->tracer_pid };
+	struct osr_mark *m = bpf_task_storage_get(&marks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct osr_container *c;
 
-	if (id && bpf_map_update_elem(&mntns_children, &id, &ch, BPF_ANY) == 0)
-		__sync_fetch_and_add(&ix->children, 1);
-	else
+	if (m) {
+		m->id = id;
+		return;
+	}
+	c = bpf_map_lookup_elem(&tables, &id);
+	if (c)
 		__sync_fetch_and_add(&c->unfollowed, 1);
 }
 
 /*
- * A task of a host-PID container enters unshare(): note its container and the
- * mount namespace it is in, to look again at its next syscall. Called before
- * anything else in sys_enter, where the verifier has one state to walk it in.
+ * A task of a host-PID container enters unshare() or setns(): mark it before
+ * it may leave the container's mount namespace. Marking a task whose call then
+ * fails costs nothing: it is the container's either way.
  */
-static __always_inline void note_unshare(struct osr_index *ix)
+static __always_inline void mark_leaving(void)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct nsproxy *nsp = readable(cur)->nsproxy;
-	struct osr_unsharing *u;
-	struct osr_container *c;
-	__u32 slot = 0;
+	__u32 id;
 
-	c = nsp ? by_mntns(nsp, &slot) : NULL;
-	if (!c)
+	if (!nsp)
 		return;
-	u = bpf_task_storage_get(&unsharing, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!u) {
-		__sync_fetch_and_add(&c->unfollowed, 1);
-		return;
-	}
-	if (!u->ch.owner) /* a new note */
-		__sync_fetch_and_add(&ix->unsharing, 1);
-	u->old_id = mntns_id(nsp->mnt_ns);
-	u->ch.slot = slot;
-	u->ch.owner = c->tracer_pid;
-}
-
-/*
- * The first syscall after a noted unshare(): a mount namespace other than the
- * one noted was made by it, so it is the container's (if its tracer still
- * owns the slot). The note goes either way.
- */
-static __always_inline void after_unshare(struct osr_index *ix, struct task_struct *cur,
-					  struct task_struct *task)
-{
-	struct osr_unsharing *u = bpf_task_storage_get(&unsharing, cur, 0, 0);
-	struct nsproxy *nsp = task->nsproxy;
-	struct osr_container *c;
-	struct osr_unsharing n;
-	__u64 id;
-
-	if (!u)
-		return;
-	n = *u;
-	bpf_task_storage_delete(&unsharing, cur);
-	__sync_fetch_and_add(&ix->unsharing, -1);
-	id = nsp ? mntns_id(nsp->mnt_ns) : 0;
-	if (!id || id == n.old_id)
-		return;
-	c = owned_table(&n.ch);
-	if (c)
-		follow(ix, c, n.ch.slot, id);
+	id = osr_host_id((__u64)BPF_CORE_READ(nsp, mnt_ns));
+	if (id)
+		mark(cur, id);
 }
 
 static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
@@ -397,22 +319,19 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 }
 
 /*
- * The slot of the recorded container the current task belongs to, or -1: what
- * a hint miss costs. A global function, verified once on its own rather than
- * along every way sys_enter reaches it.
+ * The id of the recording the current task belongs to, or 0: what a hint miss
+ * costs. A global function, verified once on its own rather than along every
+ * way sys_enter reaches it.
  */
-__attribute__((noinline)) int osr_current_slot(void)
+__attribute__((noinline)) int osr_current_id(void)
 {
-	__u32 zero = 0, slot = 0;
+	__u32 zero = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct task_struct *task = readable(cur);
 
 	if (!ix)
-		return -1;
-	if (ix->unsharing)
-		after_unshare(ix, cur, task);
-	return recorded_container(ix, task, &slot) ? (int)slot : -1;
+		return 0;
+	return recorded_id(ix, readable(cur));
 }
 
 /*
@@ -440,40 +359,42 @@ int BPF_PROG(osr_task_exit, struct task_struct *task)
 }
 
 /*
- * A task made with a mount namespace of its own (clone with CLONE_NEWNS) by a
- * task of a host-PID container: its namespace is the container's. Runs once a
- * task, with its namespaces made, before it runs; never per syscall.
+ * A task made by a task of a host-PID container: marked when its parent is
+ * (its mark passes on), or when it is made with a mount namespace of its own
+ * (clone with CLONE_NEWNS). Runs once a task, before it runs; never per
+ * syscall, and returns at once while no host-PID container is recorded.
  */
 SEC("tp_btf/task_newtask")
 int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
 {
-	__u32 zero = 0, slot = 0;
-	struct osr_index *ix;
-	struct task_struct *parent, *child;
-	struct nsproxy *pn, *cn;
-	struct osr_container *c;
+	__u32 zero = 0, id;
+	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
+	struct task_struct *parent;
+	struct osr_mark *m;
+	struct nsproxy *pn;
 
-	if (!(clone_flags & OSR_CLONE_NEWNS))
-		return 0;
-	ix = bpf_map_lookup_elem(&ns_index, &zero);
 	if (!ix || !ix->mntns_count)
 		return 0;
-	parent = readable(bpf_get_current_task_btf());
-	child = readable(task);
-	pn = parent->nsproxy;
-	cn = child->nsproxy;
-	if (!pn || !cn || pn->mnt_ns == cn->mnt_ns)
+	parent = bpf_get_current_task_btf();
+	m = bpf_task_storage_get(&marks, parent, 0, 0);
+	if (m) {
+		id = m->id;
+		mark(task, id);
 		return 0;
-	c = by_mntns(pn, &slot);
-	if (c)
-		follow(ix, c, slot, mntns_id(cn->mnt_ns));
+	}
+	if (!(clone_flags & OSR_CLONE_NEWNS))
+		return 0;
+	pn = readable(parent)->nsproxy;
+	id = pn ? osr_host_id((__u64)BPF_CORE_READ(pn, mnt_ns)) : 0;
+	if (id)
+		mark(task, id);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 zero = 0, abi, phase, slot = 0, gen, stale, hinted;
+	__u32 zero = 0, abi, phase, gen, stale, hinted;
 	bool hint_ok;
 	__u64 named;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
@@ -491,8 +412,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	 */
 	if (ix->mntns_count && OSR_MOVES_NS(id)) {
 		__sync_fetch_and_add(&ix->stale, 1);
-		if (OSR_UNSHARE(id))
-			note_unshare(ix);
+		mark_leaving();
 	}
 	/*
 	 * The program can be preempted, and another task's syscall on this CPU
@@ -502,30 +422,27 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	 */
 	named = READ_ONCE(h->regs);
 	barrier();
-	hinted = h->slot;
+	hinted = h->id;
 	hint_ok = named == (__u64)regs && h->gen == gen && h->stale == stale;
 	barrier();
 	if (!hint_ok || READ_ONCE(h->regs) != (__u64)regs) {
-		int s = osr_current_slot();
-
-		hinted = s >= 0 ? s + 1 : 0;
+		hinted = osr_current_id();
 		WRITE_ONCE(h->regs, 0);
 		barrier();
 		h->gen = gen;
 		h->stale = stale;
-		h->slot = hinted;
+		h->id = hinted;
 		barrier();
 		WRITE_ONCE(h->regs, (__u64)regs);
 		barrier();
 		/* Another writer in between leaves a mix: then it names no task. */
-		if (h->gen != gen || h->stale != stale || h->slot != hinted)
+		if (h->gen != gen || h->stale != stale || h->id != hinted)
 			WRITE_ONCE(h->regs, 0);
 	}
 	/* Most syscalls end here: a task of no recorded container. */
 	if (!hinted)
 		return 0;
-	slot = hinted - 1;
-	c = bpf_map_lookup_elem(&tables, &slot);
+	c = bpf_map_lookup_elem(&tables, &hinted);
 	if (!c)
 		return 0;
 	task = readable(bpf_get_current_task_btf());

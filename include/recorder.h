@@ -35,45 +35,65 @@ enum osr_phase {
 	OSR_PHASE_COUNT = 3,
 };
 
-/* How many PID namespace levels above a task are searched for a recorded one. */
-#define OSR_MAX_PIDNS_DEPTH 8
-
 /*
- * How many containers one node can record at once: the tables are one array
- * map of this many slots (about 9 KiB each), made when the program loads.
+ * How many PID namespace levels above a task are searched for a recorded one:
+ * the kernel's own limit (MAX_PID_NS_LEVEL), so none can hide a task.
  */
-#define OSR_MAX_CONTAINERS 64
+#define OSR_MAX_PIDNS_DEPTH 32
 
 /*
- * One container's recording: a slot of the shared `tables` map, which its
- * tracer fills and then enters, by namespace inode, into a targets map.
+ * How many containers one node can record at once. The tables are made as
+ * they are needed (a hash map without preallocation: about 9 KiB a recording
+ * in use), so the capacity costs no memory until it is used.
+ */
+#define OSR_MAX_RECORDINGS 1024
+
+/*
+ * One container's table, in the `tables` map under the recording's id: what
+ * the program needs per syscall, and what it saw. Ids are handed out in
+ * sequence and never reused while the program is loaded, so nothing made for
+ * one recording (a task's mark) is ever taken for another's.
  */
 struct osr_container {
-	__u64 exe_ino;	    /* the runtime's init executable, as it was at prestart */
-	__u32 exe_dev;	    /* its device, as the kernel encodes it */
-	__u32 tracer_pid;   /* who owns this entry (for clean-up after a killed tracer) */
-	__u64 tracer_start; /* its start time, so a reused pid is not taken for it */
-	__u64 overflow;	    /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
-	__u32 unfollowed;   /* mount namespaces made inside that could not be followed */
-	__u32 pad;
+	__u64 exe_ino;	  /* the runtime's init executable, as it was at prestart */
+	__u32 exe_dev;	  /* its device, as the kernel encodes it */
+	__u32 unfollowed; /* tasks that left the container's mount namespace unmarked */
+	__u64 overflow;	  /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 
 /*
- * The program's way from a namespace inode to a slot, without a helper call:
- * one array map, written by user space through mmap (slot first, then inode)
- * and read by the program with plain loads. A bucket is one cache line of
- * OSR_INDEX_WAYS entries; an inode whose bucket is full is looked up in the
- * hash maps, which hold every entry and stay the reference (user space keeps
- * the index in step with them, under the node's lock).
+ * Who owns a recording, in the `recordings` map under its id: read by user
+ * space only, to clean up after a killed tracer and to count a tenant's
+ * recordings against its quota.
  */
-#define OSR_INDEX_BUCKET_BITS 6
+#define OSR_TENANT_MAX 64
+
+struct osr_recording {
+	__u32 tracer_pid;   /* who owns it */
+	__u32 key;	    /* the namespace inode it is entered under */
+	__u64 tracer_start; /* the tracer's start time, so a reused pid is not taken for it */
+	__u32 by_mntns;	    /* key is a mount namespace (a host-PID container) */
+	__u32 pad;
+	char tenant[OSR_TENANT_MAX]; /* the Kubernetes namespace, or "" */
+};
+
+/*
+ * The program's way from a namespace inode to a recording, without a helper
+ * call: one array map, written by user space through mmap (id first, then
+ * inode) and read by the program with plain loads. A bucket is one cache line
+ * of OSR_INDEX_WAYS entries; an inode whose bucket is full is looked up in the
+ * hash maps, which hold every entry and stay the reference (user space keeps
+ * the index in step with them, under the node's lock). 256 buckets of 8 hold
+ * twice the capacity, so spills are rare even with every recording in use.
+ */
+#define OSR_INDEX_BUCKET_BITS 8
 #define OSR_INDEX_BUCKETS (1 << OSR_INDEX_BUCKET_BITS)
 #define OSR_INDEX_WAYS 8
 
 struct osr_index_entry {
 	__u32 inum; /* 0: free */
-	__u32 slot;
+	__u32 id;
 };
 
 struct osr_index {
@@ -82,27 +102,21 @@ struct osr_index {
 	__u32 gen;	   /* bumped by user space after every change */
 	__u32 stale;	   /* bumped by the program when every hint may be stale: a task exits
 			    * (its stack may be reused) or moves to another mount namespace */
-	__u32 children;	   /* bumped by the program as it enters one in mntns_children */
-	__u32 unsharing;   /* tasks noted in `unsharing` and not yet looked at again */
-	__u32 pad[10];	   /* the buckets start on a cache line of their own */
+	__u32 next_id;	   /* the next recording id user space hands out (0 is never one) */
+	__u32 pad[11];	   /* the buckets start on a cache line of their own */
 	struct osr_index_entry pidns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
 	struct osr_index_entry mntns[OSR_INDEX_BUCKETS][OSR_INDEX_WAYS];
 };
 
 /*
- * A mount namespace made by a task of a host-PID container (unshare -m, clone
- * with CLONE_NEWNS: systemd's PrivateTmp, ip netns exec) is the container's
- * too: the program enters it in mntns_children, keyed by the namespace's
- * 64-bit id, which unlike its inode is never reused, with the slot and the
- * tracer that owned the slot then (an entry outliving its container is never
- * taken for the slot's next one). User space removes a slot's entries when it
- * leaves and before the slot is given out again.
+ * A task of a host-PID container that leaves its mount namespace (unshare -m,
+ * setns, clone with CLONE_NEWNS: systemd's PrivateTmp, ip netns exec) is
+ * still the container's: the program marks it, in task storage, with the
+ * recording's id, and its children inherit the mark. A mark lives and dies
+ * with its task, so nothing is left behind for dead namespaces.
  */
-#define OSR_MAX_CHILD_MNTNS 1024
-
-struct osr_child {
-	__u32 slot;
-	__u32 owner; /* the slot's tracer_pid when the namespace was made */
+struct osr_mark {
+	__u32 id;
 };
 
 /* Fibonacci hashing: inodes are handed out in sequence, the buckets get them spread. */

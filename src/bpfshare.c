@@ -34,15 +34,40 @@
 #endif
 
 /*
- * What is pinned: the programs' links (sys_enter's first: its pin is the sign
- * the program is there), then the maps, in the order set_fds() takes them.
+ * The maps, by name: the name each is pinned and found under, and where the
+ * light skeleton keeps its fd. A new map is one line here and one in enum
+ * osr_map.
  */
-#define N_LINKS 3
-static const char *const pin_names[] = { "link",	  "exit_link",	"newtask_link",
-					  "pidns_targets", "mntns_targets", "ns_index",
-					  "tables",	  "mntns_children" };
-static const char *const *const map_names = pin_names + N_LINKS;
-#define N_MAPS (ARRAY_SIZE(pin_names) - N_LINKS)
+static const struct {
+	const char *name;
+	size_t lskel_fd;
+} maps[OSR_MAP_COUNT] = {
+	[OSR_MAP_TABLES] = { "tables", offsetof(struct recorder_lskel, maps.tables.map_fd) },
+	[OSR_MAP_RECORDINGS] = { "recordings",
+				 offsetof(struct recorder_lskel, maps.recordings.map_fd) },
+	[OSR_MAP_PIDNS_TARGETS] = { "pidns_targets",
+				    offsetof(struct recorder_lskel, maps.pidns_targets.map_fd) },
+	[OSR_MAP_MNTNS_TARGETS] = { "mntns_targets",
+				    offsetof(struct recorder_lskel, maps.mntns_targets.map_fd) },
+	[OSR_MAP_INDEX] = { "ns_index", offsetof(struct recorder_lskel, maps.ns_index.map_fd) },
+};
+
+/*
+ * The programs' links, by the name they are pinned under (sys_enter's first:
+ * its pin is the sign the program is there) and where each skeleton keeps it.
+ */
+static const struct {
+	const char *pin;
+	size_t lskel_fd;
+	size_t skel_link;
+} links[OSR_LINK_COUNT] = {
+	{ "link", offsetof(struct recorder_lskel, links.osr_sys_enter_fd),
+	  offsetof(struct recorder_bpf, links.osr_sys_enter) },
+	{ "exit_link", offsetof(struct recorder_lskel, links.osr_task_exit_fd),
+	  offsetof(struct recorder_bpf, links.osr_task_exit) },
+	{ "newtask_link", offsetof(struct recorder_lskel, links.osr_task_new_fd),
+	  offsetof(struct recorder_bpf, links.osr_task_new) },
+};
 
 /* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
 static char bpf_log[4096];
@@ -75,13 +100,14 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static void share_init(struct bpf_share *bs, uint32_t key, bool by_mntns)
+static void share_init(struct bpf_share *bs, bool by_mntns)
 {
 	memset(bs, 0, sizeof(*bs));
-	bs->targets_fd = bs->others_fd = bs->index_fd = bs->tables_fd = bs->children_fd = -1;
-	for (size_t i = 0; i < ARRAY_SIZE(bs->private_links); i++)
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		bs->fds[i] = -1;
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
 		bs->private_links[i] = -1;
-	bs->key = key;
+	bs->ns_fd = -1;
 	bs->by_mntns = by_mntns;
 	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
 }
@@ -89,6 +115,12 @@ static void share_init(struct bpf_share *bs, uint32_t key, bool by_mntns)
 static void pin_path(char *buf, size_t size, const struct bpf_share *bs, const char *name)
 {
 	snprintf(buf, size, "%s/%s", bs->pin_dir, name);
+}
+
+/* The targets map a recording of this kind is entered in. */
+static int targets_fd(const struct bpf_share *bs, bool by_mntns)
+{
+	return bs->fds[by_mntns ? OSR_MAP_MNTNS_TARGETS : OSR_MAP_PIDNS_TARGETS];
 }
 
 /* A bpffs at /sys/fs/bpf, mounted if the system has none (systemd mounts one). */
@@ -105,30 +137,24 @@ static int ensure_bpffs(void)
 
 static void close_maps(struct bpf_share *bs)
 {
-	int *fds[] = { &bs->targets_fd, &bs->others_fd, &bs->index_fd, &bs->tables_fd,
-		       &bs->children_fd };
-
 	if (bs->index)
 		munmap(bs->index, INDEX_MAP_SIZE);
 	bs->index = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		if (bs->fds[i] >= 0)
+			close(bs->fds[i]);
+		bs->fds[i] = -1;
 	}
 }
 
-/* Take the maps' fds (in map_names order) as this container's, and map the index. */
+/* Take the maps' fds (in enum osr_map order) as this container's, and map the index. */
 static int set_fds(struct bpf_share *bs, const int *fds)
 {
 	void *ix;
 
-	bs->targets_fd = bs->by_mntns ? fds[1] : fds[0];
-	bs->others_fd = bs->by_mntns ? fds[0] : fds[1];
-	bs->index_fd = fds[2];
-	bs->tables_fd = fds[3];
-	bs->children_fd = fds[4];
-	ix = mmap(NULL, INDEX_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, bs->index_fd, 0);
+	memcpy(bs->fds, fds, sizeof(bs->fds));
+	ix = mmap(NULL, INDEX_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, bs->fds[OSR_MAP_INDEX],
+		  0);
 	if (ix == MAP_FAILED)
 		return -errno;
 	bs->index = ix;
@@ -137,17 +163,17 @@ static int set_fds(struct bpf_share *bs, const int *fds)
 
 static int open_pinned(struct bpf_share *bs)
 {
-	int fds[N_MAPS];
+	int fds[OSR_MAP_COUNT];
 	char path[256];
 	int link_fd;
 
-	pin_path(path, sizeof(path), bs, "link");
+	pin_path(path, sizeof(path), bs, links[0].pin);
 	link_fd = bpf_obj_get(path);
 	if (link_fd < 0)
 		return -errno;
 	close(link_fd); /* its pin keeps it; it was only a sign the program is there */
-	for (size_t i = 0; i < N_MAPS; i++) {
-		pin_path(path, sizeof(path), bs, map_names[i]);
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, maps[i].name);
 		fds[i] = bpf_obj_get(path);
 		if (fds[i] < 0) {
 			int r = -errno;
@@ -165,8 +191,12 @@ static void unpin_all(const struct bpf_share *bs)
 	char path[256];
 
 	/* The link first: a prestart that still sees it finds the maps too. */
-	for (size_t i = 0; i < ARRAY_SIZE(pin_names); i++) {
-		pin_path(path, sizeof(path), bs, pin_names[i]);
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		unlink(path);
+	}
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, maps[i].name);
 		unlink(path);
 	}
 	rmdir(bs->pin_dir);
@@ -175,7 +205,8 @@ static void unpin_all(const struct bpf_share *bs)
 
 /* The programs loaded and attached, by either loader: the fds to pin or keep. */
 struct loaded {
-	int fds[ARRAY_SIZE(pin_names)]; /* in pin_names order */
+	int links[OSR_LINK_COUNT];
+	int maps[OSR_MAP_COUNT];
 };
 
 /*
@@ -194,13 +225,10 @@ static int load_fast(struct loaded *l)
 	if (r == 0 && recorder_lskel__attach(skel) < 0)
 		r = -errno;
 	if (r == 0) {
-		int fds[] = { skel->links.osr_sys_enter_fd,	skel->links.osr_task_exit_fd,
-			      skel->links.osr_task_new_fd,	skel->maps.pidns_targets.map_fd,
-			      skel->maps.mntns_targets.map_fd,	skel->maps.ns_index.map_fd,
-			      skel->maps.tables.map_fd,		skel->maps.mntns_children.map_fd };
-
-		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
-			l->fds[i] = dup(fds[i]);
+		for (size_t i = 0; i < OSR_LINK_COUNT; i++)
+			l->links[i] = dup(*(int *)((char *)skel + links[i].lskel_fd));
+		for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+			l->maps[i] = dup(*(int *)((char *)skel + maps[i].lskel_fd));
 	}
 	recorder_lskel__destroy(skel);
 	return r < 0 ? r : 0;
@@ -236,12 +264,11 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 				"sched:sched_process_exit and task:task_newtask: %s%s%s",
 				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
-	l->fds[0] = dup(bpf_link__fd(skel->links.osr_sys_enter));
-	l->fds[1] = dup(bpf_link__fd(skel->links.osr_task_exit));
-	l->fds[2] = dup(bpf_link__fd(skel->links.osr_task_new));
-	for (size_t i = 0; i < N_MAPS; i++)
-		l->fds[N_LINKS + i] =
-			dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i])));
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
+		l->links[i] = dup(bpf_link__fd(*(struct bpf_link **)((char *)skel +
+								    links[i].skel_link)));
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		l->maps[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, maps[i].name)));
 	recorder_bpf__destroy(skel);
 	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
 	malloc_trim(0);
@@ -250,9 +277,30 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 
 static void close_loaded(struct loaded *l)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(l->fds); i++)
-		if (l->fds[i] >= 0)
-			close(l->fds[i]);
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
+		if (l->links[i] >= 0)
+			close(l->links[i]);
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		if (l->maps[i] >= 0)
+			close(l->maps[i]);
+}
+
+/* Pin the maps first and the link last: it is the sign all is there. */
+static int pin_loaded(const struct bpf_share *bs, const struct loaded *l)
+{
+	char path[256];
+
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, maps[i].name);
+		if (bpf_obj_pin(l->maps[i], path) < 0)
+			return -errno;
+	}
+	for (size_t i = OSR_LINK_COUNT; i-- > 0;) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		if (bpf_obj_pin(l->links[i], path) < 0)
+			return -errno;
+	}
+	return 0;
 }
 
 static int load_program(struct bpf_share *bs, struct osr_err *err)
@@ -261,11 +309,9 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	const char *compat = getenv("OSR_BPF_COMPAT");
 	bool fast = !compat || strcmp(compat, "1");
 	const char *by = "the light skeleton";
-	char path[256];
 	int r = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(l.fds); i++)
-		l.fds[i] = -1;
+	memset(&l, 0xff, sizeof(l)); /* every fd -1 */
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
 		return osr_fail(err, -ENOTSUP,
 				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
@@ -278,14 +324,15 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 			log_debug("the light skeleton did not load (%s): trying libbpf's",
 				  strerror(-r));
 		close_loaded(&l);
+		memset(&l, 0xff, sizeof(l));
 		r = load_compat(&l, err);
 		if (r < 0)
 			return r;
 		by = "libbpf (compatibility build)";
 	}
 	log_debug("BPF program loaded and attached by %s", by);
-	for (size_t i = 0; i < ARRAY_SIZE(l.fds); i++)
-		if (l.fds[i] < 0) {
+	for (size_t i = 0; i < OSR_LINK_COUNT + OSR_MAP_COUNT; i++)
+		if ((i < OSR_LINK_COUNT ? l.links[i] : l.maps[i - OSR_LINK_COUNT]) < 0) {
 			close_loaded(&l);
 			return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
 					strerror(errno));
@@ -294,26 +341,17 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 	bs->pinned = ensure_bpffs() >= 0 &&
 		     (mkdir(OSR_BPF_PIN_DIR, 0700) == 0 || errno == EEXIST) &&
 		     (mkdir(bs->pin_dir, 0700) == 0 || errno == EEXIST);
-	if (bs->pinned) {
-		/* The maps first, the link last: it is the sign all is there. */
-		r = 0;
-		for (size_t i = ARRAY_SIZE(pin_names); r >= 0 && i-- > 0;) {
-			pin_path(path, sizeof(path), bs, pin_names[i]);
-			r = bpf_obj_pin(l.fds[i], path);
-		}
-		if (r < 0) {
-			unpin_all(bs);
-			bs->pinned = false;
-		}
+	if (bs->pinned && pin_loaded(bs, &l) < 0) {
+		unpin_all(bs);
+		bs->pinned = false;
 	}
 	if (!bs->pinned) {
-		/* No bpffs: a program of this container's own, detached when its link fd closes. */
-		for (size_t i = 0; i < N_LINKS; i++)
-			bs->private_links[i] = l.fds[i];
-		r = set_fds(bs, l.fds + N_LINKS);
+		/* No bpffs: a program of this container's own, detached when its link fds close. */
+		memcpy(bs->private_links, l.links, sizeof(l.links));
+		r = set_fds(bs, l.maps);
 		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", strerror(-r)) : 0;
 	}
-	close_loaded(&l); /* the pins hold the link, the program and the maps */
+	close_loaded(&l); /* the pins hold the links, the programs and the maps */
 	r = open_pinned(bs);
 	return r < 0 ? osr_fail(err, r, "cannot open the pinned maps in '%s': %s", bs->pin_dir,
 				strerror(-r))
@@ -323,29 +361,29 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 /*
  * Make one kind of the index say what its hash map says (with the lock held):
  * entries gone from the map are cleared, the map's entries missing from their
- * bucket are added (slot first, then inode, so the program never reads a
+ * bucket are added (id first, then inode, so the program never reads a
  * half-written entry) or, their bucket full, counted as spilled.
  */
-static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int targets_fd,
+static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int fd,
 			    uint32_t *spilled, uint32_t *count)
 {
-	uint32_t key, next, *prev = NULL, slot;
+	uint32_t key, next, *prev = NULL, id;
 
 	for (int b = 0; b < OSR_INDEX_BUCKETS; b++)
 		for (int w = 0; w < OSR_INDEX_WAYS; w++) {
 			struct osr_index_entry *e = &kind[b][w];
 
-			if (e->inum && (bpf_map_lookup_elem(targets_fd, &e->inum, &slot) < 0 ||
-					slot != e->slot))
+			if (e->inum &&
+			    (bpf_map_lookup_elem(fd, &e->inum, &id) < 0 || id != e->id))
 				__atomic_store_n(&e->inum, 0, __ATOMIC_RELEASE);
 		}
-	while (bpf_map_get_next_key(targets_fd, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct osr_index_entry *bucket = kind[osr_index_bucket(next)], *free = NULL;
 		bool found = false;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(targets_fd, &key, &slot) < 0)
+		if (bpf_map_lookup_elem(fd, &key, &id) < 0)
 			continue;
 		(*count)++;
 		for (int w = 0; w < OSR_INDEX_WAYS && !found; w++) {
@@ -359,75 +397,90 @@ static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int 
 			(*spilled)++;
 			continue;
 		}
-		free->slot = slot;
+		free->id = id;
 		__atomic_store_n(&free->inum, key, __ATOMIC_RELEASE);
 	}
 }
 
 static void index_sync(const struct bpf_share *bs)
 {
-	int pidns_fd = bs->by_mntns ? bs->others_fd : bs->targets_fd;
-	int mntns_fd = bs->by_mntns ? bs->targets_fd : bs->others_fd;
 	uint32_t spilled = 0, pidns = 0, mntns = 0;
 
-	index_sync_kind(bs->index->pidns, pidns_fd, &spilled, &pidns);
-	index_sync_kind(bs->index->mntns, mntns_fd, &spilled, &mntns);
+	index_sync_kind(bs->index->pidns, bs->fds[OSR_MAP_PIDNS_TARGETS], &spilled, &pidns);
+	index_sync_kind(bs->index->mntns, bs->fds[OSR_MAP_MNTNS_TARGETS], &spilled, &mntns);
 	__atomic_store_n(&bs->index->spilled, spilled, __ATOMIC_RELEASE);
 	__atomic_store_n(&bs->index->mntns_count, mntns, __ATOMIC_RELEASE);
 	/* Last: every CPU's hint from before is stale now. */
 	__atomic_store_n(&bs->index->gen, bs->index->gen + 1, __ATOMIC_RELEASE);
 }
 
+/* Stop recording (with the lock held): the index is synced by the caller. */
+static void unkey(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec)
+{
+	int fd = targets_fd(bs, rec->by_mntns);
+	uint32_t held;
+
+	/* The key only if it still names it: a later recording may hold it now. */
+	if (bpf_map_lookup_elem(fd, &rec->key, &held) == 0 && held == id)
+		bpf_map_delete_elem(fd, &rec->key);
+}
+
+/* Take a recording out of every map (with the lock held); the index is synced by the caller. */
+static void remove_recording(const struct bpf_share *bs, uint32_t id,
+			     const struct osr_recording *rec)
+{
+	unkey(bs, id, rec);
+	bpf_map_delete_elem(bs->fds[OSR_MAP_TABLES], &id);
+	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
+}
+
+static bool tracer_alive(const struct osr_recording *rec)
+{
+	unsigned long long start;
+
+	return proc_start_time((pid_t)rec->tracer_pid, &start) == 0 && start == rec->tracer_start;
+}
+
+struct census {
+	unsigned int total;  /* recordings on the node */
+	unsigned int tenant; /* of them, the tenant's */
+	bool removed;	     /* whether dead tracers' recordings were taken out */
+};
+
 /*
- * Walk a targets map: remove entries whose tracer is gone (killed: their
- * namespace may be reused) and mark the slots the others hold in used (a
- * removed entry's slot is never marked, so marks survive the walk's restarts).
- * Returns whether it removed any.
+ * Count the recordings (with the lock held), all and the tenant's. With
+ * collect, first take out those whose tracer died (killed: their namespace may
+ * be reused); that reads /proc for each, so it is done only when a limit is
+ * reached or a key is held.
  */
-static bool walk_targets(int targets_fd, int tables_fd, bool *used)
+static void census(const struct bpf_share *bs, const char *tenant, bool collect,
+		   struct census *c)
 {
 	uint32_t key, next, *prev = NULL;
-	bool removed = false;
+	struct osr_recording rec;
 
-	while (bpf_map_get_next_key(targets_fd, prev, &next) == 0) {
-		struct osr_container hdr;
-		unsigned long long start;
-		uint32_t slot;
-
+	memset(c, 0, sizeof(*c));
+	while (bpf_map_get_next_key(bs->fds[OSR_MAP_RECORDINGS], prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(targets_fd, &key, &slot) < 0 || slot >= OSR_MAX_CONTAINERS)
+		if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &key, &rec) < 0)
 			continue;
-		if (bpf_map_lookup_elem(tables_fd, &slot, &hdr) == 0 &&
-		    (proc_start_time((pid_t)hdr.tracer_pid, &start) < 0 ||
-		     start != hdr.tracer_start)) {
-			removed |= bpf_map_delete_elem(targets_fd, &key) == 0;
+		if (collect && !tracer_alive(&rec)) {
+			remove_recording(bs, key, &rec);
+			c->removed = true;
+			c->total = c->tenant = 0;
 			prev = NULL; /* the walk starts over after a deletion */
 			continue;
 		}
-		used[slot] = true;
+		c->total++;
+		if (tenant && *tenant && !strncmp(rec.tenant, tenant, sizeof(rec.tenant)))
+			c->tenant++;
 	}
-	return removed;
+	if (c->removed)
+		index_sync(bs);
 }
 
-static void unpin_if_empty(const struct bpf_share *bs);
-
-/* Remove the mount namespaces entered for a slot (with the lock held). */
-static void forget_children(int children_fd, uint32_t slot)
-{
-	uint64_t key, next, *prev = NULL;
-	struct osr_child ch;
-
-	while (bpf_map_get_next_key(children_fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(children_fd, &key, &ch) == 0 && ch.slot == slot &&
-		    bpf_map_delete_elem(children_fd, &key) == 0)
-			prev = NULL; /* the walk starts over after a deletion */
-	}
-}
-
-static int lock_share(const struct bpf_share *bs)
+static int lock_share(void)
 {
 	int fd = open(OSR_BPF_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
@@ -441,61 +494,135 @@ static int lock_share(const struct bpf_share *bs)
 	return fd;
 }
 
-int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
+static void unpin_if_empty(const struct bpf_share *bs);
+
+/* An id no recording has (with the lock held): ids go up, so none is reused. */
+static uint32_t new_id(const struct bpf_share *bs)
+{
+	struct osr_recording rec;
+	uint32_t id = bs->index->next_id;
+
+	for (int tries = 0; tries <= OSR_MAX_RECORDINGS; tries++, id++) {
+		if (id == 0)
+			id = 1;
+		if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &id, &rec) < 0)
+			break;
+	}
+	bs->index->next_id = id + 1;
+	return id;
+}
+
+/*
+ * Hold the namespace the recording is keyed on open until it leaves: while a
+ * namespace lives, the kernel gives its inode to no other, so a container
+ * whose processes all left it (exec unshare -m) never lends its key to a
+ * namespace made later.
+ */
+static int hold_namespace(struct bpf_share *bs, pid_t pid, struct osr_err *err)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, bs->by_mntns ? "mnt" : "pid");
+	bs->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (bs->ns_fd < 0 || fstat(bs->ns_fd, &st) < 0)
+		return osr_fail(err, -errno, "cannot open the container's namespace '%s': %s", path,
+				strerror(errno));
+	bs->key = (uint32_t)st.st_ino;
+	return 0;
+}
+
+/* Where the limits are reached: the message says which, with the numbers. */
+static int over_limits(const struct census *c, const struct share_request *req,
+		       struct osr_err *err)
+{
+	if (c->total >= OSR_MAX_RECORDINGS)
+		return osr_fail(err, -EBUSY,
+				"%u containers are being recorded on this node already, the most it "
+				"can record at once",
+				c->total);
+	if (req->tenant && *req->tenant && c->tenant >= req->quota)
+		return osr_fail(err, -EDQUOT,
+				"namespace '%s' has %u containers being recorded on this node "
+				"already, its quota (--max-per-namespace %u)",
+				req->tenant, c->tenant, req->quota);
+	return 0;
+}
+
+/* Make the recording's table and entries (with the lock held). */
+static int add_recording(struct bpf_share *bs, const struct share_request *req,
+			 const struct osr_container *hdr, struct osr_err *err)
+{
+	struct osr_recording rec = { .key = bs->key, .by_mntns = req->by_mntns };
+	unsigned long long start;
+	struct census c;
+	int r;
+
+	rec.tracer_pid = (uint32_t)getpid();
+	r = proc_start_time(getpid(), &start);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read the tracer's own start time: %s", strerror(-r));
+	rec.tracer_start = start;
+	if (req->tenant)
+		snprintf(rec.tenant, sizeof(rec.tenant), "%s", req->tenant);
+	bs->id = new_id(bs);
+	if (bpf_map_update_elem(bs->fds[OSR_MAP_TABLES], &bs->id, hdr, BPF_NOEXIST) < 0 ||
+	    bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
+		r = -errno;
+		remove_recording(bs, bs->id, &rec);
+		return osr_fail(err, r, "cannot make the recording's table in the BPF maps: %s",
+				strerror(-r));
+	}
+	/* The table is made before it is entered: the program never sees a stale one. */
+	r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->id, BPF_NOEXIST);
+	if (r < 0 && errno == EEXIST) {
+		/* Held by a recording whose tracer was killed? Take those out and try again. */
+		census(bs, NULL, true, &c);
+		r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->id,
+					BPF_NOEXIST);
+	}
+	if (r < 0) {
+		r = -errno;
+		remove_recording(bs, bs->id, &rec);
+		return osr_fail(err, r,
+				r == -EEXIST ? "the container's %s namespace %u is being recorded already"
+					     : "cannot enter the %s namespace %u in the BPF map: %s",
+				bs->by_mntns ? "mount" : "PID", bs->key, strerror(-r));
+	}
+	return 0;
+}
+
+int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		    const struct osr_container *hdr, struct osr_err *err)
 {
 	_cleanup_close_ int lock = -1;
-	bool used[OSR_MAX_CONTAINERS] = { false }, removed;
+	struct census c;
 	int r;
 
-	share_init(bs, key, by_mntns);
-	lock = lock_share(bs);
-	if (lock < 0)
-		return osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, strerror(-lock));
+	share_init(bs, req->by_mntns);
+	r = hold_namespace(bs, req->pid, err);
+	if (r < 0)
+		goto fail;
+	lock = lock_share();
+	if (lock < 0) {
+		r = osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, strerror(-lock));
+		goto fail;
+	}
 	if (open_pinned(bs) == 0) {
 		bs->pinned = true;
 	} else {
 		r = load_program(bs, err);
 		if (r < 0)
-			return r;
+			goto fail;
 	}
-	if (bs->targets_fd < 0 || bs->others_fd < 0 || !bs->index || bs->tables_fd < 0 ||
-	    bs->children_fd < 0) {
-		r = osr_fail(err, -EBADF, "cannot reach the BPF maps");
+	census(bs, req->tenant, false, &c);
+	if (over_limits(&c, req, NULL) < 0)
+		census(bs, req->tenant, true, &c);
+	r = over_limits(&c, req, err);
+	if (r >= 0)
+		r = add_recording(bs, req, hdr, err);
+	if (r < 0)
 		goto fail;
-	}
-
-	/*
-	 * Slots are shared by both maps: both walks mark the same table. What
-	 * they removed leaves the index (and the hints) before its slot is given
-	 * out again: a killed tracer's container may still be running.
-	 */
-	removed = walk_targets(bs->targets_fd, bs->tables_fd, used);
-	removed |= walk_targets(bs->others_fd, bs->tables_fd, used);
-	if (removed)
-		index_sync(bs);
-	for (bs->slot = 0; bs->slot < OSR_MAX_CONTAINERS && used[bs->slot]; bs->slot++)
-		;
-	if (bs->slot == OSR_MAX_CONTAINERS) {
-		r = osr_fail(err, -EBUSY, "%d containers are being recorded on this node already",
-			     OSR_MAX_CONTAINERS);
-		goto fail;
-	}
-	/*
-	 * The slot's last owner may have left namespaces it made behind: the
-	 * program would not count them (their owner differs), but they take room.
-	 */
-	forget_children(bs->children_fd, bs->slot);
-	/* The slot is filled before it is entered: the program never sees a stale table. */
-	if (bpf_map_update_elem(bs->tables_fd, &bs->slot, hdr, BPF_ANY) < 0 ||
-	    bpf_map_update_elem(bs->targets_fd, &key, &bs->slot, BPF_NOEXIST) < 0) {
-		r = -errno;
-		r = osr_fail(err, r,
-			     r == -EEXIST ? "the container's %s namespace %u is being recorded already"
-					  : "cannot enter the %s namespace %u in the BPF map: %s",
-			     by_mntns ? "mount" : "PID", key, strerror(-r));
-		goto fail;
-	}
 	bs->entered = true;
 	index_sync(bs);
 	return 0;
@@ -505,39 +632,39 @@ fail:
 	return r;
 }
 
-static bool map_empty(int fd)
-{
-	uint32_t key;
-
-	return bpf_map_get_next_key(fd, NULL, &key) < 0 && errno == ENOENT;
-}
-
 /* The last one out takes the program down (called with the lock held). */
 static void unpin_if_empty(const struct bpf_share *bs)
 {
-	if (bs->pinned && bs->targets_fd >= 0 && bs->others_fd >= 0 && map_empty(bs->targets_fd) &&
-	    map_empty(bs->others_fd))
+	uint32_t key;
+
+	if (bs->pinned && bs->fds[OSR_MAP_RECORDINGS] >= 0 &&
+	    bpf_map_get_next_key(bs->fds[OSR_MAP_RECORDINGS], NULL, &key) < 0 && errno == ENOENT)
 		unpin_all(bs);
 }
 
 int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 {
 	_cleanup_close_ int lock = -1;
-	uint32_t slot;
+	struct osr_recording rec;
 	int r = 0;
 
 	if (!bs->entered)
 		return -ENOENT;
-	lock = lock_share(bs);
-	/* Only our own entry: a GC after we were thought dead may have reused the key. */
-	if (bpf_map_lookup_elem(bs->targets_fd, &bs->key, &slot) == 0 && slot == bs->slot &&
-	    bpf_map_delete_elem(bs->targets_fd, &bs->key) == 0)
-		index_sync(bs);
-	forget_children(bs->children_fd, bs->slot);
+	lock = lock_share();
 	bs->entered = false;
-	/* Read under the lock: once it is released, another container may take the slot. */
-	if (out && bpf_map_lookup_elem(bs->tables_fd, &bs->slot, out) < 0)
+	/* Only our own recording: a collection after we were thought dead may have taken it. */
+	if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec) < 0 ||
+	    rec.tracer_pid != (uint32_t)getpid()) {
+		r = -ENOENT;
+		goto out;
+	}
+	/* Read once the entry is gone: what is read is then final. */
+	unkey(bs, bs->id, &rec);
+	index_sync(bs);
+	if (out && bpf_map_lookup_elem(bs->fds[OSR_MAP_TABLES], &bs->id, out) < 0)
 		r = -errno;
+	remove_recording(bs, bs->id, &rec);
+out:
 	unpin_if_empty(bs);
 	return r;
 }
@@ -545,28 +672,28 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 void bpf_share_close(struct bpf_share *bs)
 {
 	close_maps(bs);
-	for (size_t i = 0; i < ARRAY_SIZE(bs->private_links); i++) {
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
 		if (bs->private_links[i] >= 0)
 			close(bs->private_links[i]);
 		bs->private_links[i] = -1;
 	}
+	if (bs->ns_fd >= 0)
+		close(bs->ns_fd);
+	bs->ns_fd = -1;
 }
 
 void bpf_share_collect(void)
 {
 	struct bpf_share bs;
-	bool used[OSR_MAX_CONTAINERS] = { false }, removed;
+	struct census c;
 	_cleanup_close_ int lock = -1;
 
-	share_init(&bs, 0, false);
-	lock = lock_share(&bs);
+	share_init(&bs, false);
+	lock = lock_share();
 	if (lock < 0 || open_pinned(&bs) < 0)
 		return;
 	bs.pinned = true;
-	removed = walk_targets(bs.targets_fd, bs.tables_fd, used);
-	removed |= walk_targets(bs.others_fd, bs.tables_fd, used);
-	if (removed)
-		index_sync(&bs);
+	census(&bs, NULL, true, &c);
 	unpin_if_empty(&bs);
 	close_maps(&bs);
 }
@@ -574,16 +701,16 @@ void bpf_share_collect(void)
 int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
 {
 	struct bpf_share bs;
-	uint32_t slot;
+	uint32_t id;
 	int r;
 
-	share_init(&bs, key, by_mntns);
+	share_init(&bs, by_mntns);
 	r = open_pinned(&bs);
 	if (r < 0)
 		return r;
-	r = bpf_map_lookup_elem(bs.targets_fd, &key, &slot) < 0 ? -ENOENT
-	    : bpf_map_lookup_elem(bs.tables_fd, &slot, out) < 0 ? -errno
-								 : 0;
+	r = bpf_map_lookup_elem(targets_fd(&bs, by_mntns), &key, &id) < 0 ? -ENOENT
+	    : bpf_map_lookup_elem(bs.fds[OSR_MAP_TABLES], &id, out) < 0	 ? -errno
+									 : 0;
 	close_maps(&bs);
 	return r;
 }

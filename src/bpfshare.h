@@ -4,16 +4,41 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "recorder.h"
 #include "util.h"
 
-/* Where the shared program's link and maps are pinned (a bpffs). */
+/* Where the shared program's links and maps are pinned (a bpffs). */
 #define OSR_BPF_PIN_DIR "/sys/fs/bpf/oci-seccomp-recorder"
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
-/* Bumped whenever struct osr_container or the maps change: versions never share. */
-#define OSR_BPF_ABI "abi3"
+/* Bumped whenever a recorded struct or the maps change: versions never share. */
+#define OSR_BPF_ABI "abi4"
+
+/* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
+#define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
+
+/* The maps, in the order of the table in bpfshare.c: one line there names each. */
+enum osr_map {
+	OSR_MAP_TABLES,
+	OSR_MAP_RECORDINGS,
+	OSR_MAP_PIDNS_TARGETS,
+	OSR_MAP_MNTNS_TARGETS,
+	OSR_MAP_INDEX,
+	OSR_MAP_COUNT,
+};
+
+/* The programs, each attached by one link. */
+#define OSR_LINK_COUNT 3
+
+/* What a recording is entered for. */
+struct share_request {
+	pid_t pid;	    /* a process of the container, checked by the caller to be it */
+	bool by_mntns;	    /* keyed on its mount namespace (a host-PID container), not PID */
+	const char *tenant; /* the Kubernetes namespace, or NULL */
+	unsigned int quota; /* the most recordings a tenant may hold at once */
+};
 
 /*
  * One container's place in the program that every recorded container on the
@@ -21,27 +46,26 @@
  * the next ones, and unpinned (so detached) by the last one to leave.
  */
 struct bpf_share {
-	int targets_fd; /* pidns_targets or mntns_targets */
-	int others_fd;	/* the other one */
-	int index_fd;	/* ns_index, mapped at index */
-	int tables_fd;	/* tables */
-	int children_fd; /* mntns_children */
-	struct osr_index *index;
-	uint32_t slot;	/* this container's slot in tables */
-	uint32_t key;	/* the namespace inode it is entered under */
+	int fds[OSR_MAP_COUNT];
+	struct osr_index *index; /* ns_index, mapped */
+	uint32_t id;		 /* this recording's id */
+	uint32_t key;		 /* the namespace inode it is entered under */
+	int ns_fd;		 /* that namespace, held open while entered */
 	bool entered;
 	bool by_mntns;
-	bool pinned;	     /* false: a program of our own, where no bpffs could be had */
-	int private_links[3]; /* its links in that case (one per program), else -1 */
+	bool pinned;			   /* false: a program of our own, where no bpffs could be had */
+	int private_links[OSR_LINK_COUNT]; /* its links in that case, else -1 */
 	char pin_dir[128];
 };
 
 /*
- * Enter a container: (load and pin the program if needed,) take a free slot,
- * fill it with hdr and enter it under key. Recording starts on return.
- * rundir holds the lock that serialises entering and leaving.
+ * Enter a recording: (load and pin the program if needed,) make its table from
+ * hdr under a new id and enter it under the inode of the namespace of the
+ * request's pid (kept open until it leaves, so no other namespace gets it). Recording starts on
+ * return. Fails with -EBUSY when the node holds OSR_MAX_RECORDINGS, -EDQUOT
+ * when the tenant holds its quota, -EEXIST when the key is being recorded.
  */
-int bpf_share_enter(struct bpf_share *bs, uint32_t key, bool by_mntns,
+int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		    const struct osr_container *hdr, struct osr_err *err);
 
 /*
@@ -52,7 +76,7 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out);
 void bpf_share_close(struct bpf_share *bs);
 
 /*
- * Remove the entries of tracers that died (and the program, if that leaves
+ * Remove the recordings of tracers that died (and the program, if that leaves
  * it with none): poststop calls it when it finds its tracer killed.
  */
 void bpf_share_collect(void);

@@ -136,7 +136,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	_cleanup_free_ char *base_abs = NULL, *out_abs = NULL;
 	struct output_opts out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-" };
 	struct osr_err err = { "" };
-	struct bpf_share bs = { .targets_fd = -1 };
+	struct bpf_share bs;
 	unsigned int inum, level;
 	int go[2], status, c, r, code;
 	pid_t child;
@@ -238,12 +238,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	r = pidns_of(child, &inum, &level, &err);
 	if (r >= 0)
 		r = exe_of(child, &hdr->exe_ino, &hdr->exe_dev, &err);
-	hdr->tracer_pid = (uint32_t)getpid();
 	if (r >= 0)
-		r = proc_start_time(getpid(), (unsigned long long *)&hdr->tracer_start) < 0 ? -ESRCH
-											  : 0;
-	if (r >= 0)
-		r = bpf_share_enter(&bs, inum, false, hdr, &err);
+		r = bpf_share_enter(&bs, &(struct share_request){ .pid = child }, hdr, &err);
 	if (r < 0) {
 		log_error("%s", err.msg[0] ? err.msg : "cannot start recording");
 		kill(child, SIGKILL);

@@ -8,6 +8,7 @@ struct options {
 	const char *output_dir; /* of: must lie inside it */
 	const char *input_dir;	/* if: must lie inside it */
 	int timeout_ms;
+	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bpfshare.h"
 #include "commands.h"
 #include "log.h"
 #include "rundir.h"
@@ -54,13 +55,16 @@ static void usage(FILE *f)
 		"  --input-dir DIR   if: must name a file inside DIR (no '..', no symlinks)\n"
 		"  --run-dir DIR     where tracer state is kept (default %s)\n"
 		"  --timeout MS      how long a stage waits for the tracer (default 10000)\n"
+		"  --max-per-namespace N\n"
+		"                    recordings one Kubernetes namespace may hold at once on\n"
+		"                    this node (default %d of the node's %d)\n"
 		"  --debug           print debug messages\n"
 		"  -h, --help        show this help\n"
 		"  -V, --version     show the version\n"
 		"\n"
 		"Exit status: 0 success or nothing to do, 1 failure (the message says why),\n"
 		"2 usage error.\n",
-		OSR_RUNDIR_DEFAULT);
+		OSR_RUNDIR_DEFAULT, OSR_DEFAULT_TENANT_QUOTA, OSR_MAX_RECORDINGS);
 }
 
 int main(int argc, char **argv)
@@ -70,12 +74,15 @@ int main(int argc, char **argv)
 		{ "output-dir", required_argument, NULL, 'o' },
 		{ "input-dir", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "max-per-namespace", required_argument, NULL, 'q' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct options o = { .rundir = OSR_RUNDIR_DEFAULT, .timeout_ms = 10000 };
+	struct options o = { .rundir = OSR_RUNDIR_DEFAULT,
+			     .timeout_ms = 10000,
+			     .tenant_quota = OSR_DEFAULT_TENANT_QUOTA };
 	const char *cmd;
 	long v;
 	int c, r;
@@ -103,6 +110,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.timeout_ms = (int)v;
+			break;
+		case 'q':
+			if (parse_long(optarg, 1, OSR_MAX_RECORDINGS, &v) < 0) {
+				log_error("--max-per-namespace '%s' is not a number from 1 to %d",
+					  optarg, OSR_MAX_RECORDINGS);
+				return 2;
+			}
+			o.tenant_quota = (unsigned int)v;
 			break;
 		case 'd':
 			log_set_debug(1);

@@ -135,14 +135,25 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 
 	if (!hdr)
 		return osr_fail(err, -ENOMEM, "out of memory");
+	struct share_request req = {
+		.pid = t->cfg->pid,
+		.by_mntns = t->cfg->mntns_inum != 0,
+		.tenant = t->cfg->tenant,
+		.quota = t->cfg->tenant_quota,
+	};
+	unsigned int want = t->cfg->mntns_inum ? t->cfg->mntns_inum : t->cfg->pidns_inum;
+
 	hdr->exe_ino = t->cfg->runtime_exe_ino;
 	hdr->exe_dev = t->cfg->runtime_exe_dev;
-	hdr->tracer_pid = (uint32_t)getpid();
-	hdr->tracer_start = t->rec.start_time;
-	r = bpf_share_enter(&t->bs,
-			    t->cfg->mntns_inum ? t->cfg->mntns_inum : t->cfg->pidns_inum,
-			    t->cfg->mntns_inum != 0, hdr, err);
+	r = bpf_share_enter(&t->bs, &req, hdr, err);
 	free(hdr);
+	/* The namespace held is the one prestart saw (the pid was checked by its pidfd). */
+	if (r >= 0 && t->bs.key != want) {
+		bpf_share_leave(&t->bs, NULL);
+		bpf_share_close(&t->bs);
+		return osr_fail(err, -ESRCH, "the container's process %d changed namespace",
+				(int)t->cfg->pid);
+	}
 	return r;
 }
 
@@ -271,7 +282,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	t.rec.status = TRACER_RECORDING;
 	snprintf(t.rec.output, sizeof(t.rec.output), "%s", cfg->output);
 	snprintf(t.rec.input, sizeof(t.rec.input), "%s", cfg->input ? cfg->input : "");
-	t.rec.key = cfg->mntns_inum ? cfg->mntns_inum : cfg->pidns_inum;
+	t.rec.key = t.bs.key;
 	t.rec.by_mntns = cfg->mntns_inum != 0;
 	t.rec.scope = cfg->scope;
 	t.rec.no_new_privs = cfg->no_new_privs;

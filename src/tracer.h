@@ -24,6 +24,8 @@ struct tracer_config {
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	int ready_timeout_ms;
+	const char *tenant;	   /* the Kubernetes namespace, or NULL */
+	unsigned int tenant_quota; /* the most recordings it may hold at once */
 };
 
 /*

@@ -282,12 +282,12 @@ else
 	fail fault_8_at_once "$bad"
 fi
 # --- a full index bucket: the container is found in the hash map instead -----------
-# The program finds a container's slot in one bucket of 8 of the index; a ninth
+# The program finds a recording in one bucket of 8 of the index; a ninth
 # namespace with the same bucket is counted as spilled and looked up in the
 # hash map. Eight made-up namespaces (inodes below any real one) fill the
 # bucket of a created container before its prestart; they point at a running
-# recording's slot, so no clean-up takes them for dead.
-PIN=/sys/fs/bpf/oci-seccomp-recorder/abi3
+# recording's id, so no clean-up takes them for dead.
+PIN=/sys/fs/bpf/oci-seccomp-recorder/abi4
 le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 # u32 MAP KEY N: the Nth 32-bit word of a pinned map's value (bpftool prints bytes in hex).
 u32() {
@@ -305,12 +305,12 @@ jq 'del(.hooks)' "$T/b$CTR_SEQ/config.json" > "$T/c.json" && mv "$T/c.json" "$T/
 (cd "$T/b$CTR_SEQ" && runc create "$B" </dev/null >/dev/null 2>&1)
 binum=$(stat -Lc %i "/proc/$(runc state "$B" | jq .pid)/ns/pid")
 ainum=$(stat -Lc %i "/proc/$(runc state "$A" | jq .pid)/ns/pid")
-aslot=$(u32 pidns_targets "$ainum" 0)
+aid=$(u32 pidns_targets "$ainum" 0)
 fakes=$(python3 -c "
-b = lambda i: ((i * 0x9E3779B1) & 0xffffffff) >> 26
+b = lambda i: ((i * 0x9E3779B1) & 0xffffffff) >> 24
 print(' '.join(str(i) for i in [i for i in range(1, 100000) if b(i) == b($binum)][:8]))")
 for f in $fakes; do
-	bpftool map update pinned "$PIN/pidns_targets" key $(le32 "$f") value $(le32 "$aslot")
+	bpftool map update pinned "$PIN/pidns_targets" key $(le32 "$f") value $(le32 "$aid")
 done
 # Any entering puts them in the index: here a recording of its own.
 "$HOOK" --run-dir "$RUNDIR" record -o "$T/spill-c.json" -- true 2>/dev/null
