@@ -22,14 +22,23 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 
 	if (!seen)
 		return osr_fail(err, -ENOMEM, "out of memory");
-	scope_select((const osr_phases_t *)table->seen, o->scope, o->no_new_privs, seen, &srep);
+	/*
+	 * A profile that looks complete but is not would break the workload in
+	 * production, far from here: what the program could not keep fails the
+	 * recording, and no profile is written.
+	 */
 	if (table->overflow)
-		log_warn("%llu syscalls with numbers beyond %d were not recorded",
-			 (unsigned long long)table->overflow, OSR_MAX_SYSCALLS);
+		return osr_fail(err, -ERANGE,
+				"the recording is incomplete: %llu syscalls had numbers beyond %d, "
+				"which the recording cannot keep; no profile written",
+				(unsigned long long)table->overflow, OSR_MAX_SYSCALLS - 1);
 	if (table->unfollowed)
-		log_warn("%u mount namespaces made inside the container could not be followed "
-			 "(more than %d at once on the node): what ran in them is not recorded",
-			 table->unfollowed, OSR_MAX_CHILD_MNTNS);
+		return osr_fail(err, -ENOMEM,
+				"the recording is incomplete: %u tasks left the container's mount "
+				"namespace and the kernel could not mark them (out of memory), so "
+				"their syscalls are missing; no profile written",
+				table->unfollowed);
+	scope_select((const osr_phases_t *)table->seen, o->scope, o->no_new_privs, seen, &srep);
 	r = profile_build((const osr_seen_t *)seen, o->base, &profile, &rep, err);
 	if (r < 0)
 		return r;
