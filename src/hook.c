@@ -19,6 +19,7 @@
 #include "rundir.h"
 #include "scope.h"
 #include "state.h"
+#include "tenant.h"
 #include "tracer.h"
 
 #ifndef SYS_pidfd_open
@@ -92,6 +93,20 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 			     "state has no 'pid' above 0 (prestart needs the container's process)");
 		goto fail;
 	}
+	/*
+	 * Confined, a Kubernetes namespace's recordings land in a folder of its
+	 * own: no pod author can name, replace or alter another namespace's file.
+	 */
+	if (o->output_dir && st.k8s_namespace) {
+		char *own = NULL;
+
+		r = tenant_output_path(req.output, o->output_dir, st.k8s_namespace, &own, &err);
+		free(req.output);
+		req.output = own;
+		if (r < 0)
+			goto fail;
+		log_debug("namespace '%s' records into '%s'", st.k8s_namespace, req.output);
+	}
 	/* Everything that can be checked now is: a bad request stops the container here. */
 	r = check_output_path(req.output, o->output_dir, &err);
 	if (r >= 0 && req.input)
@@ -150,6 +165,8 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	cfg.base = base;
 	cfg.input = req.input;
 	cfg.ready_timeout_ms = o->timeout_ms;
+	cfg.tenant = st.k8s_namespace;
+	cfg.tenant_quota = o->tenant_quota;
 	r = tracer_spawn(&cfg, &err);
 	if (r < 0)
 		goto fail;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "jsonutil.h"
 #include "state.h"
+#include "tenant.h"
 
 #define OSR_ID_MAX 256
 
@@ -66,8 +67,9 @@ static int get_pid(json_object *obj, pid_t *out, struct osr_err *err)
 
 static int get_annotations(json_object *obj, struct oci_state *st, struct osr_err *err)
 {
-	static const char *const keys[] = { OSR_ANNOTATION, OSR_SCOPE_ANNOTATION };
-	char **const outs[] = { &st->annotation, &st->scope };
+	static const char *const keys[] = { OSR_ANNOTATION, OSR_SCOPE_ANNOTATION,
+					    OSR_K8S_NAMESPACE_ANNOTATION };
+	char **const outs[] = { &st->annotation, &st->scope, &st->k8s_namespace };
 	json_object *ann, *v;
 
 	if (!json_object_object_get_ex(obj, "annotations", &ann) ||
@@ -156,5 +158,6 @@ void state_free(struct oci_state *st)
 	free(st->bundle);
 	free(st->annotation);
 	free(st->scope);
+	free(st->k8s_namespace);
 	memset(st, 0, sizeof(*st));
 }

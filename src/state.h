@@ -26,6 +26,7 @@ struct oci_state {
 	pid_t pid; /* 0 when absent (poststop) */
 	char *annotation; /* value of OSR_ANNOTATION, or NULL */
 	char *scope;	  /* value of OSR_SCOPE_ANNOTATION, or NULL */
+	char *k8s_namespace; /* the pod's Kubernetes namespace (see tenant.h), or NULL */
 };
 
 /* Parse a state document; every field is checked for presence and type. */

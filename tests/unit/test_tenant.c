@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Where a confined recording for a Kubernetes namespace lands. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tenant.h"
+#include "unit.h"
+
+static char root[64];
+
+TEST(tenant_names)
+{
+	CHECK(tenant_valid("default"));
+	CHECK(tenant_valid("team-a"));
+	CHECK(tenant_valid("a1"));
+	CHECK(!tenant_valid(""));
+	CHECK(!tenant_valid("-a"));
+	CHECK(!tenant_valid("a-"));
+	CHECK(!tenant_valid("Team"));
+	CHECK(!tenant_valid("a/b"));
+	CHECK(!tenant_valid(".."));
+	CHECK(!tenant_valid("a_b"));
+	CHECK(!tenant_valid("0123456789012345678901234567890123456789012345678901234567890123"));
+}
+
+TEST(tenant_folder_of_its_own)
+{
+	struct osr_err err = { "" };
+	char in[PATH_MAX], want[PATH_MAX], *out = NULL;
+	struct stat st;
+
+	snprintf(in, sizeof(in), "%s/web.json", root);
+	snprintf(want, sizeof(want), "%s/shop/web.json", root);
+	CHECK(tenant_output_path(in, root, "shop", &out, &err) == 0);
+	CHECK(out && !strcmp(out, want));
+	snprintf(want, sizeof(want), "%s/shop", root);
+	CHECK(stat(want, &st) == 0 && S_ISDIR(st.st_mode));
+	free(out);
+	out = NULL;
+	/* Another namespace's same of: lands apart. */
+	snprintf(want, sizeof(want), "%s/other/web.json", root);
+	CHECK(tenant_output_path(in, root, "other", &out, &err) == 0);
+	CHECK(out && !strcmp(out, want));
+	free(out);
+}
+
+TEST(tenant_cannot_reach_another)
+{
+	struct osr_err err = { "" };
+	char in[PATH_MAX], *out = NULL;
+
+	snprintf(in, sizeof(in), "%s/../other/web.json", root);
+	CHECK(tenant_output_path(in, root, "shop", &out, &err) == -EXDEV);
+	CHECK_STR_CONTAINS(err.msg, "'..'");
+	free(out);
+	out = NULL;
+	snprintf(in, sizeof(in), "%s/x/../../other/web.json", root);
+	CHECK(tenant_output_path(in, root, "shop", &out, &err) == -EXDEV);
+	free(out);
+	out = NULL;
+	CHECK(tenant_output_path("/elsewhere/web.json", root, "shop", &out, &err) == -EXDEV);
+	free(out);
+	out = NULL;
+	snprintf(in, sizeof(in), "%s/web.json", root);
+	CHECK(tenant_output_path(in, root, "../other", &out, &err) == -EINVAL);
+	free(out);
+}
+
+TEST(tenant_folder_symlink_refused)
+{
+	struct osr_err err = { "" };
+	char in[PATH_MAX], link[PATH_MAX], *out = NULL;
+
+	snprintf(link, sizeof(link), "%s/planted", root);
+	CHECK(symlink("/etc", link) == 0);
+	snprintf(in, sizeof(in), "%s/web.json", root);
+	CHECK(tenant_output_path(in, root, "planted", &out, &err) == -ENOTDIR);
+	free(out);
+}
+
+int main(void)
+{
+	snprintf(root, sizeof(root), "/tmp/osr-tenant-XXXXXX");
+	if (!mkdtemp(root)) {
+		printf("FAIL: tenant_setup: cannot make a folder\n");
+		return 0;
+	}
+	RUN(tenant_names);
+	RUN(tenant_folder_of_its_own);
+	RUN(tenant_cannot_reach_another);
+	RUN(tenant_folder_symlink_refused);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			printf("# cannot remove '%s'\n", root);
+	}
+	return 0;
+}
