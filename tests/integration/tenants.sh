@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A node shared by tenants: each Kubernetes namespace's profiles kept apart in
+# confined mode, keys the kernel cannot hand to another namespace, no limit
+# that dead namespaces fill, PID namespaces to the kernel's depth, a quota per
+# namespace, the node's capacity, and no recording that lost syscalls written
+# as if complete.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+TESTS=(tenant_profiles_kept_apart tenant_cannot_reach_another_folder tenant_key_never_reused
+	tenant_dead_namespaces_fill_nothing tenant_pidns_32_levels tenant_quota
+	tenant_capacity_1024 tenant_lost_syscalls_fail)
+PREREQS=(runc jq)
+skip_all_if_missing
+shared_rootfs
+
+ns_ann() { printf '{"io.kubernetes.pod.namespace": "%s"}' "$1"; }
+
+# --- two namespaces, the same of: in confined mode -------------------------------------
+# Namespace b records getcpu into web.json, then namespace a records sysinfo
+# into the same of:. Each lands in its own folder; neither sees the other's.
+DIR=$T/records
+mkdir -p "$DIR"
+CONF="[\"--output-dir\", \"$DIR\"]"
+HOOK_ARGS_JSON=$CONF ANNOTATIONS_JSON=$(ns_ann b) run_traced "$DIR/web.json" -- osr-workload call getcpu
+rc_b=$?
+HOOK_ARGS_JSON=$CONF ANNOTATIONS_JSON=$(ns_ann a) run_traced "$DIR/web.json" -- osr-workload call sysinfo
+rc_a=$?
+why=""
+[ $rc_a = 0 ] && [ $rc_b = 0 ] || why="runc failed: $(tail -2 "$T/last.out")"
+[ -z "$why" ] && [ -n "$(missing_names "$DIR/b/web.json" getcpu)" ] && why="b's profile lacks getcpu"
+[ -z "$why" ] && allowed_names "$DIR/b/web.json" | grep -qx sysinfo && why="a's sysinfo is in b's profile"
+[ -z "$why" ] && [ -n "$(missing_names "$DIR/a/web.json" sysinfo)" ] && why="a's profile lacks sysinfo"
+[ -z "$why" ] && [ -e "$DIR/web.json" ] && why="a profile was written outside the namespaces' folders"
+if [ -z "$why" ]; then pass tenant_profiles_kept_apart; else fail tenant_profiles_kept_apart "$why"; fi
+
+# A '..' that resolves beneath the folder, into another namespace's, is refused.
+HOOK_ARGS_JSON=$CONF ANNOTATIONS_JSON=$(ns_ann a) run_traced "$DIR/../records/b/x.json" -- true
+rc=$?
+HOOK_ARGS_JSON=$CONF ANNOTATIONS_JSON=$(ns_ann a) run_traced "$DIR/x/../../records/b/web.json" -- true
+rc2=$?
+if [ $rc != 0 ] && [ $rc2 != 0 ] && grep -q "'\.\.'" "$T/last.out" && [ ! -e "$DIR/b/x.json" ] &&
+	[ -z "$(missing_names "$DIR/b/web.json" getcpu)" ]; then
+	pass tenant_cannot_reach_another_folder
+else
+	fail tenant_cannot_reach_another_folder "rc=$rc/$rc2: $(tail -1 "$T/last.out")"
+fi
+
+host_pid() {
+	jq '.linux.namespaces |= map(select(.type != "pid"))' "$1/config.json" > "$T/c.json" &&
+		mv "$T/c.json" "$1/config.json"
+}
+# run_host_pid OUT ARGS...: ARGS in a host-PID container (with CAP_SYS_ADMIN), recorded to OUT.
+run_host_pid_bg() {
+	local out=$1; shift
+	CTR_SEQ=$((CTR_SEQ + 1))
+	CID=$ID_PREFIX-$CTR_SEQ
+	CAPS_ADD=CAP_SYS_ADMIN bundle "$T/b$CTR_SEQ" "of:$out" "$@"
+	host_pid "$T/b$CTR_SEQ"
+	(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >"$T/last.out" 2>&1) &
+	RPID=$!
+}
+
+# --- a host-PID container leaves the mount namespace it is keyed on --------------------
+# Its init exec's unshare -m: no task is left in the keyed namespace, which the
+# kernel freed, and the next namespace made on the host got its inode: that
+# namespace's syscalls landed in the profile, and a host-PID container keyed on
+# it was refused. The tracer holds the namespace, so its inode stays its own.
+out=$T/keyed.json
+run_host_pid_bg "$out" sh -c 'exec unshare -m sh -c "sleep 1.5; osr-workload call getsid"'
+why=""
+has_key() { [ -n "$(record_field "$CID" key)" ]; }
+wait_until 10 has_key || why="the container never started recording"
+key=$(record_field "$CID" key)
+sleep 0.5 # the init has left the keyed namespace
+reused=""
+for _ in 1 2 3 4 5; do
+	i=$(unshare -m sh -c "stat -L -c %i /proc/self/ns/mnt; '$HELPERS/osr-workload' call sysinfo")
+	[ "$i" = "$key" ] && reused=$i
+done
+wait "$RPID"
+[ -z "$why" ] && [ -n "$reused" ] && why="a host namespace got the recorded key $key"
+[ -z "$why" ] && [ -n "$(missing_names "$out" getsid)" ] && why="getsid, after exec unshare -m, is missing"
+[ -z "$why" ] && allowed_names "$out" | grep -qx sysinfo && why="the host's sysinfo is in the profile"
+if [ -z "$why" ]; then pass tenant_key_never_reused; else fail tenant_key_never_reused "$why"; fi
+
+# --- 1,030 dead mount namespaces, then one that matters --------------------------------
+# They filled a 1,024-entry map, and the last namespace's syscalls were lost.
+out=$T/deadns.json
+run_host_pid_bg "$out" sh -c "i=0; while [ \$i -lt ${DEADNS:-1030} ]; do unshare -m true; i=\$((i + 1)); done; unshare -m osr-workload call getsid"
+wait "$RPID"
+rc=$?
+if [ $rc = 0 ] && [ -z "$(missing_names "$out" getsid)" ]; then
+	pass tenant_dead_namespaces_fill_nothing
+else
+	fail tenant_dead_namespaces_fill_nothing "rc=$rc, missing: $(missing_names "$out" getsid) $(tail -2 "$T/last.out")"
+fi
+
+# --- PID namespaces nested to the kernel's limit ----------------------------------------
+# The container's is level 1; 31 more reach level 32, the deepest the kernel makes.
+nest=""
+for _ in $(seq 31); do nest="$nest unshare -p -f"; done
+out=$T/deep.json
+CAPS_ADD=CAP_SYS_ADMIN run_traced "$out" -- sh -c "$nest osr-workload call getsid"
+rc=$?
+if [ $rc = 0 ] && [ -z "$(missing_names "$out" getsid)" ]; then
+	pass tenant_pidns_32_levels
+else
+	fail tenant_pidns_32_levels "rc=$rc, missing: $(missing_names "$out" getsid) $(tail -2 "$T/last.out")"
+fi
+
+# --- a namespace's quota ------------------------------------------------------------------
+# With --max-per-namespace 2, a third recording of namespace q is refused while
+# its two run; namespace r still records.
+QARGS="[\"--output-dir\", \"$DIR\", \"--max-per-namespace\", \"2\"]"
+qpids=()
+for n in 1 2; do
+	CTR_SEQ=$((CTR_SEQ + 1))
+	HOOK_ARGS_JSON=$QARGS ANNOTATIONS_JSON=$(ns_ann q) bundle "$T/b$CTR_SEQ" "of:$DIR/q$n.json" sleep 100
+	(cd "$T/b$CTR_SEQ" && exec runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >/dev/null 2>&1) &
+	qpids+=($!)
+	QIDS+=("$ID_PREFIX-$CTR_SEQ")
+done
+why=""
+for id in "${QIDS[@]}"; do
+	wait_until 10 sh -c "runc state $id 2>/dev/null | grep -q running" || why="q's recordings never started"
+done
+HOOK_ARGS_JSON=$QARGS ANNOTATIONS_JSON=$(ns_ann q) run_traced "$DIR/q3.json" -- true
+rc_q=$?
+grep -q "namespace 'q' has 2 containers being recorded" "$T/last.out" || why="${why:-no quota message: $(tail -1 "$T/last.out")}"
+HOOK_ARGS_JSON=$QARGS ANNOTATIONS_JSON=$(ns_ann r) run_traced "$DIR/r.json" -- osr-workload call getcpu
+rc_r=$?
+for id in "${QIDS[@]}"; do runc kill "$id" KILL 2>/dev/null; done
+wait "${qpids[@]}" 2>/dev/null
+[ -z "$why" ] && [ $rc_q = 0 ] && why="the third recording of q started"
+[ -z "$why" ] && [ -e "$DIR/q/q3.json" ] && why="q3 was written"
+[ -z "$why" ] && { [ $rc_r != 0 ] || [ -n "$(missing_names "$DIR/r/r.json" getcpu)" ]; } && why="r could not record: $(tail -1 "$T/last.out")"
+if [ -z "$why" ]; then pass tenant_quota; else fail tenant_quota "$why"; fi
+
+# --- the node's capacity ----------------------------------------------------------------------
+# 1,024 recordings at once (record: each a command in a PID namespace of its
+# own), and the 1,025th refused with the reason. Not containers: 1,024 runc
+# containers would take minutes; what is shared is the same.
+CAP=${CAP:-1024}
+rm -f "$T"/go
+cpids=()
+for n in $(seq $CAP); do
+	"$HOOK" --run-dir "$RUNDIR" record -o "$T/cap.json" -- /bin/sh -c "while [ ! -e '$T/go' ]; do sleep 0.2; done" \
+		>/dev/null 2>"$T/cap$n.err" &
+	cpids+=($!)
+done
+why=""
+# All entered: every record process' child is in its PID namespace and recorded.
+count_recorded() { [ "$(ls /sys/fs/bpf/oci-seccomp-recorder/abi4 >/dev/null 2>&1 &&
+	bpftool map dump pinned /sys/fs/bpf/oci-seccomp-recorder/abi4/recordings -j 2>/dev/null | jq length)" = "$1" ]; }
+wait_until 120 count_recorded $CAP || why="not all $CAP recordings entered: $(cat "$T"/cap*.err | sort | uniq -c | head -3)"
+"$HOOK" --run-dir "$RUNDIR" record -o "$T/cap-over.json" -- true 2>"$T/over.err"
+rc=$?
+touch "$T/go"
+failed=0
+for p in "${cpids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+[ -z "$why" ] && [ $rc = 0 ] && why="the recording beyond $CAP started"
+[ -z "$why" ] && ! grep -q "$CAP containers are being recorded on this node already" "$T/over.err" && why="no capacity message: $(cat "$T/over.err")"
+[ -z "$why" ] && [ $failed != 0 ] && why="$failed of the $CAP recordings failed"
+if [ -z "$why" ]; then pass tenant_capacity_1024; else fail tenant_capacity_1024 "$why"; fi
+
+# --- a recording that lost syscalls writes nothing that looks complete -------------------------
+# A syscall number beyond what the recording keeps (1,500; no kernel has one).
+out=$T/lost.json
+echo '{"defaultAction":"SCMP_ACT_ERRNO"}' > "$out"
+run_traced "$out" -- sh -c 'osr-workload nr 1500; osr-workload call getcpu'
+rc=$?
+if grep -q "the recording is incomplete: 1 syscalls had numbers beyond 1023" "$T/last.out" &&
+	[ "$(cat "$out")" = '{"defaultAction":"SCMP_ACT_ERRNO"}' ]; then
+	pass tenant_lost_syscalls_fail
+else
+	fail tenant_lost_syscalls_fail "rc=$rc: $(tail -2 "$T/last.out")"
+fi
+exit 0
