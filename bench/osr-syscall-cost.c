@@ -15,7 +15,13 @@
  * median over rounds of recorder / floor within a round, which pairs samples
  * taken a few tens of milliseconds apart, so drift between rounds cancels.
  *
- * Usage: osr-syscall-cost [ROUNDS [LOOP]]   (default 41 rounds of 200,000)
+ * With OTHERS, that many more recordings (each of a sleeping child in a PID
+ * namespace of its own) are entered before the measured one and left after
+ * it, every round: the cost with 1 + OTHERS recordings on the node. Also
+ * prints "tables_bytes_per_recording N": what the tables map grew by per
+ * recording, as the kernel counts it.
+ *
+ * Usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS]]]   (default 41 rounds of 200,000, 0)
  */
 #include <errno.h>
 #include <sched.h>
@@ -115,6 +121,27 @@ static __u32 pinned_prog_id(void)
 	return info.prog_id;
 }
 
+/* What the kernel counts for the pinned tables map (its memlock), or -1. */
+static long long tables_bytes(void)
+{
+	char cmd[256], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "bpftool map show pinned %s/%s/tables 2>/dev/null",
+		 OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+	f = popen(cmd, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *m = strstr(line, "memlock ");
+
+		if (m)
+			v = strtoll(m + 8, NULL, 10);
+	}
+	if (f)
+		pclose(f);
+	return v;
+}
+
 /*
  * Wait (up to a second) until the kernel has freed a program: a tracing
  * program goes after an RCU tasks-trace grace period, and the freeing,
@@ -151,11 +178,29 @@ int main(int argc, char **argv)
 	double *v, *ratio;
 	cpu_set_t cpus;
 
+	int others = argc > 3 ? atoi(argv[3]) : 0;
+	struct bpf_share *obs = calloc(others > 0 ? others : 1, sizeof(*obs));
+	pid_t *opids = calloc(others > 0 ? others : 1, sizeof(*opids));
+	long long mem0 = -1, mem1 = -1;
+
 	if (argc > 2)
 		loop = atol(argv[2]);
-	if (rounds < 1 || loop < 1 || !hdr || !table) {
-		fprintf(stderr, "usage: osr-syscall-cost [ROUNDS [LOOP]]\n");
+	if (rounds < 1 || loop < 1 || others < 0 || others >= OSR_MAX_RECORDINGS || !hdr || !table ||
+	    !obs || !opids) {
+		fprintf(stderr, "usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS]]]\n");
 		return 2;
+	}
+	for (int i = 0; i < others; i++) {
+		opids[i] = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+		if (opids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+		if (opids[i] < 0) {
+			fprintf(stderr, "osr-syscall-cost: cannot start the others: %s\n",
+				strerror(errno));
+			return 1;
+		}
 	}
 	v = calloc((size_t)rounds * CONDITIONS * PLACES, sizeof(*v));
 	ratio = calloc((size_t)rounds * PLACES, sizeof(*ratio));
@@ -184,11 +229,22 @@ int main(int argc, char **argv)
 				fprintf(stderr, "osr-syscall-cost: cannot attach the floor program\n");
 				return 1;
 			}
+			for (int o = 0; c == RECORDER && o < others; o++) {
+				if (bpf_share_enter(&obs[o], &(struct share_request){ .pid = opids[o] },
+						    hdr, &err) < 0) {
+					fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
+					return 1;
+				}
+				if (o == 0 && mem0 < 0)
+					mem0 = tables_bytes();
+			}
 			if (c == RECORDER && bpf_share_enter(&bs, &(struct share_request){ .pid = kids[TRACED].pid },
 						     hdr, &err) < 0) {
 				fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
 				return 1;
 			}
+			if (c == RECORDER && mem1 < 0)
+				mem1 = tables_bytes();
 			usleep(20000);
 			s[HOST * rounds + r] = loop_ns();
 			s[TRACED * rounds + r] = ask(&kids[TRACED]);
@@ -200,6 +256,10 @@ int main(int argc, char **argv)
 				int left = bpf_share_leave(&bs, table);
 
 				bpf_share_close(&bs);
+				for (int o = others; o-- > 0;) {
+					bpf_share_leave(&obs[o], NULL);
+					bpf_share_close(&obs[o]);
+				}
 				wait_freed(id);
 				/* What is measured as traced was recorded, or the figure means nothing. */
 				if (left < 0 || !table->seen[OSR_PHASE_WORKLOAD][OSR_ABI_NATIVE][SYS_getppid]) {
@@ -227,6 +287,10 @@ int main(int argc, char **argv)
 		}
 	for (int p = 0; p < PLACES; p++)
 		printf("ratio %s %.4f\n", place_names[p], ratio[p * rounds + rounds / 2]);
+	if (others > 0 && mem0 >= 0 && mem1 > mem0)
+		printf("tables_bytes_per_recording %lld\n", (mem1 - mem0) / others);
+	for (int o = 0; o < others; o++)
+		kill(opids[o], SIGKILL);
 	kill(kids[TRACED].pid, SIGKILL);
 	kill(kids[UNTRACED].pid, SIGKILL);
 	floor_bpf__destroy(floor);
