@@ -6,6 +6,7 @@
 struct options {
 	const char *rundir;
 	const char *output_dir; /* of: must lie inside it */
+	const char *shared_output_dir; /* or inside this one, written once, names shared */
 	const char *input_dir;	/* if: must lie inside it */
 	int timeout_ms;
 	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -145,8 +146,8 @@ int check_output_path(const char *path, const char *root, struct osr_err *err)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *root, const char *data, size_t len,
-		      mode_t mode, struct osr_err *err)
+static int write_file(const char *path, const char *root, const char *data, size_t len,
+		      mode_t mode, bool replace, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	char tmp[NAME_MAX + 1];
@@ -187,7 +188,13 @@ int write_file_atomic(const char *path, const char *root, const char *data, size
 	}
 	/* Checked again: the folder may have changed while the data was written. */
 	r = check_final(dirfd, base, path, err);
-	if (r >= 0 && renameat(dirfd, tmp, dirfd, base) < 0)
+	if (r >= 0 && !replace &&
+	    renameat2(dirfd, tmp, dirfd, base, RENAME_NOREPLACE) < 0)
+		r = osr_fail(err, -errno,
+			     errno == EEXIST ? "'%s' exists: a file there is never replaced"
+					     : "cannot rename the temporary file to '%s': %s",
+			     path, strerror(errno));
+	if (r >= 0 && replace && renameat(dirfd, tmp, dirfd, base) < 0)
 		r = osr_fail(err, -errno, "cannot rename the temporary file to '%s': %s", path,
 			     strerror(errno));
 	if (r < 0) {
@@ -199,6 +206,38 @@ int write_file_atomic(const char *path, const char *root, const char *data, size
 	if (fd >= 0)
 		fsync(fd);
 	return 0;
+}
+
+int write_file_atomic(const char *path, const char *root, const char *data, size_t len,
+		      mode_t mode, struct osr_err *err)
+{
+	return write_file(path, root, data, len, mode, true, err);
+}
+
+int write_file_once(const char *path, const char *root, const char *data, size_t len,
+		    mode_t mode, struct osr_err *err)
+{
+	return write_file(path, root, data, len, mode, false, err);
+}
+
+int check_output_new(const char *path, const char *root, struct osr_err *err)
+{
+	struct stat st;
+	int r = check_output_path(path, root, err);
+
+	if (r >= 0 && lstat(path, &st) == 0)
+		return osr_fail(err, -EEXIST, "'%s' exists: a file in '%s' is never replaced", path,
+				root);
+	return r;
+}
+
+bool path_inside(const char *path, const char *root)
+{
+	size_t rlen = strlen(root);
+
+	while (rlen > 1 && root[rlen - 1] == '/')
+		rlen--;
+	return !strncmp(path, root, rlen) && (rlen == 1 || path[rlen] == '/');
 }
 
 int open_input(const char *path, const char *root, struct osr_err *err)

@@ -2,6 +2,7 @@
 #ifndef OSR_FILEIO_H
 #define OSR_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,8 +20,21 @@
 int write_file_atomic(const char *path, const char *root, const char *data, size_t len,
 		      mode_t mode, struct osr_err *err);
 
+/*
+ * The same, but an existing final name is never replaced (the rename fails
+ * with -EEXIST): for a folder whose names several writers share.
+ */
+int write_file_once(const char *path, const char *root, const char *data, size_t len,
+		    mode_t mode, struct osr_err *err);
+
 /* Check, before any work, that write_file_atomic(path, root) could create files there. */
 int check_output_path(const char *path, const char *root, struct osr_err *err);
+
+/* The same for write_file_once(): the name must not exist yet. */
+int check_output_new(const char *path, const char *root, struct osr_err *err);
+
+/* Whether path (absolute) names something inside the folder root, by its text alone. */
+bool path_inside(const char *path, const char *root);
 
 /*
  * Open a file for reading, confined to root like write_file_atomic (root may

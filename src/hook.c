@@ -94,10 +94,21 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 		goto fail;
 	}
 	/*
-	 * Confined, a Kubernetes namespace's recordings land in a folder of its
-	 * own: no pod author can name, replace or alter another namespace's file.
+	 * In the shared folder (the Security Profiles Operator's, whose daemon
+	 * reads the exact name its webhook chose) names are kept, and a file is
+	 * written once: no recording replaces another's.
 	 */
-	if (o->output_dir && st.k8s_namespace) {
+	if (o->shared_output_dir && path_inside(req.output, o->shared_output_dir)) {
+		cfg.output_dir = o->shared_output_dir;
+		cfg.output_once = true;
+		r = check_output_new(req.output, o->shared_output_dir, &err);
+		if (r < 0)
+			goto fail;
+	} else if (o->output_dir && st.k8s_namespace) {
+		/*
+		 * Confined, a Kubernetes namespace's recordings land in a folder of
+		 * its own: no pod author can name, replace or alter another's file.
+		 */
 		char *own = NULL;
 
 		r = tenant_output_path(req.output, o->output_dir, st.k8s_namespace, &own, &err);
@@ -107,8 +118,14 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 			goto fail;
 		log_debug("namespace '%s' records into '%s'", st.k8s_namespace, req.output);
 	}
-	/* Everything that can be checked now is: a bad request stops the container here. */
-	r = check_output_path(req.output, o->output_dir, &err);
+	if (!cfg.output_once) {
+		cfg.output_dir = o->output_dir;
+		/* Confined to the shared folder only, anything else is outside it. */
+		if (!cfg.output_dir && o->shared_output_dir)
+			cfg.output_dir = o->shared_output_dir;
+		/* Everything that can be checked now is: a bad request stops the container here. */
+		r = check_output_path(req.output, cfg.output_dir, &err);
+	}
 	if (r >= 0 && req.input)
 		r = profile_load(req.input, o->input_dir, &base, &err);
 	if (r >= 0)
@@ -161,7 +178,6 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	cfg.rundir = o->rundir;
 	cfg.pid = st.pid;
 	cfg.output = req.output;
-	cfg.output_dir = o->output_dir;
 	cfg.base = base;
 	cfg.input = req.input;
 	cfg.ready_timeout_ms = o->timeout_ms;

@@ -51,7 +51,11 @@ static void usage(FILE *f)
 		"details.\n"
 		"\n"
 		"Options:\n"
-		"  --output-dir DIR  of: must name a file inside DIR (no '..', no symlinks)\n"
+		"  --output-dir DIR  of: must name a file inside DIR (no '..', no symlinks); a\n"
+		"                    Kubernetes namespace's land in DIR/NAMESPACE\n"
+		"  --shared-output-dir DIR\n"
+		"                    or inside DIR, as named, never replacing a file (the\n"
+		"                    Security Profiles Operator's recordings folder)\n"
 		"  --input-dir DIR   if: must name a file inside DIR (no '..', no symlinks)\n"
 		"  --run-dir DIR     where tracer state is kept (default %s)\n"
 		"  --timeout MS      how long a stage waits for the tracer (default 10000)\n"
@@ -72,6 +76,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "output-dir", required_argument, NULL, 'o' },
+		{ "shared-output-dir", required_argument, NULL, 's' },
 		{ "input-dir", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-per-namespace", required_argument, NULL, 'q' },
@@ -93,14 +98,21 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r':
 		case 'o':
+		case 's':
 		case 'i':
 			if (optarg[0] != '/') {
 				log_error("--%s '%s' is not an absolute path",
-					  c == 'r' ? "run-dir" : c == 'o' ? "output-dir" : "input-dir",
+					  c == 'r'   ? "run-dir"
+					  : c == 'o' ? "output-dir"
+					  : c == 's' ? "shared-output-dir"
+						     : "input-dir",
 					  optarg);
 				return 2;
 			}
-			*(c == 'r' ? &o.rundir : c == 'o' ? &o.output_dir : &o.input_dir) = optarg;
+			*(c == 'r'   ? &o.rundir
+			  : c == 'o' ? &o.output_dir
+			  : c == 's' ? &o.shared_output_dir
+				     : &o.input_dir) = optarg;
 			break;
 		case 't':
 			if (parse_long(optarg, 1, 3600 * 1000, &v) < 0) {

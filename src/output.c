@@ -87,5 +87,7 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 					strerror(-r))
 			     : 0;
 	}
+	if (o->once)
+		return write_file_once(o->path, o->root, text, strlen(text), 0644, err);
 	return write_file_atomic(o->path, o->root, text, strlen(text), 0644, err);
 }

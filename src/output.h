@@ -15,6 +15,7 @@ struct output_opts {
 	json_object *base; /* validated base profile to extend, or NULL */
 	const char *path;  /* where to write; "-" for stdout */
 	const char *root;  /* path must lie inside it (--output-dir), or NULL */
+	bool once;	   /* never replace an existing file (--shared-output-dir) */
 	int format;	   /* enum profile_format */
 	const char *name;  /* the resource name, for a SeccompProfile */
 };

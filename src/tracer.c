@@ -168,6 +168,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		.base = t->cfg->base,
 		.path = t->cfg->output,
 		.root = t->cfg->output_dir,
+		.once = t->cfg->output_once,
 		/* of:/x/app.yaml: a SeccompProfile named app, for kubectl apply. */
 		.format = format_for_path(t->cfg->output),
 		.name = name,

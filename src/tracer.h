@@ -19,6 +19,7 @@ struct tracer_config {
 	unsigned int runtime_exe_dev;	    /* as the kernel encodes it */
 	const char *output;
 	const char *output_dir; /* --output-dir: output must lie inside it, or NULL */
+	bool output_once;	/* in --shared-output-dir: an existing file is never replaced */
 	json_object *base; /* validated base profile, or NULL */
 	const char *input; /* where it came from (for `report`), or NULL */
 	int scope;	   /* enum osr_scope */

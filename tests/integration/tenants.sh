@@ -10,7 +10,7 @@ set -u
 
 TESTS=(tenant_profiles_kept_apart tenant_cannot_reach_another_folder tenant_key_never_reused
 	tenant_dead_namespaces_fill_nothing tenant_pidns_32_levels tenant_quota
-	tenant_capacity_1024 tenant_lost_syscalls_fail)
+	tenant_capacity_1024 tenant_lost_syscalls_fail tenant_spo_shared_folder)
 PREREQS=(runc jq)
 skip_all_if_missing
 shared_rootfs
@@ -177,4 +177,30 @@ if grep -q "the recording is incomplete: 1 syscalls had numbers beyond 1023" "$T
 else
 	fail tenant_lost_syscalls_fail "rc=$rc: $(tail -2 "$T/last.out")"
 fi
+# --- the Security Profiles Operator's folder, confined -------------------------------------
+# SPO's webhook names the file (<recording>-<container>-<unix time>.json) and its
+# daemon reads exactly that path into a SeccompProfile in the pod's namespace:
+# in --shared-output-dir names are kept, and a file is written once, so a
+# recording of another namespace naming the same file is refused and the
+# first stays as it was.
+SPO=$T/security-profiles-operator-recordings
+mkdir -p "$SPO"
+SARGS="[\"--output-dir\", \"$DIR\", \"--shared-output-dir\", \"$SPO\"]"
+f=$SPO/rec-web-1700000000.json
+HOOK_ARGS_JSON=$SARGS ANNOTATIONS_JSON=$(ns_ann shop) run_traced "$f" -- osr-workload call getcpu
+rc1=$?
+HOOK_ARGS_JSON=$SARGS ANNOTATIONS_JSON=$(ns_ann evil) run_traced "$f" -- osr-workload call sysinfo
+rc2=$?
+why=""
+[ $rc1 = 0 ] || why="the first recording failed: $(tail -1 "$T/last.out")"
+[ -z "$why" ] && [ $rc2 = 0 ] && why="a second recording to the same name started"
+[ -z "$why" ] && ! grep -q "exists: a file in '$SPO' is never replaced" "$T/last.out" && why="no message: $(tail -1 "$T/last.out")"
+[ -z "$why" ] && [ -n "$(missing_names "$f" getcpu)" ] && why="the profile lacks getcpu"
+[ -z "$why" ] && allowed_names "$f" | grep -qx sysinfo && why="the other namespace's sysinfo is in it"
+# What SPO's CRD requires of a SeccompProfile spec: defaultAction from its enum,
+# each rule an action and names; v0.4.3 reads errnoRet as a string, so none as a number.
+[ -z "$why" ] && ! jq -e '(.defaultAction | test("^SCMP_ACT_(KILL|KILL_PROCESS|KILL_THREAD|TRAP|ERRNO|TRACE|ALLOW|LOG|NOTIFY)$")) and
+	all(.syscalls[]; (.action | type == "string") and (.names | type == "array") and
+		((.errnoRet // "") | type != "number"))' "$f" >/dev/null && why="not a SeccompProfile spec: $(head -c 300 "$f")"
+if [ -z "$why" ]; then pass tenant_spo_shared_folder; else fail tenant_spo_shared_folder "$why"; fi
 exit 0
