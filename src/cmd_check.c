@@ -213,7 +213,7 @@ static int check_one(const char *path, bool quiet)
 	r = absolute_path("check", path, &abs);
 	if (r < 0)
 		return r;
-	fd = open_input(abs, NULL, &err);
+	fd = open_input(abs, FILEIO_AS_GIVEN, &err);
 	if (fd < 0) {
 		log_error("check: %s", err.msg);
 		return fd;

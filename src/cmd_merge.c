@@ -428,7 +428,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		r = absolute_path("merge", path, &in.paths[i]);
 		if (r < 0)
 			return r;
-		r = profile_load(in.paths[i], NULL, &in.v[i], &err);
+		r = profile_load(in.paths[i], FILEIO_AS_GIVEN, &in.v[i], &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;
@@ -471,7 +471,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		r = absolute_path("merge", output, &out_abs);
 		if (r < 0)
 			return r;
-		r = write_file_atomic(out_abs, NULL, text, strlen(text), 0644, &err);
+		r = write_file_atomic(out_abs, FILEIO_AS_GIVEN, text, strlen(text), 0644, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;

@@ -134,7 +134,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;
 	_cleanup_json_ json_object *base = NULL;
 	_cleanup_free_ char *base_abs = NULL, *out_abs = NULL;
-	struct output_opts out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-" };
+	/* A person names -o and -b: written and read as given, as cp would. */
+	struct output_opts out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN };
 	struct osr_err err = { "" };
 	struct bpf_share bs;
 	unsigned int inum, level;
@@ -154,7 +155,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 			json_object_put(base);
 			base = NULL;
-			r = profile_load(base_abs, NULL, &base, &err);
+			r = profile_load(base_abs, FILEIO_AS_GIVEN, &base, &err);
 			if (r < 0) {
 				log_error("%s", err.msg);
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
@@ -200,7 +201,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	table = malloc(sizeof(*table));
 	if (!hdr || !table)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-	if (strcmp(out.path, "-") && (r = check_output_path(out.path, NULL, &err)) < 0) {
+	if (strcmp(out.path, "-") && (r = check_output_path(out.path, out.root, &err)) < 0) {
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}

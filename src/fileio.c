@@ -12,6 +12,18 @@
 
 #include "fileio.h"
 
+const char fileio_as_given[] = "";
+
+/* As the kernel's own limit on symlinks followed in one lookup. */
+#define OSR_MAX_LINKS 40
+/* How every refusal of the walk below ends, to say where the rule comes from. */
+#define STRICT "; refusing (as sshd StrictModes)"
+
+static bool confined(const char *root)
+{
+	return root && root != fileio_as_given;
+}
+
 /*
  * Open a folder below root without leaving it: no "..", no symlink anywhere on
  * the way, no magic links. openat2() does it in the kernel (5.6+); elsewhere
@@ -54,9 +66,177 @@ static int open_beneath(int rootfd, const char *rel)
 }
 
 /*
+ * Unconfined, the hook stages take of:/if: paths as the annotation gives them,
+ * but a root process writing or reading where another user can swap a folder
+ * or plant a symlink would write or read where that user chooses. So, as
+ * sshd's StrictModes does for authorized_keys, every folder on the way must be
+ * owned by root (or the uid the hook runs as) and writable by nobody else. A
+ * sticky folder (/tmp, mode 1777) is the one exception: others may add names
+ * there but may not rename or remove anybody else's, so it is trusted for a
+ * step to an entry a trusted uid owns. An output's own name may be anybody's
+ * regular file, or none: it is never opened, only replaced by a rename, and
+ * root's file then stays put. A symlink is followed only if a trusted uid owns
+ * it, and its target is walked by the same rule. The walk holds an O_PATH fd
+ * of each folder it checked and opens the next name relative to it: nothing is
+ * looked up by path again once checked.
+ */
+static bool trusted_uid(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* Where a strict walk stands: a checked folder's O_PATH fd, stat and path as resolved. */
+struct walk {
+	int fd;
+	struct stat st;
+	char at[PATH_MAX];
+};
+
+/* "/" needs no separator before the next name. */
+static const char *sep(const struct walk *w)
+{
+	return w->at[1] ? "/" : "";
+}
+
+static int walk_to_root(struct walk *w, struct osr_err *err)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w->fd < 0 || fstat(w->fd, &w->st) < 0)
+		return osr_fail(err, -errno, "cannot open folder '/': %s", strerror(errno));
+	strcpy(w->at, "/");
+	return 0;
+}
+
+/*
+ * The rule for the folder w stands in, before a step to the entry est
+ * (NULL: none, or not to be judged here).
+ */
+static int check_folder(const struct walk *w, const char *name, const struct stat *est,
+			const char *path, struct osr_err *err)
+{
+	if (!trusted_uid(w->st.st_uid))
+		return osr_fail(err, -EPERM,
+				"folder '%s' of '%s' is writable by uid %u, its owner" STRICT,
+				w->at, path, (unsigned int)w->st.st_uid);
+	if (!(w->st.st_mode & 0022))
+		return 0;
+	if (!(w->st.st_mode & S_ISVTX))
+		return osr_fail(err, -EPERM,
+				"folder '%s' of '%s' is writable by group or others" STRICT, w->at,
+				path);
+	if (est && !trusted_uid(est->st_uid))
+		return osr_fail(err, -EPERM,
+				"folder '%s' of '%s' is writable by others and '%s' in it belongs "
+				"to uid %u" STRICT,
+				w->at, path, name, (unsigned int)est->st_uid);
+	return 0;
+}
+
+/* Put a symlink's target in front of what is left to walk; an absolute one restarts at "/". */
+static int follow_link(struct walk *w, int lfd, char *rest, size_t size, const char **left,
+		       const char *path, struct osr_err *err)
+{
+	char target[PATH_MAX], joined[PATH_MAX];
+	ssize_t n;
+
+	n = readlinkat(lfd, "", target, sizeof(target) - 1);
+	if (n < 0)
+		return osr_fail(err, -errno, "cannot read a symbolic link on the way to '%s': %s",
+				path, strerror(errno));
+	if (n == 0 || n == (ssize_t)sizeof(target) - 1)
+		return osr_fail(err, n ? -ENAMETOOLONG : -ENOENT,
+				"a symbolic link on the way to '%s' has an unusable target", path);
+	target[n] = '\0';
+	if (snprintf(joined, sizeof(joined), "%s/%s", target, *left) >= (int)sizeof(joined))
+		return osr_fail(err, -ENAMETOOLONG, "'%s' is too long once its links are followed",
+				path);
+	snprintf(rest, size, "%s", joined);
+	*left = rest;
+	return target[0] == '/' ? walk_to_root(w, err) : 0;
+}
+
+/* Walk from "/" to dir (a folder of path, for messages), checking every step. */
+static int walk_strict(struct walk *w, const char *dir, const char *path, struct osr_err *err)
+{
+	char rest[PATH_MAX], name[NAME_MAX + 1];
+	const char *left = rest;
+	unsigned int links = 0;
+	int r;
+
+	snprintf(rest, sizeof(rest), "%s", dir);
+	r = walk_to_root(w, err);
+	while (r >= 0) {
+		_cleanup_close_ int nfd = -1;
+		struct stat est;
+		size_t n;
+
+		left += strspn(left, "/");
+		if (!*left)
+			return 0;
+		n = strcspn(left, "/");
+		if (n > NAME_MAX)
+			return osr_fail(err, -ENAMETOOLONG, "a name in '%s' is too long", path);
+		memcpy(name, left, n);
+		name[n] = '\0';
+		left += n;
+		if (!strcmp(name, "."))
+			continue;
+		nfd = openat(w->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 || fstat(nfd, &est) < 0) {
+			int e = -errno;
+
+			/* A folder that fails the rule is the better answer than ENOENT. */
+			r = check_folder(w, name, NULL, path, err);
+			if (r < 0)
+				return r;
+			return osr_fail(err, e, "cannot open folder '%s%s%s' of '%s': %s", w->at,
+					sep(w), name, path, strerror(-e));
+		}
+		/* A folder's parent is one the walk came down through, checked already. */
+		if (strcmp(name, "..") && (r = check_folder(w, name, &est, path, err)) < 0)
+			return r;
+		if (S_ISLNK(est.st_mode)) {
+			if (!trusted_uid(est.st_uid))
+				return osr_fail(err, -EPERM,
+						"symbolic link '%s%s%s' of '%s' belongs to uid "
+						"%u" STRICT,
+						w->at, sep(w), name, path,
+						(unsigned int)est.st_uid);
+			if (++links > OSR_MAX_LINKS)
+				return osr_fail(err, -ELOOP,
+						"too many symbolic links on the way to '%s'", path);
+			r = follow_link(w, nfd, rest, sizeof(rest), &left, path, err);
+			continue;
+		}
+		if (!S_ISDIR(est.st_mode))
+			return osr_fail(err, -ENOTDIR, "'%s%s%s' of '%s' is not a folder", w->at,
+					sep(w), name, path);
+		if (!strcmp(name, "..")) {
+			char *slash = strrchr(w->at, '/');
+
+			slash[slash == w->at] = '\0';
+		} else if (strlen(w->at) + n + 2 > sizeof(w->at)) {
+			return osr_fail(err, -ENAMETOOLONG,
+					"'%s' is too long once its links are followed", path);
+		} else {
+			if (w->at[1])
+				strcat(w->at, "/");
+			strcat(w->at, name);
+		}
+		close(w->fd);
+		w->fd = take_fd(&nfd);
+		w->st = est;
+	}
+	return r;
+}
+
+/*
  * Split path into an open O_PATH fd of its folder and its last component. With
  * a root, path must lie inside it, reached without "..", symlinks or mounts'
- * magic links.
+ * magic links; with none, its folders must pass walk_strict(); as given, it is
+ * opened as the kernel resolves it.
  */
 static int open_parent(const char *path, const char *root, const char **base,
 		       struct osr_err *err)
@@ -77,7 +257,7 @@ static int open_parent(const char *path, const char *root, const char **base,
 	memcpy(dir, path, n);
 	dir[n] = '\0';
 
-	if (root) {
+	if (confined(root)) {
 		_cleanup_close_ int rootfd = -1;
 		const char *rel;
 
@@ -101,6 +281,19 @@ static int open_parent(const char *path, const char *root, const char **base,
 					"a symlink: %s",
 					dir, root, strerror(-fd));
 		return fd;
+	}
+	if (!root) {
+		struct walk w = { .fd = -1 };
+
+		fd = walk_strict(&w, dir, path, err);
+		if (fd >= 0)
+			fd = check_folder(&w, *base, NULL, path, err);
+		if (fd < 0) {
+			if (w.fd >= 0)
+				close(w.fd);
+			return fd;
+		}
+		return w.fd;
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -240,20 +433,92 @@ bool path_inside(const char *path, const char *root)
 	return !strncmp(path, root, rlen) && (rlen == 1 || path[rlen] == '/');
 }
 
+/*
+ * Strict, the file read must itself be a trusted uid's and writable by nobody
+ * else (a base profile others can edit decides what the result allows), and a
+ * final symlink is followed only if a trusted uid owns it, its target walked
+ * anew from "/".
+ */
+static int open_input_strict(const char *path, struct osr_err *err)
+{
+	char cur[PATH_MAX], next[PATH_MAX];
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (unsigned int links = 0;; links++) {
+		_cleanup_close_ int dirfd = -1, fd = -1, lfd = -1;
+		char target[PATH_MAX];
+		const char *base;
+		struct stat st;
+		ssize_t n;
+
+		dirfd = open_parent(cur, NULL, &base, err);
+		if (dirfd < 0)
+			return dirfd;
+		fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+		if (fd >= 0) {
+			if (fstat(fd, &st) < 0)
+				return osr_fail(err, -errno, "cannot stat '%s': %s", cur,
+						strerror(errno));
+			if (!trusted_uid(st.st_uid))
+				return osr_fail(err, -EPERM,
+						"'%s' is writable by uid %u, its owner" STRICT, cur,
+						(unsigned int)st.st_uid);
+			if (S_ISREG(st.st_mode) && (st.st_mode & 0022))
+				return osr_fail(err, -EPERM,
+						"'%s' is writable by group or others" STRICT, cur);
+			return take_fd(&fd);
+		}
+		if (errno != ELOOP)
+			return osr_fail(err, -errno, "cannot open '%s': %s", cur, strerror(errno));
+		lfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (lfd < 0 || fstat(lfd, &st) < 0)
+			return osr_fail(err, -errno, "cannot open '%s': %s", cur, strerror(errno));
+		if (!trusted_uid(st.st_uid))
+			return osr_fail(err, -EPERM, "symbolic link '%s' belongs to uid %u" STRICT,
+					cur, (unsigned int)st.st_uid);
+		if (links >= OSR_MAX_LINKS)
+			return osr_fail(err, -ELOOP, "too many symbolic links on the way to '%s'",
+					path);
+		n = readlinkat(lfd, "", target, sizeof(target) - 1);
+		if (n <= 0 || n == (ssize_t)sizeof(target) - 1)
+			return osr_fail(err, n < 0 ? -errno : -ENAMETOOLONG,
+					"cannot read symbolic link '%s'", cur);
+		target[n] = '\0';
+		/* Relative to the link's folder: cur up to its last slash. */
+		if (target[0] == '/')
+			n = snprintf(next, sizeof(next), "%s", target);
+		else
+			n = snprintf(next, sizeof(next), "%.*s/%s", (int)(base - cur - 1), cur,
+				     target);
+		if (n >= (ssize_t)sizeof(next))
+			return osr_fail(err, -ENAMETOOLONG,
+					"'%s' is too long once its links are followed", path);
+		memcpy(cur, next, sizeof(cur));
+	}
+}
+
 int open_input(const char *path, const char *root, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	const char *base;
 	struct stat st;
 
-	dirfd = open_parent(path, root, &base, err);
-	if (dirfd < 0)
-		return dirfd;
-	/* Confined, the last component may not be a symlink either. */
-	fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (root ? O_NOFOLLOW : 0));
-	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path,
-				errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	if (!root) {
+		fd = open_input_strict(path, err);
+		if (fd < 0)
+			return fd;
+	} else {
+		dirfd = open_parent(path, root, &base, err);
+		if (dirfd < 0)
+			return dirfd;
+		/* Confined, the last component may not be a symlink either. */
+		fd = openat(dirfd, base,
+			    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+				    (confined(root) ? O_NOFOLLOW : 0));
+		if (fd < 0)
+			return osr_fail(err, -errno, "cannot open '%s': %s", path,
+					errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	}
 	if (fstat(fd, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat '%s': %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))

@@ -9,13 +9,23 @@
 #include "util.h"
 
 /*
+ * root, for the functions below, is one of: a folder path must lie inside
+ * (--output-dir, --input-dir), reached without "..", symlinks or magic links;
+ * NULL, for what a hook stage opens unconfined: every folder on the way must
+ * be owned by root or the euid and writable by nobody else, as sshd's
+ * StrictModes wants (fileio.c says why and what a sticky folder may be); or
+ * FILEIO_AS_GIVEN, for a file a person names on the command line of record,
+ * merge or check: resolved by the kernel as given, as cp would.
+ */
+extern const char fileio_as_given[];
+#define FILEIO_AS_GIVEN fileio_as_given
+
+/*
  * Replace path with data, atomically: a temporary file in the same folder,
  * fsynced, then renamed over the final name, and the folder fsynced. The old
  * file stays whole until the new one is complete; the temporary is removed on
  * any failure. An existing final name that is not a regular file (a symlink,
- * a folder, a device) is refused, never followed. With root (may be NULL),
- * path must lie inside that folder and is reached without "..", symlinks or
- * magic links on the way.
+ * a folder, a device) is refused, never followed.
  */
 int write_file_atomic(const char *path, const char *root, const char *data, size_t len,
 		      mode_t mode, struct osr_err *err);
@@ -37,8 +47,10 @@ int check_output_new(const char *path, const char *root, struct osr_err *err);
 bool path_inside(const char *path, const char *root);
 
 /*
- * Open a file for reading, confined to root like write_file_atomic (root may
- * be NULL): a regular file, never a FIFO or device that would block.
+ * Open a file for reading, under root as write_file_atomic: a regular file,
+ * never a FIFO or device that would block. Confined, the last component may
+ * not be a symlink; with NULL, the file must be owned by root or the euid and
+ * writable by nobody else, and a symlink to it must be theirs.
  */
 int open_input(const char *path, const char *root, struct osr_err *err);
 

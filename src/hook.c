@@ -166,15 +166,24 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	if (r >= 0 && old.status == TRACER_RECORDING) {
 		unsigned long long start;
 
+		/* The id's one record: never replaced while its tracer lives, whoever's it is. */
 		if (proc_start_time(old.pid, &start) >= 0 && start == old.start_time) {
-			r = osr_fail(&err, -EBUSY, "container '%s' is being recorded already by pid %d",
-				     st.id, (int)old.pid);
+			if (rundir_same_container(&old, st.bundle))
+				r = osr_fail(&err, -EBUSY,
+					     "container '%s' is being recorded already by pid %d",
+					     st.id, (int)old.pid);
+			else
+				r = osr_fail(&err, -EBUSY,
+					     "container id '%s' is being recorded already by pid "
+					     "%d for bundle '%s' (another runtime root?)",
+					     st.id, (int)old.pid, old.bundle);
 			goto fail;
 		}
 	}
 	rundir_remove(o->rundir, st.id);
 
 	cfg.id = st.id;
+	cfg.bundle = st.bundle;
 	cfg.rundir = o->rundir;
 	cfg.pid = st.pid;
 	cfg.output = req.output;
@@ -249,6 +258,13 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 		log_error("%s", err.msg);
 		rundir_remove(o->rundir, st.id);
 		return r;
+	}
+	/* Ids are unique per runtime root: the same one under another root is not ours. */
+	if (!rundir_same_container(&rec, st.bundle)) {
+		log_info("the record of '%s' is for bundle '%s', not '%s': another container's, left "
+			 "alone",
+			 st.id, rec.bundle, st.bundle ? st.bundle : "");
+		return 0;
 	}
 	if (rec.status == TRACER_RECORDING) {
 		r = stop_tracer(&rec, o->timeout_ms);

@@ -14,7 +14,7 @@ struct output_opts {
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	json_object *base; /* validated base profile to extend, or NULL */
 	const char *path;  /* where to write; "-" for stdout */
-	const char *root;  /* path must lie inside it (--output-dir), or NULL */
+	const char *root;  /* as write_file_atomic() takes it (fileio.h) */
 	bool once;	   /* never replace an existing file (--shared-output-dir) */
 	int format;	   /* enum profile_format */
 	const char *name;  /* the resource name, for a SeccompProfile */

@@ -45,11 +45,18 @@ static int record_path(char *buf, size_t size, const char *dir, const char *id)
 int rundir_write(const char *dir, const char *id, const struct tracer_record *rec,
 		 struct osr_err *err)
 {
-	char path[PATH_MAX], text[2 * PATH_MAX + 1024 + 256], msg[sizeof(rec->message)];
+	char path[PATH_MAX], text[3 * PATH_MAX + 1024 + 256], msg[sizeof(rec->message)];
 	int n;
 
 	if (record_path(path, sizeof(path), dir, id) < 0)
 		return osr_fail(err, -ENAMETOOLONG, "run directory path is too long");
+	/*
+	 * The bundle comes from whoever started the runtime: a line break in it
+	 * would add lines (a pid) of its choosing. Paths from the annotation
+	 * cannot hold one (annotation.c).
+	 */
+	if (strpbrk(rec->bundle, "\n\r"))
+		return osr_fail(err, -EINVAL, "bundle '%s' holds a line break", rec->bundle);
 	/* One record per line: a message must not start a line of its own. */
 	snprintf(msg, sizeof(msg), "%s", rec->message);
 	for (char *p = msg; *p; p++)
@@ -57,9 +64,10 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 			*p = ' ';
 	n = snprintf(text, sizeof(text),
 		     "pid=%d\nstart_time=%llu\nstatus=%s\noutput=%s\nmessage=%s\nkey=%u\n"
-		     "by_mntns=%d\nscope=%d\nno_new_privs=%d\ninput=%s\n",
+		     "by_mntns=%d\nscope=%d\nno_new_privs=%d\ninput=%s\nbundle=%s\n",
 		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg,
-		     rec->key, rec->by_mntns, rec->scope, rec->no_new_privs, rec->input);
+		     rec->key, rec->by_mntns, rec->scope, rec->no_new_privs, rec->input,
+		     rec->bundle);
 	if (n < 0 || n >= (int)sizeof(text))
 		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
 	return write_file_atomic(path, NULL, text, (size_t)n, 0600, err);
@@ -105,6 +113,8 @@ int rundir_read(const char *dir, const char *id, struct tracer_record *rec, stru
 			snprintf(rec->message, sizeof(rec->message), "%s", val);
 		} else if (!strcmp(line, "input")) {
 			snprintf(rec->input, sizeof(rec->input), "%s", val);
+		} else if (!strcmp(line, "bundle")) {
+			snprintf(rec->bundle, sizeof(rec->bundle), "%s", val);
 		} else if (parse_long(val, 0, UINT_MAX, &v) < 0) {
 			continue;
 		} else if (!strcmp(line, "key")) {
@@ -129,6 +139,16 @@ int rundir_remove(const char *dir, const char *id)
 	if (record_path(path, sizeof(path), dir, id) < 0)
 		return -ENAMETOOLONG;
 	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/*
+ * The bundle path as the runtime gave it at both stages (runc, crun and podman
+ * pass the same string). A record without one (from an older version) matches
+ * no state that has one: its tracer still ends with the container's init.
+ */
+bool rundir_same_container(const struct tracer_record *rec, const char *bundle)
+{
+	return !strcmp(rec->bundle, bundle ? bundle : "");
 }
 
 int rundir_gc(const char *dir, unsigned int max_age)

@@ -13,7 +13,9 @@
 /*
  * What prestart leaves for poststop: one root-only file per container id in the
  * run directory, naming the tracer (pid and start time, so a reused pid is never
- * signalled) and, once it has finished, how it ended.
+ * signalled) and, once it has finished, how it ended. An id is unique only
+ * within one runtime root (runc --root), so the record also names the bundle:
+ * a poststop acts on it only for the container it was made for.
  */
 enum tracer_status {
 	TRACER_RECORDING,
@@ -33,6 +35,7 @@ struct tracer_record {
 	int scope;
 	bool no_new_privs;
 	char input[PATH_MAX]; /* the base profile, or "" */
+	char bundle[PATH_MAX]; /* the OCI state's bundle, or "" */
 };
 
 int rundir_prepare(const char *dir, struct osr_err *err);
@@ -41,6 +44,9 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 /* -ENOENT when the id has no record. */
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err);
 int rundir_remove(const char *dir, const char *id);
+
+/* Whether rec was made for the container of this state's bundle (NULL: none given). */
+bool rundir_same_container(const struct tracer_record *rec, const char *bundle);
 
 /*
  * Remove records no poststop will collect: those whose tracer is gone (done,

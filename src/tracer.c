@@ -283,6 +283,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	t.rec.status = TRACER_RECORDING;
 	snprintf(t.rec.output, sizeof(t.rec.output), "%s", cfg->output);
 	snprintf(t.rec.input, sizeof(t.rec.input), "%s", cfg->input ? cfg->input : "");
+	snprintf(t.rec.bundle, sizeof(t.rec.bundle), "%s", cfg->bundle ? cfg->bundle : "");
 	t.rec.key = t.bs.key;
 	t.rec.by_mntns = cfg->mntns_inum != 0;
 	t.rec.scope = cfg->scope;

@@ -10,6 +10,7 @@
 
 struct tracer_config {
 	const char *id;
+	const char *bundle; /* the OCI state's: with id, which container this is */
 	const char *rundir;
 	pid_t pid;		 /* the container's init */
 	unsigned int pidns_inum; /* its PID namespace */

@@ -18,6 +18,8 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
 	base_too_large
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
+	strict_folder_not_root strict_folder_world_writable strict_planted_symlink
+	strict_base_folder_not_root strict_sticky_root_child_records
 	enospc_keeps_old_profile)
 PREREQS=(runc jq unshare pgrep mount umount)
 skip_all_if_missing
@@ -203,7 +205,9 @@ real() {
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
 	base_unknown_action base_unknown_syscall base_too_large output_folder_missing
-	output_is_directory output_is_symlink output_folder_readonly)
+	output_is_directory output_is_symlink output_folder_readonly
+	strict_folder_not_root strict_folder_world_writable strict_planted_symlink
+	strict_base_folder_not_root strict_sticky_root_child_records)
 if [ -z "$NS_INNER" ]; then
 	for t in "${REAL_TESTS[@]}"; do skip "$t" "no process in a new PID namespace (unshare -p failed)"; done
 else
@@ -280,6 +284,36 @@ else
 			"not writable" "Read-only"
 	else
 		skip output_folder_readonly "cannot mount a read-only tmpfs here"
+	fi
+
+	# --- unconfined, folders another user can change are refused (StrictModes) ----
+	mkdir -p "$T/nobody" "$T/ww" "$T/sticky/mine"
+	chown 65534 "$T/nobody"
+	chmod 0777 "$T/ww"
+	chmod 1777 "$T/sticky"
+	refused strict_folder_not_root prestart "$(real snobody "of:$T/nobody/o.json")" "$T/nobody" \
+		"folder '$T/nobody'" "uid 65534" "StrictModes"
+	refused strict_folder_world_writable prestart "$(real sww "of:$T/ww/o.json")" "$T/ww" \
+		"folder '$T/ww'" "group or others"
+	# Planted in a sticky folder by another user, pointing to a folder root may write.
+	ln -s "$OUT" "$T/sticky/planted"
+	chown -h 65534 "$T/sticky/planted"
+	no_planted_output() { [ ! -e "$OUT/planted.json" ] || echo "written through the planted link"; }
+	AFTER=no_planted_output refused strict_planted_symlink prestart \
+		"$(real splanted "of:$T/sticky/planted/planted.json")" "$OUT" "'planted'" "uid 65534"
+	cp "$T/target.json" "$T/nobody/base.json"
+	refused strict_base_folder_not_root prestart \
+		"$(real sbase "of:$OUT/o.json;if:$T/nobody/base.json")" "$OUT" "folder '$T/nobody'" \
+		"uid 65534"
+	# /tmp's shape (sticky, world-writable) with root's folder in it records as ever.
+	hook prestart "$(real sticky "of:$T/sticky/mine/o.json")"
+	prc=$rc perr=$(head -c 300 "$T/err")
+	hook poststop "$(real sticky "of:$T/sticky/mine/o.json")"
+	if [ "$prc" = 0 ] && [ "$rc" = 0 ] && jq -e .defaultAction "$T/sticky/mine/o.json" >/dev/null 2>&1 &&
+		[ -z "$(leftovers "$T/sticky/mine")" ]; then
+		pass strict_sticky_root_child_records
+	else
+		fail strict_sticky_root_child_records "prestart $prc ($perr), poststop $rc: $(head -c 300 "$T/err")"
 	fi
 fi
 

@@ -8,6 +8,7 @@ set -u
 
 TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_unknown_or_twice
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
+	fault_same_id_other_root
 	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_hostpid_new_namespaces_recorded
 	fault_100_in_a_row_leave_nothing fault_8_at_once fault_full_bucket_spills_to_hash)
 PREREQS=(runc jq bpftool)
@@ -146,6 +147,53 @@ for how in kill delete; do
 		fail "fault_runc_$( [ $how = kill ] && echo kill || echo delete_force)" "no profile or record left"
 	fi
 done
+
+# --- the same id under another runtime root is another container -------------------
+# runc ids are unique within one --root only. A container of the same id under
+# another root, not recorded, must not stop the recording at its poststop; one
+# that asks to be recorded is refused at prestart and must not either.
+out=$T/sameid.json
+ROOT_B=$T/runc-root-b
+run_bg "$out" sleep 100
+A=$CID APID=$RPID
+why=''
+if ! wait_until 10 started; then
+	why="the container never started recording"
+else
+	tracer=$(record_field "$A" pid)
+	for ann in "" "of:$T/sameid-b.json"; do
+		CTR_SEQ=$((CTR_SEQ + 1))
+		bundle "$T/b$CTR_SEQ" "$ann" true
+		# Its own cgroup: runc would otherwise put both in one named after the id.
+		jq --arg cg "/$ID_PREFIX-b$CTR_SEQ" '.linux.cgroupsPath = $cg' "$T/b$CTR_SEQ/config.json" \
+			>"$T/c.json" && mv "$T/c.json" "$T/b$CTR_SEQ/config.json"
+		(cd "$T/b$CTR_SEQ" && runc --root "$ROOT_B" run "$A" </dev/null >"$T/last.out" 2>&1)
+		rc=$?
+		if [ -n "$ann" ] && { [ $rc = 0 ] || ! grep -q "another runtime root" "$T/last.out"; }; then
+			why="$why the recorded one under root B: status $rc, $(tail -2 "$T/last.out" | tr '\n' ' ');"
+		fi
+		if [ "$(record_field "$A" status)" != recording ] || [ "$(record_field "$A" pid)" != "$tracer" ] ||
+			! kill -0 "$tracer" 2>/dev/null; then
+			why="$why after the ${ann:+recorded }one under root B ran, the recording is over: $(tr '\n' ' ' 2>/dev/null <"$RUNDIR/$A.state");"
+			break
+		fi
+	done
+	# Made after both poststops: only a recording still running sees it.
+	runc exec "$A" osr-workload call getsid || why="$why runc exec failed;"
+fi
+runc kill "$A" KILL 2>/dev/null
+wait "$APID" 2>/dev/null
+runc --root "$ROOT_B" delete -f "$A" >/dev/null 2>&1
+if [ -z "$why" ] && [ -n "$(missing_names "$out" getsid)" ]; then
+	why="getsid, made after the other container's poststop, is missing from the profile"
+fi
+[ ! -e "$RUNDIR/$A.state" ] || why="$why its record was not collected;"
+[ ! -e "$T/sameid-b.json" ] || why="$why the refused container got a profile;"
+if [ -z "$why" ]; then
+	pass fault_same_id_other_root
+else
+	fail fault_same_id_other_root "$why"
+fi
 
 # --- a container in the host's PID namespace records itself, not the host ----------
 # host_pid DIR: the bundle's container shares the host's PID namespace.
