@@ -246,11 +246,11 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 	libbpf_set_print(bpf_print);
 	skel = recorder_bpf__open();
 	if (!skel)
-		return osr_fail(err, -errno, "cannot open the BPF program: %s", strerror(errno));
+		return osr_fail(err, -errno, "cannot open the BPF program: %s", osr_strerror(errno));
 	r = recorder_bpf__load(skel);
 	if (r < 0) {
 		recorder_bpf__destroy(skel);
-		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s", strerror(-r),
+		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s", osr_strerror(-r),
 				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
 					      "CAP_PERFMON or CAP_SYS_ADMIN)"
 					    : "",
@@ -262,7 +262,7 @@ static int load_compat(struct loaded *l, struct osr_err *err)
 		return osr_fail(err, r,
 				"cannot attach the BPF programs to raw_syscalls:sys_enter, "
 				"sched:sched_process_exit and task:task_newtask: %s%s%s",
-				strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
+				osr_strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
 	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
 		l->links[i] = dup(bpf_link__fd(*(struct bpf_link **)((char *)skel +
@@ -316,13 +316,13 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 		return osr_fail(err, -ENOTSUP,
 				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
 				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
-				strerror(errno));
+				osr_strerror(errno));
 	if (fast)
 		r = load_fast(&l);
 	if (!fast || r < 0) {
 		if (fast)
 			log_debug("the light skeleton did not load (%s): trying libbpf's",
-				  strerror(-r));
+				  osr_strerror(-r));
 		close_loaded(&l);
 		memset(&l, 0xff, sizeof(l));
 		r = load_compat(&l, err);
@@ -335,7 +335,7 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 		if ((i < OSR_LINK_COUNT ? l.links[i] : l.maps[i - OSR_LINK_COUNT]) < 0) {
 			close_loaded(&l);
 			return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
-					strerror(errno));
+					osr_strerror(errno));
 		}
 
 	bs->pinned = ensure_bpffs() >= 0 &&
@@ -349,12 +349,12 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 		/* No bpffs: a program of this container's own, detached when its link fds close. */
 		memcpy(bs->private_links, l.links, sizeof(l.links));
 		r = set_fds(bs, l.maps);
-		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", strerror(-r)) : 0;
+		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", osr_strerror(-r)) : 0;
 	}
 	close_loaded(&l); /* the pins hold the links, the programs and the maps */
 	r = open_pinned(bs);
 	return r < 0 ? osr_fail(err, r, "cannot open the pinned maps in '%s': %s", bs->pin_dir,
-				strerror(-r))
+				osr_strerror(-r))
 		     : 0;
 }
 
@@ -527,7 +527,7 @@ static int hold_namespace(struct bpf_share *bs, pid_t pid, struct osr_err *err)
 	bs->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (bs->ns_fd < 0 || fstat(bs->ns_fd, &st) < 0)
 		return osr_fail(err, -errno, "cannot open the container's namespace '%s': %s", path,
-				strerror(errno));
+				osr_strerror(errno));
 	bs->key = (uint32_t)st.st_ino;
 	return 0;
 }
@@ -561,7 +561,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	rec.tracer_pid = (uint32_t)getpid();
 	r = proc_start_time(getpid(), &start);
 	if (r < 0)
-		return osr_fail(err, r, "cannot read the tracer's own start time: %s", strerror(-r));
+		return osr_fail(err, r, "cannot read the tracer's own start time: %s", osr_strerror(-r));
 	rec.tracer_start = start;
 	if (req->tenant)
 		snprintf(rec.tenant, sizeof(rec.tenant), "%s", req->tenant);
@@ -571,7 +571,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 		r = -errno;
 		remove_recording(bs, bs->id, &rec);
 		return osr_fail(err, r, "cannot make the recording's table in the BPF maps: %s",
-				strerror(-r));
+				osr_strerror(-r));
 	}
 	/* The table is made before it is entered: the program never sees a stale one. */
 	r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->id, BPF_NOEXIST);
@@ -587,7 +587,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 		return osr_fail(err, r,
 				r == -EEXIST ? "the container's %s namespace %u is being recorded already"
 					     : "cannot enter the %s namespace %u in the BPF map: %s",
-				bs->by_mntns ? "mount" : "PID", bs->key, strerror(-r));
+				bs->by_mntns ? "mount" : "PID", bs->key, osr_strerror(-r));
 	}
 	return 0;
 }
@@ -605,7 +605,7 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		goto fail;
 	lock = lock_share();
 	if (lock < 0) {
-		r = osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, strerror(-lock));
+		r = osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, osr_strerror(-lock));
 		goto fail;
 	}
 	if (open_pinned(bs) == 0) {

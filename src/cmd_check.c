@@ -223,7 +223,7 @@ static int check_one(const char *path, bool quiet)
 		if (r == -EFBIG)
 			log_error("check: '%s' is larger than %u bytes", path, OSR_PROFILE_MAX);
 		else
-			log_error("check: cannot read '%s': %s", path, strerror(-r));
+			log_error("check: cannot read '%s': %s", path, osr_strerror(-r));
 		return r;
 	}
 	if (looks_like_yaml(text)) {

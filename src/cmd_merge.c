@@ -456,7 +456,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	text = profile_render(merged, fmt, name);
 	if (!text) {
 		r = -(errno ? errno : ENOMEM);
-		log_error("merge: cannot render the profile for '%s': %s", output, strerror(-r));
+		log_error("merge: cannot render the profile for '%s': %s", output, osr_strerror(-r));
 		return r;
 	}
 
@@ -464,7 +464,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		r = write_all(STDOUT_FILENO, text, strlen(text));
 		if (r < 0) {
 			log_error("merge: cannot write the profile to standard output: %s",
-				  strerror(-r));
+				  osr_strerror(-r));
 			return r;
 		}
 	} else {

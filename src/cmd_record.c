@@ -83,7 +83,7 @@ static int namespace_init(int go_fd, char **cmd)
 		close(go_fd);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "oci-seccomp-recorder: cannot run '%s': %s\n", cmd[0],
-			strerror(errno));
+			osr_strerror(errno));
 		_exit(127);
 	}
 	close(go_fd);
@@ -226,7 +226,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	if (child < 0) {
 		log_error("cannot start COMMAND in a new PID namespace: %s (record needs root and "
 			  "Linux 5.3)",
-			  strerror(errno));
+			  osr_strerror(errno));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	if (child == 0) {
@@ -249,7 +249,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	}
 	/* Recording: let the command run. */
 	if (write(go[1], "g", 1) != 1)
-		log_warn("cannot start the command: %m");
+		log_warn("cannot start the command: %s", osr_strerror(errno));
 	close(go[1]);
 	record_child = child;
 	pass_on_signals(&(struct sigaction){ .sa_sigaction = forward_sent_signal,
@@ -266,7 +266,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	if (r >= 0)
 		r = output_write(table, &out, &err);
 	else
-		osr_fail(&err, r, "cannot read the recording: %s", strerror(-r));
+		osr_fail(&err, r, "cannot read the recording: %s", osr_strerror(-r));
 	if (r < 0) {
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
@@ -351,7 +351,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	r = bpf_share_find(rec.key, rec.by_mntns, table);
 	if (r < 0) {
 		log_error("cannot read the recording of container '%s': %s", id,
-			  r == -ENOENT ? "its tracer has it no more" : strerror(-r));
+			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));
 		return r;
 	}
 	if (format_resource_name(rec.output, name, sizeof(name)) < 0)

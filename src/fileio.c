@@ -104,7 +104,7 @@ static int walk_to_root(struct walk *w, struct osr_err *err)
 		close(w->fd);
 	w->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (w->fd < 0 || fstat(w->fd, &w->st) < 0)
-		return osr_fail(err, -errno, "cannot open folder '/': %s", strerror(errno));
+		return osr_fail(err, -errno, "cannot open folder '/': %s", osr_strerror(errno));
 	strcpy(w->at, "/");
 	return 0;
 }
@@ -144,7 +144,7 @@ static int follow_link(struct walk *w, int lfd, char *rest, size_t size, const c
 	n = readlinkat(lfd, "", target, sizeof(target) - 1);
 	if (n < 0)
 		return osr_fail(err, -errno, "cannot read a symbolic link on the way to '%s': %s",
-				path, strerror(errno));
+				path, osr_strerror(errno));
 	if (n == 0 || n == (ssize_t)sizeof(target) - 1)
 		return osr_fail(err, n ? -ENAMETOOLONG : -ENOENT,
 				"a symbolic link on the way to '%s' has an unusable target", path);
@@ -192,7 +192,7 @@ static int walk_strict(struct walk *w, const char *dir, const char *path, struct
 			if (r < 0)
 				return r;
 			return osr_fail(err, e, "cannot open folder '%s%s%s' of '%s': %s", w->at,
-					sep(w), name, path, strerror(-e));
+					sep(w), name, path, osr_strerror(-e));
 		}
 		/* A folder's parent is one the walk came down through, checked already. */
 		if (strcmp(name, "..") && (r = check_folder(w, name, &est, path, err)) < 0)
@@ -273,13 +273,13 @@ static int open_parent(const char *path, const char *root, const char **base,
 		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			return osr_fail(err, -errno, "cannot open folder '%s': %s", root,
-					strerror(errno));
+					osr_strerror(errno));
 		fd = open_beneath(rootfd, rel);
 		if (fd < 0)
 			return osr_fail(err, fd,
 					"cannot open '%s' inside '%s' without leaving it or following "
 					"a symlink: %s",
-					dir, root, strerror(-fd));
+					dir, root, osr_strerror(-fd));
 		return fd;
 	}
 	if (!root) {
@@ -297,7 +297,7 @@ static int open_parent(const char *path, const char *root, const char **base,
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open folder '%s': %s", dir, strerror(errno));
+		return osr_fail(err, -errno, "cannot open folder '%s': %s", dir, osr_strerror(errno));
 	return fd;
 }
 
@@ -309,7 +309,7 @@ static int check_final(int dirfd, const char *base, const char *path, struct osr
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return osr_fail(err, -errno, "cannot stat '%s': %s", path, strerror(errno));
+		return osr_fail(err, -errno, "cannot stat '%s': %s", path, osr_strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
 		return osr_fail(err, -ELOOP, "output '%s' is a symbolic link, refusing to replace it",
@@ -335,7 +335,7 @@ int check_output_path(const char *path, const char *root, struct osr_err *err)
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
 	if (access(proc, W_OK) < 0)
 		return osr_fail(err, -errno, "output folder of '%s' is not writable: %s", path,
-				strerror(errno));
+				osr_strerror(errno));
 	return 0;
 }
 
@@ -366,7 +366,7 @@ static int write_file(const char *path, const char *root, const char *data, size
 	}
 	if (fd < 0)
 		return osr_fail(err, -errno, "cannot create a temporary file beside '%s': %s", path,
-				strerror(errno));
+				osr_strerror(errno));
 
 	r = write_all(fd, data, len);
 	if (r >= 0 && fchmod(fd, mode) < 0)
@@ -377,7 +377,7 @@ static int write_file(const char *path, const char *root, const char *data, size
 		r = -errno;
 	if (r < 0) {
 		unlinkat(dirfd, tmp, 0);
-		return osr_fail(err, r, "cannot write '%s': %s", path, strerror(-r));
+		return osr_fail(err, r, "cannot write '%s': %s", path, osr_strerror(-r));
 	}
 	/* Checked again: the folder may have changed while the data was written. */
 	r = check_final(dirfd, base, path, err);
@@ -386,10 +386,10 @@ static int write_file(const char *path, const char *root, const char *data, size
 		r = osr_fail(err, -errno,
 			     errno == EEXIST ? "'%s' exists: a file there is never replaced"
 					     : "cannot rename the temporary file to '%s': %s",
-			     path, strerror(errno));
+			     path, osr_strerror(errno));
 	if (r >= 0 && replace && renameat(dirfd, tmp, dirfd, base) < 0)
 		r = osr_fail(err, -errno, "cannot rename the temporary file to '%s': %s", path,
-			     strerror(errno));
+			     osr_strerror(errno));
 	if (r < 0) {
 		unlinkat(dirfd, tmp, 0);
 		return r;
@@ -458,7 +458,7 @@ static int open_input_strict(const char *path, struct osr_err *err)
 		if (fd >= 0) {
 			if (fstat(fd, &st) < 0)
 				return osr_fail(err, -errno, "cannot stat '%s': %s", cur,
-						strerror(errno));
+						osr_strerror(errno));
 			if (!trusted_uid(st.st_uid))
 				return osr_fail(err, -EPERM,
 						"'%s' is writable by uid %u, its owner" STRICT, cur,
@@ -469,10 +469,10 @@ static int open_input_strict(const char *path, struct osr_err *err)
 			return take_fd(&fd);
 		}
 		if (errno != ELOOP)
-			return osr_fail(err, -errno, "cannot open '%s': %s", cur, strerror(errno));
+			return osr_fail(err, -errno, "cannot open '%s': %s", cur, osr_strerror(errno));
 		lfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (lfd < 0 || fstat(lfd, &st) < 0)
-			return osr_fail(err, -errno, "cannot open '%s': %s", cur, strerror(errno));
+			return osr_fail(err, -errno, "cannot open '%s': %s", cur, osr_strerror(errno));
 		if (!trusted_uid(st.st_uid))
 			return osr_fail(err, -EPERM, "symbolic link '%s' belongs to uid %u" STRICT,
 					cur, (unsigned int)st.st_uid);
@@ -517,10 +517,10 @@ int open_input(const char *path, const char *root, struct osr_err *err)
 				    (confined(root) ? O_NOFOLLOW : 0));
 		if (fd < 0)
 			return osr_fail(err, -errno, "cannot open '%s': %s", path,
-					errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+					errno == ELOOP ? "it is a symbolic link" : osr_strerror(errno));
 	}
 	if (fstat(fd, &st) < 0)
-		return osr_fail(err, -errno, "cannot stat '%s': %s", path, strerror(errno));
+		return osr_fail(err, -errno, "cannot stat '%s': %s", path, osr_strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return osr_fail(err, -EINVAL, "'%s' is not a regular file", path);
 	return take_fd(&fd);

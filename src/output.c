@@ -67,7 +67,7 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		return r;
 	*text = profile_render(profile, o->format, o->name ? o->name : "recorded");
 	if (!*text)
-		return osr_fail(err, -errno, "cannot render the profile: %s", strerror(errno));
+		return osr_fail(err, -errno, "cannot render the profile: %s", osr_strerror(errno));
 	log_debug("%u syscalls recorded, %u allowed beyond the base", rep.recorded, rep.added);
 	return 0;
 }
@@ -84,7 +84,7 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 	if (!strcmp(o->path, "-")) {
 		r = write_all(STDOUT_FILENO, text, strlen(text));
 		return r < 0 ? osr_fail(err, r, "cannot write the profile to stdout: %s",
-					strerror(-r))
+					osr_strerror(-r))
 			     : 0;
 	}
 	if (o->once)

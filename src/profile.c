@@ -335,13 +335,13 @@ int profile_load(const char *path, const char *root, json_object **out, struct o
 	}
 	if (fstat(fd, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat base profile '%s': %s", path,
-				strerror(errno));
+				osr_strerror(errno));
 	if ((uint64_t)st.st_size > OSR_PROFILE_MAX)
 		return osr_fail(err, -EFBIG, "base profile '%s' is larger than %u bytes", path,
 				OSR_PROFILE_MAX);
 	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
 	if (r < 0)
-		return osr_fail(err, r, "cannot read base profile '%s': %s", path, strerror(-r));
+		return osr_fail(err, r, "cannot read base profile '%s': %s", path, osr_strerror(-r));
 	snprintf(what, sizeof(what), "base profile '%s'", path);
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
 	if (r < 0)

@@ -127,6 +127,6 @@ int absolute_path(const char *cmd, const char *path, char **out)
 		r = -ENOMEM;
 	}
 	if (r < 0)
-		log_error("%s: cannot make '%s' an absolute path: %s", cmd, path, strerror(-r));
+		log_error("%s: cannot make '%s' an absolute path: %s", cmd, path, osr_strerror(-r));
 	return r;
 }

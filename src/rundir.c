@@ -22,10 +22,10 @@ int rundir_prepare(const char *dir, struct osr_err *err)
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return osr_fail(err, -errno, "cannot create run directory '%s': %s", dir,
-				strerror(errno));
+				osr_strerror(errno));
 	if (lstat(dir, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat run directory '%s': %s", dir,
-				strerror(errno));
+				osr_strerror(errno));
 	/* State here decides which process poststop signals: nobody else may write it. */
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022))
 		return osr_fail(err, -EPERM,
@@ -86,7 +86,7 @@ int rundir_read(const char *dir, const char *id, struct tracer_record *rec, stru
 	if (!f)
 		return errno == ENOENT ? -ENOENT
 				       : osr_fail(err, -errno, "cannot open '%s': %s", path,
-						  strerror(errno));
+						  osr_strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char *eq = strchr(line, '='), *val;
 		long v;

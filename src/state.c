@@ -137,10 +137,10 @@ int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
 		return osr_fail(err, -ENAMETOOLONG, "bundle path '%.64s...' is too long", bundle);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path, strerror(errno));
+		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
 	r = read_all(fd, OSR_CONFIG_MAX, &text, &len);
 	if (r < 0)
-		return osr_fail(err, r, "cannot read '%s': %s", path, strerror(-r));
+		return osr_fail(err, r, "cannot read '%s': %s", path, osr_strerror(-r));
 	snprintf(what, sizeof(what), "'%s'", path);
 	r = json_parse_object(text, len, OSR_CONFIG_MAX, what, &config, err);
 	if (r < 0)

@@ -100,6 +100,13 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const char *osr_strerror(int errnum)
+{
+	if (errnum == ENOENT)
+		return "it does not exist";
+	return strerror(errnum);
+}
+
 int osr_fail(struct osr_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;

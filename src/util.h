@@ -61,6 +61,15 @@ struct osr_err {
 	char msg[8192];
 };
 
+/*
+ * strerror() as our messages say it. podman reads "no such file or
+ * directory" in a hook's message as a missing command ("OCI runtime attempted
+ * to invoke a command that was not found", exit 127), so ENOENT is worded so
+ * that it names the missing thing instead. Every message takes its errno text
+ * from here, never from strerror() or %m.
+ */
+const char *osr_strerror(int errnum);
+
 /* Fill err (if non-NULL) and return code, which must be a negative errno. */
 int osr_fail(struct osr_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -116,7 +116,7 @@ static int add_arches(scmp_filter_ctx ctx, json_object *list, const char *key,
 		r = seccomp_arch_add(ctx, token);
 		if (r < 0 && r != -EEXIST)
 			return osr_fail(err, r, "profile: libseccomp cannot add architecture '%s': %s",
-					json_object_get_string(a), strerror(-r));
+					json_object_get_string(a), osr_strerror(-r));
 	}
 	return 0;
 }
@@ -226,7 +226,7 @@ static int add_rule_name(scmp_filter_ctx ctx, uint32_t action, uint32_t def, con
 	}
 	if (r < 0)
 		return osr_fail(err, r, "%s: libseccomp rejects the rule for '%s': %s", where, name,
-				strerror(-r));
+				osr_strerror(-r));
 	return 0;
 }
 
@@ -326,9 +326,9 @@ int profile_validate(json_object *profile, struct osr_err *err)
 	/* Generating the BPF program is where libseccomp finds what cannot be expressed. */
 	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null_fd < 0)
-		return osr_fail(err, -errno, "cannot open '/dev/null': %s", strerror(errno));
+		return osr_fail(err, -errno, "cannot open '/dev/null': %s", osr_strerror(errno));
 	r = seccomp_export_bpf(ctx, null_fd);
 	if (r < 0)
-		return osr_fail(err, r, "libseccomp cannot compile the profile: %s", strerror(-r));
+		return osr_fail(err, r, "libseccomp cannot compile the profile: %s", osr_strerror(-r));
 	return 0;
 }
