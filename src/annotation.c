@@ -7,11 +7,20 @@
 #include "annotation.h"
 #include "state.h"
 
+/* Blanks around a field or after its prefix, which oci-seccomp-bpf-hook trims too. */
+static void trim(const char **p, size_t *n)
+{
+	while (*n && (**p == ' ' || **p == '\t')) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+		(*n)--;
+}
+
 static int parse_path(const char *key, const char *val, size_t n, char **out, struct osr_err *err)
 {
-	if (*out)
-		return osr_fail(err, -EINVAL, "annotation '%s' names '%s:' twice", OSR_ANNOTATION,
-				key);
+	trim(&val, &n);
 	if (n == 0)
 		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' has an empty path",
 				OSR_ANNOTATION, key);
@@ -27,6 +36,8 @@ static int parse_path(const char *key, const char *val, size_t n, char **out, st
 			return osr_fail(err, -EINVAL,
 					"annotation '%s': '%s:' path has a control character",
 					OSR_ANNOTATION, key);
+	/* Named twice: the last one counts, as in oci-seccomp-bpf-hook. */
+	free(*out);
 	*out = strndup(val, n);
 	return *out ? 0 : -ENOMEM;
 }
@@ -37,12 +48,14 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 	int fields = 0, r = 0;
 
 	memset(req, 0, sizeof(*req));
-	if (!*value)
-		return osr_fail(err, -EINVAL, "annotation '%s' is empty (expected 'of:/path.json')",
+	if (!value[strspn(value, " \t")])
+		return osr_fail(err, -EINVAL,
+				"annotation '%s' is empty (expected 'of:/path.json'); refusing to run "
+				"the container unrecorded",
 				OSR_ANNOTATION);
 
 	while (r >= 0) {
-		const char *semi = strchr(p, ';');
+		const char *semi = strchr(p, ';'), *f = p;
 		size_t n = semi ? (size_t)(semi - p) : strlen(p);
 
 		if (++fields > 2) {
@@ -52,17 +65,18 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 				     OSR_ANNOTATION);
 			break;
 		}
-		if (n >= 3 && !strncmp(p, "of:", 3))
-			r = parse_path("of", p + 3, n - 3, &req->output, err);
-		else if (n >= 3 && !strncmp(p, "if:", 3))
-			r = parse_path("if", p + 3, n - 3, &req->input, err);
+		trim(&f, &n);
+		if (n >= 3 && !strncmp(f, "of:", 3))
+			r = parse_path("of", f + 3, n - 3, &req->output, err);
+		else if (n >= 3 && !strncmp(f, "if:", 3))
+			r = parse_path("if", f + 3, n - 3, &req->input, err);
 		else if (n == 0)
 			r = osr_fail(err, -EINVAL, "annotation '%s' has an empty field",
 				     OSR_ANNOTATION);
 		else
 			r = osr_fail(err, -EINVAL,
 				     "annotation '%s': unknown field '%.*s' (expected 'of:' or 'if:')",
-				     OSR_ANNOTATION, (int)(n > 32 ? 32 : n), p);
+				     OSR_ANNOTATION, (int)(n > 32 ? 32 : n), f);
 		if (!semi)
 			break;
 		p = semi + 1;

@@ -13,7 +13,7 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	pid_missing pid_zero pid_negative pid_string pid_not_running pid_host_namespace
 	id_missing id_slash id_dotdot annotations_array annotation_number no_annotation_noop
 	poststop_unknown_id poststop_garbage
-	annotation_relative annotation_of_twice annotation_unknown_field annotation_empty
+	annotation_relative annotation_if_twice annotation_unknown_field annotation_empty
 	control_valid_request_records id_nul_escape annotation_nul_escape
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
 	base_too_large
@@ -176,7 +176,7 @@ refused poststop_garbage poststop "$(input ppgarbage 'garbage')" - "not valid JS
 # --- annotation syntax ------------------------------------------------------------
 annot() { input "$1" "{\"id\": \"c1\", \"pid\": 1, \"annotations\": {\"$ANN\": \"$2\"}}"; }
 refused annotation_relative prestart "$(annot rel 'of:out.json')" - "not absolute"
-refused annotation_of_twice prestart "$(annot twice "of:$T/a.json;of:$T/b.json")" - "twice"
+refused annotation_if_twice prestart "$(annot twice "if:$T/a.json;if:$T/b.json")" - "no 'of:'"
 refused annotation_unknown_field prestart "$(annot unknown "of:$T/a.json;xf:$T/b.json")" - "unknown field"
 refused annotation_empty prestart "$(annot empty '')" - "empty"
 
@@ -237,7 +237,7 @@ else
 
 	# --- base profile (if:) problems: stop at prestart, before any tracer ------
 	refused base_missing prestart "$(real bmiss "of:$OUT/o.json;if:$base/none.json")" "$OUT" \
-		"$base/none.json" "No such file"
+		"$base/none.json" "does not exist"
 	mkdir -p "$base/dir.json"
 	refused base_directory prestart "$(real bdir "of:$OUT/o.json;if:$base/dir.json")" "$OUT" \
 		"$base/dir.json" "not a regular file"
@@ -264,7 +264,7 @@ else
 
 	# --- output folder problems --------------------------------------------------
 	refused output_folder_missing prestart "$(real omiss "of:$T/nofolder/o.json")" - \
-		"$T/nofolder" "No such file"
+		"$T/nofolder" "does not exist"
 	mkdir -p "$OUT/isdir.json"
 	refused output_is_directory prestart "$(real odir "of:$OUT/isdir.json")" "$OUT" \
 		"$OUT/isdir.json" "not a regular file"

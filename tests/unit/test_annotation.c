@@ -93,10 +93,34 @@ TEST(reject_input_without_output)
 	expect_reject("if:/b", "of:");
 }
 
-TEST(reject_output_twice)
+/* oci-seccomp-bpf-hook's rule: a field named twice, the last one counts. */
+TEST(twice_last_counts)
 {
-	expect_reject("of:/a;of:/b", "twice");
-	expect_reject("if:/a;if:/b", "twice");
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	CHECK(annotation_parse("of:/a;of:/b", &req, &err) == 0);
+	CHECK(req.output && !strcmp(req.output, "/b"));
+	CHECK(!req.input);
+	trace_request_free(&req);
+	expect_reject("if:/a;if:/b", "no 'of:'");
+}
+
+/* Blanks around fields and after the prefix are trimmed, as the peer trims them. */
+TEST(blanks_trimmed)
+{
+	struct osr_err err = { "" };
+	struct trace_request req;
+
+	CHECK(annotation_parse("of: /x.json", &req, &err) == 0);
+	CHECK(req.output && !strcmp(req.output, "/x.json"));
+	trace_request_free(&req);
+	CHECK(annotation_parse(" of:\t/my dir/x.json ; if: /b.json ", &req, &err) == 0);
+	CHECK(req.output && !strcmp(req.output, "/my dir/x.json"));
+	CHECK(req.input && !strcmp(req.input, "/b.json"));
+	trace_request_free(&req);
+	expect_reject("of:  ", "empty path");
+	expect_reject("  ", "empty");
 }
 
 TEST(reject_three_fields)
@@ -197,7 +221,7 @@ TEST(free_after_failure)
 TEST(messages_name_the_annotation)
 {
 	static const char *const bad[] = { "",	   "of:",	   "xf:/a",	 "if:/b",
-					   "of:/a;;", "of:/a;of:/b", "of:rel" };
+					   "of:/a;;", "if:/a;if:/b", "of:rel" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct osr_err err = { "" };
@@ -219,7 +243,8 @@ int main(void)
 	RUN(reject_empty_output_path);
 	RUN(reject_relative_path);
 	RUN(reject_input_without_output);
-	RUN(reject_output_twice);
+	RUN(twice_last_counts);
+	RUN(blanks_trimmed);
 	RUN(reject_three_fields);
 	RUN(reject_empty_middle_field);
 	RUN(reject_trailing_separator);
