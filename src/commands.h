@@ -2,6 +2,10 @@
 #ifndef OSR_COMMANDS_H
 #define OSR_COMMANDS_H
 
+#include <stdbool.h>
+
+struct oci_state;
+
 /* Options given before the command, shared by every command. */
 struct options {
 	const char *rundir;
@@ -10,6 +14,7 @@ struct options {
 	const char *input_dir;	/* if: must lie inside it */
 	int timeout_ms;
 	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */
+	bool alone; /* no poststop will come: the tracer removes its own record */
 };
 
 /*
@@ -22,6 +27,11 @@ struct options {
 #define OSR_EXIT_CODE(n) (0x10000 | ((n) & 0xff))
 int cmd_prestart(const struct options *o, int argc, char **argv);
 int cmd_poststop(const struct options *o, int argc, char **argv);
+/* prestart's work once the state is read (src/hook.c). */
+int hook_start(const struct options *o, const struct oci_state *st);
+/* oci-seccomp-bpf-hook's command line (-s, -r PID -o OUT [-i IN], -version): src/peer.c. */
+bool peer_args(int argc, char **argv);
+int cmd_peer(const struct options *o, int argc, char **argv);
 /* Commands for people: merge profiles (src/cmd_merge.c), check them (src/cmd_check.c). */
 int cmd_merge(const struct options *o, int argc, char **argv);
 int cmd_check(const struct options *o, int argc, char **argv);

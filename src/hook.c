@@ -51,7 +51,7 @@ static int read_state(int argc, char **argv, struct oci_state *st)
 		return r;
 	}
 	if (r < 0) {
-		log_error("cannot read the state on stdin: %s", strerror(-r));
+		log_error("cannot read the state on stdin: %s", osr_strerror(-r));
 		return r;
 	}
 	r = state_parse(text, len, st, &err);
@@ -66,6 +66,17 @@ static int read_state(int argc, char **argv, struct oci_state *st)
 int cmd_prestart(const struct options *o, int argc, char **argv)
 {
 	_cleanup_(state_free) struct oci_state st = { 0 };
+	int r;
+
+	r = read_state(argc, argv, &st);
+	if (r != 0)
+		return r;
+	return hook_start(o, &st);
+}
+
+int hook_start(const struct options *o, const struct oci_state *st_in)
+{
+	const struct oci_state st = *st_in;
 	_cleanup_(trace_request_free) struct trace_request req = { 0 };
 	_cleanup_json_ json_object *base = NULL;
 	struct tracer_config cfg = { 0 };
@@ -74,9 +85,6 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	unsigned int self_inum, self_level, self_mnt;
 	int r;
 
-	r = read_state(argc, argv, &st);
-	if (r != 0)
-		return r;
 	if (!st.annotation)
 		return 0;
 	r = annotation_parse(st.annotation, &req, &err);
@@ -191,6 +199,7 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	cfg.input = req.input;
 	cfg.ready_timeout_ms = o->timeout_ms;
 	cfg.tenant = st.k8s_namespace;
+	cfg.alone = o->alone;
 	cfg.tenant_quota = o->tenant_quota;
 	r = tracer_spawn(&cfg, &err);
 	if (r < 0)
@@ -274,12 +283,17 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 			return r;
 		}
 		if (r < 0) {
-			log_error("cannot stop the tracer (pid %d): %s", (int)rec.pid, strerror(-r));
+			log_error("cannot stop the tracer (pid %d): %s", (int)rec.pid, osr_strerror(-r));
 			return r;
 		}
 		r = rundir_read(o->rundir, st.id, &rec, &err);
+		if (r == -ENOENT) {
+			/* A tracer started with -s removes its record itself once it is done. */
+			log_debug("the tracer finished and removed its record");
+			return 0;
+		}
 		if (r < 0) {
-			log_error("the tracer's record vanished while it finished: %s", err.msg);
+			log_error("the tracer's record is damaged: %s", err.msg);
 			return r;
 		}
 	}

@@ -93,6 +93,11 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_init("oci-seccomp-recorder", NULL);
+	/* Called as oci-seccomp-bpf-hook is (its hooks.d file, its flags). */
+	if (peer_args(argc, argv)) {
+		r = cmd_peer(&o, argc, argv);
+		return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
+	}
 	/* "+": stop at the command, whose own options follow it. */
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {

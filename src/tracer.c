@@ -40,7 +40,7 @@ int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
 	if (stat(path, &st) < 0)
 		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s", ns,
-				(int)pid, path, strerror(errno));
+				(int)pid, path, osr_strerror(errno));
 	*inum = (unsigned int)st.st_ino;
 	return 0;
 }
@@ -60,7 +60,7 @@ int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path, strerror(errno));
+		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		unsigned int n = 0;
 
@@ -88,7 +88,7 @@ int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	if (stat(path, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat the executable of pid %d ('%s'): %s",
-				(int)pid, path, strerror(errno));
+				(int)pid, path, osr_strerror(errno));
 	*ino = st.st_ino;
 	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
 	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);
@@ -184,7 +184,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	bpf_share_close(&t->bs);
 	t->attached = false;
 	if (r < 0)
-		return osr_fail(err, r, "cannot read the container's BPF table: %s", strerror(-r));
+		return osr_fail(err, r, "cannot read the container's BPF table: %s", osr_strerror(-r));
 	r = output_write(table, &o, err);
 	if (r >= 0)
 		log_info("wrote '%s'", t->cfg->output);
@@ -246,7 +246,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	signal(SIGPIPE, SIG_IGN);
 	t.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (t.sigfd < 0) {
-		r = osr_fail(&err, -errno, "cannot create a signalfd: %s", strerror(errno));
+		r = osr_fail(&err, -errno, "cannot create a signalfd: %s", osr_strerror(errno));
 		goto fail;
 	}
 
@@ -259,7 +259,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	t.init_pidfd = pidfd_open_checked(cfg->pid, t.init_start);
 	if (t.init_pidfd < 0 && t.init_pidfd != -ENOSYS) {
 		r = osr_fail(&err, t.init_pidfd, "cannot watch the container's process %d: %s",
-			     (int)cfg->pid, strerror(-t.init_pidfd));
+			     (int)cfg->pid, osr_strerror(-t.init_pidfd));
 		goto fail;
 	}
 	/* Same process, same namespace: nothing was reused between prestart and here. */
@@ -273,7 +273,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	t.rec.pid = getpid();
 	r = proc_start_time(t.rec.pid, &t.rec.start_time);
 	if (r < 0) {
-		r = osr_fail(&err, r, "cannot read the tracer's own start time: %s", strerror(-r));
+		r = osr_fail(&err, r, "cannot read the tracer's own start time: %s", osr_strerror(-r));
 		goto fail;
 	}
 	r = tracer_attach(&t, &err);
@@ -305,7 +305,10 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	} else {
 		t.rec.status = TRACER_DONE;
 	}
-	if (rundir_write(cfg->rundir, cfg->id, &t.rec, &err) < 0)
+	/* Started by a prestart with no poststop to come (oci-seccomp-bpf-hook's -s): leave nothing. */
+	if (cfg->alone)
+		rundir_remove(cfg->rundir, cfg->id);
+	else if (rundir_write(cfg->rundir, cfg->id, &t.rec, &err) < 0)
 		log_error("%s", err.msg);
 	goto out;
 fail:
@@ -351,7 +354,7 @@ static void leave_cgroups(void)
 		if (fd < 0)
 			continue;
 		if (write(fd, "0", 1) < 0)
-			log_debug("cannot move to '%s': %m, ignoring", path);
+			log_debug("cannot move to '%s': %s, ignoring", path, osr_strerror(errno));
 		close(fd);
 	}
 }
@@ -395,14 +398,14 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 	int fds[2];
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return osr_fail(err, -errno, "cannot create a pipe: %s", strerror(errno));
+		return osr_fail(err, -errno, "cannot create a pipe: %s", osr_strerror(errno));
 	rfd = fds[0];
 	wfd = fds[1];
 
 	fflush(NULL);
 	child = fork();
 	if (child < 0)
-		return osr_fail(err, -errno, "cannot fork the tracer: %s", strerror(errno));
+		return osr_fail(err, -errno, "cannot fork the tracer: %s", osr_strerror(errno));
 	if (child == 0) {
 		int keep = take_fd(&wfd);
 
@@ -433,7 +436,7 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 		}
 		p = poll(&pfd, 1, (int)(deadline - now));
 		if (p < 0 && errno != EINTR)
-			return osr_fail(err, -errno, "cannot wait for the tracer: %s", strerror(errno));
+			return osr_fail(err, -errno, "cannot wait for the tracer: %s", osr_strerror(errno));
 		if (p <= 0)
 			continue;
 		n = read(rfd, buf + len, sizeof(buf) - 1 - len);

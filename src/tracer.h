@@ -28,6 +28,7 @@ struct tracer_config {
 	int ready_timeout_ms;
 	const char *tenant;	   /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */
+	bool alone; /* no poststop will come: remove the record once finished */
 };
 
 /*
