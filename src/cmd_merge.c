@@ -17,6 +17,8 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "profile.h"
+#include "runtimes.h"
+#include "scope.h"
 #include "rules.h"
 #include "strset.h"
 
@@ -42,6 +44,9 @@ static void merge_usage(FILE *f)
 		"                       Security Profiles Operator SeccompProfile resource;\n"
 		"                       by default seccompprofile when OUT ends in .yaml or .yml\n"
 		"  -n, --name NAME      the SeccompProfile's name (default: from OUT's file name)\n"
+		"  --nnp SETTING        also allow what runc and crun do after loading a filter\n"
+		"                       with noNewPrivileges 'true', 'false' or 'both', so the\n"
+		"                       profile starts the pod under either runtime\n"
 		"  -h, --help           show this help\n"
 		"\n"
 		"Exit status: 0 written, 1 failure (the message says why), 2 usage error.\n");
@@ -341,6 +346,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "nnp", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -348,6 +354,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	_cleanup_json_ json_object *merged = NULL;
 	_cleanup_free_ char *text = NULL, *out_abs = NULL;
 	const char *output = NULL, *format = NULL, *name = NULL;
+	bool tails = false, nnp = false, any_nnp = false;
 	char derived[OSR_RESOURCE_NAME_MAX + 1];
 	enum profile_format fmt = PROFILE_FORMAT_JSON;
 	struct merge_report rep;
@@ -365,6 +372,12 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 			break;
 		case 'n':
 			name = optarg;
+			break;
+		case 'N':
+			if (nnp_parse(optarg, &tails, &nnp, &any_nnp) < 0 || !tails) {
+				log_error("merge: --nnp '%s' is not 'true', 'false' or 'both'", optarg);
+				return OSR_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			merge_usage(stdout);
@@ -415,8 +428,9 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	}
 
 	count = (size_t)(argc - optind);
-	in.v = calloc(count, sizeof(*in.v));
-	in.paths = calloc(count, sizeof(*in.paths));
+	/* One more: what the runtimes make after loading the filter, as a profile of its own. */
+	in.v = calloc(count + 1, sizeof(*in.v));
+	in.paths = calloc(count + 1, sizeof(*in.paths));
 	if (!in.v || !in.paths) {
 		log_error("merge: out of memory");
 		return -ENOMEM;
@@ -435,7 +449,17 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		}
 	}
 
-	r = merge_profiles(in.v, argv + optind, in.n, &merged, &rep, &err);
+	if (tails) {
+		r = runtime_tail_profile(nnp, any_nnp, in.v[0], &in.v[in.n]);
+		if (r < 0) {
+			log_error("merge: out of memory");
+			return r;
+		}
+		in.paths[in.n] = strdup("(what runtimes do after loading the filter)");
+		if (!in.paths[in.n++])
+			return -ENOMEM;
+	}
+	r = merge_profiles(in.v, in.paths, in.n, &merged, &rep, &err);
 	if (r < 0) {
 		log_error("merge: %s", err.msg);
 		return r;

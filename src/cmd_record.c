@@ -106,8 +106,8 @@ static int namespace_init(int go_fd, char **cmd)
 
 static void record_usage(FILE *f)
 {
-	fprintf(f, "Usage: oci-seccomp-recorder record [-o FILE] [--base FILE] [--scope workload|all]\n"
-		   "                                   -- COMMAND [ARG...]\n"
+	fprintf(f, "Usage: oci-seccomp-recorder record [-o FILE] [--base FILE] [--scope SCOPE]\n"
+		   "                                   [--nnp true|false|both] -- COMMAND [ARG...]\n"
 		   "\n"
 		   "Run COMMAND in a new PID namespace on this machine, record every syscall it and\n"
 		   "its children make, and write the allowlist to FILE (default: standard output).\n"
@@ -117,8 +117,14 @@ static void record_usage(FILE *f)
 		   "  -b, --base FILE     extend this profile, as the hook's if: does\n"
 		   "  -f, --format FORMAT json, or seccompprofile (a Security Profiles Operator\n"
 		   "                      resource); default: by FILE's name (.yaml, .yml)\n"
-		   "  --scope SCOPE       'workload' (default): from COMMAND's exec on; 'all': the\n"
-		   "                      recorder's own set-up before it too\n"
+		   "  --scope SCOPE       'workload' (default): from COMMAND's exec on, plus what\n"
+		   "                      runc and crun do after loading a filter, so the profile\n"
+		   "                      starts COMMAND in a container under either; 'exact':\n"
+		   "                      from the exec on only; 'all': the recorder's own set-up\n"
+		   "                      before it too\n"
+		   "  --nnp SETTING       the containers' noNewPrivileges the profile is to start\n"
+		   "                      under: 'false' (default, as Kubernetes and podman run\n"
+		   "                      them), 'true' (runc's default spec) or 'both'\n"
 		   "  -h, --help          show this help\n");
 }
 
@@ -127,6 +133,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' }, { "base", required_argument, NULL, 'b' },
 		{ "scope", required_argument, NULL, 's' },  { "format", required_argument, NULL, 'f' },
+		{ "nnp", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },	    { 0 },
 	};
 	char name[OSR_RESOURCE_NAME_MAX + 1] = "recorded";
@@ -170,10 +177,19 @@ int cmd_record(const struct options *o, int argc, char **argv)
 			break;
 		case 's':
 			if (scope_parse(optarg, (enum osr_scope *)&out.scope) < 0) {
-				log_error("--scope '%s' is not 'workload' or 'all'", optarg);
+				log_error("--scope '%s' is not 'workload', 'exact' or 'all'", optarg);
 				return OSR_EXIT_USAGE;
 			}
 			break;
+		case 'N': {
+			bool given;
+
+			if (nnp_parse(optarg, &given, &out.no_new_privs, &out.any_nnp) < 0 || !given) {
+				log_error("--nnp '%s' is not 'true', 'false' or 'both'", optarg);
+				return OSR_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			record_usage(stdout);
 			return 0;
@@ -358,6 +374,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 		snprintf(name, sizeof(name), "recorded");
 	out.scope = rec.scope;
 	out.no_new_privs = rec.no_new_privs;
+	out.any_nnp = rec.any_nnp;
 	out.base = base;
 	out.name = name;
 	r = output_write(table, &out, &err);

@@ -92,9 +92,20 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 		goto fail;
 	cfg.scope = OSR_SCOPE_WORKLOAD;
 	if (st.scope && scope_parse(st.scope, (enum osr_scope *)&cfg.scope) < 0) {
-		r = osr_fail(&err, -EINVAL, "annotation '%s' is '%.32s' (expected 'workload' or 'all')",
+		r = osr_fail(&err, -EINVAL,
+			     "annotation '%s' is '%.32s' (expected 'workload', 'exact' or 'all')",
 			     OSR_SCOPE_ANNOTATION, st.scope);
 		goto fail;
+	}
+	if (st.nnp) {
+		bool given, nnp;
+
+		if (nnp_parse(st.nnp, &given, &nnp, &cfg.any_nnp) < 0 || (given && !cfg.any_nnp)) {
+			r = osr_fail(&err, -EINVAL,
+				     "annotation '%s' is '%.32s' (expected 'recorded' or 'both')",
+				     OSR_NNP_ANNOTATION, st.nnp);
+			goto fail;
+		}
 	}
 	if (st.pid <= 0) {
 		r = osr_fail(&err, -EINVAL,

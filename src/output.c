@@ -9,6 +9,7 @@
 #include "log.h"
 #include "output.h"
 #include "profile.h"
+#include "runtimes.h"
 #include "scope.h"
 
 int output_render(const struct osr_container *table, const struct output_opts *o, char **text,
@@ -38,10 +39,32 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 				"namespace and the kernel could not mark them (out of memory), so "
 				"their syscalls are missing; no profile written",
 				table->unfollowed);
-	scope_select((const osr_phases_t *)table->seen, o->scope, o->no_new_privs, seen, &srep);
+	scope_select((const osr_phases_t *)table->seen,
+		     &(struct scope_opts){ .scope = (enum osr_scope)o->scope,
+					   .no_new_privs = o->no_new_privs,
+					   .any_nnp = o->any_nnp },
+		     seen, &srep);
 	r = profile_build((const osr_seen_t *)seen, o->base, &profile, &rep, err);
 	if (r < 0)
 		return r;
+	/* Say what the profile covers, where runtimes read it (and ignore it). */
+	if (rep.rule) {
+		char comment[256];
+
+		snprintf(comment, sizeof(comment), "recorded by oci-seccomp-recorder; %s%s",
+			 o->scope == OSR_SCOPE_WORKLOAD ? "starts under "
+			 : o->scope == OSR_SCOPE_EXACT	 ? "exact: for the recording runtime, "
+							   "with noNewPrivileges "
+							   : "scope all: every syscall the runtime and "
+							     "the workload made",
+			 o->scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->no_new_privs, o->any_nnp)
+			 : o->scope == OSR_SCOPE_EXACT	 ? (o->no_new_privs ? "true" : "false")
+							   : "");
+		json_object_object_add(rep.rule, "comment", json_object_new_string(comment));
+	}
+	if (srep.portable_added)
+		log_debug("allowed %u syscalls that other runtimes make after loading the filter",
+			  srep.portable_added);
 	if (srep.left_out)
 		log_debug("left out %u syscalls only the runtime's setup made, before %s: %s",
 			 srep.left_out,

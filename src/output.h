@@ -12,6 +12,7 @@
 struct output_opts {
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
+	bool any_nnp;	   /* portable to both noNewPrivileges settings */
 	json_object *base; /* validated base profile to extend, or NULL */
 	const char *path;  /* where to write; "-" for stdout */
 	const char *root;  /* as write_file_atomic() takes it (fileio.h) */

@@ -277,6 +277,7 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 			json_object_object_add(rule, "comment",
 					       json_object_new_string("recorded by oci-seccomp-recorder"));
 		json_object_array_add(syscalls, rule);
+		rep->rule = rule;
 	}
 	*out = profile;
 	profile = NULL;

@@ -19,6 +19,7 @@ struct profile_report {
 	unsigned int base_kept;	  /* recorded names a base rule already decides */
 	char unresolved_list[256]; /* "abi:nr ..." */
 	char base_kept_list[512];  /* names a base rule decides other than a plain allow */
+	json_object *rule;	   /* the ALLOW rule added for the recording (borrowed), or NULL */
 };
 
 /* seen[abi][nr] != 0 for every syscall recorded, as the BPF program leaves it. */

@@ -34,6 +34,7 @@ struct tracer_record {
 	bool by_mntns;
 	int scope;
 	bool no_new_privs;
+	bool any_nnp;
 	char input[PATH_MAX]; /* the base profile, or "" */
 	char bundle[PATH_MAX]; /* the OCI state's bundle, or "" */
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <seccomp.h>
 
+#include "runtimes.h"
 #include "scope.h"
 
 /*
@@ -16,53 +17,8 @@
  * chance (a signal arrived or not), so every profile allows them.
  */
 static const char *const always[] = {
-	"rt_sigreturn", "restart_syscall", "exit", "exit_group",
+	"rt_sigreturn", "restart_syscall", "exit", "exit_group", NULL,
 };
-
-/*
- * What a runtime's init (runc's is a Go program) does at moments it does not
- * choose: scheduling, preemption signals, memory. If it was seen making one at
- * all, it may make it after the filter is loaded, so the profile allows it.
- */
-static const char *const runtime_async[] = {
-	"futex",	"nanosleep", "clock_nanosleep", "sched_yield", "getpid",     "gettid",
-	"tgkill",	"rt_sigprocmask", "sigaltstack", "mmap",	   "munmap",	  "madvise",
-	"epoll_pwait", "epoll_wait", "epoll_ctl",
-};
-
-/*
- * What a runtime's init does between loading the filter and exec'ing the
- * entrypoint when it loads it as late as it can (runc with noNewPrivileges,
- * crun): close its pipes and fds (listing /proc/self/fd), open and write the
- * exec fifo, exec. Used only when the recorded container had no filter, so the
- * load point could not be seen.
- */
-static const char *const tail_late[] = {
-	"close",     "close_range", "openat",	  "open",     "write",
-	"execve",    "execveat",    "fstatfs",	  "getdents64", "getdents",
-};
-
-/*
- * Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN, so runtimes
- * load it before they drop privileges and switch user: all of that runs under
- * the filter too.
- */
-static const char *const tail_early[] = {
-	"read",	     "fstat",	   "newfstatat", "stat",    "lstat",   "fcntl",	 "getcwd",
-	"chdir",     "faccessat",  "faccessat2", "access",  "getppid", "prctl",	 "capget",
-	"capset",    "setgroups",  "setuid",	 "setgid",  "setresuid", "setresgid", "setfsuid",
-	"setfsgid",
-};
-
-#define IN(name, list) in_list(name, list, ARRAY_SIZE(list))
-
-static bool in_list(const char *name, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i], name))
-			return true;
-	return false;
-}
 
 int scope_parse(const char *value, enum osr_scope *out)
 {
@@ -70,14 +26,28 @@ int scope_parse(const char *value, enum osr_scope *out)
 		*out = OSR_SCOPE_WORKLOAD;
 	else if (!strcmp(value, "all"))
 		*out = OSR_SCOPE_ALL;
+	else if (!strcmp(value, "exact"))
+		*out = OSR_SCOPE_EXACT;
 	else
+		return -EINVAL;
+	return 0;
+}
+
+int nnp_parse(const char *value, bool *given, bool *nnp, bool *any)
+{
+	*given = *any = false;
+	if (!strcmp(value, "both"))
+		*given = *any = true;
+	else if (!strcmp(value, "true") || !strcmp(value, "false"))
+		*given = true, *nnp = !strcmp(value, "true");
+	else if (strcmp(value, "recorded"))
 		return -EINVAL;
 	return 0;
 }
 
 const char *scope_name(enum osr_scope scope)
 {
-	return scope == OSR_SCOPE_ALL ? "all" : "workload";
+	return scope == OSR_SCOPE_ALL ? "all" : scope == OSR_SCOPE_EXACT ? "exact" : "workload";
 }
 
 static void note(struct scope_report *rep, const char *name)
@@ -99,16 +69,41 @@ static void note(struct scope_report *rep, const char *name)
 /* Should a syscall the runtime made before any filter be in the profile? */
 static bool keep_setup(const char *name, bool filter_seen, bool no_new_privs)
 {
-	if (IN(name, always) || IN(name, runtime_async))
+	if (name_in(name, always) || name_in(name, runtime_async))
 		return true;
 	if (filter_seen)
 		return false; /* the exact set is known: setup stays out */
-	return IN(name, tail_late) || (!no_new_privs && IN(name, tail_early));
+	/* Where the load point could not be seen: what runtimes make after it. */
+	return runtime_needs(name, no_new_privs, false);
 }
 
-void scope_select(const osr_phases_t *phases, enum osr_scope scope, bool no_new_privs,
-		  osr_seen_t *out, struct scope_report *rep)
+/* Portable: what any runtime makes after its load point, whether seen or not. */
+static void add_runtime_tails(const struct scope_opts *so, uint32_t native, osr_seen_t *out,
+			      struct scope_report *rep)
 {
+	for (size_t i = 0; i <= runtime_tail_count; i++) {
+		const char *const *names =
+			i < runtime_tail_count ? runtime_tails[i].names : runtime_async;
+
+		if (i < runtime_tail_count && !so->any_nnp && runtime_tails[i].no_new_privs >= 0 &&
+		    runtime_tails[i].no_new_privs != (int)so->no_new_privs)
+			continue;
+		for (; *names; names++) {
+			int nr = seccomp_syscall_resolve_name_arch(native, *names);
+
+			if (nr < 0 || nr >= OSR_MAX_SYSCALLS || (*out)[OSR_ABI_NATIVE][nr])
+				continue;
+			(*out)[OSR_ABI_NATIVE][nr] = 1;
+			rep->portable_added++;
+		}
+	}
+}
+
+void scope_select(const osr_phases_t *phases, const struct scope_opts *so, osr_seen_t *out,
+		  struct scope_report *rep)
+{
+	const enum osr_scope scope = so->scope;
+	const bool no_new_privs = so->no_new_privs;
 	const uint32_t native = profile_abi_arch(OSR_ABI_NATIVE);
 
 	memset(rep, 0, sizeof(*rep));
@@ -144,8 +139,10 @@ void scope_select(const osr_phases_t *phases, enum osr_scope scope, bool no_new_
 		}
 	}
 
+	if (scope == OSR_SCOPE_WORKLOAD && native)
+		add_runtime_tails(so, native, out, rep);
 	/* Native numbers only: an ABI the container never used stays out of the profile. */
-	for (size_t i = 0; native && i < ARRAY_SIZE(always); i++) {
+	for (size_t i = 0; native && always[i]; i++) {
 		int nr = seccomp_syscall_resolve_name_arch(native, always[i]);
 
 		if (nr >= 0 && nr < OSR_MAX_SYSCALLS)

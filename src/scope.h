@@ -9,8 +9,16 @@
 #include "recorder.h"
 
 enum osr_scope {
-	OSR_SCOPE_WORKLOAD, /* what runs under the filter: the default */
+	OSR_SCOPE_WORKLOAD, /* what runs under the filter, under any runtime: the default */
 	OSR_SCOPE_ALL,	    /* everything from prestart on, the runtime's setup too */
+	OSR_SCOPE_EXACT,    /* what runs under the filter, under the recording runtime only */
+};
+
+/* What a profile is to cover. */
+struct scope_opts {
+	enum osr_scope scope;
+	bool no_new_privs; /* the recorded container's process.noNewPrivileges */
+	bool any_nnp;	   /* portable to either noNewPrivileges setting, not only the recorded */
 };
 
 /* The BPF program's table: seen[phase][abi][nr]. */
@@ -20,21 +28,30 @@ struct scope_report {
 	bool filter_seen;	  /* the runtime loaded a seccomp filter during the recording */
 	unsigned int tail_added;  /* setup syscalls kept as the runtime's post-load tail */
 	unsigned int left_out;	  /* setup-only syscalls the profile does not allow */
+	unsigned int portable_added; /* allowed for other runtimes only (src/runtimes.c) */
 	char left_out_list[512];
 };
 
 int scope_parse(const char *value, enum osr_scope *out);
+/*
+ * Which noNewPrivileges settings a profile is to start under: "true", "false",
+ * "both" or "recorded" (the container's own: *given stays false).
+ */
+int nnp_parse(const char *value, bool *given, bool *nnp, bool *any);
 const char *scope_name(enum osr_scope scope);
 
 /*
  * Reduce the phases to the syscalls a profile must allow. With scope "all",
- * every phase. With "workload": what the workload did, plus what the runtime
+ * every phase. With "exact": what the workload did, plus what the runtime
  * did under the filter it loaded; when it loaded none (a container without a
  * seccomp profile), plus those setup syscalls that runtimes make after the
  * point where they load one, which depends on no_new_privs (without it the
- * filter goes on before the runtime drops privileges).
+ * filter goes on before the runtime drops privileges). With "workload" (the
+ * default): "exact", plus what any runtime makes after its load point
+ * (src/runtimes.c), for the recorded no_new_privs or, with any_nnp, for both,
+ * so the profile starts the workload under any of them.
  */
-void scope_select(const osr_phases_t *phases, enum osr_scope scope, bool no_new_privs,
-		  osr_seen_t *out, struct scope_report *rep);
+void scope_select(const osr_phases_t *phases, const struct scope_opts *so, osr_seen_t *out,
+		  struct scope_report *rep);
 
 #endif

@@ -68,8 +68,8 @@ static int get_pid(json_object *obj, pid_t *out, struct osr_err *err)
 static int get_annotations(json_object *obj, struct oci_state *st, struct osr_err *err)
 {
 	static const char *const keys[] = { OSR_ANNOTATION, OSR_SCOPE_ANNOTATION,
-					    OSR_K8S_NAMESPACE_ANNOTATION };
-	char **const outs[] = { &st->annotation, &st->scope, &st->k8s_namespace };
+					    OSR_K8S_NAMESPACE_ANNOTATION, OSR_NNP_ANNOTATION };
+	char **const outs[] = { &st->annotation, &st->scope, &st->k8s_namespace, &st->nnp };
 	json_object *ann, *v;
 
 	if (!json_object_object_get_ex(obj, "annotations", &ann) ||
@@ -159,5 +159,6 @@ void state_free(struct oci_state *st)
 	free(st->annotation);
 	free(st->scope);
 	free(st->k8s_namespace);
+	free(st->nnp);
 	memset(st, 0, sizeof(*st));
 }

@@ -12,6 +12,8 @@
 #define OSR_ANNOTATION "io.containers.trace-syscall"
 /* Ours alone: what part of the container's life the profile covers. */
 #define OSR_SCOPE_ANNOTATION "io.containers.trace-syscall.scope"
+/* Ours alone: the noNewPrivileges settings the profile is to start under. */
+#define OSR_NNP_ANNOTATION "io.containers.trace-syscall.nnp"
 
 /* The largest state JSON accepted on stdin; real ones are a few KiB. */
 #define OSR_STATE_MAX (4u << 20)
@@ -26,6 +28,7 @@ struct oci_state {
 	pid_t pid; /* 0 when absent (poststop) */
 	char *annotation; /* value of OSR_ANNOTATION, or NULL */
 	char *scope;	  /* value of OSR_SCOPE_ANNOTATION, or NULL */
+	char *nnp;	  /* value of OSR_NNP_ANNOTATION, or NULL */
 	char *k8s_namespace; /* the pod's Kubernetes namespace (see tenant.h), or NULL */
 };
 

@@ -165,6 +165,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	struct output_opts o = {
 		.scope = t->cfg->scope,
 		.no_new_privs = t->cfg->no_new_privs,
+		.any_nnp = t->cfg->any_nnp,
 		.base = t->cfg->base,
 		.path = t->cfg->output,
 		.root = t->cfg->output_dir,
@@ -288,6 +289,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	t.rec.by_mntns = cfg->mntns_inum != 0;
 	t.rec.scope = cfg->scope;
 	t.rec.no_new_privs = cfg->no_new_privs;
+	t.rec.any_nnp = cfg->any_nnp;
 	r = rundir_write(cfg->rundir, cfg->id, &t.rec, &err);
 	if (r < 0)
 		goto fail;

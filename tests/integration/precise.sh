@@ -78,7 +78,7 @@ else
 fi
 
 if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "everything"}' \
-	run_traced "$T/bad.json" -- true && grep -q "expected 'workload' or 'all'" "$T/last.out"; then
+	run_traced "$T/bad.json" -- true && grep -q "expected 'workload', 'exact' or 'all'" "$T/last.out"; then
 	pass precise_bad_scope
 else
 	fail precise_bad_scope "an unknown scope was accepted: $(tail -2 "$T/last.out")"

@@ -93,7 +93,8 @@ static void mark_compat(enum osr_phase phase, const char *name)
 
 static void select_scope(enum osr_scope scope, bool no_new_privs)
 {
-	scope_select((const osr_phases_t *)phases, scope, no_new_privs, out, &rep);
+	scope_select((const osr_phases_t *)phases,
+		     &(struct scope_opts){ .scope = scope, .no_new_privs = no_new_privs }, out, &rep);
 }
 
 static bool allowed(const char *name)
@@ -207,7 +208,7 @@ TEST(workload_filter_seen)
 	     "umount2", "openat", "futex", "tgkill", "close");
 	MARK(OSR_PHASE_FILTERED, "close", "write", "execve");
 	MARK(OSR_PHASE_WORKLOAD, "brk", "arch_prctl", "read", "getrandom", "exit_group");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	want_reset();
 	WANT("close", "write", "execve", "brk", "arch_prctl", "read", "getrandom", "exit_group",
@@ -230,7 +231,7 @@ TEST(workload_filter_seen_ignores_no_new_privs)
 	reset();
 	MARK(OSR_PHASE_SETUP, "capset", "setuid", "prctl", "read", "openat", "mount");
 	MARK(OSR_PHASE_FILTERED, "execve");
-	select_scope(OSR_SCOPE_WORKLOAD, false);
+	select_scope(OSR_SCOPE_EXACT, false);
 
 	want_reset();
 	WANT("execve");
@@ -246,7 +247,7 @@ TEST(workload_filter_seen_on_compat)
 	reset();
 	MARK(OSR_PHASE_SETUP, "openat", "mount");
 	mark_compat(OSR_PHASE_FILTERED, "getpid");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	CHECK(rep.filter_seen);
 	CHECK_NOT_ALLOWED("openat", "mount");
@@ -260,7 +261,7 @@ TEST(workload_no_filter_nnp)
 	MARK(OSR_PHASE_SETUP, "close", "openat", "write", "execve", "getdents64", "fstatfs",
 	     "capset", "setuid", "setgroups", "prctl", "mount", "futex");
 	MARK(OSR_PHASE_WORKLOAD, "read", "exit_group");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	want_reset();
 	WANT("close", "openat", "write", "execve", "getdents64", "fstatfs", "futex", "read",
@@ -281,7 +282,7 @@ TEST(workload_no_filter_privileged)
 	MARK(OSR_PHASE_SETUP, "capset", "setuid", "setgid", "setgroups", "prctl", "read",
 	     "close", "openat", "execve", "mount", "pivot_root", "sethostname", "umount2");
 	MARK(OSR_PHASE_WORKLOAD, "write", "exit_group");
-	select_scope(OSR_SCOPE_WORKLOAD, false);
+	select_scope(OSR_SCOPE_EXACT, false);
 
 	want_reset();
 	WANT("capset", "setuid", "setgid", "setgroups", "prctl", "read", "close", "openat",
@@ -303,7 +304,7 @@ TEST(setup_and_workload_not_left_out)
 	MARK(OSR_PHASE_SETUP, "sethostname", "mount");
 	MARK(OSR_PHASE_FILTERED, "execve");
 	MARK(OSR_PHASE_WORKLOAD, "sethostname");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	CHECK_ALLOWED("sethostname", "execve");
 	CHECK_NOT_ALLOWED("mount");
@@ -316,7 +317,7 @@ TEST(setup_and_workload_not_left_out)
 	reset();
 	MARK(OSR_PHASE_SETUP, "sethostname", "mount");
 	MARK(OSR_PHASE_WORKLOAD, "sethostname");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	CHECK_ALLOWED("sethostname");
 	CHECK(rep.left_out == 1);
@@ -332,7 +333,7 @@ TEST(always_set_not_left_out)
 	reset();
 	MARK(OSR_PHASE_SETUP, "exit_group", "rt_sigreturn", "mount");
 	MARK(OSR_PHASE_FILTERED, "execve");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	want_reset();
 	WANT("execve");
@@ -383,7 +384,7 @@ TEST(always_native_only)
 {
 	reset();
 	MARK(OSR_PHASE_WORKLOAD, "read");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	want_reset();
 	WANT("read");
@@ -400,7 +401,7 @@ TEST(compat_workload_kept)
 	CHECK(nr_arch(SCMP_ARCH_X86, "getpid") == 20);
 	MARK(OSR_PHASE_WORKLOAD, "read");
 	mark_compat(OSR_PHASE_WORKLOAD, "getpid");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	want_reset();
 	WANT("read");
@@ -417,7 +418,7 @@ TEST(compat_setup_by_name)
 	mark_compat(OSR_PHASE_SETUP, "mount");
 	mark_compat(OSR_PHASE_SETUP, "futex");
 	MARK(OSR_PHASE_FILTERED, "execve");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	want_reset();
 	WANT("execve");
@@ -436,8 +437,8 @@ TEST(nothing_recorded)
 		enum osr_scope scope;
 		bool nnp;
 	} runs[] = {
-		{ OSR_SCOPE_WORKLOAD, true },
-		{ OSR_SCOPE_WORKLOAD, false },
+		{ OSR_SCOPE_EXACT, true },
+		{ OSR_SCOPE_EXACT, false },
 		{ OSR_SCOPE_ALL, true },
 	};
 
@@ -467,7 +468,7 @@ TEST(left_out_list_truncated)
 	reset();
 	memset((*phases)[OSR_PHASE_SETUP][OSR_ABI_NATIVE], 1, OSR_MAX_SYSCALLS);
 	MARK(OSR_PHASE_FILTERED, "read");
-	select_scope(OSR_SCOPE_WORKLOAD, true);
+	select_scope(OSR_SCOPE_EXACT, true);
 
 	len = strnlen(rep.left_out_list, sizeof(rep.left_out_list));
 	dots = strstr(rep.left_out_list, " ...");
@@ -480,6 +481,56 @@ TEST(left_out_list_truncated)
 		fail_at(__LINE__, "names after the ' ...' marker: '%s'", dots);
 }
 
+/* ---- scope "workload": portable across runtimes ---- */
+
+static void select_portable(bool no_new_privs, bool any)
+{
+	scope_select((const osr_phases_t *)phases,
+		     &(struct scope_opts){ .scope = OSR_SCOPE_WORKLOAD,
+					   .no_new_privs = no_new_privs,
+					   .any_nnp = any },
+		     out, &rep);
+}
+
+/*
+ * Recorded under crun with noNewPrivileges (its tail: close, execve,
+ * rt_sigprocmask): the profile also has what runc makes after its load
+ * point (fstatfs, getdents64, openat...), not what only a runtime without
+ * noNewPrivileges makes (capset, setuid...), and never the setup.
+ */
+TEST(portable_adds_other_runtimes_tails)
+{
+	reset();
+	MARK(OSR_PHASE_SETUP, "mount", "pivot_root", "capset");
+	MARK(OSR_PHASE_FILTERED, "close", "execve", "rt_sigprocmask");
+	MARK(OSR_PHASE_WORKLOAD, "getcpu");
+	select_portable(true, false);
+	CHECK_ALLOWED("getcpu", "close", "execve", "rt_sigprocmask", "fstatfs", "getdents64",
+		      "openat", "write", "futex", "nanosleep", "epoll_pwait");
+	CHECK_NOT_ALLOWED("mount", "pivot_root", "capset", "setuid", "capget", "chdir");
+	CHECK(rep.portable_added > 0);
+}
+
+/* Without noNewPrivileges: what runc and crun do before they drop privileges too. */
+TEST(portable_without_nnp)
+{
+	reset();
+	MARK(OSR_PHASE_WORKLOAD, "getcpu");
+	select_portable(false, false);
+	CHECK_ALLOWED("capget", "capset", "chdir", "getcwd", "faccessat2", "fstat", "setuid",
+		      "setgroups", "setresuid", "pselect6", "fstatfs");
+	CHECK_NOT_ALLOWED("mount", "pivot_root");
+}
+
+/* Both settings: the union. */
+TEST(portable_both_nnp)
+{
+	reset();
+	MARK(OSR_PHASE_WORKLOAD, "getcpu");
+	select_portable(true, true);
+	CHECK_ALLOWED("capset", "setuid", "fstatfs", "rt_sigprocmask");
+}
+
 /* ---- scope_parse and scope_name ---- */
 
 TEST(parse_accepts)
@@ -488,6 +539,8 @@ TEST(parse_accepts)
 
 	CHECK(scope_parse("workload", &s) == 0);
 	CHECK(s == OSR_SCOPE_WORKLOAD);
+	CHECK(scope_parse("exact", &s) == 0);
+	CHECK(s == OSR_SCOPE_EXACT);
 	CHECK(scope_parse("all", &s) == 0);
 	CHECK(s == OSR_SCOPE_ALL);
 }
@@ -506,12 +559,13 @@ TEST(parse_rejects)
 
 TEST(name_round_trips)
 {
-	static const enum osr_scope all[] = { OSR_SCOPE_WORKLOAD, OSR_SCOPE_ALL };
+	static const enum osr_scope all[] = { OSR_SCOPE_WORKLOAD, OSR_SCOPE_EXACT, OSR_SCOPE_ALL };
 
 	CHECK(!strcmp(scope_name(OSR_SCOPE_WORKLOAD), "workload"));
+	CHECK(!strcmp(scope_name(OSR_SCOPE_EXACT), "exact"));
 	CHECK(!strcmp(scope_name(OSR_SCOPE_ALL), "all"));
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
-		enum osr_scope s = all[i] == OSR_SCOPE_ALL ? OSR_SCOPE_WORKLOAD : OSR_SCOPE_ALL;
+		enum osr_scope s = all[i] == OSR_SCOPE_ALL ? OSR_SCOPE_EXACT : OSR_SCOPE_ALL;
 
 		CHECK(scope_parse(scope_name(all[i]), &s) == 0);
 		CHECK(s == all[i]);
@@ -552,6 +606,9 @@ int main(void)
 	RUN_X86(compat_setup_by_name);
 	RUN_X86(nothing_recorded);
 	RUN_X86(left_out_list_truncated);
+	RUN_X86(portable_adds_other_runtimes_tails);
+	RUN_X86(portable_without_nnp);
+	RUN_X86(portable_both_nnp);
 	RUN(parse_accepts);
 	RUN(parse_rejects);
 	RUN(name_round_trips);

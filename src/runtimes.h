@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_RUNTIMES_H
+#define OSR_RUNTIMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * What OCI runtimes do after loading a container's seccomp filter, which a
+ * profile must allow for the container to start under them: the one table of
+ * it (src/runtimes.c).
+ */
+struct runtime_tail {
+	const char *runtime;	    /* as it is called, with the version measured */
+	int no_new_privs;	    /* 1, 0, or -1: either */
+	const char *const *names;   /* NULL-terminated */
+};
+
+extern const struct runtime_tail runtime_tails[];
+extern const size_t runtime_tail_count;
+
+/*
+ * The syscalls runc's init (a Go program) makes at moments it does not
+ * choose: scheduling, preemption signals, memory. NULL-terminated.
+ */
+extern const char *const runtime_async[];
+
+/* Is name in a NULL-terminated list? */
+bool name_in(const char *name, const char *const *list);
+
+/*
+ * Would some runtime make name after loading the filter, with this
+ * noNewPrivileges setting (any: either)? The asynchronous ones count.
+ */
+bool runtime_needs(const char *name, bool no_new_privs, bool any);
+
+/* What the profile covers, for its comment: "runc, crun, ... with noNewPrivileges X". */
+const char *runtime_cover(bool no_new_privs, bool any);
+
+/*
+ * A profile that allows what runtime_needs() names (those this machine's
+ * libseccomp knows on the native architecture), with the default action of
+ * like: for merge to add to its inputs.
+ */
+struct json_object;
+int runtime_tail_profile(bool no_new_privs, bool any, struct json_object *like,
+			 struct json_object **out);
+
+#endif
