@@ -6,7 +6,8 @@ set -eu
 PKGS=(
 	make gcc clang llvm libclang-rt-dev pkg-config bpftool
 	libbpf-dev libseccomp-dev libjson-c-dev libelf-dev zlib1g-dev libc6-dev
-	runc podman busybox-static jq python3 python3-yaml
+	runc crun podman busybox-static jq python3 python3-yaml
+	nginx-light # a real server for the portability tests
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
 )
 missing=()

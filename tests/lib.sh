@@ -45,6 +45,11 @@ cleanup_all() {
 	for id in $(runc list -q 2>/dev/null | grep "^$ID_PREFIX" || true); do
 		runc delete -f "$id" >/dev/null 2>&1
 	done
+	if command -v crun >/dev/null; then
+		for id in $(crun list -q 2>/dev/null | grep "^$ID_PREFIX" || true); do
+			crun delete -f "$id" >/dev/null 2>&1
+		done
+	fi
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$T"
 }
 trap cleanup_all EXIT
@@ -76,12 +81,24 @@ shared_rootfs() {
 	fi
 }
 
+# A root of the host's own programs, read-only (for real servers: nginx,
+# redis, python): /usr and /etc bound in, the usual symlinks to /usr.
+HOSTROOT=$WORK/hostroot
+host_root() {
+	[ -d "$HOSTROOT/usr" ] && return 0
+	mkdir -p "$HOSTROOT.tmp.$$"/{usr,etc,proc,dev,sys,tmp,run,conf}
+	local l
+	for l in bin lib lib64 sbin; do [ -e "/$l" ] && ln -s "usr/$l" "$HOSTROOT.tmp.$$/$l"; done
+	mv "$HOSTROOT.tmp.$$" "$HOSTROOT" 2>/dev/null || rm -rf "$HOSTROOT.tmp.$$"
+}
+
 # bundle DIR ANNOTATION ARGS...: a runc bundle running ARGS, with the hook and
 # (when ANNOTATION is not empty) the trace annotation. SECCOMP (a profile file)
 # puts the container under that profile; HOOK_ARGS_JSON (a JSON array) adds
 # options to both stages; CAPS_ADD (comma-separated) adds capabilities; NNP
 # (true/false) sets process.noNewPrivileges; ANNOTATIONS_JSON (an object)
-# adds annotations beside the trace one.
+# adds annotations beside the trace one. HOST_ROOT=CONF runs ARGS on the
+# host's programs (host_root), in the host's network, with folder CONF at /conf.
 bundle() {
 	local dir=$1 ann=$2; shift 2
 	mkdir -p "$dir"
@@ -108,15 +125,36 @@ bundle() {
 		if $caps == "" then . else
 			.process.capabilities |= with_entries(.value += ($caps | split(","))) end
 	' "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+	if [ -n "${HOST_ROOT:-}" ]; then
+		host_root
+		jq --arg root "$HOSTROOT" --arg conf "$HOST_ROOT" '.root.path = $root |
+			.linux.namespaces |= map(select(.type != "network")) |
+			.mounts += [{"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
+				{"destination": "/etc", "type": "bind", "source": "/etc", "options": ["rbind", "ro"]},
+				{"destination": "/conf", "type": "bind", "source": $conf, "options": ["rbind", "ro"]},
+				{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}]' \
+			"$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+	fi
 	if [ -n "${SECCOMP:-}" ]; then
 		jq --slurpfile p "$SECCOMP" '.linux.seccomp = $p[0]' "$dir/config.json" \
 			> "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
 	fi
 }
 
+# crun, in a private mount namespace where the host has hybrid cgroups.
+CRUN=$TOP/tests/crun-hybrid/crun
+# rt_run DIR ID: run the bundle in DIR under $RUNTIME (runc, the default, or crun).
+rt_run() {
+	case ${RUNTIME:-runc} in
+	runc) (cd "$1" && runc run "$2" </dev/null) ;;
+	crun) (cd "$1" && "$CRUN" run "$2" </dev/null) ;;
+	*) echo "unknown RUNTIME '$RUNTIME'" >&2; return 2 ;;
+	esac
+}
+
 CTR_SEQ=0
 # run_traced OUT [BASE] -- ARGS...: run ARGS in a traced container; the
-# container's output goes to $T/last.out, runc's exit status is returned.
+# container's output goes to $T/last.out, the runtime's exit status is returned.
 run_traced() {
 	local out=$1 ann; shift
 	ann="of:$out"
@@ -125,7 +163,7 @@ run_traced() {
 	CTR_SEQ=$((CTR_SEQ + 1))
 	local id=$ID_PREFIX-$CTR_SEQ
 	bundle "$T/b$CTR_SEQ" "$ann" "$@"
-	(cd "$T/b$CTR_SEQ" && runc run "$id" </dev/null >"$T/last.out" 2>&1)
+	rt_run "$T/b$CTR_SEQ" "$id" >"$T/last.out" 2>&1
 }
 
 # run_under PROFILE ARGS...: run ARGS (untraced) under a seccomp profile.
@@ -134,7 +172,7 @@ run_under() {
 	CTR_SEQ=$((CTR_SEQ + 1))
 	local id=$ID_PREFIX-$CTR_SEQ
 	SECCOMP=$profile bundle "$T/b$CTR_SEQ" "" "$@"
-	(cd "$T/b$CTR_SEQ" && runc run "$id" </dev/null >"$T/last.out" 2>&1)
+	rt_run "$T/b$CTR_SEQ" "$id" >"$T/last.out" 2>&1
 }
 
 # The names a profile allows, one a line.

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Profiles that start under any runtime: recorded under runc, crun, podman+runc
+# or podman+crun, a profile starts the same workload under all four with the
+# same noNewPrivileges; scope=exact stays the recording runtime's minimum; the
+# table of what runtimes do after loading the filter (src/runtimes.c) covers
+# what each does here; and nginx, recorded under runc and under crun, runs
+# under either with no syscall the kernel's seccomp log reports missing.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+RUNTIMES=(runc crun podman-runc podman-crun)
+TESTS=()
+for nnp in true false; do
+	for r in "${RUNTIMES[@]}"; do TESTS+=("portable_table_covers_${r}_nnp_$nnp"); done
+	for r in "${RUNTIMES[@]}"; do TESTS+=("portable_from_${r}_nnp_$nnp"); done
+done
+TESTS+=(portable_nnp_both portable_exact_stays_exact portable_nginx_runc portable_nginx_crun)
+PREREQS=(runc crun podman jq python3)
+skip_all_if_missing
+shared_rootfs
+
+# podman adds mount points to a --rootfs: give it a copy of its own.
+PROOT=$T/rootfs
+make_rootfs "$PROOT"
+HOOKS=$T/hooks.d
+mkdir -p "$HOOKS"
+for f in "$TOP"/hooks.d/*.json.in; do
+	sed "s|@HOOK@|$HOOK|" "$f" > "$HOOKS/$(basename "$f" .in)"
+done
+NAMES=()
+portable_cleanup() {
+	local n
+	for n in "${NAMES[@]}"; do podman rm -f "$n" >/dev/null 2>&1; done
+	cleanup_all
+}
+trap portable_cleanup EXIT
+
+# on RT NNP ANN SECCOMP ARGS...: run ARGS under runtime RT with noNewPrivileges
+# NNP, traced (ANN: the annotation, or "") and/or under profile SECCOMP (or "").
+# Output in $T/last.out; returns the runtime's status.
+on() {
+	local rt=$1 nnp=$2 ann=$3 prof=$4; shift 4
+	case $rt in
+	runc | crun)
+		CTR_SEQ=$((CTR_SEQ + 1))
+		NNP=$nnp SECCOMP=$prof bundle "$T/b$CTR_SEQ" "$ann" "$@"
+		RUNTIME=$rt rt_run "$T/b$CTR_SEQ" "$ID_PREFIX-$CTR_SEQ" >"$T/last.out" 2>&1
+		;;
+	podman-*)
+		local name=$ID_PREFIX-p$((CTR_SEQ += 1)) opts=()
+		NAMES+=("$name")
+		[ "$nnp" = true ] && opts+=(--security-opt no-new-privileges)
+		[ -n "$ann" ] && opts+=(--annotation "io.containers.trace-syscall=$ann")
+		[ -n "$prof" ] && opts+=(--security-opt "seccomp=$prof")
+		local runtime=runc
+		[ "$rt" = podman-crun ] && runtime=$CRUN
+		podman run --name "$name" --runtime "$runtime" --ulimit nofile=20000:20000 \
+			--ulimit nproc=4096:4096 --hooks-dir "$HOOKS" --network none --tmpfs /tmp \
+			"${opts[@]}" --rootfs "$PROOT" "$@" </dev/null >"$T/last.out" 2>&1
+		;;
+	esac
+}
+
+# --- the table covers what each runtime does after its load point --------------------------
+# Recorded with scope exact under a permissive filter, a container that only
+# calls getpid allows what the runtime made under the filter: beyond what the
+# program makes itself, all of it must be in the table (merge --nnp prints it).
+PERMISSIVE=$T/permissive.json
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}' > "$PERMISSIVE"
+echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}' > "$T/tiny.json"
+"$HOOK" record --scope exact -o "$T/own.json" -- "$HELPERS/osr-workload" nr 39 2>/dev/null
+for nnp in true false; do
+	"$HOOK" merge --nnp "$nnp" -o "$T/table-$nnp.json" "$T/tiny.json"
+	for rt in "${RUNTIMES[@]}"; do
+		out=$T/exact-$rt-$nnp.json
+		name=portable_table_covers_${rt}_nnp_$nnp
+		if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
+			on "$rt" "$nnp" "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
+			! wait_until 10 test -s "$out"; then
+			fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+			continue
+		fi
+		extra=$(comm -23 <(allowed_names "$out") <( (allowed_names "$T/own.json"; allowed_names "$T/table-$nnp.json") | sort -u))
+		if [ -z "$extra" ]; then
+			pass "$name"
+		else
+			fail "$name" "the runtime made, after loading the filter, what src/runtimes.c lacks: $extra"
+		fi
+	done
+done
+
+# --- recorded under one, replayed under every one ---------------------------------------------
+WORK_ARGS=(sh -c 'ls / >/dev/null && osr-workload call getcpu')
+for nnp in true false; do
+	for rec in "${RUNTIMES[@]}"; do
+		out=$T/from-$rec-$nnp.json
+		name=portable_from_${rec}_nnp_$nnp
+		if ! on "$rec" "$nnp" "of:$out" "" "${WORK_ARGS[@]}" || ! wait_until 10 test -s "$out"; then
+			fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+			continue
+		fi
+		bad=""
+		for play in "${RUNTIMES[@]}"; do
+			on "$play" "$nnp" "" "$out" "${WORK_ARGS[@]}" || bad="$bad $play($(tail -1 "$T/last.out" | head -c 160))"
+		done
+		if [ -z "$bad" ]; then
+			pass "$name"
+		else
+			fail "$name" "$(allowed_names "$out" | wc -l) names; does not start under:$bad"
+		fi
+	done
+done
+
+# --- either noNewPrivileges setting ------------------------------------------------------------
+out=$T/both.json
+if ANNOTATIONS_JSON='{"io.containers.trace-syscall.nnp": "both"}' on crun true "of:$out" "" "${WORK_ARGS[@]}"; then
+	bad=""
+	for play in "${RUNTIMES[@]}"; do
+		for nnp in true false; do
+			on "$play" "$nnp" "" "$out" "${WORK_ARGS[@]}" || bad="$bad $play/nnp=$nnp"
+		done
+	done
+	if [ -z "$bad" ] && jq -e '.syscalls[0].comment | test("noNewPrivileges true or false")' "$out" >/dev/null; then
+		pass portable_nnp_both
+	else
+		fail portable_nnp_both "does not start under:$bad; comment: $(jq -c '.syscalls[0].comment' "$out")"
+	fi
+else
+	fail portable_nnp_both "recording failed: $(tail -2 "$T/last.out")"
+fi
+
+# --- scope exact: the recording runtime's minimum, which runc refuses --------------------------
+# crun with noNewPrivileges loads the filter after all it does but closing and
+# exec'ing; runc still calls fstatfs after its load point.
+out=$T/exact-crun.json
+if ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' on crun true "of:$out" "" "${WORK_ARGS[@]}" &&
+	! allowed_names "$out" | grep -qx fstatfs && ! on runc true "" "$out" "${WORK_ARGS[@]}" &&
+	on crun true "" "$out" "${WORK_ARGS[@]}" &&
+	jq -e '.syscalls[0].comment | test("exact")' "$out" >/dev/null; then
+	pass portable_exact_stays_exact
+else
+	fail portable_exact_stays_exact "$(tail -2 "$T/last.out")"
+fi
+
+# --- nginx, with the kernel's seccomp log as the oracle ------------------------------------------
+# Recorded serving one page under one runtime; replayed under both with the
+# profile's default turned to SCMP_ACT_LOG, every syscall it would have denied
+# is a record in the kernel log (bench/seccomp-log keeps this container's own
+# and reports any the kernel dropped): there must be none. Then enforced.
+NGINX=$T/nginx
+mkdir -p "$NGINX/www"
+echo "served by nginx" > "$NGINX/www/index.html"
+PORT=$((20000 + $$ % 20000))
+cat > "$NGINX/nginx.conf" <<CONF
+daemon off; user root; worker_processes 2; pid /tmp/nginx.pid; error_log /tmp/error.log;
+events {}
+http {
+	access_log /tmp/access.log;
+	client_body_temp_path /tmp/cb; proxy_temp_path /tmp/p; fastcgi_temp_path /tmp/f;
+	uwsgi_temp_path /tmp/u; scgi_temp_path /tmp/s;
+	server { listen 127.0.0.1:$PORT; root /conf/www; }
+}
+CONF
+NGINX_ARGS=(sh -c "nginx -c /conf/nginx.conf & for i in 1 2 3 4 5 6 7 8 9 10; do busybox wget -q -O - http://127.0.0.1:$PORT/ && break; sleep 0.2; done; kill -QUIT \$!; wait")
+"$TOP/bench/seccomp-log" --check >/dev/null 2>&1
+log_ok=$?
+for rec in runc crun; do
+	name=portable_nginx_$rec
+	if ! command -v nginx >/dev/null; then
+		skip "$name" "nginx is not installed (make deps installs nginx-light)"
+		continue
+	fi
+	if [ $log_ok != 0 ]; then
+		skip "$name" "the kernel's seccomp log cannot be read here: $("$TOP/bench/seccomp-log" --check 2>&1)"
+		continue
+	fi
+	out=$T/nginx-$rec.json
+	if ! HOST_ROOT=$NGINX on "$rec" false "of:$out" "" "${NGINX_ARGS[@]}" || ! grep -q "served by nginx" "$T/last.out"; then
+		fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+		continue
+	fi
+	jq '.defaultAction = "SCMP_ACT_LOG"' "$out" > "$T/nginx-log.json"
+	bad=""
+	for play in runc crun; do
+		CTR_SEQ=$((CTR_SEQ + 1))
+		NNP=false SECCOMP=$T/nginx-log.json HOST_ROOT=$NGINX bundle "$T/b$CTR_SEQ" "" "${NGINX_ARGS[@]}"
+		rm -rf "$T/log-$play"
+		rtcmd=runc
+		[ "$play" = crun ] && rtcmd=$CRUN
+		if ! "$TOP/bench/seccomp-log" "$T/log-$play" -- \
+			sh -c "cd '$T/b$CTR_SEQ' && exec '$rtcmd' run '$ID_PREFIX-$CTR_SEQ' </dev/null" \
+			>/dev/null 2>&1; then
+			bad="$bad $play:log-run-failed($(tail -1 "$T/log-$play/output" 2>/dev/null))"
+		elif [ -s "$T/log-$play/names" ]; then
+			bad="$bad $play:missing($(tr '\n' ' ' < "$T/log-$play/names"))"
+		elif [ "$(jq -r '.incomplete' "$T/log-$play/summary.json" 2>&1)" != null ]; then
+			bad="$bad $play:log-$(jq -r '.incomplete' "$T/log-$play/summary.json" 2>&1)"
+		fi
+		HOST_ROOT=$NGINX on "$play" false "" "$out" "${NGINX_ARGS[@]}" && grep -q "served by nginx" "$T/last.out" ||
+			bad="$bad $play:enforced($(tail -1 "$T/last.out"))"
+	done
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "$bad"
+	fi
+done
+exit 0
