@@ -95,6 +95,11 @@ int main(int argc, char **argv)
 	log_init("oci-seccomp-recorder", NULL);
 	/* Called as oci-seccomp-bpf-hook is (its hooks.d file, its flags). */
 	if (peer_args(argc, argv)) {
+		/* Its users look for its syslog tag (journalctl -t oci-seccomp-bpf-hook). */
+		const char *base = strrchr(argv[0], '/');
+
+		if (!strcmp(base ? base + 1 : argv[0], "oci-seccomp-bpf-hook"))
+			log_init("oci-seccomp-bpf-hook", NULL);
 		r = cmd_peer(&o, argc, argv);
 		return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
 	}

@@ -9,7 +9,7 @@ set -u
 
 TESTS=(peer_hooksd_records peer_hooksd_leaves_no_record peer_annotation_blanks peer_of_twice
 	peer_empty_annotation_stops peer_missing_folder_not_127 peer_missing_base_not_127
-	peer_version peer_trace_pid)
+	peer_version peer_trace_pid peer_make_install_replaces peer_syslog_tag)
 PREREQS=(podman runc jq)
 skip_all_if_missing
 ROOTFS=$T/rootfs
@@ -127,4 +127,53 @@ if [ $rrc = 0 ] && [ -z "$(missing_names "$T/r.json" getrusage)" ] && [ ! -e "$R
 else
 	fail peer_trace_pid "rc=$rrc: $(cat "$T/r.err")"
 fi
+# Called as oci-seccomp-bpf-hook (its hooks.d file's args[0]), the hook logs
+# under that tag, where its users look (journalctl -t oci-seccomp-bpf-hook).
+# Read where syslog() writes: a socket of ours at /dev/log when there is none
+# (no syslog daemon), else the datagram as strace shows it.
+tag_msg() {
+	local state='{"id": "tagcheck", "pid": 1, "annotations": {"io.containers.trace-syscall": ""}}'
+	if [ ! -e /dev/log ]; then
+		python3 - "$HOOK" "$state" <<'PY'
+import os, socket, subprocess, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+try:
+    subprocess.run(["oci-seccomp-bpf-hook", "-s"], executable=sys.argv[1],
+                   input=sys.argv[2].encode(), capture_output=True)
+    s.settimeout(2)
+    print(s.recv(4096).decode(errors="replace"))
+finally:
+    os.unlink("/dev/log")
+PY
+	elif command -v strace >/dev/null; then
+		strace -f -e trace=sendto,sendmsg -s 300 -o "$T/tag.strace" \
+			bash -c "exec -a oci-seccomp-bpf-hook '$HOOK' -s" <<<"$state" >/dev/null 2>&1
+		cat "$T/tag.strace"
+	fi
+}
+msg=$(tag_msg 2>&1)
+if grep -q "oci-seccomp-bpf-hook\[[0-9]*\]: \[tagcheck\].*is empty" <<<"$msg"; then
+	pass peer_syslog_tag
+else
+	fail peer_syslog_tag "no message tagged oci-seccomp-bpf-hook: $(head -c 300 <<<"$msg")"
+fi
+
+# make install-replace-peer: the peer's hooks.d file keeps everything but its
+# path, which names our binary; the original is kept, and put back on uninstall.
+D=$T/destdir
+J=$D/usr/share/containers/oci/hooks.d/oci-seccomp-bpf-hook.json
+mkdir -p "$(dirname "$J")"
+orig='{"version": "1.0.0", "hook": {"path": "/usr/libexec/oci/hooks.d/oci-seccomp-bpf-hook", "args": ["oci-seccomp-bpf-hook", "-s"]}, "when": {"annotations": {"^io\\.containers\\.trace-syscall$": ".*"}}, "stages": ["prestart"]}'
+echo "$orig" > "$J"
+why=""
+make -s -C "$TOP" install-replace-peer DESTDIR="$D" PREFIX=/usr OUTPUT="$OUTPUT" >"$T/make.out" 2>&1 || why="make failed: $(tail -2 "$T/make.out")"
+[ -z "$why" ] && ! jq -e --arg p /usr/libexec/oci/hooks.d/oci-seccomp-recorder \
+	'.hook.path == $p and .hook.args == ["oci-seccomp-bpf-hook", "-s"] and .stages == ["prestart"] and
+	.when.annotations["^io\\.containers\\.trace-syscall$"] == ".*"' "$J" >/dev/null && why="hooks.d file: $(cat "$J")"
+[ -z "$why" ] && [ ! -x "$D/usr/libexec/oci/hooks.d/oci-seccomp-recorder" ] && why="binary not installed"
+[ -z "$why" ] && ls "$D/usr/share/containers/oci/hooks.d" | grep -q oci-seccomp-recorder && why="our own hooks.d files were installed beside the peer's"
+make -s -C "$TOP" uninstall-replace-peer DESTDIR="$D" PREFIX=/usr OUTPUT="$OUTPUT" >"$T/make.out" 2>&1
+[ -z "$why" ] && [ "$(cat "$J")" != "$orig" ] && why="uninstall did not put the original back: $(cat "$J")"
+if [ -z "$why" ]; then pass peer_make_install_replaces; else fail peer_make_install_replaces "$why"; fi
 exit 0
