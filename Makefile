@@ -58,7 +58,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install uninstall check test unit deps example bench
+.PHONY: all clean install uninstall check test unit deps example bench install-replace-peer \
+	uninstall-replace-peer
 
 # CONFINED=1 installs the hooks.d variant for nodes where anyone who can set an
 # annotation (a pod author) triggers the hook: profiles only inside RECORD_DIR,
@@ -173,6 +174,25 @@ install: all
 	done
 	install -m 0644 man/oci-seccomp-recorder.1 $(DESTDIR)$(MANDIR)/man1/
 	$(if $(filter 1,$(CONFINED)),install -d -m 0755 $(DESTDIR)$(RECORD_DIR))
+
+# Take the place of an installed oci-seccomp-bpf-hook: its hooks.d file stays
+# as it is but for its path, which names this binary (the old file is kept as
+# .orig); this package's own hooks.d files are not installed beside it, or
+# both would record each container.
+PEER_HOOK_JSON ?= /usr/share/containers/oci/hooks.d/oci-seccomp-bpf-hook.json
+install-replace-peer: all
+	@test -f $(DESTDIR)$(PEER_HOOK_JSON) || { echo "no oci-seccomp-bpf-hook hooks.d file at '$(DESTDIR)$(PEER_HOOK_JSON)' (set PEER_HOOK_JSON)" >&2; exit 1; }
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder
+	install -m 0644 man/oci-seccomp-recorder.1 $(DESTDIR)$(MANDIR)/man1/
+	test -e $(DESTDIR)$(PEER_HOOK_JSON).orig || cp -p $(DESTDIR)$(PEER_HOOK_JSON) $(DESTDIR)$(PEER_HOOK_JSON).orig
+	sed -E 's|("path"[[:space:]]*:[[:space:]]*")[^"]*"|\1$(LIBEXECDIR)/oci-seccomp-recorder"|' \
+		$(DESTDIR)$(PEER_HOOK_JSON).orig > $(DESTDIR)$(PEER_HOOK_JSON).new
+	mv $(DESTDIR)$(PEER_HOOK_JSON).new $(DESTDIR)$(PEER_HOOK_JSON)
+
+uninstall-replace-peer:
+	test ! -e $(DESTDIR)$(PEER_HOOK_JSON).orig || mv $(DESTDIR)$(PEER_HOOK_JSON).orig $(DESTDIR)$(PEER_HOOK_JSON)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder $(DESTDIR)$(MANDIR)/man1/oci-seccomp-recorder.1
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder \
