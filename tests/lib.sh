@@ -99,6 +99,7 @@ host_root() {
 # (true/false) sets process.noNewPrivileges; ANNOTATIONS_JSON (an object)
 # adds annotations beside the trace one. HOST_ROOT=CONF runs ARGS on the
 # host's programs (host_root), in the host's network, with folder CONF at /conf.
+# CTR_USER=UID:GID runs ARGS as that user.
 bundle() {
 	local dir=$1 ann=$2; shift 2
 	mkdir -p "$dir"
@@ -127,13 +128,22 @@ bundle() {
 	' "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
 	if [ -n "${HOST_ROOT:-}" ]; then
 		host_root
-		jq --arg root "$HOSTROOT" --arg conf "$HOST_ROOT" '.root.path = $root |
+		# A /tmp of its own that any user may write (runc 1.1 leaves a tmpfs 0755).
+		mkdir -p "$dir/tmp" && chmod 1777 "$dir/tmp"
+		jq --arg root "$HOSTROOT" --arg conf "$HOST_ROOT" --arg tmp "$dir/tmp" '.root.path = $root |
+			.mounts |= map(select(.destination != "/tmp")) |
+			.mounts += [{"destination": "/tmp", "type": "bind", "source": $tmp, "options": ["rbind", "rw"]}] |
 			.linux.namespaces |= map(select(.type != "network")) |
 			.mounts += [{"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
 				{"destination": "/etc", "type": "bind", "source": "/etc", "options": ["rbind", "ro"]},
 				{"destination": "/conf", "type": "bind", "source": $conf, "options": ["rbind", "ro"]},
 				{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}]' \
 			"$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+	fi
+	if [ -n "${CTR_USER:-}" ]; then
+		jq --argjson u "${CTR_USER%%:*}" --argjson g "${CTR_USER##*:}" \
+			'.process.user = {"uid": $u, "gid": $g}' "$dir/config.json" > "$dir/config.json.new" &&
+			mv "$dir/config.json.new" "$dir/config.json"
 	fi
 	if [ -n "${SECCOMP:-}" ]; then
 		jq --slurpfile p "$SECCOMP" '.linux.seccomp = $p[0]' "$dir/config.json" \
@@ -173,6 +183,61 @@ run_under() {
 	local id=$ID_PREFIX-$CTR_SEQ
 	SECCOMP=$profile bundle "$T/b$CTR_SEQ" "" "$@"
 	rt_run "$T/b$CTR_SEQ" "$id" >"$T/last.out" 2>&1
+}
+
+# run_on RT NNP ANN PROFILE ARGS...: run ARGS under runtime RT (runc, crun,
+# podman-runc, podman-crun) with noNewPrivileges NNP, traced (ANN: the
+# annotation value, or "") and/or under PROFILE (or ""); HOST_ROOT as for
+# bundle. Output in $T/last.out; returns the runtime's status. podman runs
+# with the shipped hooks.d files and a rootfs of its own (it adds mount
+# points to one); podman_cleanup removes its containers.
+PODMAN_NAMES=()
+podman_cleanup() {
+	local n
+	for n in "${PODMAN_NAMES[@]}"; do podman rm -f "$n" >/dev/null 2>&1; done
+	cleanup_all
+}
+run_on() {
+	local rt=$1 nnp=$2 ann=$3 prof=$4; shift 4
+	case $rt in
+	runc | crun)
+		CTR_SEQ=$((CTR_SEQ + 1))
+		NNP=$nnp SECCOMP=$prof bundle "$T/b$CTR_SEQ" "$ann" "$@"
+		RUNTIME=$rt rt_run "$T/b$CTR_SEQ" "$ID_PREFIX-$CTR_SEQ" >"$T/last.out" 2>&1
+		return
+		;;
+	podman-runc | podman-crun) ;;
+	*) echo "unknown runtime '$rt'" >&2; return 2 ;;
+	esac
+	local name=$ID_PREFIX-p$((CTR_SEQ += 1)) opts=() root=$T/podman-rootfs runtime=runc f
+	if [ ! -d "$T/podman-hooks.d" ]; then
+		mkdir -p "$T/podman-hooks.d"
+		for f in "$TOP"/hooks.d/*.json.in; do
+			sed "s|@HOOK@|$HOOK|" "$f" > "$T/podman-hooks.d/$(basename "$f" .in)"
+		done
+		make_rootfs "$root"
+	fi
+	PODMAN_NAMES+=("$name")
+	[ "$nnp" = true ] && opts+=(--security-opt no-new-privileges)
+	[ -n "$ann" ] && opts+=(--annotation "io.containers.trace-syscall=$ann")
+	[ -n "$prof" ] && opts+=(--security-opt "seccomp=$prof")
+	local a
+	while read -r a; do [ -n "$a" ] && opts+=(--annotation "$a"); done < <(jq -r 'to_entries[] | "\(.key)=\(.value)"' <<<"${ANNOTATIONS_JSON:-{\}}")
+	if [ -n "${HOST_ROOT:-}" ]; then
+		root=$T/podman-hostroot
+		[ -d "$root/usr" ] || { mkdir -p "$root"/{usr,etc,tmp,run,conf}; for f in bin lib lib64 sbin; do [ -e "/$f" ] && ln -s "usr/$f" "$root/$f"; done; }
+		# A /tmp any user may write (runc 1.1 leaves a tmpfs 0755).
+		mkdir -p "$T/$name.tmp" && chmod 1777 "$T/$name.tmp"
+		opts+=(-v /usr:/usr:ro -v /etc:/etc:ro -v "$HOST_ROOT:/conf:ro" -v "$T/$name.tmp:/tmp"
+			--network host)
+	else
+		opts+=(--network none --tmpfs /tmp)
+	fi
+	[ -n "${CTR_USER:-}" ] && opts+=(--user "$CTR_USER")
+	[ "$rt" = podman-crun ] && runtime=$CRUN
+	podman run --name "$name" --runtime "$runtime" --ulimit nofile=20000:20000 \
+		--ulimit nproc=4096:4096 --hooks-dir "$T/podman-hooks.d" \
+		"${opts[@]}" --rootfs "$root" "$@" </dev/null >"$T/last.out" 2>&1
 }
 
 # The names a profile allows, one a line.

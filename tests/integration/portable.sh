@@ -20,47 +20,7 @@ PREREQS=(runc crun podman jq python3)
 skip_all_if_missing
 shared_rootfs
 
-# podman adds mount points to a --rootfs: give it a copy of its own.
-PROOT=$T/rootfs
-make_rootfs "$PROOT"
-HOOKS=$T/hooks.d
-mkdir -p "$HOOKS"
-for f in "$TOP"/hooks.d/*.json.in; do
-	sed "s|@HOOK@|$HOOK|" "$f" > "$HOOKS/$(basename "$f" .in)"
-done
-NAMES=()
-portable_cleanup() {
-	local n
-	for n in "${NAMES[@]}"; do podman rm -f "$n" >/dev/null 2>&1; done
-	cleanup_all
-}
-trap portable_cleanup EXIT
-
-# on RT NNP ANN SECCOMP ARGS...: run ARGS under runtime RT with noNewPrivileges
-# NNP, traced (ANN: the annotation, or "") and/or under profile SECCOMP (or "").
-# Output in $T/last.out; returns the runtime's status.
-on() {
-	local rt=$1 nnp=$2 ann=$3 prof=$4; shift 4
-	case $rt in
-	runc | crun)
-		CTR_SEQ=$((CTR_SEQ + 1))
-		NNP=$nnp SECCOMP=$prof bundle "$T/b$CTR_SEQ" "$ann" "$@"
-		RUNTIME=$rt rt_run "$T/b$CTR_SEQ" "$ID_PREFIX-$CTR_SEQ" >"$T/last.out" 2>&1
-		;;
-	podman-*)
-		local name=$ID_PREFIX-p$((CTR_SEQ += 1)) opts=()
-		NAMES+=("$name")
-		[ "$nnp" = true ] && opts+=(--security-opt no-new-privileges)
-		[ -n "$ann" ] && opts+=(--annotation "io.containers.trace-syscall=$ann")
-		[ -n "$prof" ] && opts+=(--security-opt "seccomp=$prof")
-		local runtime=runc
-		[ "$rt" = podman-crun ] && runtime=$CRUN
-		podman run --name "$name" --runtime "$runtime" --ulimit nofile=20000:20000 \
-			--ulimit nproc=4096:4096 --hooks-dir "$HOOKS" --network none --tmpfs /tmp \
-			"${opts[@]}" --rootfs "$PROOT" "$@" </dev/null >"$T/last.out" 2>&1
-		;;
-	esac
-}
+trap podman_cleanup EXIT
 
 # --- the table covers what each runtime does after its load point --------------------------
 # Recorded with scope exact under a permissive filter, a container that only
@@ -76,7 +36,7 @@ for nnp in true false; do
 		out=$T/exact-$rt-$nnp.json
 		name=portable_table_covers_${rt}_nnp_$nnp
 		if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
-			on "$rt" "$nnp" "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
+			run_on "$rt" "$nnp" "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
 			! wait_until 10 test -s "$out"; then
 			fail "$name" "recording failed: $(tail -2 "$T/last.out")"
 			continue
@@ -96,13 +56,13 @@ for nnp in true false; do
 	for rec in "${RUNTIMES[@]}"; do
 		out=$T/from-$rec-$nnp.json
 		name=portable_from_${rec}_nnp_$nnp
-		if ! on "$rec" "$nnp" "of:$out" "" "${WORK_ARGS[@]}" || ! wait_until 10 test -s "$out"; then
+		if ! run_on "$rec" "$nnp" "of:$out" "" "${WORK_ARGS[@]}" || ! wait_until 10 test -s "$out"; then
 			fail "$name" "recording failed: $(tail -2 "$T/last.out")"
 			continue
 		fi
 		bad=""
 		for play in "${RUNTIMES[@]}"; do
-			on "$play" "$nnp" "" "$out" "${WORK_ARGS[@]}" || bad="$bad $play($(tail -1 "$T/last.out" | head -c 160))"
+			run_on "$play" "$nnp" "" "$out" "${WORK_ARGS[@]}" || bad="$bad $play($(tail -1 "$T/last.out" | head -c 160))"
 		done
 		if [ -z "$bad" ]; then
 			pass "$name"
@@ -114,11 +74,11 @@ done
 
 # --- either noNewPrivileges setting ------------------------------------------------------------
 out=$T/both.json
-if ANNOTATIONS_JSON='{"io.containers.trace-syscall.nnp": "both"}' on crun true "of:$out" "" "${WORK_ARGS[@]}"; then
+if ANNOTATIONS_JSON='{"io.containers.trace-syscall.nnp": "both"}' run_on crun true "of:$out" "" "${WORK_ARGS[@]}"; then
 	bad=""
 	for play in "${RUNTIMES[@]}"; do
 		for nnp in true false; do
-			on "$play" "$nnp" "" "$out" "${WORK_ARGS[@]}" || bad="$bad $play/nnp=$nnp"
+			run_on "$play" "$nnp" "" "$out" "${WORK_ARGS[@]}" || bad="$bad $play/nnp=$nnp"
 		done
 	done
 	if [ -z "$bad" ] && jq -e '.syscalls[0].comment | test("noNewPrivileges true or false")' "$out" >/dev/null; then
@@ -134,9 +94,9 @@ fi
 # crun with noNewPrivileges loads the filter after all it does but closing and
 # exec'ing; runc still calls fstatfs after its load point.
 out=$T/exact-crun.json
-if ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' on crun true "of:$out" "" "${WORK_ARGS[@]}" &&
-	! allowed_names "$out" | grep -qx fstatfs && ! on runc true "" "$out" "${WORK_ARGS[@]}" &&
-	on crun true "" "$out" "${WORK_ARGS[@]}" &&
+if ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' run_on crun true "of:$out" "" "${WORK_ARGS[@]}" &&
+	! allowed_names "$out" | grep -qx fstatfs && ! run_on runc true "" "$out" "${WORK_ARGS[@]}" &&
+	run_on crun true "" "$out" "${WORK_ARGS[@]}" &&
 	jq -e '.syscalls[0].comment | test("exact")' "$out" >/dev/null; then
 	pass portable_exact_stays_exact
 else
@@ -176,7 +136,7 @@ for rec in runc crun; do
 		continue
 	fi
 	out=$T/nginx-$rec.json
-	if ! HOST_ROOT=$NGINX on "$rec" false "of:$out" "" "${NGINX_ARGS[@]}" || ! grep -q "served by nginx" "$T/last.out"; then
+	if ! HOST_ROOT=$NGINX run_on "$rec" false "of:$out" "" "${NGINX_ARGS[@]}" || ! grep -q "served by nginx" "$T/last.out"; then
 		fail "$name" "recording failed: $(tail -2 "$T/last.out")"
 		continue
 	fi
@@ -197,7 +157,7 @@ for rec in runc crun; do
 		elif [ "$(jq -r '.incomplete' "$T/log-$play/summary.json" 2>&1)" != null ]; then
 			bad="$bad $play:log-$(jq -r '.incomplete' "$T/log-$play/summary.json" 2>&1)"
 		fi
-		HOST_ROOT=$NGINX on "$play" false "" "$out" "${NGINX_ARGS[@]}" && grep -q "served by nginx" "$T/last.out" ||
+		HOST_ROOT=$NGINX run_on "$play" false "" "$out" "${NGINX_ARGS[@]}" && grep -q "served by nginx" "$T/last.out" ||
 			bad="$bad $play:enforced($(tail -1 "$T/last.out"))"
 	done
 	if [ -z "$bad" ]; then
