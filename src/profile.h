@@ -5,11 +5,9 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "bounds.h"
 #include "recorder.h"
 #include "util.h"
-
-/* The largest base profile accepted; Docker's default is about 20 KiB. */
-#define OSR_PROFILE_MAX (16u << 20)
 
 /* What a build noticed that the top level should tell the user about. */
 struct profile_report {
@@ -32,12 +30,18 @@ typedef uint8_t osr_seen_t[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 		  struct profile_report *rep, struct osr_err *err);
 
-/* Compile the profile with libseccomp: every name resolves, every rule adds. */
+/*
+ * Compile the profile with libseccomp, each architecture on its own: every
+ * name resolves, every rule adds.
+ */
 int profile_validate(json_object *profile, struct osr_err *err);
 
+/* Refuse a profile beyond the limits of bounds.h (-E2BIG), before any work on it. */
+int profile_check_limits(json_object *profile, struct osr_err *err);
+
 /*
- * Validate a profile to be used as a base: as it is, and with every
- * architecture a recording on this machine may add to it.
+ * Validate a profile to be used as a base: within the limits, and valid as it
+ * is and with every architecture a recording on this machine may add to it.
  */
 int profile_validate_base(json_object *base, struct osr_err *err);
 

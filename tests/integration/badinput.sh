@@ -16,10 +16,10 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	annotation_relative annotation_of_twice annotation_unknown_field annotation_empty
 	control_valid_request_records id_nul_escape annotation_nul_escape
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
-	base_too_large
+	base_too_large base_over_limit
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
 	enospc_keeps_old_profile)
-PREREQS=(runc jq unshare pgrep mount umount)
+PREREQS=(runc jq unshare pgrep mount umount python3)
 skip_all_if_missing
 shared_rootfs
 
@@ -202,7 +202,7 @@ real() {
 	input "$1" "{\"ociVersion\": \"1.0.2\", \"id\": \"$ID_PREFIX-$1\", \"status\": \"created\", \"pid\": ${NS_INNER:-0}, \"annotations\": {\"$ANN\": \"$2\"}}"
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
-	base_unknown_action base_unknown_syscall base_too_large output_folder_missing
+	base_unknown_action base_unknown_syscall base_too_large base_over_limit output_folder_missing
 	output_is_directory output_is_symlink output_folder_readonly)
 if [ -z "$NS_INNER" ]; then
 	for t in "${REAL_TESTS[@]}"; do skip "$t" "no process in a new PID namespace (unshare -p failed)"; done
@@ -257,6 +257,12 @@ else
 	refused base_too_large prestart "$(real bbig "of:$OUT/o.json;if:$base/big.json")" "$OUT" \
 		"$base/big.json" "larger than"
 	rm -f "$base/big.json"
+
+	# --- the limits of src/bounds.h: one past one is refused, naming both.
+	python3 -c 'import json; print(json.dumps({"defaultAction": "SCMP_ACT_ERRNO",
+		"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}] * 1025}))' >"$base/rules.json"
+	refused base_over_limit prestart "$(real blim "of:$OUT/o.json;if:$base/rules.json")" "$OUT" \
+		"$base/rules.json" "1025 rules" "limit of 1024"
 
 	# --- output folder problems --------------------------------------------------
 	refused output_folder_missing prestart "$(real omiss "of:$T/nofolder/o.json")" - \

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of building, validating, loading and writing profiles:
- * profile_build(), profile_validate(), profile_load(), profile_to_string(),
- * write_file_atomic() and check_output_path().
+ * profile_build(), profile_validate(), profile_load() and its limits,
+ * profile_to_string(), write_file_atomic() and check_output_path().
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "bounds.h"
 #include "fileio.h"
 #include "profile.h"
 #include "unit.h"
@@ -740,6 +741,172 @@ TEST(load_invalid_profile)
 	expect_load_fails("nodefault.json", "{\"syscalls\":[]}", "defaultAction");
 }
 
+/* ---- profile_load: the limits of bounds.h, at and one past each ---- */
+
+/*
+ * A profile of nrules rules, each allowing name names_each times under
+ * args_each conditions (values differ from rule to rule); malloc'd.
+ */
+static char *limits_text(size_t nrules, size_t names_each, const char *name, size_t args_each)
+{
+	size_t cap = 256 + nrules * (64 + names_each * (strlen(name) + 3) + args_each * 80);
+	char *t = malloc(cap), *p = t;
+
+	if (!t)
+		return NULL;
+	p += sprintf(p, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+	for (size_t i = 0; i < nrules; i++) {
+		p += sprintf(p, "%s{\"names\":[", i ? "," : "");
+		for (size_t j = 0; j < names_each; j++)
+			p += sprintf(p, "%s\"%s\"", j ? "," : "", name);
+		p += sprintf(p, "],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[");
+		for (size_t k = 0; k < args_each; k++)
+			p += sprintf(p, "%s{\"index\":%zu,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}",
+				     k ? "," : "", k % 6, i);
+		p += sprintf(p, "]}");
+	}
+	sprintf(p, "]}\n");
+	return t;
+}
+
+/* Loading text fails (each word in the message) or, with no word, succeeds. */
+static void expect_load(const char *text, const char *word1, const char *word2)
+{
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+	char p[PATH_MAX];
+	int r;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "base.json");
+	CHECK(put_file(p, text) == 0);
+	r = profile_load(p, NULL, &out, &err);
+	if (!word1) {
+		if (r < 0)
+			printf("# refused: %s\n", err.msg);
+		CHECK(r == 0 && out != NULL);
+	} else {
+		CHECK(r < 0 && out == NULL);
+		CHECK_STR_CONTAINS(err.msg, p);
+		CHECK_STR_CONTAINS(err.msg, word1);
+		if (word2)
+			CHECK_STR_CONTAINS(err.msg, word2);
+	}
+	if (out)
+		json_object_put(out);
+	remove_tree(tmpdir);
+}
+
+/* "limit of N", for a limit of bounds.h. */
+static const char *limit_of(unsigned int n)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "limit of %u", n);
+	return buf;
+}
+
+TEST(load_limit_rules)
+{
+	char *at = limits_text(OSR_RULES_MAX, 1, "read", 0);
+	char *over = limits_text(OSR_RULES_MAX + 1, 1, "read", 0);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "1025 rules", limit_of(OSR_RULES_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_rule_names)
+{
+	char *at = limits_text(1, OSR_RULE_NAMES_MAX, "read", 0);
+	char *over = limits_text(1, OSR_RULE_NAMES_MAX + 1, "read", 0);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "1025 names", limit_of(OSR_RULE_NAMES_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_names)
+{
+	/* 5 rules of 819 names is 4095, of 820 is 4100. */
+	char *at = limits_text(5, OSR_NAMES_MAX / 5, "read", 0);
+	char *over = limits_text(5, OSR_NAMES_MAX / 5 + 1, "read", 0);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "4100 names in all", limit_of(OSR_NAMES_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_args)
+{
+	char *at = limits_text(1, 1, "personality", OSR_ARGS_MAX);
+	char *over = limits_text(1, 1, "personality", OSR_ARGS_MAX + 1);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "7 argument conditions", limit_of(OSR_ARGS_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_conditions)
+{
+	char *at = limits_text(OSR_CONDITIONS_MAX, 1, "personality", 1);
+	char *over = limits_text(OSR_CONDITIONS_MAX + 1, 1, "personality", 1);
+	/* Counted once per name: 22 rules of 3 names and 2 conditions are 132. */
+	char *names = limits_text(22, 3, "personality", 2);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "129 argument conditions", limit_of(OSR_CONDITIONS_MAX));
+	expect_load(names, "132 argument conditions", limit_of(OSR_CONDITIONS_MAX));
+	free(at);
+	free(over);
+	free(names);
+}
+
+TEST(load_limit_size)
+{
+	static const char head[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\"";
+	char *text = malloc(OSR_PROFILE_MAX + 2);
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	/* Valid JSON of exactly the limit, then one byte more. */
+	memset(text, ' ', OSR_PROFILE_MAX + 1);
+	memcpy(text, head, strlen(head));
+	text[OSR_PROFILE_MAX - 1] = '}';
+	text[OSR_PROFILE_MAX] = '\0';
+	expect_load(text, NULL, NULL);
+	text[OSR_PROFILE_MAX] = '\n';
+	text[OSR_PROFILE_MAX + 1] = '\0';
+	expect_load(text, "larger than the", limit_of(OSR_PROFILE_MAX));
+	free(text);
+}
+
+/*
+ * On x86-64 two socket rules conflict only as ia32 socketcall rules: the
+ * message says on which architecture. A repeat of the first rule is added once
+ * (libseccomp would walk every copy on each later rule) and hides nothing.
+ */
+TEST(load_names_the_architecture_a_recording_adds)
+{
+	expect_load(RULES("{\"names\":[\"socket\",\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+			  "\"errnoRet\":8},"
+			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8}"),
+		    NULL, NULL);
+	expect_load(RULES("{\"names\":[\"socket\",\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+			  "\"errnoRet\":8},"
+			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8},"
+			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9}"),
+		    "rule 2", "on SCMP_ARCH_X86, which a recording may add");
+}
+
 /* ---- write_file_atomic, check_output_path ---- */
 
 /* How many temporary files ("." name ".tmp") the folder holds. */
@@ -979,6 +1146,13 @@ int main(void)
 	RUN(load_not_json);
 	RUN(load_empty);
 	RUN(load_invalid_profile);
+	RUN(load_limit_rules);
+	RUN(load_limit_rule_names);
+	RUN(load_limit_names);
+	RUN(load_limit_args);
+	RUN(load_limit_conditions);
+	RUN(load_limit_size);
+	RUN_X86(load_names_the_architecture_a_recording_adds);
 	RUN(write_mode_and_content);
 	RUN(write_replaces);
 	RUN(write_refuses_symlink);
