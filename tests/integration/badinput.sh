@@ -16,7 +16,7 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	annotation_relative annotation_of_twice annotation_unknown_field annotation_empty
 	control_valid_request_records id_nul_escape annotation_nul_escape
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
-	base_too_large base_over_limit
+	base_too_large base_over_limit base_at_limits_accepted
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
 	enospc_keeps_old_profile)
 PREREQS=(runc jq unshare pgrep mount umount python3)
@@ -202,7 +202,8 @@ real() {
 	input "$1" "{\"ociVersion\": \"1.0.2\", \"id\": \"$ID_PREFIX-$1\", \"status\": \"created\", \"pid\": ${NS_INNER:-0}, \"annotations\": {\"$ANN\": \"$2\"}}"
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
-	base_unknown_action base_unknown_syscall base_too_large base_over_limit output_folder_missing
+	base_unknown_action base_unknown_syscall base_too_large base_over_limit
+	base_at_limits_accepted output_folder_missing
 	output_is_directory output_is_symlink output_folder_readonly)
 if [ -z "$NS_INNER" ]; then
 	for t in "${REAL_TESTS[@]}"; do skip "$t" "no process in a new PID namespace (unshare -p failed)"; done
@@ -258,11 +259,27 @@ else
 		"$base/big.json" "larger than"
 	rm -f "$base/big.json"
 
-	# --- the limits of src/bounds.h: one past one is refused, naming both.
+	# --- the limits of src/bounds.h: one past one is refused, naming both;
+	# the worst base within all of them at once is accepted and recorded into.
 	python3 -c 'import json; print(json.dumps({"defaultAction": "SCMP_ACT_ERRNO",
 		"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}] * 1025}))' >"$base/rules.json"
 	refused base_over_limit prestart "$(real blim "of:$OUT/o.json;if:$base/rules.json")" "$OUT" \
 		"$base/rules.json" "1025 rules" "limit of 1024"
+	if ! "$TOP/bench/base-at-limits" >"$base/limits.json" 2>"$T/err"; then
+		fail base_at_limits_accepted "bench/base-at-limits: $(head -c 300 "$T/err")"
+	else
+		hook prestart "$(real blimits "of:$OUT/limits.json;if:$base/limits.json")"
+		prc=$rc perr=$(head -c 300 "$T/err")
+		hook poststop "$(real blimits "of:$OUT/limits.json;if:$base/limits.json")"
+		if [ "$prc" = 0 ] && [ "$rc" = 0 ] &&
+			jq -e '.syscalls | length >= 1024' "$OUT/limits.json" >/dev/null 2>&1; then
+			pass base_at_limits_accepted
+		else
+			fail base_at_limits_accepted "prestart $prc ($perr), poststop $rc: $(head -c 300 "$T/err")"
+		fi
+		leftovers "$OUT" >/dev/null
+		rm -f "$OUT/limits.json"
+	fi
 
 	# --- output folder problems --------------------------------------------------
 	refused output_folder_missing prestart "$(real omiss "of:$T/nofolder/o.json")" - \
