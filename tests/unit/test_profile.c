@@ -16,6 +16,7 @@
 
 #include "bounds.h"
 #include "fileio.h"
+#include "jsonutil.h"
 #include "profile.h"
 #include "unit.h"
 
@@ -907,6 +908,25 @@ TEST(load_names_the_architecture_a_recording_adds)
 		    "rule 2", "on SCMP_ARCH_X86, which a recording may add");
 }
 
+/* ---- json_array_unique: merge's duplicate rules, architectures and flags ---- */
+
+TEST(array_unique)
+{
+	json_object *in = json_tokener_parse(
+		"[\"a\", \"b\", \"a\", {\"x\": 1, \"y\": [1, 2]}, {\"y\": [1, 2], \"x\": 1},"
+		" {\"y\": [2, 1], \"x\": 1}, 5, 18446744073709551615, 5, null, null, 1.0, 1, -0.0, 0.0]");
+	json_object *want = json_tokener_parse(
+		"[\"a\", \"b\", {\"x\": 1, \"y\": [1, 2]}, {\"y\": [2, 1], \"x\": 1}, 5,"
+		" 18446744073709551615, null, 1.0, 1, -0.0]");
+	json_object *out = in ? json_array_unique(in) : NULL;
+
+	CHECK(in && want && out);
+	CHECK(json_object_equal(out, want));
+	json_object_put(out);
+	json_object_put(want);
+	json_object_put(in);
+}
+
 /* ---- write_file_atomic, check_output_path ---- */
 
 /* How many temporary files ("." name ".tmp") the folder holds. */
@@ -1153,6 +1173,7 @@ int main(void)
 	RUN(load_limit_conditions);
 	RUN(load_limit_size);
 	RUN_X86(load_names_the_architecture_a_recording_adds);
+	RUN(array_unique);
 	RUN(write_mode_and_content);
 	RUN(write_replaces);
 	RUN(write_refuses_symlink);
