@@ -242,7 +242,7 @@ static int check_one(const char *path, bool quiet)
 			printf("%s: invalid\n", path);
 		return r;
 	}
-	valid = profile_validate(profile, &err);
+	valid = profile_validate(profile, false, &err);
 	r = summarize(profile, &s);
 	if (r < 0) {
 		log_error("check: out of memory summarizing '%s'", path);

@@ -449,7 +449,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		r = absolute_path("merge", path, &in.paths[i]);
 		if (r < 0)
 			return r;
-		r = profile_load(in.paths[i], NULL, &in.v[i], &err);
+		r = profile_load(in.paths[i], NULL, &in.v[i], NULL, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;
@@ -461,7 +461,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		log_error("merge: %s", err.msg);
 		return r;
 	}
-	r = profile_validate(merged, &err);
+	r = profile_validate(merged, false, &err);
 	if (r < 0) {
 		log_error("merge: the profile merged for '%s' does not compile with libseccomp: %s",
 			  output, err.msg);

@@ -95,7 +95,7 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	/* Everything that can be checked now is: a bad request stops the container here. */
 	r = check_output_path(req.output, o->output_dir, &err);
 	if (r >= 0 && req.input)
-		r = profile_load(req.input, o->input_dir, &base, &err);
+		r = profile_load(req.input, o->input_dir, &base, &cfg.base_src, &err);
 	if (r >= 0)
 		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
 	if (r >= 0)

@@ -46,7 +46,7 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		log_warn("the base profile decides %u recorded syscalls other than by a plain allow, "
 			 "its rules kept: %s",
 			 rep.base_kept, rep.base_kept_list);
-	r = profile_validate(profile, err);
+	r = profile_validate(profile, o->base_src.confined, err);
 	if (r < 0) {
 		char inner[sizeof(err->msg)];
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <json-c/json.h>
 
+#include "profile.h"
 #include "recorder.h"
 #include "util.h"
 
@@ -13,6 +14,7 @@ struct output_opts {
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	json_object *base; /* validated base profile to extend, or NULL */
+	struct profile_source base_src; /* its file's confinement */
 	const char *path;  /* where to write; "-" for stdout */
 	const char *root;  /* path must lie inside it (--output-dir), or NULL */
 	int format;	   /* enum profile_format */

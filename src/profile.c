@@ -283,7 +283,8 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 	return 0;
 }
 
-int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err)
+int profile_load(const char *path, const char *root, json_object **out,
+		 struct profile_source *src, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -315,13 +316,15 @@ int profile_load(const char *path, const char *root, json_object **out, struct o
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
 	if (r < 0)
 		return r;
-	r = profile_validate_base(profile, err);
+	r = profile_validate_base(profile, root != NULL, err);
 	if (r < 0) {
 		char inner[sizeof(err->msg)];
 
 		memcpy(inner, err->msg, sizeof(inner));
 		return osr_fail(err, r, "base profile '%s' is invalid: %s", path, inner);
 	}
+	if (src)
+		src->confined = root != NULL;
 	*out = profile;
 	profile = NULL;
 	return 0;

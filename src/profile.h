@@ -2,12 +2,18 @@
 #ifndef OSR_PROFILE_H
 #define OSR_PROFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
 
 #include "bounds.h"
 #include "recorder.h"
 #include "util.h"
+
+/* What profile_load() learnt of a base besides its content; all zero without a base. */
+struct profile_source {
+	bool confined; /* read under --input-dir: messages never quote what it says */
+};
 
 /* What a build noticed that the top level should tell the user about. */
 struct profile_report {
@@ -32,9 +38,10 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 
 /*
  * Compile the profile with libseccomp, each architecture on its own: every
- * name resolves, every rule adds.
+ * name resolves, every rule adds. Quiet: messages say where a problem is
+ * (rule 3, name 2), never what the profile says there.
  */
-int profile_validate(json_object *profile, struct osr_err *err);
+int profile_validate(json_object *profile, bool quiet, struct osr_err *err);
 
 /* Refuse a profile beyond the limits of bounds.h (-E2BIG), before any work on it. */
 int profile_check_limits(json_object *profile, struct osr_err *err);
@@ -43,10 +50,15 @@ int profile_check_limits(json_object *profile, struct osr_err *err);
  * Validate a profile to be used as a base: within the limits, and valid as it
  * is and with every architecture a recording on this machine may add to it.
  */
-int profile_validate_base(json_object *base, struct osr_err *err);
+int profile_validate_base(json_object *base, bool quiet, struct osr_err *err);
 
-/* Read, parse and validate a profile file (a base for `if:`), confined to root if not NULL. */
-int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err);
+/*
+ * Read, parse and validate a profile file (a base for `if:`), confined to root
+ * if not NULL; then quiet, since the pod's author who sees the errors cannot
+ * read the file. src (may be NULL) gets what the output must respect.
+ */
+int profile_load(const char *path, const char *root, json_object **out,
+		 struct profile_source *src, struct osr_err *err);
 
 /* The text written to disk: pretty JSON with a trailing newline. */
 char *profile_to_string(json_object *profile);

@@ -155,6 +155,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		.scope = t->cfg->scope,
 		.no_new_privs = t->cfg->no_new_privs,
 		.base = t->cfg->base,
+		.base_src = t->cfg->base_src,
 		.path = t->cfg->output,
 		.root = t->cfg->output_dir,
 		/* of:/x/app.yaml: a SeccompProfile named app, for kubectl apply. */

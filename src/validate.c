@@ -75,6 +75,7 @@ struct parsed {
 	size_t nrules;
 	int *nrs; /* native syscall number of every name, or NR_SKIP */
 	size_t nrs_cap;
+	bool quiet; /* say where a problem is, never what the profile says there */
 };
 
 static void parsed_free(struct parsed *p)
@@ -106,7 +107,7 @@ static int get_uint(json_object *obj, const char *key, uint64_t max, uint64_t *o
 }
 
 static int parse_action(json_object *obj, const char *where, const char *key,
-			const char *errno_key, uint32_t *out, struct osr_err *err)
+			const char *errno_key, bool quiet, uint32_t *out, struct osr_err *err)
 {
 	json_object *v;
 	const char *name;
@@ -132,6 +133,8 @@ static int parse_action(json_object *obj, const char *where, const char *key,
 					      : actions[i].action;
 		return 0;
 	}
+	if (quiet)
+		return osr_fail(err, -EINVAL, "%s: '%s' is not a known action", where, key);
 	return osr_fail(err, -EINVAL, "%s: unknown action '%.64s'", where, name);
 }
 
@@ -163,10 +166,19 @@ static int add_arches(struct parsed *p, scmp_filter_ctx ctx, json_object *list, 
 					"profile: '%s' entry %zu is a %s, not a string", key, i,
 					json_type_of(a));
 		token = profile_arch_token(json_object_get_string(a));
+		if (!token && p->quiet)
+			return osr_fail(err, -EINVAL,
+					"profile: '%s' entry %zu is not a known architecture", key,
+					i);
 		if (!token)
 			return osr_fail(err, -EINVAL, "profile: unknown architecture '%.64s'",
 					json_object_get_string(a));
 		r = seccomp_arch_add(ctx, token);
+		if (r < 0 && r != -EEXIST && p->quiet)
+			return osr_fail(err, r,
+					"profile: libseccomp cannot add the architecture of '%s' "
+					"entry %zu: %s",
+					key, i, strerror(-r));
 		if (r < 0 && r != -EEXIST)
 			return osr_fail(err, r,
 					"profile: libseccomp cannot add architecture '%s': %s",
@@ -246,7 +258,7 @@ static int parse_arches(struct parsed *p, json_object *profile, bool for_base,
 	return 0;
 }
 
-static int parse_args(json_object *rule, const char *where, struct rule *out,
+static int parse_args(json_object *rule, const char *where, bool quiet, struct rule *out,
 		      struct osr_err *err)
 {
 	json_object *args;
@@ -291,6 +303,9 @@ static int parse_args(json_object *rule, const char *where, struct rule *out,
 		for (k = 0; k < ARRAY_SIZE(compares); k++)
 			if (!strcmp(compares[k].name, json_object_get_string(op)))
 				break;
+		if (k == ARRAY_SIZE(compares) && quiet)
+			return osr_fail(err, -EINVAL, "%s: argument %zu has an unknown 'op'", where,
+					i);
 		if (k == ARRAY_SIZE(compares))
 			return osr_fail(err, -EINVAL, "%s: unknown comparison '%.64s'", where,
 					json_object_get_string(op));
@@ -323,6 +338,8 @@ static int parse_name(struct parsed *p, struct rule *ru, json_object *n, size_t 
 	if (json_string_has_nul(n))
 		return osr_fail(err, -EINVAL, "%s: name %zu contains a NUL character", where, j);
 	nr = seccomp_syscall_resolve_name(json_object_get_string(n));
+	if (nr == __NR_SCMP_ERROR && p->quiet)
+		return osr_fail(err, -EINVAL, "%s: name %zu is not a known syscall", where, j);
 	if (nr == __NR_SCMP_ERROR)
 		return osr_fail(err, -EINVAL, "%s: unknown syscall '%.64s'", where,
 				json_object_get_string(n));
@@ -353,9 +370,9 @@ static int parse_rule(struct parsed *p, size_t i, size_t *next, struct strset *p
 	if (!json_object_is_type(rule, json_type_object))
 		return osr_fail(err, -EINVAL, "%s is a %s, not an object", where,
 				json_type_of(rule));
-	r = parse_action(rule, where, "action", "errnoRet", &ru->action, err);
+	r = parse_action(rule, where, "action", "errnoRet", p->quiet, &ru->action, err);
 	if (r >= 0)
-		r = parse_args(rule, where, ru, err);
+		r = parse_args(rule, where, p->quiet, ru, err);
 	if (r < 0)
 		return r;
 	for (const char *k = "includes"; k; k = strcmp(k, "includes") ? NULL : "excludes")
@@ -436,6 +453,9 @@ static int add_rule_name(const struct parsed *p, scmp_filter_ctx ctx, size_t i, 
 	}
 	if (r >= 0)
 		return 0;
+	if (p->quiet)
+		return osr_fail(err, r, "rule %zu: libseccomp rejects it for name %zu%s: %s", i, j,
+				on, strerror(-r));
 	return osr_fail(err, r, "rule %zu: libseccomp rejects the rule for '%s'%s: %s", i,
 			rule_name(json_object_array_get_idx(p->syscalls, i), j), on,
 			strerror(-r));
@@ -451,7 +471,8 @@ static int compile(const struct parsed *p, size_t a, int null_fd, struct osr_err
 
 	if (!ctx)
 		return osr_fail(err, -EINVAL, "libseccomp rejects the default action");
-	if (p->narch > 1)
+	/* Which architectures a confined base lists is the base's content too. */
+	if (p->narch > 1 && (!p->quiet || a >= p->listed))
 		snprintf(on, sizeof(on), " on %s%s", profile_arch_name(arch),
 			 a >= p->listed ? ", which a recording may add" : "");
 	if (arch != seccomp_arch_native()) {
@@ -477,16 +498,17 @@ static int compile(const struct parsed *p, size_t a, int null_fd, struct osr_err
 	return 0;
 }
 
-static int validate(json_object *profile, bool for_base, struct osr_err *err)
+static int validate(json_object *profile, bool for_base, bool quiet, struct osr_err *err)
 {
-	_cleanup_(parsed_free) struct parsed p = { 0 };
+	_cleanup_(parsed_free) struct parsed p = { .quiet = quiet };
 	_cleanup_close_ int null_fd = -1;
 	int r;
 
 	if (!json_object_is_type(profile, json_type_object))
 		return osr_fail(err, -EINVAL, "profile is a %s, not an object",
 				json_type_of(profile));
-	r = parse_action(profile, "profile", "defaultAction", "defaultErrnoRet", &p.def, err);
+	r = parse_action(profile, "profile", "defaultAction", "defaultErrnoRet", quiet, &p.def,
+			 err);
 	if (r >= 0)
 		r = parse_arches(&p, profile, for_base, err);
 	if (r < 0)
@@ -509,9 +531,9 @@ static int validate(json_object *profile, bool for_base, struct osr_err *err)
 	return 0;
 }
 
-int profile_validate(json_object *profile, struct osr_err *err)
+int profile_validate(json_object *profile, bool quiet, struct osr_err *err)
 {
-	return validate(profile, false, err);
+	return validate(profile, false, quiet, err);
 }
 
 /*
@@ -577,9 +599,9 @@ int profile_check_limits(json_object *profile, struct osr_err *err)
  * would lose the recording, so it is checked before the container starts, in
  * the same pass as the base as it is.
  */
-int profile_validate_base(json_object *base, struct osr_err *err)
+int profile_validate_base(json_object *base, bool quiet, struct osr_err *err)
 {
 	int r = profile_check_limits(base, err);
 
-	return r < 0 ? r : validate(base, true, err);
+	return r < 0 ? r : validate(base, true, quiet, err);
 }

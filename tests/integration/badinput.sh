@@ -16,7 +16,7 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	annotation_relative annotation_of_twice annotation_unknown_field annotation_empty
 	control_valid_request_records id_nul_escape annotation_nul_escape
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
-	base_too_large base_over_limit base_at_limits_accepted
+	base_too_large base_over_limit base_at_limits_accepted base_confined_quotes_nothing
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
 	enospc_keeps_old_profile)
 PREREQS=(runc jq unshare pgrep mount umount python3)
@@ -52,8 +52,10 @@ kill_tracers() {
 }
 
 # hook STAGE FILE: run the hook on FILE as stdin; exit status in $rc, stderr in $T/err.
+# HOOK_OPTS (words) go before the stage.
 hook() {
-	"$HOOK" --run-dir "$RUN" "$1" <"$2" >"$T/stdout" 2>"$T/err"
+	# shellcheck disable=SC2086
+	"$HOOK" --run-dir "$RUN" ${HOOK_OPTS:-} "$1" <"$2" >"$T/stdout" 2>"$T/err"
 	rc=$?
 }
 
@@ -203,7 +205,7 @@ real() {
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
 	base_unknown_action base_unknown_syscall base_too_large base_over_limit
-	base_at_limits_accepted output_folder_missing
+	base_at_limits_accepted base_confined_quotes_nothing output_folder_missing
 	output_is_directory output_is_symlink output_folder_readonly)
 if [ -z "$NS_INNER" ]; then
 	for t in "${REAL_TESTS[@]}"; do skip "$t" "no process in a new PID namespace (unshare -p failed)"; done
@@ -280,6 +282,15 @@ else
 		leftovers "$OUT" >/dev/null
 		rm -f "$OUT/limits.json"
 	fi
+
+	# --- confined (--input-dir): the pod's author reads the errors but not the
+	# base, so no error may quote it; it says where instead.
+	printf '%s\n' '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "osr_secret_name"], "action": "SCMP_ACT_ALLOW"}]}' \
+		>"$base/secret.json"
+	no_secret() { ! grep -q osr_secret "$T/err" || echo "stderr quotes the base: $(head -c 300 "$T/err")"; }
+	HOOK_OPTS="--input-dir $base" AFTER=no_secret refused base_confined_quotes_nothing prestart \
+		"$(real bsecret "of:$OUT/o.json;if:$base/secret.json")" "$OUT" \
+		"$base/secret.json" "rule 0: name 1 is not a known syscall"
 
 	# --- output folder problems --------------------------------------------------
 	refused output_folder_missing prestart "$(real omiss "of:$T/nofolder/o.json")" - \

@@ -113,7 +113,7 @@ static int validate_text(const char *text, struct osr_err *err)
 
 	if (!p)
 		return 1; /* a broken fixture, never a pass for a "rejects" case */
-	r = profile_validate(p, err);
+	r = profile_validate(p, false, err);
 	json_object_put(p);
 	return r;
 }
@@ -147,7 +147,7 @@ TEST(build_native)
 	CHECK(rep.added == 4);
 	CHECK(rep.unresolved == 0 && rep.unresolved_list[0] == '\0');
 	CHECK(rep.base_kept == 0);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -162,7 +162,7 @@ TEST(build_nothing_recorded)
 	CHECK(out != NULL);
 	CHECK(rep.recorded == 0 && rep.added == 0);
 	CHECK(array_len(get(out, "syscalls")) == 0);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -179,7 +179,7 @@ TEST(build_compat)
 	CHECK(has_string(get(out, "architectures"), "SCMP_ARCH_X86"));
 	CHECK(has_string(get(rule_at(out, 0), "names"), "getpid"));
 	CHECK(rep.recorded == 1);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -197,7 +197,7 @@ TEST(build_same_name_on_two_abis)
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "read"));
 	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64", "SCMP_ARCH_X86"));
 	CHECK(rep.recorded == 1);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -217,7 +217,7 @@ TEST(build_compat_only_names_validate)
 	CHECK(build(NULL, &out, &rep, &err) == 0);
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "_llseek", "mmap2", "read",
 			  "socketcall"));
-	r = profile_validate(out, &err);
+	r = profile_validate(out, false, &err);
 	if (r < 0)
 		printf("# %s\n", err.msg);
 	CHECK(r == 0);
@@ -240,7 +240,7 @@ TEST(build_unresolved)
 	CHECK(rep.recorded == 1);
 	CHECK(array_len(get(out, "syscalls")) == 1);
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "read"));
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -263,7 +263,7 @@ TEST(build_merge_base)
 	CHECK(base != NULL);
 	if (!base)
 		return;
-	CHECK(profile_validate(base, &err) == 0);
+	CHECK(profile_validate(base, false, &err) == 0);
 	before = strdup(json_object_to_json_string(base));
 	seen_reset();
 	seen[OSR_ABI_NATIVE][NR_READ] = 1;
@@ -291,7 +291,7 @@ TEST(build_merge_base)
 	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64"));
 	CHECK(get_str(out, "defaultAction") && !strcmp(get_str(out, "defaultAction"),
 						      "SCMP_ACT_ERRNO"));
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	free(before);
 	json_object_put(out);
 	json_object_put(base);
@@ -330,7 +330,7 @@ TEST(build_merge_empty_conditions_are_plain)
 		"\"excludes\":{}}]}");
 
 	CHECK(base != NULL);
-	CHECK(profile_validate(base, &err) == 0);
+	CHECK(profile_validate(base, false, &err) == 0);
 	seen_reset();
 	seen[OSR_ABI_NATIVE][NR_READ] = 1;
 	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
@@ -363,7 +363,7 @@ TEST(build_base_default_allow)
 	CHECK(array_len(get(out, "syscalls")) == 1);
 	CHECK(json_object_equal(get(out, "syscalls"), get(base, "syscalls")));
 	CHECK(rep.added == 0);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 	json_object_put(base);
 }
@@ -378,7 +378,7 @@ TEST(build_base_archmap)
 	json_object *out = NULL, *map, *entry;
 
 	CHECK(base != NULL);
-	CHECK(profile_validate(base, &err) == 0);
+	CHECK(profile_validate(base, false, &err) == 0);
 	seen_reset();
 	seen[OSR_ABI_NATIVE][NR_READ] = 1;
 	seen[OSR_ABI_COMPAT][NR_IA32_GETPID] = 1;
@@ -393,7 +393,7 @@ TEST(build_base_archmap)
 	CHECK(get_str(entry, "architecture") &&
 	      !strcmp(get_str(entry, "architecture"), "SCMP_ARCH_X86"));
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "getpid", "read"));
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 	json_object_put(base);
 }
@@ -544,7 +544,7 @@ TEST(validate_rejects_not_object)
 	struct osr_err err = { "" };
 	json_object *arr = json_object_new_array();
 
-	CHECK(profile_validate(arr, &err) < 0);
+	CHECK(profile_validate(arr, false, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "array");
 	json_object_put(arr);
 }
@@ -682,7 +682,7 @@ static void expect_load_fails(const char *name, const char *text, const char *wo
 		CHECK(put_file(p, text) == 0);
 	else if (!strcmp(name, "folder.json"))
 		CHECK(mkdir(p, 0755) == 0);
-	CHECK(profile_load(p, NULL, &out, &err) < 0);
+	CHECK(profile_load(p, NULL, &out, NULL, &err) < 0);
 	CHECK(out == NULL);
 	CHECK_STR_CONTAINS(err.msg, p);
 	if (word)
@@ -701,7 +701,7 @@ TEST(load_good)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "good.json");
 	CHECK(put_file(p, MERGE_BASE "\n") == 0);
-	CHECK(profile_load(p, NULL, &out, &err) == 0);
+	CHECK(profile_load(p, NULL, &out, NULL, &err) == 0);
 	CHECK(out != NULL);
 	CHECK(get_str(out, "defaultAction") &&
 	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
@@ -784,7 +784,7 @@ static void expect_load(const char *text, const char *word1, const char *word2)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "base.json");
 	CHECK(put_file(p, text) == 0);
-	r = profile_load(p, NULL, &out, &err);
+	r = profile_load(p, NULL, &out, NULL, &err);
 	if (!word1) {
 		if (r < 0)
 			printf("# refused: %s\n", err.msg);
@@ -906,6 +906,54 @@ TEST(load_names_the_architecture_a_recording_adds)
 			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8},"
 			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9}"),
 		    "rule 2", "on SCMP_ARCH_X86, which a recording may add");
+}
+
+/* ---- profile_load confined: errors say where, never what the base says ---- */
+
+static const struct {
+	const char *text, *secret, *where;
+} secrets[] = {
+	{ RULES("{\"names\":[\"read\",\"osr_secret_name\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
+	  "osr_secret_name", "rule 0: name 1" },
+	{ RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_SECRET\"}"), "SCMP_ACT_SECRET",
+	  "rule 0: 'action'" },
+	{ "{\"defaultAction\":\"SCMP_ACT_SECRET\"}", "SCMP_ACT_SECRET", "'defaultAction'" },
+	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\","
+	  "\"SCMP_ARCH_SECRET\"]}",
+	  "SCMP_ARCH_SECRET", "'architectures' entry 1" },
+	{ RULES("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+		"\"value\":0,\"op\":\"SCMP_CMP_SECRET\"}]}"),
+	  "SCMP_CMP_SECRET", "rule 0: argument 0" },
+#if defined(__x86_64__)
+	/* libseccomp's own refusal, found on ia32 only. */
+	{ RULES("{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8},"
+		"{\"names\":[\"read\",\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9}"),
+	  "socket", "rule 1: libseccomp rejects it for name 1 on SCMP_ARCH_X86" },
+#endif
+};
+
+TEST(load_confined_quotes_nothing)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++) {
+		struct profile_source src = { 0 };
+		struct osr_err err = { "" };
+		json_object *out = NULL;
+		char p[PATH_MAX];
+
+		CHECK(make_tmpdir() == 0);
+		path_in(p, sizeof(p), "base.json");
+		CHECK(put_file(p, secrets[i].text) == 0);
+		CHECK(profile_load(p, tmpdir, &out, &src, &err) < 0);
+		if (strstr(err.msg, secrets[i].secret))
+			printf("# case %zu quotes the base: %s\n", i, err.msg);
+		CHECK(!strstr(err.msg, secrets[i].secret));
+		CHECK_STR_CONTAINS(err.msg, p);
+		CHECK_STR_CONTAINS(err.msg, secrets[i].where);
+		/* Unconfined, the user reads their own file: the value helps. */
+		CHECK(profile_load(p, NULL, &out, &src, &err) < 0);
+		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
+		remove_tree(tmpdir);
+	}
 }
 
 /* ---- json_array_unique: merge's duplicate rules, architectures and flags ---- */
@@ -1173,6 +1221,7 @@ int main(void)
 	RUN(load_limit_conditions);
 	RUN(load_limit_size);
 	RUN_X86(load_names_the_architecture_a_recording_adds);
+	RUN(load_confined_quotes_nothing);
 	RUN(array_unique);
 	RUN(write_mode_and_content);
 	RUN(write_replaces);
