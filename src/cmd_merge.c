@@ -374,6 +374,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	enum profile_format fmt = PROFILE_FORMAT_JSON;
 	struct merge_report rep;
 	struct osr_err err = { "" };
+	mode_t umask_all = 0;
 	size_t count;
 	int c, r;
 
@@ -445,15 +446,18 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	}
 	for (size_t i = 0; i < count; i++) {
 		const char *path = argv[optind + (int)i];
+		struct profile_source src;
+
 		in.n = i + 1;
 		r = absolute_path("merge", path, &in.paths[i]);
 		if (r < 0)
 			return r;
-		r = profile_load(in.paths[i], NULL, &in.v[i], NULL, &err);
+		r = profile_load(in.paths[i], NULL, &in.v[i], &src, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;
 		}
+		umask_all |= src.umask;
 	}
 
 	r = merge_profiles(in.v, argv + optind, in.n, &merged, &rep, &err);
@@ -492,7 +496,8 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		r = absolute_path("merge", output, &out_abs);
 		if (r < 0)
 			return r;
-		r = write_file_atomic(out_abs, NULL, text, strlen(text), 0644, &err);
+		/* Every input is in it: readable by no one who cannot read them all. */
+		r = write_file_atomic(out_abs, NULL, text, strlen(text), 0644 & ~umask_all, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;

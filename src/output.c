@@ -78,5 +78,7 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 					strerror(-r))
 			     : 0;
 	}
-	return write_file_atomic(o->path, o->root, text, strlen(text), 0644, err);
+	/* The base's rules and keys are in it: readable by no one who cannot read the base. */
+	return write_file_atomic(o->path, o->root, text, strlen(text), 0644 & ~o->base_src.umask,
+				 err);
 }

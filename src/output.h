@@ -14,7 +14,7 @@ struct output_opts {
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	json_object *base; /* validated base profile to extend, or NULL */
-	struct profile_source base_src; /* its file's confinement */
+	struct profile_source base_src; /* its file's mode and confinement */
 	const char *path;  /* where to write; "-" for stdout */
 	const char *root;  /* path must lie inside it (--output-dir), or NULL */
 	int format;	   /* enum profile_format */

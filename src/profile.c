@@ -323,8 +323,10 @@ int profile_load(const char *path, const char *root, json_object **out,
 		memcpy(inner, err->msg, sizeof(inner));
 		return osr_fail(err, r, "base profile '%s' is invalid: %s", path, inner);
 	}
-	if (src)
+	if (src) {
+		src->umask = ~st.st_mode & 0777;
 		src->confined = root != NULL;
+	}
 	*out = profile;
 	profile = NULL;
 	return 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 #include "bounds.h"
@@ -12,6 +13,7 @@
 
 /* What profile_load() learnt of a base besides its content; all zero without a base. */
 struct profile_source {
+	mode_t umask;  /* permission bits the file lacks: what is written from it lacks them too */
 	bool confined; /* read under --input-dir: messages never quote what it says */
 };
 

@@ -17,6 +17,7 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	control_valid_request_records id_nul_escape annotation_nul_escape
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
 	base_too_large base_over_limit base_at_limits_accepted base_confined_quotes_nothing
+	base_mode_kept
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
 	enospc_keeps_old_profile)
 PREREQS=(runc jq unshare pgrep mount umount python3)
@@ -204,8 +205,8 @@ real() {
 	input "$1" "{\"ociVersion\": \"1.0.2\", \"id\": \"$ID_PREFIX-$1\", \"status\": \"created\", \"pid\": ${NS_INNER:-0}, \"annotations\": {\"$ANN\": \"$2\"}}"
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
-	base_unknown_action base_unknown_syscall base_too_large base_over_limit
-	base_at_limits_accepted base_confined_quotes_nothing output_folder_missing
+	base_unknown_action base_unknown_syscall base_too_large base_over_limit base_at_limits_accepted
+	base_confined_quotes_nothing base_mode_kept output_folder_missing
 	output_is_directory output_is_symlink output_folder_readonly)
 if [ -z "$NS_INNER" ]; then
 	for t in "${REAL_TESTS[@]}"; do skip "$t" "no process in a new PID namespace (unshare -p failed)"; done
@@ -291,6 +292,23 @@ else
 	HOOK_OPTS="--input-dir $base" AFTER=no_secret refused base_confined_quotes_nothing prestart \
 		"$(real bsecret "of:$OUT/o.json;if:$base/secret.json")" "$OUT" \
 		"$base/secret.json" "rule 0: name 1 is not a known syscall"
+
+	# --- what is written from a base is readable by no one who cannot read the base
+	printf '%s\n' '{"defaultAction": "SCMP_ACT_ERRNO", "x-private": "kept in the output", "syscalls": []}' \
+		>"$base/private.json"
+	chmod 0600 "$base/private.json"
+	hook prestart "$(real bmode "of:$OUT/private.json;if:$base/private.json")"
+	prc=$rc perr=$(head -c 300 "$T/err")
+	hook poststop "$(real bmode "of:$OUT/private.json;if:$base/private.json")"
+	mode=$(stat -c %a "$OUT/private.json" 2>/dev/null)
+	if [ "$prc" = 0 ] && [ "$rc" = 0 ] && [ "$mode" = 600 ] &&
+		jq -e '."x-private"' "$OUT/private.json" >/dev/null 2>&1; then
+		pass base_mode_kept
+	else
+		fail base_mode_kept "prestart $prc ($perr), poststop $rc, output mode '$mode' (want 600): $(head -c 300 "$T/err")"
+	fi
+	leftovers "$OUT" >/dev/null
+	rm -f "$OUT/private.json"
 
 	# --- output folder problems --------------------------------------------------
 	refused output_folder_missing prestart "$(real omiss "of:$T/nofolder/o.json")" - \

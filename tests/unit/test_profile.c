@@ -2,7 +2,8 @@
 /*
  * Unit tests of building, validating, loading and writing profiles:
  * profile_build(), profile_validate(), profile_load() and its limits,
- * profile_to_string(), write_file_atomic() and check_output_path().
+ * profile_to_string(), write_file_atomic(), check_output_path() and the mode
+ * output_write() gives a profile made from a base.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +18,9 @@
 #include "bounds.h"
 #include "fileio.h"
 #include "jsonutil.h"
+#include "output.h"
 #include "profile.h"
+#include "scope.h"
 #include "unit.h"
 
 /* x86-64 and ia32 syscall numbers used below. */
@@ -956,6 +959,47 @@ TEST(load_confined_quotes_nothing)
 	}
 }
 
+/* ---- the output's mode: never readable by more than its base ---- */
+
+/* The mode of the profile written from a base of the given mode. */
+static mode_t mode_from_base(mode_t base_mode)
+{
+	struct osr_container *table = calloc(1, sizeof(*table));
+	struct osr_err err = { "" };
+	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out" };
+	char base[PATH_MAX], out[PATH_MAX];
+	struct stat st = { 0 };
+	int r;
+
+	CHECK(table != NULL && make_tmpdir() == 0);
+	path_in(base, sizeof(base), "base.json");
+	path_in(out, sizeof(out), "out.json");
+	CHECK(put_file(base, MERGE_BASE) == 0 && chmod(base, base_mode) == 0);
+	r = profile_load(base, NULL, &o.base, &o.base_src, &err);
+	CHECK(r == 0);
+	o.path = out;
+	if (r == 0) {
+		r = output_write(table, &o, &err);
+		if (r < 0)
+			printf("# %s\n", err.msg);
+		CHECK(r == 0 && stat(out, &st) == 0);
+	}
+	json_object_put(o.base);
+	free(table);
+	remove_tree(tmpdir);
+	return st.st_mode & 07777;
+}
+
+TEST(write_mode_follows_base)
+{
+	CHECK(mode_from_base(0600) == 0600);
+	CHECK(mode_from_base(0640) == 0640);
+	CHECK(mode_from_base(0400) == 0400);
+	CHECK(mode_from_base(0644) == 0644);
+	/* Never wider than a profile without a base. */
+	CHECK(mode_from_base(0777) == 0644);
+}
+
 /* ---- json_array_unique: merge's duplicate rules, architectures and flags ---- */
 
 TEST(array_unique)
@@ -1222,6 +1266,7 @@ int main(void)
 	RUN(load_limit_size);
 	RUN_X86(load_names_the_architecture_a_recording_adds);
 	RUN(load_confined_quotes_nothing);
+	RUN(write_mode_follows_base);
 	RUN(array_unique);
 	RUN(write_mode_and_content);
 	RUN(write_replaces);
