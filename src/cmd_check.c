@@ -133,22 +133,12 @@ static int summarize(json_object *profile, struct summary *s)
 	return 0;
 }
 
-/* Linear: for the unsorted few (architectures). */
-static bool names_find(const struct strset *s, const char *str)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], str))
-			return true;
-	return false;
-}
-
 /* The string members of an array not in the set yet, in their order. */
 static void add_strings_once(struct strset *s, json_object *arr)
 {
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string) &&
-		    !names_find(s, json_str_at(arr, i)))
-			strset_add(s, json_str_at(arr, i));
+		if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+			strset_add_once(s, json_str_at(arr, i));
 }
 
 static void print_list(const char *label, const struct strset *s, const char *none)
@@ -178,8 +168,8 @@ static void print_summary(json_object *profile, const struct summary *s)
 		json_object *e = json_object_array_get_idx(map, i);
 		const char *a = json_get_string(e, "architecture");
 
-		if (a && !names_find(&arches, a))
-			strset_add(&arches, a);
+		if (a)
+			strset_add_once(&arches, a);
 		add_strings_once(&arches, json_get_array(e, "subArchitectures"));
 	}
 	print_list("architectures", &arches, " none listed (the native one only)");
@@ -244,7 +234,15 @@ static int check_one(const char *path, bool quiet)
 		return r;
 	}
 
-	valid = profile_validate(profile, &err);
+	/* Beyond the limits, even the summary would take long: say which, and stop. */
+	r = profile_check_limits(profile, &err);
+	if (r < 0) {
+		log_error("check: '%s' is invalid: %s", path, err.msg);
+		if (!quiet)
+			printf("%s: invalid\n", path);
+		return r;
+	}
+	valid = profile_validate(profile, false, &err);
 	r = summarize(profile, &s);
 	if (r < 0) {
 		log_error("check: out of memory summarizing '%s'", path);

@@ -84,17 +84,29 @@ static int64_t default_errno(json_object *profile)
 	return json_object_get_int64(v);
 }
 
-static int add_unique_strings(json_object *dst, json_object *src)
+/* Every member of src appended to dst: json_array_unique() drops repeats once all are in. */
+static int add_all(json_object *dst, json_object *src)
 {
 	for (size_t i = 0; src && i < json_object_array_length(src); i++) {
-		json_object *s = json_object_array_get_idx(src, i);
-		bool found = false;
+		json_object *v = json_object_array_get_idx(src, i);
 
-		for (size_t j = 0; j < json_object_array_length(dst) && !found; j++)
-			found = json_object_equal(json_object_array_get_idx(dst, j), s);
-		if (!found && json_object_array_add(dst, json_object_get(s)) < 0)
+		if (json_object_array_add(dst, json_object_get(v)) < 0)
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/* Replace the array under key in obj with its members that repeat no earlier one. */
+static int unique_member(json_object *obj, const char *key)
+{
+	json_object *arr = json_get_array(obj, key), *u;
+
+	if (!arr)
+		return 0;
+	u = json_array_unique(arr);
+	if (!u)
+		return -ENOMEM;
+	json_object_object_add(obj, key, u);
 	return 0;
 }
 
@@ -130,7 +142,13 @@ static int merge_archmap(json_object *dst, json_object *src)
 				return -ENOMEM;
 			json_object_object_add(found, "subArchitectures", subs);
 		}
-		r = add_unique_strings(subs, json_get_array(e, "subArchitectures"));
+		r = add_all(subs, json_get_array(e, "subArchitectures"));
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < json_object_array_length(dst); i++) {
+		int r = unique_member(json_object_array_get_idx(dst, i), "subArchitectures");
+
 		if (r < 0)
 			return r;
 	}
@@ -163,14 +181,14 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 			  struct merge_report *rep)
 {
 	_cleanup_(strset_free) struct strset allowed = { 0 }, decided = { 0 };
-	_cleanup_json_ json_object *kept = NULL, *rules = NULL, *list = NULL;
+	_cleanup_json_ json_object *all = NULL, *kept = NULL, *rules = NULL, *list = NULL;
 	json_object *rule;
 	int r;
 
-	kept = json_object_new_array();
+	all = json_object_new_array();
 	rules = json_object_new_array();
 	list = json_object_new_array();
-	if (!kept || !rules || !list)
+	if (!all || !rules || !list)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		json_object *syscalls = json_get_array(in[i], "syscalls");
@@ -178,7 +196,7 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 		for (size_t j = 0; syscalls && j < json_object_array_length(syscalls); j++) {
 			json_object *ru = json_object_array_get_idx(syscalls, j);
 			const char *action = rule_action(ru);
-			bool plain = rule_is_plain_allow(ru), dup = false;
+			bool plain = rule_is_plain_allow(ru);
 
 			for (size_t k = 0; rule_name(ru, k); k++) {
 				if (plain)
@@ -190,14 +208,13 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 				if (r < 0)
 					return r;
 			}
-			if (plain)
-				continue;
-			for (size_t k = 0; k < json_object_array_length(kept) && !dup; k++)
-				dup = json_object_equal(json_object_array_get_idx(kept, k), ru);
-			if (!dup && json_object_array_add(kept, json_object_get(ru)) < 0)
+			if (!plain && json_object_array_add(all, json_object_get(ru)) < 0)
 				return -ENOMEM;
 		}
 	}
+	kept = json_array_unique(all);
+	if (!kept)
+		return -ENOMEM;
 	strset_sort(&allowed);
 	strset_sort(&decided);
 
@@ -284,9 +301,9 @@ static int merge_profiles(json_object *const *in, char *const *paths, size_t n,
 			if (r < 0)
 				return r;
 		}
-		r = add_unique_strings(arches, json_get_array(in[i], "architectures"));
+		r = add_all(arches, json_get_array(in[i], "architectures"));
 		if (r >= 0)
-			r = add_unique_strings(flags, json_get_array(in[i], "flags"));
+			r = add_all(flags, json_get_array(in[i], "flags"));
 		if (r >= 0 && (map = json_get_array(in[i], "archMap")))
 			r = merge_archmap(archmap, map);
 		if (r < 0)
@@ -304,6 +321,11 @@ static int merge_profiles(json_object *const *in, char *const *paths, size_t n,
 		json_object_object_add(profile, "flags", flags);
 		flags = NULL;
 	}
+	r = unique_member(profile, "architectures");
+	if (r >= 0)
+		r = unique_member(profile, "flags");
+	if (r < 0)
+		return osr_fail(err, r, "out of memory merging the architectures");
 	r = merge_syscalls(in, n, profile, rep);
 	if (r < 0)
 		return osr_fail(err, r, "out of memory merging the rules");
@@ -359,6 +381,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	enum profile_format fmt = PROFILE_FORMAT_JSON;
 	struct merge_report rep;
 	struct osr_err err = { "" };
+	mode_t umask_all = 0;
 	size_t count;
 	int c, r;
 
@@ -437,16 +460,18 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 	}
 	for (size_t i = 0; i < count; i++) {
 		const char *path = argv[optind + (int)i];
+		struct profile_source src;
 
 		in.n = i + 1;
 		r = absolute_path("merge", path, &in.paths[i]);
 		if (r < 0)
 			return r;
-		r = profile_load(in.paths[i], FILEIO_AS_GIVEN, &in.v[i], &err);
+		r = profile_load(in.paths[i], FILEIO_AS_GIVEN, &in.v[i], &src, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;
 		}
+		umask_all |= src.umask;
 	}
 
 	if (tails) {
@@ -464,7 +489,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		log_error("merge: %s", err.msg);
 		return r;
 	}
-	r = profile_validate(merged, &err);
+	r = profile_validate(merged, false, &err);
 	if (r < 0) {
 		log_error("merge: the profile merged for '%s' does not compile with libseccomp: %s",
 			  output, err.msg);
@@ -495,7 +520,8 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		r = absolute_path("merge", output, &out_abs);
 		if (r < 0)
 			return r;
-		r = write_file_atomic(out_abs, FILEIO_AS_GIVEN, text, strlen(text), 0644, &err);
+		/* Every input is in it: readable by no one who cannot read them all. */
+		r = write_file_atomic(out_abs, FILEIO_AS_GIVEN, text, strlen(text), 0644 & ~umask_all, &err);
 		if (r < 0) {
 			log_error("merge: %s", err.msg);
 			return r;

@@ -162,7 +162,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 			json_object_put(base);
 			base = NULL;
-			r = profile_load(base_abs, FILEIO_AS_GIVEN, &base, &err);
+			r = profile_load(base_abs, FILEIO_AS_GIVEN, &base, &out.base_src, &err);
 			if (r < 0) {
 				log_error("%s", err.msg);
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
@@ -357,7 +357,8 @@ int cmd_report(const struct options *o, int argc, char **argv)
 			  rec.output);
 		return -ESRCH;
 	}
-	if (rec.input[0] && (r = profile_load(rec.input, o->input_dir, &base, &err)) < 0) {
+	if (rec.input[0] &&
+	    (r = profile_load(rec.input, o->input_dir, &base, &out.base_src, &err)) < 0) {
 		log_error("%s", err.msg);
 		return r;
 	}

@@ -146,7 +146,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 		r = check_output_path(req.output, cfg.output_dir, &err);
 	}
 	if (r >= 0 && req.input)
-		r = profile_load(req.input, o->input_dir, &base, &err);
+		r = profile_load(req.input, o->input_dir, &base, &cfg.base_src, &err);
 	if (r >= 0)
 		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
 	if (r >= 0)

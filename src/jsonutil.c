@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
@@ -77,4 +79,121 @@ int json_parse_object(const char *text, size_t len, size_t max, const char *what
 	*out = root;
 	root = NULL;
 	return 0;
+}
+
+/* splitmix64's finalizer: every bit of the input moves every bit of the output. */
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Equal values (as json_object_equal() has it) hash alike; an object's keys in any order. */
+static uint64_t json_hash(json_object *o)
+{
+	enum json_type type = json_object_get_type(o);
+	uint64_t h = (uint64_t)type << 56;
+	double d;
+	int64_t i;
+
+	switch (type) {
+	case json_type_boolean:
+		return mix(h + (uint64_t)json_object_get_boolean(o));
+	case json_type_double:
+		d = json_object_get_double(o);
+		if (d == 0)
+			d = 0; /* -0.0 equals 0.0 */
+		memcpy(&i, &d, sizeof(i));
+		return mix(h ^ (uint64_t)i);
+	case json_type_int:
+		/* 5 as int64 equals 5 as uint64; a negative int64 equals no uint64. */
+		i = json_object_get_int64(o);
+		return mix(h ^ (i < 0 ? (uint64_t)i : json_object_get_uint64(o)));
+	case json_type_string:
+		return mix(h ^ hash_bytes(json_object_get_string(o),
+					  (size_t)json_object_get_string_len(o)));
+	case json_type_array:
+		for (size_t k = 0; k < json_object_array_length(o); k++)
+			h = mix(h ^ json_hash(json_object_array_get_idx(o, k)));
+		return mix(h + json_object_array_length(o));
+	case json_type_object: {
+		uint64_t sum = 0;
+
+		json_object_object_foreach(o, key, val)
+			sum += mix(hash_bytes(key, strlen(key)) ^ mix(json_hash(val)));
+		return mix(h ^ sum);
+	}
+	default:
+		return mix(h);
+	}
+}
+
+struct hashed {
+	uint64_t hash;
+	size_t pos;
+	bool dup;
+};
+
+static int cmp_hashed(const void *a, const void *b)
+{
+	const struct hashed *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+	const struct hashed *x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+json_object *json_array_unique(json_object *arr)
+{
+	size_t n = json_object_array_length(arr);
+	_cleanup_free_ struct hashed *h = calloc(n ? n : 1, sizeof(*h));
+	json_object *out = json_object_new_array_ext((int)n);
+
+	if (!h || !out) {
+		json_object_put(out);
+		return NULL;
+	}
+	for (size_t k = 0; k < n; k++)
+		h[k] = (struct hashed){ json_hash(json_object_array_get_idx(arr, k)), k, false };
+	qsort(h, n, sizeof(*h), cmp_hashed);
+	/* Within a run of one hash, positions ascend: the first of equal members stays. */
+	for (size_t k = 0; k < n; k++) {
+		json_object *v = json_object_array_get_idx(arr, h[k].pos);
+
+		for (size_t m = k; m-- > 0 && h[m].hash == h[k].hash;)
+			if (!h[m].dup &&
+			    json_object_equal(json_object_array_get_idx(arr, h[m].pos), v)) {
+				h[k].dup = true;
+				break;
+			}
+	}
+	qsort(h, n, sizeof(*h), cmp_pos);
+	for (size_t k = 0; k < n; k++) {
+		json_object *v = json_object_array_get_idx(arr, k);
+
+		if (!h[k].dup && json_object_array_add(out, json_object_get(v)) < 0) {
+			json_object_put(out);
+			return NULL;
+		}
+	}
+	return out;
 }

@@ -33,4 +33,12 @@ static inline bool json_string_has_nul(json_object *s)
 /* The type name of a member for messages ("string", "int", ...). */
 const char *json_type_of(json_object *o);
 
+/*
+ * A new array of the members of arr that equal (json_object_equal) no member
+ * before them, in their order; NULL when out of memory. Equal members are
+ * found by a hash, not by comparing every pair: merge's inputs are files of
+ * a thousand rules each, and as many files as the user names.
+ */
+json_object *json_array_unique(json_object *arr);
+
 #endif

@@ -78,7 +78,7 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		log_warn("the base profile decides %u recorded syscalls other than by a plain allow, "
 			 "its rules kept: %s",
 			 rep.base_kept, rep.base_kept_list);
-	r = profile_validate(profile, err);
+	r = profile_validate(profile, o->base_src.confined, err);
 	if (r < 0) {
 		char inner[sizeof(err->msg)];
 
@@ -110,7 +110,10 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 					osr_strerror(-r))
 			     : 0;
 	}
+	/* The base's rules and keys are in it: readable by no one who cannot read the base. */
 	if (o->once)
-		return write_file_once(o->path, o->root, text, strlen(text), 0644, err);
-	return write_file_atomic(o->path, o->root, text, strlen(text), 0644, err);
+		return write_file_once(o->path, o->root, text, strlen(text),
+				       0644 & ~o->base_src.umask, err);
+	return write_file_atomic(o->path, o->root, text, strlen(text), 0644 & ~o->base_src.umask,
+				 err);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <json-c/json.h>
 
+#include "profile.h"
 #include "recorder.h"
 #include "util.h"
 
@@ -14,6 +15,7 @@ struct output_opts {
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	bool any_nnp;	   /* portable to both noNewPrivileges settings */
 	json_object *base; /* validated base profile to extend, or NULL */
+	struct profile_source base_src; /* its file's mode and confinement */
 	const char *path;  /* where to write; "-" for stdout */
 	const char *root;  /* as write_file_atomic() takes it (fileio.h) */
 	bool once;	   /* never replace an existing file (--shared-output-dir) */

@@ -284,40 +284,8 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 	return 0;
 }
 
-/*
- * A recording adds the architectures it saw (ia32 on x86-64) to the base, and
- * libseccomp may refuse the base's rules on one (two socket rules turn into
- * conflicting socketcall rules on ia32): found when the container exits, that
- * would lose the recording, so it is checked before the container starts.
- */
-int profile_validate_base(json_object *base, struct osr_err *err)
-{
-	_cleanup_json_ json_object *copy = NULL;
-	int r;
-
-	r = profile_validate(base, err);
-	if (r < 0)
-		return r;
-	if (json_object_deep_copy(base, &copy, NULL) < 0 || !copy)
-		return osr_fail(err, -ENOMEM, "out of memory");
-	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		const char *name = profile_abi_arch(abi) ? profile_arch_name(profile_abi_arch(abi))
-							 : NULL;
-
-		if (name && (r = add_arch(copy, name)) < 0)
-			return osr_fail(err, r, "out of memory");
-	}
-	r = profile_validate(copy, err);
-	if (r < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, r, "with the architectures a recording may add: %s", inner);
-	}
-	return 0;
-}
-
-int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err)
+int profile_load(const char *path, const char *root, json_object **out,
+		 struct profile_source *src, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -338,8 +306,10 @@ int profile_load(const char *path, const char *root, json_object **out, struct o
 		return osr_fail(err, -errno, "cannot stat base profile '%s': %s", path,
 				osr_strerror(errno));
 	if ((uint64_t)st.st_size > OSR_PROFILE_MAX)
-		return osr_fail(err, -EFBIG, "base profile '%s' is larger than %u bytes", path,
-				OSR_PROFILE_MAX);
+		return osr_fail(err, -EFBIG,
+				"base profile '%s' is %llu bytes, larger than the limit of %u "
+				"bytes",
+				path, (unsigned long long)st.st_size, OSR_PROFILE_MAX);
 	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
 	if (r < 0)
 		return osr_fail(err, r, "cannot read base profile '%s': %s", path, osr_strerror(-r));
@@ -347,12 +317,16 @@ int profile_load(const char *path, const char *root, json_object **out, struct o
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
 	if (r < 0)
 		return r;
-	r = profile_validate_base(profile, err);
+	r = profile_validate_base(profile, root != NULL, err);
 	if (r < 0) {
 		char inner[sizeof(err->msg)];
 
 		memcpy(inner, err->msg, sizeof(inner));
 		return osr_fail(err, r, "base profile '%s' is invalid: %s", path, inner);
+	}
+	if (src) {
+		src->umask = ~st.st_mode & 0777;
+		src->confined = root != NULL;
 	}
 	*out = profile;
 	profile = NULL;

@@ -2,14 +2,20 @@
 #ifndef OSR_PROFILE_H
 #define OSR_PROFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
+#include "bounds.h"
 #include "recorder.h"
 #include "util.h"
 
-/* The largest base profile accepted; Docker's default is about 20 KiB. */
-#define OSR_PROFILE_MAX (16u << 20)
+/* What profile_load() learnt of a base besides its content; all zero without a base. */
+struct profile_source {
+	mode_t umask;  /* permission bits the file lacks: what is written from it lacks them too */
+	bool confined; /* read under --input-dir: messages never quote what it says */
+};
 
 /* What a build noticed that the top level should tell the user about. */
 struct profile_report {
@@ -33,17 +39,29 @@ typedef uint8_t osr_seen_t[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 		  struct profile_report *rep, struct osr_err *err);
 
-/* Compile the profile with libseccomp: every name resolves, every rule adds. */
-int profile_validate(json_object *profile, struct osr_err *err);
+/*
+ * Compile the profile with libseccomp, each architecture on its own: every
+ * name resolves, every rule adds. Quiet: messages say where a problem is
+ * (rule 3, name 2), never what the profile says there.
+ */
+int profile_validate(json_object *profile, bool quiet, struct osr_err *err);
+
+/* Refuse a profile beyond the limits of bounds.h (-E2BIG), before any work on it. */
+int profile_check_limits(json_object *profile, struct osr_err *err);
 
 /*
- * Validate a profile to be used as a base: as it is, and with every
- * architecture a recording on this machine may add to it.
+ * Validate a profile to be used as a base: within the limits, and valid as it
+ * is and with every architecture a recording on this machine may add to it.
  */
-int profile_validate_base(json_object *base, struct osr_err *err);
+int profile_validate_base(json_object *base, bool quiet, struct osr_err *err);
 
-/* Read, parse and validate a profile file (a base for `if:`), confined to root if not NULL. */
-int profile_load(const char *path, const char *root, json_object **out, struct osr_err *err);
+/*
+ * Read, parse and validate a profile file (a base for `if:`), confined to root
+ * if not NULL; then quiet, since the pod's author who sees the errors cannot
+ * read the file. src (may be NULL) gets what the output must respect.
+ */
+int profile_load(const char *path, const char *root, json_object **out,
+		 struct profile_source *src, struct osr_err *err);
 
 /* The text written to disk: pretty JSON with a trailing newline. */
 char *profile_to_string(json_object *profile);

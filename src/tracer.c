@@ -167,6 +167,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		.no_new_privs = t->cfg->no_new_privs,
 		.any_nnp = t->cfg->any_nnp,
 		.base = t->cfg->base,
+		.base_src = t->cfg->base_src,
 		.path = t->cfg->output,
 		.root = t->cfg->output_dir,
 		.once = t->cfg->output_once,

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
+#include "profile.h"
 #include "util.h"
 
 struct tracer_config {
@@ -22,6 +23,7 @@ struct tracer_config {
 	const char *output_dir; /* --output-dir: output must lie inside it, or NULL */
 	bool output_once;	/* in --shared-output-dir: an existing file is never replaced */
 	json_object *base; /* validated base profile, or NULL */
+	struct profile_source base_src; /* what the output must respect of it */
 	const char *input; /* where it came from (for `report`), or NULL */
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */

@@ -41,8 +41,9 @@ int read_all(int fd, size_t max, char **out, size_t *len)
 			size_t ncap = cap ? cap * 2 : 4096;
 			char *nbuf;
 
-			if (ncap > max + 1)
-				ncap = max + 1;
+			/* One byte past max: a file of exactly max bytes is not too large. */
+			if (ncap > max + 2)
+				ncap = max + 2;
 			if (size + 1 >= ncap)
 				return -EFBIG;
 			nbuf = realloc(buf, ncap);
@@ -60,6 +61,8 @@ int read_all(int fd, size_t max, char **out, size_t *len)
 		if (n == 0)
 			break;
 		size += n;
+		if (size > max)
+			return -EFBIG;
 	}
 	if (!buf) {
 		buf = strdup("");

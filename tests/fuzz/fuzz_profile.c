@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	if (json_parse_object(buf, size, OSR_PROFILE_MAX, "base", &base, &err) < 0)
 		goto out;
-	if (profile_validate_base(base, &err) < 0) /* what profile_load() requires */
+	if (profile_validate_base(base, false, &err) < 0) /* what profile_load() requires */
 		goto out;
 
 	memset(seen, 0, sizeof(seen));
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("profile_build()", "no profile", NULL);
 	if (rep.added > rep.recorded || rep.base_kept > rep.recorded)
 		fail("profile_build()", "report counts more names than were recorded", NULL);
-	if (profile_validate(out, &err) < 0)
+	if (profile_validate(out, false, &err) < 0)
 		fail("merged profile is invalid", err.msg,
 		     json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
 
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_parse_object(text, strlen(text), OSR_PROFILE_MAX, "written profile", &again,
 			      &err) < 0)
 		fail("written profile does not parse", err.msg, text);
-	if (profile_validate(again, &err) < 0)
+	if (profile_validate(again, false, &err) < 0)
 		fail("written profile is invalid", err.msg, text);
 	free(text);
 

@@ -16,12 +16,13 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	annotation_relative annotation_if_twice annotation_unknown_field annotation_empty
 	control_valid_request_records id_nul_escape annotation_nul_escape
 	base_missing base_directory base_not_json base_unknown_action base_unknown_syscall
-	base_too_large
+	base_too_large base_over_limit base_at_limits_accepted base_confined_quotes_nothing
+	base_mode_kept
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
 	strict_folder_not_root strict_folder_world_writable strict_planted_symlink
 	strict_base_folder_not_root strict_sticky_root_child_records
 	enospc_keeps_old_profile)
-PREREQS=(runc jq unshare pgrep mount umount)
+PREREQS=(runc jq unshare pgrep mount umount python3)
 skip_all_if_missing
 shared_rootfs
 
@@ -54,8 +55,10 @@ kill_tracers() {
 }
 
 # hook STAGE FILE: run the hook on FILE as stdin; exit status in $rc, stderr in $T/err.
+# HOOK_OPTS (words) go before the stage.
 hook() {
-	"$HOOK" --run-dir "$RUN" "$1" <"$2" >"$T/stdout" 2>"$T/err"
+	# shellcheck disable=SC2086
+	"$HOOK" --run-dir "$RUN" ${HOOK_OPTS:-} "$1" <"$2" >"$T/stdout" 2>"$T/err"
 	rc=$?
 }
 
@@ -204,7 +207,8 @@ real() {
 	input "$1" "{\"ociVersion\": \"1.0.2\", \"id\": \"$ID_PREFIX-$1\", \"status\": \"created\", \"pid\": ${NS_INNER:-0}, \"annotations\": {\"$ANN\": \"$2\"}}"
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
-	base_unknown_action base_unknown_syscall base_too_large output_folder_missing
+	base_unknown_action base_unknown_syscall base_too_large base_over_limit base_at_limits_accepted
+	base_confined_quotes_nothing base_mode_kept output_folder_missing
 	output_is_directory output_is_symlink output_folder_readonly
 	strict_folder_not_root strict_folder_world_writable strict_planted_symlink
 	strict_base_folder_not_root strict_sticky_root_child_records)
@@ -261,6 +265,54 @@ else
 	refused base_too_large prestart "$(real bbig "of:$OUT/o.json;if:$base/big.json")" "$OUT" \
 		"$base/big.json" "larger than"
 	rm -f "$base/big.json"
+
+	# --- the limits of src/bounds.h: one past one is refused, naming both;
+	# the worst base within all of them at once is accepted and recorded into.
+	python3 -c 'import json; print(json.dumps({"defaultAction": "SCMP_ACT_ERRNO",
+		"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}] * 1025}))' >"$base/rules.json"
+	refused base_over_limit prestart "$(real blim "of:$OUT/o.json;if:$base/rules.json")" "$OUT" \
+		"$base/rules.json" "1025 rules" "limit of 1024"
+	if ! "$TOP/bench/base-at-limits" >"$base/limits.json" 2>"$T/err"; then
+		fail base_at_limits_accepted "bench/base-at-limits: $(head -c 300 "$T/err")"
+	else
+		hook prestart "$(real blimits "of:$OUT/limits.json;if:$base/limits.json")"
+		prc=$rc perr=$(head -c 300 "$T/err")
+		hook poststop "$(real blimits "of:$OUT/limits.json;if:$base/limits.json")"
+		if [ "$prc" = 0 ] && [ "$rc" = 0 ] &&
+			jq -e '.syscalls | length >= 1024' "$OUT/limits.json" >/dev/null 2>&1; then
+			pass base_at_limits_accepted
+		else
+			fail base_at_limits_accepted "prestart $prc ($perr), poststop $rc: $(head -c 300 "$T/err")"
+		fi
+		leftovers "$OUT" >/dev/null
+		rm -f "$OUT/limits.json"
+	fi
+
+	# --- confined (--input-dir): the pod's author reads the errors but not the
+	# base, so no error may quote it; it says where instead.
+	printf '%s\n' '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "osr_secret_name"], "action": "SCMP_ACT_ALLOW"}]}' \
+		>"$base/secret.json"
+	no_secret() { ! grep -q osr_secret "$T/err" || echo "stderr quotes the base: $(head -c 300 "$T/err")"; }
+	HOOK_OPTS="--input-dir $base" AFTER=no_secret refused base_confined_quotes_nothing prestart \
+		"$(real bsecret "of:$OUT/o.json;if:$base/secret.json")" "$OUT" \
+		"$base/secret.json" "rule 0: name 1 is not a known syscall"
+
+	# --- what is written from a base is readable by no one who cannot read the base
+	printf '%s\n' '{"defaultAction": "SCMP_ACT_ERRNO", "x-private": "kept in the output", "syscalls": []}' \
+		>"$base/private.json"
+	chmod 0600 "$base/private.json"
+	hook prestart "$(real bmode "of:$OUT/private.json;if:$base/private.json")"
+	prc=$rc perr=$(head -c 300 "$T/err")
+	hook poststop "$(real bmode "of:$OUT/private.json;if:$base/private.json")"
+	mode=$(stat -c %a "$OUT/private.json" 2>/dev/null)
+	if [ "$prc" = 0 ] && [ "$rc" = 0 ] && [ "$mode" = 600 ] &&
+		jq -e '."x-private"' "$OUT/private.json" >/dev/null 2>&1; then
+		pass base_mode_kept
+	else
+		fail base_mode_kept "prestart $prc ($perr), poststop $rc, output mode '$mode' (want 600): $(head -c 300 "$T/err")"
+	fi
+	leftovers "$OUT" >/dev/null
+	rm -f "$OUT/private.json"
 
 	# --- output folder problems --------------------------------------------------
 	refused output_folder_missing prestart "$(real omiss "of:$T/nofolder/o.json")" - \

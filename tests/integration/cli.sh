@@ -6,7 +6,8 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(cli_record_two cli_merge_replays_both cli_merge_keeps_deny cli_merge_seccompprofile
-	cli_merge_default_disagrees cli_merge_usage cli_relative_paths cli_check_recorded cli_check_unknown_action
+	cli_merge_default_disagrees cli_merge_usage cli_relative_paths cli_merge_keeps_input_mode
+	cli_check_recorded cli_check_unknown_action
 	cli_check_unknown_names cli_check_yaml cli_help)
 PREREQS=(runc jq python3)
 skip_all_if_missing
@@ -133,6 +134,23 @@ if [ -s "$ls_p" ] && [ -s "$mk_p" ] &&
 	pass cli_relative_paths
 else
 	fail cli_relative_paths "$(head -c 300 "$T/err")"
+fi
+
+# A merged profile holds every input: it is readable by no one who cannot read them all.
+if [ -s "$ls_p" ] && [ -s "$mk_p" ]; then
+	cp "$mk_p" "$T/private.json"
+	chmod 0640 "$ls_p"
+	chmod 0600 "$T/private.json"
+	osr merge -o "$T/private-merged.json" "$ls_p" "$T/private.json"
+	mode=$(stat -c %a "$T/private-merged.json" 2>/dev/null)
+	chmod 0644 "$ls_p"
+	if [ "$rc" = 0 ] && [ "$mode" = 600 ]; then
+		pass cli_merge_keeps_input_mode
+	else
+		fail cli_merge_keeps_input_mode "rc $rc, mode '$mode' (want 600): $(head -c 300 "$T/err")"
+	fi
+else
+	fail cli_merge_keeps_input_mode "no recorded profiles"
 fi
 
 # --- check -------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of building, validating, loading and writing profiles:
- * profile_build(), profile_validate(), profile_load(), profile_to_string(),
- * write_file_atomic() and check_output_path().
+ * profile_build(), profile_validate(), profile_load() and its limits,
+ * profile_to_string(), write_file_atomic(), check_output_path() and the mode
+ * output_write() gives a profile made from a base.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +15,12 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "bounds.h"
 #include "fileio.h"
+#include "jsonutil.h"
+#include "output.h"
 #include "profile.h"
+#include "scope.h"
 #include "unit.h"
 
 /* x86-64 and ia32 syscall numbers used below. */
@@ -111,7 +116,7 @@ static int validate_text(const char *text, struct osr_err *err)
 
 	if (!p)
 		return 1; /* a broken fixture, never a pass for a "rejects" case */
-	r = profile_validate(p, err);
+	r = profile_validate(p, false, err);
 	json_object_put(p);
 	return r;
 }
@@ -145,7 +150,7 @@ TEST(build_native)
 	CHECK(rep.added == 4);
 	CHECK(rep.unresolved == 0 && rep.unresolved_list[0] == '\0');
 	CHECK(rep.base_kept == 0);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -160,7 +165,7 @@ TEST(build_nothing_recorded)
 	CHECK(out != NULL);
 	CHECK(rep.recorded == 0 && rep.added == 0);
 	CHECK(array_len(get(out, "syscalls")) == 0);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -177,7 +182,7 @@ TEST(build_compat)
 	CHECK(has_string(get(out, "architectures"), "SCMP_ARCH_X86"));
 	CHECK(has_string(get(rule_at(out, 0), "names"), "getpid"));
 	CHECK(rep.recorded == 1);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -195,7 +200,7 @@ TEST(build_same_name_on_two_abis)
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "read"));
 	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64", "SCMP_ARCH_X86"));
 	CHECK(rep.recorded == 1);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -215,7 +220,7 @@ TEST(build_compat_only_names_validate)
 	CHECK(build(NULL, &out, &rep, &err) == 0);
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "_llseek", "mmap2", "read",
 			  "socketcall"));
-	r = profile_validate(out, &err);
+	r = profile_validate(out, false, &err);
 	if (r < 0)
 		printf("# %s\n", err.msg);
 	CHECK(r == 0);
@@ -238,7 +243,7 @@ TEST(build_unresolved)
 	CHECK(rep.recorded == 1);
 	CHECK(array_len(get(out, "syscalls")) == 1);
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "read"));
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
 
@@ -261,7 +266,7 @@ TEST(build_merge_base)
 	CHECK(base != NULL);
 	if (!base)
 		return;
-	CHECK(profile_validate(base, &err) == 0);
+	CHECK(profile_validate(base, false, &err) == 0);
 	before = strdup(json_object_to_json_string(base));
 	seen_reset();
 	seen[OSR_ABI_NATIVE][NR_READ] = 1;
@@ -289,7 +294,7 @@ TEST(build_merge_base)
 	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64"));
 	CHECK(get_str(out, "defaultAction") && !strcmp(get_str(out, "defaultAction"),
 						      "SCMP_ACT_ERRNO"));
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	free(before);
 	json_object_put(out);
 	json_object_put(base);
@@ -328,7 +333,7 @@ TEST(build_merge_empty_conditions_are_plain)
 		"\"excludes\":{}}]}");
 
 	CHECK(base != NULL);
-	CHECK(profile_validate(base, &err) == 0);
+	CHECK(profile_validate(base, false, &err) == 0);
 	seen_reset();
 	seen[OSR_ABI_NATIVE][NR_READ] = 1;
 	seen[OSR_ABI_NATIVE][NR_WRITE] = 1;
@@ -361,7 +366,7 @@ TEST(build_base_default_allow)
 	CHECK(array_len(get(out, "syscalls")) == 1);
 	CHECK(json_object_equal(get(out, "syscalls"), get(base, "syscalls")));
 	CHECK(rep.added == 0);
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 	json_object_put(base);
 }
@@ -376,7 +381,7 @@ TEST(build_base_archmap)
 	json_object *out = NULL, *map, *entry;
 
 	CHECK(base != NULL);
-	CHECK(profile_validate(base, &err) == 0);
+	CHECK(profile_validate(base, false, &err) == 0);
 	seen_reset();
 	seen[OSR_ABI_NATIVE][NR_READ] = 1;
 	seen[OSR_ABI_COMPAT][NR_IA32_GETPID] = 1;
@@ -391,7 +396,7 @@ TEST(build_base_archmap)
 	CHECK(get_str(entry, "architecture") &&
 	      !strcmp(get_str(entry, "architecture"), "SCMP_ARCH_X86"));
 	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "getpid", "read"));
-	CHECK(profile_validate(out, &err) == 0);
+	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 	json_object_put(base);
 }
@@ -542,7 +547,7 @@ TEST(validate_rejects_not_object)
 	struct osr_err err = { "" };
 	json_object *arr = json_object_new_array();
 
-	CHECK(profile_validate(arr, &err) < 0);
+	CHECK(profile_validate(arr, false, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "array");
 	json_object_put(arr);
 }
@@ -680,7 +685,7 @@ static void expect_load_fails(const char *name, const char *text, const char *wo
 		CHECK(put_file(p, text) == 0);
 	else if (!strcmp(name, "folder.json"))
 		CHECK(mkdir(p, 0755) == 0);
-	CHECK(profile_load(p, NULL, &out, &err) < 0);
+	CHECK(profile_load(p, NULL, &out, NULL, &err) < 0);
 	CHECK(out == NULL);
 	CHECK_STR_CONTAINS(err.msg, p);
 	if (word)
@@ -699,7 +704,7 @@ TEST(load_good)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "good.json");
 	CHECK(put_file(p, MERGE_BASE "\n") == 0);
-	CHECK(profile_load(p, NULL, &out, &err) == 0);
+	CHECK(profile_load(p, NULL, &out, NULL, &err) == 0);
 	CHECK(out != NULL);
 	CHECK(get_str(out, "defaultAction") &&
 	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
@@ -738,6 +743,280 @@ TEST(load_invalid_profile)
 			  RULES("{\"names\":[\"not_a_syscall\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
 			  "not_a_syscall");
 	expect_load_fails("nodefault.json", "{\"syscalls\":[]}", "defaultAction");
+}
+
+/* ---- profile_load: the limits of bounds.h, at and one past each ---- */
+
+/*
+ * A profile of nrules rules, each allowing name names_each times under
+ * args_each conditions (values differ from rule to rule); malloc'd.
+ */
+static char *limits_text(size_t nrules, size_t names_each, const char *name, size_t args_each)
+{
+	size_t cap = 256 + nrules * (64 + names_each * (strlen(name) + 3) + args_each * 80);
+	char *t = malloc(cap), *p = t;
+
+	if (!t)
+		return NULL;
+	p += sprintf(p, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+	for (size_t i = 0; i < nrules; i++) {
+		p += sprintf(p, "%s{\"names\":[", i ? "," : "");
+		for (size_t j = 0; j < names_each; j++)
+			p += sprintf(p, "%s\"%s\"", j ? "," : "", name);
+		p += sprintf(p, "],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[");
+		for (size_t k = 0; k < args_each; k++)
+			p += sprintf(p, "%s{\"index\":%zu,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}",
+				     k ? "," : "", k % 6, i);
+		p += sprintf(p, "]}");
+	}
+	sprintf(p, "]}\n");
+	return t;
+}
+
+/* Loading text fails (each word in the message) or, with no word, succeeds. */
+static void expect_load(const char *text, const char *word1, const char *word2)
+{
+	struct osr_err err = { "" };
+	json_object *out = NULL;
+	char p[PATH_MAX];
+	int r;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	CHECK(make_tmpdir() == 0);
+	path_in(p, sizeof(p), "base.json");
+	CHECK(put_file(p, text) == 0);
+	r = profile_load(p, NULL, &out, NULL, &err);
+	if (!word1) {
+		if (r < 0)
+			printf("# refused: %s\n", err.msg);
+		CHECK(r == 0 && out != NULL);
+	} else {
+		CHECK(r < 0 && out == NULL);
+		CHECK_STR_CONTAINS(err.msg, p);
+		CHECK_STR_CONTAINS(err.msg, word1);
+		if (word2)
+			CHECK_STR_CONTAINS(err.msg, word2);
+	}
+	if (out)
+		json_object_put(out);
+	remove_tree(tmpdir);
+}
+
+/* "limit of N", for a limit of bounds.h. */
+static const char *limit_of(unsigned int n)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "limit of %u", n);
+	return buf;
+}
+
+TEST(load_limit_rules)
+{
+	char *at = limits_text(OSR_RULES_MAX, 1, "read", 0);
+	char *over = limits_text(OSR_RULES_MAX + 1, 1, "read", 0);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "1025 rules", limit_of(OSR_RULES_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_rule_names)
+{
+	char *at = limits_text(1, OSR_RULE_NAMES_MAX, "read", 0);
+	char *over = limits_text(1, OSR_RULE_NAMES_MAX + 1, "read", 0);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "1025 names", limit_of(OSR_RULE_NAMES_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_names)
+{
+	/* 5 rules of 819 names is 4095, of 820 is 4100. */
+	char *at = limits_text(5, OSR_NAMES_MAX / 5, "read", 0);
+	char *over = limits_text(5, OSR_NAMES_MAX / 5 + 1, "read", 0);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "4100 names in all", limit_of(OSR_NAMES_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_args)
+{
+	char *at = limits_text(1, 1, "personality", OSR_ARGS_MAX);
+	char *over = limits_text(1, 1, "personality", OSR_ARGS_MAX + 1);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "7 argument conditions", limit_of(OSR_ARGS_MAX));
+	free(at);
+	free(over);
+}
+
+TEST(load_limit_conditions)
+{
+	char *at = limits_text(OSR_CONDITIONS_MAX, 1, "personality", 1);
+	char *over = limits_text(OSR_CONDITIONS_MAX + 1, 1, "personality", 1);
+	/* Counted once per name: 22 rules of 3 names and 2 conditions are 132. */
+	char *names = limits_text(22, 3, "personality", 2);
+
+	expect_load(at, NULL, NULL);
+	expect_load(over, "129 argument conditions", limit_of(OSR_CONDITIONS_MAX));
+	expect_load(names, "132 argument conditions", limit_of(OSR_CONDITIONS_MAX));
+	free(at);
+	free(over);
+	free(names);
+}
+
+TEST(load_limit_size)
+{
+	static const char head[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\"";
+	char *text = malloc(OSR_PROFILE_MAX + 2);
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	/* Valid JSON of exactly the limit, then one byte more. */
+	memset(text, ' ', OSR_PROFILE_MAX + 1);
+	memcpy(text, head, strlen(head));
+	text[OSR_PROFILE_MAX - 1] = '}';
+	text[OSR_PROFILE_MAX] = '\0';
+	expect_load(text, NULL, NULL);
+	text[OSR_PROFILE_MAX] = '\n';
+	text[OSR_PROFILE_MAX + 1] = '\0';
+	expect_load(text, "larger than the", limit_of(OSR_PROFILE_MAX));
+	free(text);
+}
+
+/*
+ * On x86-64 two socket rules conflict only as ia32 socketcall rules: the
+ * message says on which architecture. A repeat of the first rule is added once
+ * (libseccomp would walk every copy on each later rule) and hides nothing.
+ */
+TEST(load_names_the_architecture_a_recording_adds)
+{
+	expect_load(RULES("{\"names\":[\"socket\",\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+			  "\"errnoRet\":8},"
+			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8}"),
+		    NULL, NULL);
+	expect_load(RULES("{\"names\":[\"socket\",\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+			  "\"errnoRet\":8},"
+			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8},"
+			  "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9}"),
+		    "rule 2", "on SCMP_ARCH_X86, which a recording may add");
+}
+
+/* ---- profile_load confined: errors say where, never what the base says ---- */
+
+static const struct {
+	const char *text, *secret, *where;
+} secrets[] = {
+	{ RULES("{\"names\":[\"read\",\"osr_secret_name\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
+	  "osr_secret_name", "rule 0: name 1" },
+	{ RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_SECRET\"}"), "SCMP_ACT_SECRET",
+	  "rule 0: 'action'" },
+	{ "{\"defaultAction\":\"SCMP_ACT_SECRET\"}", "SCMP_ACT_SECRET", "'defaultAction'" },
+	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\","
+	  "\"SCMP_ARCH_SECRET\"]}",
+	  "SCMP_ARCH_SECRET", "'architectures' entry 1" },
+	{ RULES("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+		"\"value\":0,\"op\":\"SCMP_CMP_SECRET\"}]}"),
+	  "SCMP_CMP_SECRET", "rule 0: argument 0" },
+#if defined(__x86_64__)
+	/* libseccomp's own refusal, found on ia32 only. */
+	{ RULES("{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":8},"
+		"{\"names\":[\"read\",\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9}"),
+	  "socket", "rule 1: libseccomp rejects it for name 1 on SCMP_ARCH_X86" },
+#endif
+};
+
+TEST(load_confined_quotes_nothing)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++) {
+		struct profile_source src = { 0 };
+		struct osr_err err = { "" };
+		json_object *out = NULL;
+		char p[PATH_MAX];
+
+		CHECK(make_tmpdir() == 0);
+		path_in(p, sizeof(p), "base.json");
+		CHECK(put_file(p, secrets[i].text) == 0);
+		CHECK(profile_load(p, tmpdir, &out, &src, &err) < 0);
+		if (strstr(err.msg, secrets[i].secret))
+			printf("# case %zu quotes the base: %s\n", i, err.msg);
+		CHECK(!strstr(err.msg, secrets[i].secret));
+		CHECK_STR_CONTAINS(err.msg, p);
+		CHECK_STR_CONTAINS(err.msg, secrets[i].where);
+		/* Unconfined, the user reads their own file: the value helps. */
+		CHECK(profile_load(p, NULL, &out, &src, &err) < 0);
+		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
+		remove_tree(tmpdir);
+	}
+}
+
+/* ---- the output's mode: never readable by more than its base ---- */
+
+/* The mode of the profile written from a base of the given mode. */
+static mode_t mode_from_base(mode_t base_mode)
+{
+	struct osr_container *table = calloc(1, sizeof(*table));
+	struct osr_err err = { "" };
+	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out" };
+	char base[PATH_MAX], out[PATH_MAX];
+	struct stat st = { 0 };
+	int r;
+
+	CHECK(table != NULL && make_tmpdir() == 0);
+	path_in(base, sizeof(base), "base.json");
+	path_in(out, sizeof(out), "out.json");
+	CHECK(put_file(base, MERGE_BASE) == 0 && chmod(base, base_mode) == 0);
+	r = profile_load(base, NULL, &o.base, &o.base_src, &err);
+	CHECK(r == 0);
+	o.path = out;
+	if (r == 0) {
+		r = output_write(table, &o, &err);
+		if (r < 0)
+			printf("# %s\n", err.msg);
+		CHECK(r == 0 && stat(out, &st) == 0);
+	}
+	json_object_put(o.base);
+	free(table);
+	remove_tree(tmpdir);
+	return st.st_mode & 07777;
+}
+
+TEST(write_mode_follows_base)
+{
+	CHECK(mode_from_base(0600) == 0600);
+	CHECK(mode_from_base(0640) == 0640);
+	CHECK(mode_from_base(0400) == 0400);
+	CHECK(mode_from_base(0644) == 0644);
+	/* Never wider than a profile without a base. */
+	CHECK(mode_from_base(0777) == 0644);
+}
+
+/* ---- json_array_unique: merge's duplicate rules, architectures and flags ---- */
+
+TEST(array_unique)
+{
+	json_object *in = json_tokener_parse(
+		"[\"a\", \"b\", \"a\", {\"x\": 1, \"y\": [1, 2]}, {\"y\": [1, 2], \"x\": 1},"
+		" {\"y\": [2, 1], \"x\": 1}, 5, 18446744073709551615, 5, null, null, 1.0, 1, -0.0, 0.0]");
+	json_object *want = json_tokener_parse(
+		"[\"a\", \"b\", {\"x\": 1, \"y\": [1, 2]}, {\"y\": [2, 1], \"x\": 1}, 5,"
+		" 18446744073709551615, null, 1.0, 1, -0.0]");
+	json_object *out = in ? json_array_unique(in) : NULL;
+
+	CHECK(in && want && out);
+	CHECK(json_object_equal(out, want));
+	json_object_put(out);
+	json_object_put(want);
+	json_object_put(in);
 }
 
 /* ---- write_file_atomic, check_output_path ---- */
@@ -979,6 +1258,16 @@ int main(void)
 	RUN(load_not_json);
 	RUN(load_empty);
 	RUN(load_invalid_profile);
+	RUN(load_limit_rules);
+	RUN(load_limit_rule_names);
+	RUN(load_limit_names);
+	RUN(load_limit_args);
+	RUN(load_limit_conditions);
+	RUN(load_limit_size);
+	RUN_X86(load_names_the_architecture_a_recording_adds);
+	RUN(load_confined_quotes_nothing);
+	RUN(write_mode_follows_base);
+	RUN(array_unique);
 	RUN(write_mode_and_content);
 	RUN(write_replaces);
 	RUN(write_refuses_symlink);
