@@ -966,7 +966,8 @@ static mode_t mode_from_base(mode_t base_mode)
 {
 	struct osr_container *table = calloc(1, sizeof(*table));
 	struct osr_err err = { "" };
-	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out" };
+	/* As record --base takes them: a 0777 base is refused by the hook's StrictModes walk. */
+	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out", .root = FILEIO_AS_GIVEN };
 	char base[PATH_MAX], out[PATH_MAX];
 	struct stat st = { 0 };
 	int r;
@@ -975,7 +976,7 @@ static mode_t mode_from_base(mode_t base_mode)
 	path_in(base, sizeof(base), "base.json");
 	path_in(out, sizeof(out), "out.json");
 	CHECK(put_file(base, MERGE_BASE) == 0 && chmod(base, base_mode) == 0);
-	r = profile_load(base, NULL, &o.base, &o.base_src, &err);
+	r = profile_load(base, FILEIO_AS_GIVEN, &o.base, &o.base_src, &err);
 	CHECK(r == 0);
 	o.path = out;
 	if (r == 0) {
