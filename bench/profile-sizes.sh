@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # How many syscalls a profile allows: everything from prestart on (scope all,
-# the old superset) against the default (what runs under the filter), for a
-# few workloads under runc, with and without noNewPrivileges.
+# the old superset), what runs under the filter with this runtime (scope
+# exact) and the default, which adds what any runtime makes after loading the
+# filter (portable), for a few workloads under runc, with and without
+# noNewPrivileges.
 set -eu
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -11,16 +13,19 @@ why=$(missing_prereq runc jq)
 shared_rootfs
 
 count() { jq '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | unique | length' "$1"; }
-printf '%-34s %-5s %9s %9s\n' workload nnp superset precise
+printf '%-34s %-5s %9s %9s %9s\n' workload nnp superset exact portable
 while IFS='|' read -r label cmd; do
 	for nnp in true false; do
 		# shellcheck disable=SC2086
 		NNP=$nnp ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "all"}' \
 			run_traced "$T/all.json" -- $cmd
 		# shellcheck disable=SC2086
-		NNP=$nnp run_traced "$T/precise.json" -- $cmd
-		printf '%-34s %-5s %9s %9s\n' "$label" "$nnp" "$(count "$T/all.json")" \
-			"$(count "$T/precise.json")"
+		NNP=$nnp ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
+			run_traced "$T/exact.json" -- $cmd
+		# shellcheck disable=SC2086
+		NNP=$nnp run_traced "$T/portable.json" -- $cmd
+		printf '%-34s %-5s %9s %9s %9s\n' "$label" "$nnp" "$(count "$T/all.json")" \
+			"$(count "$T/exact.json")" "$(count "$T/portable.json")"
 	done
 done <<'LIST'
 ls /|ls /
