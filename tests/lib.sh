@@ -189,8 +189,9 @@ run_under() {
 # podman-runc, podman-crun) with noNewPrivileges NNP, traced (ANN: the
 # annotation value, or "") and/or under PROFILE (or ""); HOST_ROOT as for
 # bundle. Output in $T/last.out; returns the runtime's status. podman runs
-# with the shipped hooks.d files and a rootfs of its own (it adds mount
-# points to one); podman_cleanup removes its containers.
+# with the shipped hooks.d files (or those in PODMAN_HOOKS) and a rootfs of
+# its own (it adds mount points to one); PODMAN_LAST names the container;
+# podman_cleanup removes them.
 PODMAN_NAMES=()
 podman_cleanup() {
 	local n
@@ -218,6 +219,7 @@ run_on() {
 		make_rootfs "$root"
 	fi
 	PODMAN_NAMES+=("$name")
+	PODMAN_LAST=$name
 	[ "$nnp" = true ] && opts+=(--security-opt no-new-privileges)
 	[ -n "$ann" ] && opts+=(--annotation "io.containers.trace-syscall=$ann")
 	[ -n "$prof" ] && opts+=(--security-opt "seccomp=$prof")
@@ -236,7 +238,7 @@ run_on() {
 	[ -n "${CTR_USER:-}" ] && opts+=(--user "$CTR_USER")
 	[ "$rt" = podman-crun ] && runtime=$CRUN
 	podman run --name "$name" --runtime "$runtime" --ulimit nofile=20000:20000 \
-		--ulimit nproc=4096:4096 --hooks-dir "$T/podman-hooks.d" \
+		--ulimit nproc=4096:4096 --hooks-dir "${PODMAN_HOOKS:-$T/podman-hooks.d}" \
 		"${opts[@]}" --rootfs "$root" "$@" </dev/null >"$T/last.out" 2>&1
 }
 

@@ -206,6 +206,13 @@ mkdir -p "$OUT"
 real() {
 	input "$1" "{\"ociVersion\": \"1.0.2\", \"id\": \"$ID_PREFIX-$1\", \"status\": \"created\", \"pid\": ${NS_INNER:-0}, \"annotations\": {\"$ANN\": \"$2\"}}"
 }
+# pre_post ID ANNOTATION: prestart, then poststop, of a real process so
+# annotated; prc and perr say how prestart went, rc and $T/err poststop.
+pre_post() {
+	hook prestart "$(real "$1" "$2")"
+	prc=$rc perr=$(head -c 300 "$T/err")
+	hook poststop "$(real "$1" "$2")"
+}
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
 	base_unknown_action base_unknown_syscall base_too_large base_over_limit base_at_limits_accepted
 	base_confined_quotes_nothing base_mode_kept output_folder_missing
@@ -275,9 +282,7 @@ else
 	if ! "$TOP/bench/base-at-limits" >"$base/limits.json" 2>"$T/err"; then
 		fail base_at_limits_accepted "bench/base-at-limits: $(head -c 300 "$T/err")"
 	else
-		hook prestart "$(real blimits "of:$OUT/limits.json;if:$base/limits.json")"
-		prc=$rc perr=$(head -c 300 "$T/err")
-		hook poststop "$(real blimits "of:$OUT/limits.json;if:$base/limits.json")"
+		pre_post blimits "of:$OUT/limits.json;if:$base/limits.json"
 		if [ "$prc" = 0 ] && [ "$rc" = 0 ] &&
 			jq -e '.syscalls | length >= 1024' "$OUT/limits.json" >/dev/null 2>&1; then
 			pass base_at_limits_accepted
@@ -301,9 +306,7 @@ else
 	printf '%s\n' '{"defaultAction": "SCMP_ACT_ERRNO", "x-private": "kept in the output", "syscalls": []}' \
 		>"$base/private.json"
 	chmod 0600 "$base/private.json"
-	hook prestart "$(real bmode "of:$OUT/private.json;if:$base/private.json")"
-	prc=$rc perr=$(head -c 300 "$T/err")
-	hook poststop "$(real bmode "of:$OUT/private.json;if:$base/private.json")"
+	pre_post bmode "of:$OUT/private.json;if:$base/private.json"
 	mode=$(stat -c %a "$OUT/private.json" 2>/dev/null)
 	if [ "$prc" = 0 ] && [ "$rc" = 0 ] && [ "$mode" = 600 ] &&
 		jq -e '."x-private"' "$OUT/private.json" >/dev/null 2>&1; then

@@ -12,8 +12,6 @@ TESTS=(peer_hooksd_records peer_hooksd_leaves_no_record peer_annotation_blanks p
 	peer_version peer_trace_pid peer_make_install_replaces peer_syslog_tag)
 PREREQS=(podman runc jq)
 skip_all_if_missing
-ROOTFS=$T/rootfs
-make_rootfs "$ROOTFS"
 
 # The peer's own hooks.d file, as its package installs it, but for its path.
 HOOKS=$T/hooks.d
@@ -23,24 +21,14 @@ jq -n --arg hook "$HOOK" '{version: "1.0.0",
 	when: {annotations: {"^io\\.containers\\.trace-syscall$": ".*"}},
 	stages: ["prestart"]}' > "$HOOKS/oci-seccomp-bpf-hook.json"
 
-NAMES=()
-peer_cleanup() {
-	local n
-	for n in "${NAMES[@]}"; do podman rm -f "$n" >/dev/null 2>&1; done
-	cleanup_all
-}
-trap peer_cleanup EXIT
-SEQ=0
-# prun ANNOTATION ARGS...: podman run on the test rootfs; output in $T/last.out, status in rc.
+trap podman_cleanup EXIT
+# prun ANNOTATION ARGS...: podman run with the peer's hooks.d file; output in $T/last.out, status in rc.
 prun() {
 	local ann=$1; shift
-	SEQ=$((SEQ + 1))
-	NAME=$ID_PREFIX-$SEQ
-	NAMES+=("$NAME")
-	podman run --name "$NAME" --runtime runc --ulimit nofile=20000:20000 \
-		--ulimit nproc=4096:4096 --hooks-dir "$HOOKS" --network none --read-only --tmpfs /tmp \
-		--annotation "io.containers.trace-syscall=$ann" --rootfs "$ROOTFS" "$@" </dev/null >"$T/last.out" 2>&1
+	PODMAN_HOOKS=$HOOKS ANNOTATIONS_JSON=$(jq -n --arg v "$ann" '{"io.containers.trace-syscall": $v}') \
+		run_on podman-runc false "" "" "$@"
 	rc=$?
+	NAME=$PODMAN_LAST
 }
 # The record a prestart-only tracer leaves until it is done: podman's container id.
 no_record() { [ ! -e "$RUNDIR/$(podman inspect -f '{{.Id}}' "$NAME" 2>/dev/null).state" ]; }

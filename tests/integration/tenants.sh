@@ -16,6 +16,15 @@ skip_all_if_missing
 shared_rootfs
 
 ns_ann() { printf '{"io.kubernetes.pod.namespace": "%s"}' "$1"; }
+# recorded TEST RC OUT NAME...: the run succeeded and its profile allows every NAME.
+recorded() {
+	local name=$1 rc=$2 out=$3; shift 3
+	if [ "$rc" = 0 ] && [ -z "$(missing_names "$out" "$@")" ]; then
+		pass "$name"
+	else
+		fail "$name" "rc=$rc, missing: $(missing_names "$out" "$@") $(tail -2 "$T/last.out")"
+	fi
+}
 
 # --- two namespaces, the same of: in confined mode -------------------------------------
 # Namespace b records getcpu into web.json, then namespace a records sysinfo
@@ -90,12 +99,7 @@ if [ -z "$why" ]; then pass tenant_key_never_reused; else fail tenant_key_never_
 out=$T/deadns.json
 run_host_pid_bg "$out" sh -c "i=0; while [ \$i -lt ${DEADNS:-1030} ]; do unshare -m true; i=\$((i + 1)); done; unshare -m osr-workload call getsid"
 wait "$RPID"
-rc=$?
-if [ $rc = 0 ] && [ -z "$(missing_names "$out" getsid)" ]; then
-	pass tenant_dead_namespaces_fill_nothing
-else
-	fail tenant_dead_namespaces_fill_nothing "rc=$rc, missing: $(missing_names "$out" getsid) $(tail -2 "$T/last.out")"
-fi
+recorded tenant_dead_namespaces_fill_nothing $? "$out" getsid
 
 # --- PID namespaces nested to the kernel's limit ----------------------------------------
 # The container's is level 1; 31 more reach level 32, the deepest the kernel makes.
@@ -103,12 +107,7 @@ nest=""
 for _ in $(seq 31); do nest="$nest unshare -p -f"; done
 out=$T/deep.json
 CAPS_ADD=CAP_SYS_ADMIN run_traced "$out" -- sh -c "$nest osr-workload call getsid"
-rc=$?
-if [ $rc = 0 ] && [ -z "$(missing_names "$out" getsid)" ]; then
-	pass tenant_pidns_32_levels
-else
-	fail tenant_pidns_32_levels "rc=$rc, missing: $(missing_names "$out" getsid) $(tail -2 "$T/last.out")"
-fi
+recorded tenant_pidns_32_levels $? "$out" getsid
 
 # --- a namespace's quota ------------------------------------------------------------------
 # With --max-per-namespace 2, a third recording of namespace q is refused while
