@@ -2,14 +2,15 @@
 /*
  * Kernel side of oci-seccomp-recorder: one program on the raw_syscalls:sys_enter
  * tracepoint, shared by every container recorded on the node. Each container's
- * tracer makes a table under a recording id and enters the id under the inode
- * of the container's PID namespace (or, for a container in the host's PID
+ * tracer makes a table (a slot of an array made with the program, or past
+ * its slots an entry of a hash map) and enters where it is under the inode of
+ * the container's PID namespace (or, for a container in the host's PID
  * namespace, its mount namespace), which it holds open so the kernel cannot
  * give the inode to another namespace meanwhile; the program marks each
  * (phase, ABI, syscall number) a task of a recorded container uses in its
  * table. Nothing goes to user space per syscall, and a syscall costs the same
  * however many containers are recorded: one program, one bucket of the index
- * looked at. Two small programs help it: one counts task exits (they make its
+ * looked at (a recording past the array's slots pays one lookup call more). Two small programs help it: one counts task exits (they make its
  * per-CPU hint stale), one passes a host-PID container's mark on to the tasks
  * its marked tasks make.
  */
@@ -21,14 +22,22 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The recordings' tables, by id, made as recordings start (see struct osr_container). */
+/* The first recordings' tables, by slot, made with the program (see OSR_STATIC_TABLES). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OSR_STATIC_TABLES);
+	__type(key, __u32);
+	__type(value, struct osr_container);
+} tables SEC(".maps");
+
+/* The others' tables, by id, made as recordings start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, OSR_MAX_RECORDINGS);
 	__type(key, __u32);
 	__type(value, struct osr_container);
-} tables SEC(".maps");
+} more_tables SEC(".maps");
 
 /* Who owns each recording: for user space only (see struct osr_recording). */
 struct {
@@ -40,7 +49,7 @@ struct {
 } recordings SEC(".maps");
 
 /*
- * PID namespace inode -> recording id: every entry, the reference user space
+ * PID namespace inode -> where the recording's table is: every entry, the reference user space
  * keeps ns_index in step with; the program reads it only for nested PID
  * namespaces and spilled entries. Plain hash maps, not maps of maps: changing
  * a map of maps waits for an RCU grace period, 15 ms here, on every prestart
@@ -54,7 +63,7 @@ struct {
 	__type(value, __u32);
 } pidns_targets SEC(".maps");
 
-/* Mount namespace inode -> recording id, for containers in the host's PID namespace. */
+/* Mount namespace inode -> table, for containers in the host's PID namespace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -71,7 +80,7 @@ struct {
 	__type(value, struct osr_mark);
 } marks SEC(".maps");
 
-/* Namespace inode -> recording id, read with plain loads: see struct osr_index. */
+/* Namespace inode -> table, read with plain loads: see struct osr_index. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -81,8 +90,8 @@ struct {
 } ns_index SEC(".maps");
 
 /*
- * Per CPU, what the last task to make a syscall on it was found to be (its
- * recording's id, or 0: no recorded container), under which index generation and stale
+ * Per CPU, what the last task to make a syscall on it was found to be (where
+ * its recording's table is, or 0: no recorded container), under which index generation and stale
  * count. The task is known by its pt_regs, which the tracepoint hands over
  * for nothing: the frame at the top of its kernel stack, its own while it
  * lives (a stack is reused only after its task exits, which bumps the stale
@@ -93,7 +102,7 @@ struct osr_hint {
 	__u64 regs;
 	__u32 gen;
 	__u32 stale;
-	__u32 id;
+	__u32 loc;
 	__u32 pad;
 };
 
@@ -150,61 +159,77 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #endif
 
 
-static __always_inline struct osr_container *table_of(void *targets, __u32 inum, __u32 *id)
+/*
+ * A table of the hash map. A function of its own: inlined, the compiler
+ * merges both lookups of table_at() into one call on a map chosen at run
+ * time, which the verifier cannot inline (a generic helper call on every
+ * recorded syscall, +12% here, where the array's lookup is a few loads).
+ */
+static __attribute__((noinline)) struct osr_container *more_table(__u32 id)
+{
+	return bpf_map_lookup_elem(&more_tables, &id);
+}
+
+/* The table at loc: an array slot's with plain loads, the hash map's with a lookup. */
+static __always_inline struct osr_container *table_at(__u32 loc)
+{
+	__u32 k;
+
+	if (loc & OSR_LOC_HASH)
+		return more_table(loc & ~OSR_LOC_HASH);
+	k = loc - 1;
+	return loc ? bpf_map_lookup_elem(&tables, &k) : NULL;
+}
+
+static __always_inline __u32 loc_of(void *targets, __u32 inum)
 {
 	__u32 *v = bpf_map_lookup_elem(targets, &inum);
 
-	if (!v)
-		return NULL;
-	*id = *v;
-	return bpf_map_lookup_elem(&tables, id);
+	return v ? *v : 0;
 }
 
-/* The recording entered under inum: its bucket first, the hash map only for spills. */
-static __always_inline struct osr_container *find(struct osr_index *ix,
-						  struct osr_index_entry (*kind)[OSR_INDEX_WAYS],
-						  void *targets, __u32 inum, __u32 *id)
+/* The table entered under inum: its bucket first, the hash map only for spills. */
+static __always_inline __u32 find(struct osr_index *ix, struct osr_index_entry (*kind)[OSR_INDEX_WAYS],
+				  void *targets, __u32 inum)
 {
 	struct osr_index_entry *b = kind[osr_index_bucket(inum)];
 
 #pragma unroll
 	for (int i = 0; i < OSR_INDEX_WAYS; i++)
-		if (b[i].inum == inum) {
-			*id = b[i].id;
-			return bpf_map_lookup_elem(&tables, id);
-		}
-	return ix->spilled ? table_of(targets, inum, id) : NULL;
+		if (b[i].inum == inum)
+			return b[i].loc;
+	return ix->spilled ? loc_of(targets, inum) : 0;
 }
 
 /*
- * The recording of the host-PID container the current task is of: its mark,
- * or its mount namespace (mnt_addr, the task's). A global function, verified once on its own: inlined, the
- * verifier walked it after every way through the PID namespace lookups. So it
- * takes the namespace as a number and reads it with probe reads; only the
- * rare paths call it. Returns the id, or 0.
+ * The table of the host-PID container the current task is of: its mark's (if
+ * the recording it names still has it), or its mount namespace's (mnt_addr,
+ * the task's). A global function, verified once on its own: inlined, the
+ * verifier walked it after every way through the PID namespace lookups. So
+ * it takes the namespace as a number and reads it with probe reads; only the
+ * rare paths call it. Returns the loc, or 0.
  */
-__attribute__((noinline)) int osr_host_id(__u64 mnt_addr)
+__attribute__((noinline)) int osr_host_loc(__u64 mnt_addr)
 {
 	struct mnt_namespace *mnt = (struct mnt_namespace *)mnt_addr;
-	__u32 zero = 0, id = 0;
+	__u32 zero = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
+	struct osr_container *c;
 	struct osr_mark *m;
 
 	if (!ix)
 		return 0;
 	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0, 0);
-	if (m && bpf_map_lookup_elem(&tables, &m->id))
-		return m->id;
-	if (mnt && find(ix, ix->mntns, &mntns_targets, BPF_CORE_READ(mnt, ns.inum), &id))
-		return id;
-	return 0;
+	if (m && (c = table_at(m->loc)) && c->id == m->id)
+		return m->loc;
+	return mnt ? find(ix, ix->mntns, &mntns_targets, BPF_CORE_READ(mnt, ns.inum)) : 0;
 }
 
-/* The recording of a PID namespace, walking up from the task's own to the host's. */
-__attribute__((noinline)) int osr_pidns_id(__u64 pid_addr)
+/* The table of a PID namespace's recording, walking up from the task's own to the host's. */
+__attribute__((noinline)) int osr_pidns_loc(__u64 pid_addr)
 {
 	struct pid *pid = (struct pid *)pid_addr;
-	__u32 zero = 0, id = 0;
+	__u32 zero = 0, loc;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	unsigned int level;
 
@@ -213,10 +238,7 @@ __attribute__((noinline)) int osr_pidns_id(__u64 pid_addr)
 	level = BPF_CORE_READ(pid, level);
 	/* The usual case, a container started from the host. */
 	if (level == 1)
-		return find(ix, ix->pidns, &pidns_targets,
-			    BPF_CORE_READ(pid, numbers[1].ns, ns.inum), &id)
-			       ? id
-			       : 0;
+		return find(ix, ix->pidns, &pidns_targets, BPF_CORE_READ(pid, numbers[1].ns, ns.inum));
 	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
 	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
 		struct pid_namespace *ns;
@@ -224,8 +246,9 @@ __attribute__((noinline)) int osr_pidns_id(__u64 pid_addr)
 		if (i >= (int)level)
 			break;
 		ns = BPF_CORE_READ(pid, numbers[(level - i) & 63].ns);
-		if (ns && table_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum), &id))
-			return id;
+		loc = ns ? loc_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum)) : 0;
+		if (loc)
+			return loc;
 	}
 	return 0;
 }
@@ -237,50 +260,54 @@ __attribute__((noinline)) int osr_pidns_id(__u64 pid_addr)
  * for or whose mount namespace is the task's. Host tasks leave after two
  * loads while no host-PID container is recorded.
  */
-static __always_inline __u32 recorded_id(struct osr_index *ix, struct task_struct *task)
+static __always_inline __u32 recorded_loc(struct osr_index *ix, struct task_struct *task)
 {
-	__u32 id = osr_pidns_id((__u64)BPF_CORE_READ(task, thread_pid));
+	__u32 loc = osr_pidns_loc((__u64)BPF_CORE_READ(task, thread_pid));
 	struct nsproxy *nsp;
 
-	if (id || !ix->mntns_count)
-		return id;
+	if (loc || !ix->mntns_count)
+		return loc;
 	nsp = task->nsproxy;
 	if (!nsp) /* exiting */
 		return 0;
-	return osr_host_id((__u64)BPF_CORE_READ(nsp, mnt_ns));
+	return osr_host_loc((__u64)BPF_CORE_READ(nsp, mnt_ns));
 }
 
 /* Mark a task (trusted) as the container's; a mark that cannot be made is counted. */
-static __always_inline void mark(struct task_struct *task, __u32 id)
+static __always_inline void mark(struct task_struct *task, __u32 loc)
 {
-	struct osr_mark *m = bpf_task_storage_get(&marks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	struct osr_container *c;
+	struct osr_mark *m;
+	struct osr_container *c = table_at(loc);
 
+	if (!c)
+		return;
+	m = bpf_task_storage_get(&marks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (m) {
-		m->id = id;
+		m->id = c->id;
+		m->loc = loc;
 		return;
 	}
-	c = bpf_map_lookup_elem(&tables, &id);
-	if (c)
-		__sync_fetch_and_add(&c->unfollowed, 1);
+	__sync_fetch_and_add(&c->unfollowed, 1);
 }
 
 /*
  * A task of a host-PID container enters unshare() or setns(): mark it before
  * it may leave the container's mount namespace. Marking a task whose call then
- * fails costs nothing: it is the container's either way.
+ * fails costs nothing: it is the container's either way. A global function:
+ * inlined, it kept sys_enter's registers busy on every syscall.
  */
-static __always_inline void mark_leaving(void)
+__attribute__((noinline)) int osr_mark_leaving(void)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct nsproxy *nsp = readable(cur)->nsproxy;
-	__u32 id;
+	__u32 loc;
 
 	if (!nsp)
-		return;
-	id = osr_host_id((__u64)BPF_CORE_READ(nsp, mnt_ns));
-	if (id)
-		mark(cur, id);
+		return 0;
+	loc = osr_host_loc((__u64)BPF_CORE_READ(nsp, mnt_ns));
+	if (loc)
+		mark(cur, loc);
+	return 0;
 }
 
 static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
@@ -319,11 +346,11 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 }
 
 /*
- * The id of the recording the current task belongs to, or 0: what a hint miss
- * costs. A global function, verified once on its own rather than along every
- * way sys_enter reaches it.
+ * Where the table of the recording the current task belongs to is, or 0:
+ * what a hint miss costs. A global function, verified once on its own rather
+ * than along every way sys_enter reaches it.
  */
-__attribute__((noinline)) int osr_current_id(void)
+__attribute__((noinline)) int osr_current_loc(void)
 {
 	__u32 zero = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
@@ -331,7 +358,7 @@ __attribute__((noinline)) int osr_current_id(void)
 
 	if (!ix)
 		return 0;
-	return recorded_id(ix, readable(cur));
+	return recorded_loc(ix, readable(cur));
 }
 
 /*
@@ -367,9 +394,10 @@ int BPF_PROG(osr_task_exit, struct task_struct *task)
 SEC("tp_btf/task_newtask")
 int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
 {
-	__u32 zero = 0, id;
+	__u32 zero = 0, loc;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct task_struct *parent;
+	struct osr_container *c;
 	struct osr_mark *m;
 	struct nsproxy *pn;
 
@@ -378,16 +406,18 @@ int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
 	parent = bpf_get_current_task_btf();
 	m = bpf_task_storage_get(&marks, parent, 0, 0);
 	if (m) {
-		id = m->id;
-		mark(task, id);
+		loc = m->loc;
+		c = table_at(loc);
+		if (c && c->id == m->id)
+			mark(task, loc);
 		return 0;
 	}
 	if (!(clone_flags & OSR_CLONE_NEWNS))
 		return 0;
 	pn = readable(parent)->nsproxy;
-	id = pn ? osr_host_id((__u64)BPF_CORE_READ(pn, mnt_ns)) : 0;
-	if (id)
-		mark(task, id);
+	loc = pn ? osr_host_loc((__u64)BPF_CORE_READ(pn, mnt_ns)) : 0;
+	if (loc)
+		mark(task, loc);
 	return 0;
 }
 
@@ -412,7 +442,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	 */
 	if (ix->mntns_count && OSR_MOVES_NS(id)) {
 		__sync_fetch_and_add(&ix->stale, 1);
-		mark_leaving();
+		osr_mark_leaving();
 	}
 	/*
 	 * The program can be preempted, and another task's syscall on this CPU
@@ -422,27 +452,27 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	 */
 	named = READ_ONCE(h->regs);
 	barrier();
-	hinted = h->id;
+	hinted = h->loc;
 	hint_ok = named == (__u64)regs && h->gen == gen && h->stale == stale;
 	barrier();
 	if (!hint_ok || READ_ONCE(h->regs) != (__u64)regs) {
-		hinted = osr_current_id();
+		hinted = osr_current_loc();
 		WRITE_ONCE(h->regs, 0);
 		barrier();
 		h->gen = gen;
 		h->stale = stale;
-		h->id = hinted;
+		h->loc = hinted;
 		barrier();
 		WRITE_ONCE(h->regs, (__u64)regs);
 		barrier();
 		/* Another writer in between leaves a mix: then it names no task. */
-		if (h->gen != gen || h->stale != stale || h->id != hinted)
+		if (h->gen != gen || h->stale != stale || h->loc != hinted)
 			WRITE_ONCE(h->regs, 0);
 	}
 	/* Most syscalls end here: a task of no recorded container. */
 	if (!hinted)
 		return 0;
-	c = bpf_map_lookup_elem(&tables, &hinted);
+	c = table_at(hinted);
 	if (!c)
 		return 0;
 	task = readable(bpf_get_current_task_btf());

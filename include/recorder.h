@@ -42,11 +42,23 @@ enum osr_phase {
 #define OSR_MAX_PIDNS_DEPTH 32
 
 /*
- * How many containers one node can record at once. The tables are made as
- * they are needed (a hash map without preallocation: about 9 KiB a recording
- * in use), so the capacity costs no memory until it is used.
+ * How many containers one node can record at once. The first
+ * OSR_STATIC_TABLES recordings at a time have their table in an array map
+ * made with the program (about 9 KiB each), which the program reaches with
+ * plain loads; the others in a hash map without preallocation, made as they
+ * start, which costs a lookup call per recorded syscall. So the capacity
+ * costs no memory until it is used, and the usual few recordings the least
+ * time.
  */
 #define OSR_MAX_RECORDINGS 1024
+#define OSR_STATIC_TABLES 64
+
+/*
+ * Where a recording's table is (its "loc", what the index, the hints and the
+ * marks hold): slot + 1 in the array, or OSR_LOC_HASH | id in the hash map.
+ * 0 is no table.
+ */
+#define OSR_LOC_HASH 0x80000000u
 
 /*
  * One container's table, in the `tables` map under the recording's id: what
@@ -59,6 +71,8 @@ struct osr_container {
 	__u32 exe_dev;	  /* its device, as the kernel encodes it */
 	__u32 unfollowed; /* tasks that left the container's mount namespace unmarked */
 	__u64 overflow;	  /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
+	__u32 id;	  /* the recording's: a slot of the array serves many in turn */
+	__u32 pad;
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 
@@ -72,6 +86,8 @@ struct osr_container {
 struct osr_recording {
 	__u32 tracer_pid;   /* who owns it */
 	__u32 key;	    /* the namespace inode it is entered under */
+	__u32 loc;	    /* where its table is */
+	__u32 pad2;
 	__u64 tracer_start; /* the tracer's start time, so a reused pid is not taken for it */
 	__u32 by_mntns;	    /* key is a mount namespace (a host-PID container) */
 	__u32 pad;
@@ -93,7 +109,7 @@ struct osr_recording {
 
 struct osr_index_entry {
 	__u32 inum; /* 0: free */
-	__u32 id;
+	__u32 loc;
 };
 
 struct osr_index {
@@ -116,7 +132,8 @@ struct osr_index {
  * with its task, so nothing is left behind for dead namespaces.
  */
 struct osr_mark {
-	__u32 id;
+	__u32 id;  /* the recording's, checked against its table's */
+	__u32 loc; /* where its table is */
 };
 
 /* Fibonacci hashing: inodes are handed out in sequence, the buckets get them spread. */

@@ -43,6 +43,8 @@ static const struct {
 	size_t lskel_fd;
 } maps[OSR_MAP_COUNT] = {
 	[OSR_MAP_TABLES] = { "tables", offsetof(struct recorder_lskel, maps.tables.map_fd) },
+	[OSR_MAP_MORE_TABLES] = { "more_tables",
+				  offsetof(struct recorder_lskel, maps.more_tables.map_fd) },
 	[OSR_MAP_RECORDINGS] = { "recordings",
 				 offsetof(struct recorder_lskel, maps.recordings.map_fd) },
 	[OSR_MAP_PIDNS_TARGETS] = { "pidns_targets",
@@ -374,7 +376,7 @@ static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int 
 			struct osr_index_entry *e = &kind[b][w];
 
 			if (e->inum &&
-			    (bpf_map_lookup_elem(fd, &e->inum, &id) < 0 || id != e->id))
+			    (bpf_map_lookup_elem(fd, &e->inum, &id) < 0 || id != e->loc))
 				__atomic_store_n(&e->inum, 0, __ATOMIC_RELEASE);
 		}
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -397,7 +399,7 @@ static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int 
 			(*spilled)++;
 			continue;
 		}
-		free->id = id;
+		free->loc = id;
 		__atomic_store_n(&free->inum, key, __ATOMIC_RELEASE);
 	}
 }
@@ -425,12 +427,29 @@ static void unkey(const struct bpf_share *bs, uint32_t id, const struct osr_reco
 		bpf_map_delete_elem(fd, &rec->key);
 }
 
+/* The map and key of the table at loc (OSR_LOC_HASH). */
+static int table_fd(const struct bpf_share *bs, uint32_t loc, uint32_t *key)
+{
+	if (loc & OSR_LOC_HASH) {
+		*key = loc & ~OSR_LOC_HASH;
+		return bs->fds[OSR_MAP_MORE_TABLES];
+	}
+	*key = loc - 1;
+	return bs->fds[OSR_MAP_TABLES];
+}
+
 /* Take a recording out of every map (with the lock held); the index is synced by the caller. */
 static void remove_recording(const struct bpf_share *bs, uint32_t id,
 			     const struct osr_recording *rec)
 {
-	unkey(bs, id, rec);
-	bpf_map_delete_elem(bs->fds[OSR_MAP_TABLES], &id);
+	uint32_t k;
+	int fd;
+
+	unkey(bs, rec->loc, rec);
+	/* An array slot stays: the next recording in it writes it whole. */
+	fd = table_fd(bs, rec->loc, &k);
+	if (rec->loc & OSR_LOC_HASH)
+		bpf_map_delete_elem(fd, &k);
 	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
 }
 
@@ -445,6 +464,7 @@ struct census {
 	unsigned int total;  /* recordings on the node */
 	unsigned int tenant; /* of them, the tenant's */
 	bool removed;	     /* whether dead tracers' recordings were taken out */
+	bool slot_used[OSR_STATIC_TABLES];
 };
 
 /*
@@ -469,10 +489,13 @@ static void census(const struct bpf_share *bs, const char *tenant, bool collect,
 			remove_recording(bs, key, &rec);
 			c->removed = true;
 			c->total = c->tenant = 0;
+			memset(c->slot_used, 0, sizeof(c->slot_used));
 			prev = NULL; /* the walk starts over after a deletion */
 			continue;
 		}
 		c->total++;
+		if (!(rec.loc & OSR_LOC_HASH) && rec.loc && rec.loc <= OSR_STATIC_TABLES)
+			c->slot_used[rec.loc - 1] = true;
 		if (tenant && *tenant && !strncmp(rec.tenant, tenant, sizeof(rec.tenant)))
 			c->tenant++;
 	}
@@ -503,7 +526,8 @@ static uint32_t new_id(const struct bpf_share *bs)
 	uint32_t id = bs->index->next_id;
 
 	for (int tries = 0; tries <= OSR_MAX_RECORDINGS; tries++, id++) {
-		if (id == 0)
+		/* Below OSR_LOC_HASH: an id is a loc too, with that bit. */
+		if (id == 0 || (id & OSR_LOC_HASH))
 			id = 1;
 		if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &id, &rec) < 0)
 			break;
@@ -549,14 +573,21 @@ static int over_limits(const struct census *c, const struct share_request *req,
 	return 0;
 }
 
-/* Make the recording's table and entries (with the lock held). */
+/* Make the recording's table and entries (with the lock held); c: the census. */
 static int add_recording(struct bpf_share *bs, const struct share_request *req,
-			 const struct osr_container *hdr, struct osr_err *err)
+			 const struct osr_container *hdr_in, const struct census *cen,
+			 struct osr_err *err)
 {
 	struct osr_recording rec = { .key = bs->key, .by_mntns = req->by_mntns };
+	struct osr_container *hdr = malloc(sizeof(*hdr));
 	unsigned long long start;
+	uint32_t k, slot;
 	struct census c;
-	int r;
+	int r, fd;
+
+	if (!hdr)
+		return osr_fail(err, -ENOMEM, "out of memory");
+	memcpy(hdr, hdr_in, sizeof(*hdr));
 
 	rec.tracer_pid = (uint32_t)getpid();
 	r = proc_start_time(getpid(), &start);
@@ -566,19 +597,26 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	if (req->tenant)
 		snprintf(rec.tenant, sizeof(rec.tenant), "%s", req->tenant);
 	bs->id = new_id(bs);
-	if (bpf_map_update_elem(bs->fds[OSR_MAP_TABLES], &bs->id, hdr, BPF_NOEXIST) < 0 ||
-	    bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
+	hdr->id = bs->id;
+	/* A free slot of the array if there is one: its lookups cost nothing. */
+	for (slot = 0; slot < OSR_STATIC_TABLES && cen->slot_used[slot]; slot++)
+		;
+	bs->loc = rec.loc = slot < OSR_STATIC_TABLES ? slot + 1 : (bs->id | OSR_LOC_HASH);
+	fd = table_fd(bs, bs->loc, &k);
+	r = bpf_map_update_elem(fd, &k, hdr, (bs->loc & OSR_LOC_HASH) ? BPF_NOEXIST : BPF_ANY);
+	free(hdr);
+	if (r < 0 || bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
 		r = -errno;
 		remove_recording(bs, bs->id, &rec);
 		return osr_fail(err, r, "cannot make the recording's table in the BPF maps: %s",
 				osr_strerror(-r));
 	}
 	/* The table is made before it is entered: the program never sees a stale one. */
-	r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->id, BPF_NOEXIST);
+	r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->loc, BPF_NOEXIST);
 	if (r < 0 && errno == EEXIST) {
 		/* Held by a recording whose tracer was killed? Take those out and try again. */
 		census(bs, NULL, true, &c);
-		r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->id,
+		r = bpf_map_update_elem(targets_fd(bs, bs->by_mntns), &bs->key, &bs->loc,
 					BPF_NOEXIST);
 	}
 	if (r < 0) {
@@ -620,7 +658,7 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		census(bs, req->tenant, true, &c);
 	r = over_limits(&c, req, err);
 	if (r >= 0)
-		r = add_recording(bs, req, hdr, err);
+		r = add_recording(bs, req, hdr, &c, err);
 	if (r < 0)
 		goto fail;
 	bs->entered = true;
@@ -659,10 +697,15 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 		goto out;
 	}
 	/* Read once the entry is gone: what is read is then final. */
-	unkey(bs, bs->id, &rec);
+	unkey(bs, rec.loc, &rec);
 	index_sync(bs);
-	if (out && bpf_map_lookup_elem(bs->fds[OSR_MAP_TABLES], &bs->id, out) < 0)
-		r = -errno;
+	{
+		uint32_t k;
+		int fd = table_fd(bs, rec.loc, &k);
+
+		if (out && bpf_map_lookup_elem(fd, &k, out) < 0)
+			r = -errno;
+	}
 	remove_recording(bs, bs->id, &rec);
 out:
 	unpin_if_empty(bs);
@@ -708,9 +751,14 @@ int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
 	r = open_pinned(&bs);
 	if (r < 0)
 		return r;
-	r = bpf_map_lookup_elem(targets_fd(&bs, by_mntns), &key, &id) < 0 ? -ENOENT
-	    : bpf_map_lookup_elem(bs.fds[OSR_MAP_TABLES], &id, out) < 0	 ? -errno
-									 : 0;
+	if (bpf_map_lookup_elem(targets_fd(&bs, by_mntns), &key, &id) < 0) {
+		r = -ENOENT;
+	} else {
+		uint32_t k;
+		int fd = table_fd(&bs, id, &k);
+
+		r = bpf_map_lookup_elem(fd, &k, out) < 0 ? -errno : 0;
+	}
 	close_maps(&bs);
 	return r;
 }

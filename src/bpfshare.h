@@ -14,7 +14,7 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever a recorded struct or the maps change: versions never share. */
-#define OSR_BPF_ABI "abi4"
+#define OSR_BPF_ABI "abi5"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
@@ -22,6 +22,7 @@
 /* The maps, in the order of the table in bpfshare.c: one line there names each. */
 enum osr_map {
 	OSR_MAP_TABLES,
+	OSR_MAP_MORE_TABLES,
 	OSR_MAP_RECORDINGS,
 	OSR_MAP_PIDNS_TARGETS,
 	OSR_MAP_MNTNS_TARGETS,
@@ -49,6 +50,7 @@ struct bpf_share {
 	int fds[OSR_MAP_COUNT];
 	struct osr_index *index; /* ns_index, mapped */
 	uint32_t id;		 /* this recording's id */
+	uint32_t loc;		 /* where its table is (OSR_LOC_HASH) */
 	uint32_t key;		 /* the namespace inode it is entered under */
 	int ns_fd;		 /* that namespace, held open while entered */
 	bool entered;
