@@ -17,9 +17,10 @@
  *
  * With OTHERS, that many more recordings (each of a sleeping child in a PID
  * namespace of its own) are entered before the measured one and left after
- * it, every round: the cost with 1 + OTHERS recordings on the node. Also
- * prints "tables_bytes_per_recording N": what the tables map grew by per
- * recording, as the kernel counts it.
+ * it, every round: the cost with 1 + OTHERS recordings on the node (the
+ * measured one enters last: past the array's 64 slots when OTHERS is 64 or
+ * more). Also prints "tables_bytes_per_recording N": what the tables maps
+ * grew by per recording, as the kernel counts it.
  *
  * Usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS]]]   (default 41 rounds of 200,000, 0)
  */
@@ -121,24 +122,28 @@ static __u32 pinned_prog_id(void)
 	return info.prog_id;
 }
 
-/* What the kernel counts for the pinned tables map (its memlock), or -1. */
+/* What the kernel counts for the pinned tables maps (their memlock), or -1. */
 static long long tables_bytes(void)
 {
+	static const char *const names[] = { "tables", "more_tables" };
 	char cmd[256], line[256];
 	long long v = -1;
-	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "bpftool map show pinned %s/%s/tables 2>/dev/null",
-		 OSR_BPF_PIN_DIR, OSR_BPF_ABI);
-	f = popen(cmd, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *m = strstr(line, "memlock ");
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f;
 
-		if (m)
-			v = strtoll(m + 8, NULL, 10);
+		snprintf(cmd, sizeof(cmd), "bpftool map show pinned %s/%s/%s 2>/dev/null",
+			 OSR_BPF_PIN_DIR, OSR_BPF_ABI, names[i]);
+		f = popen(cmd, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			char *m = strstr(line, "memlock ");
+
+			if (m)
+				v = (v < 0 ? 0 : v) + strtoll(m + 8, NULL, 10);
+		}
+		if (f)
+			pclose(f);
 	}
-	if (f)
-		pclose(f);
 	return v;
 }
 
