@@ -12,6 +12,8 @@ DESTDIR ?=
 LIBEXECDIR ?= $(PREFIX)/libexec/oci/hooks.d
 HOOKSDIR ?= $(PREFIX)/share/containers/oci/hooks.d
 MANDIR ?= $(PREFIX)/share/man
+# The recording service's units (rootless podman): socket-activated.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 VERSION := 0.1.0
 
 CC ?= cc
@@ -48,7 +50,7 @@ endif
 
 # Sources shared by the hook and the unit tests; main.c only in the hook.
 LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c \
-	src/hook.c src/peer.c \
+	src/hook.c src/peer.c src/protocol.c src/client.c src/service.c \
 	src/validate.c src/runtimes.c src/scope.c src/fileio.c src/format.c src/cmd_merge.c src/cmd_check.c src/rules.c src/strset.c \
 	src/tenant.c src/rundir.c src/bpfshare.c src/output.c src/tracer.c src/cmd_record.c
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
@@ -164,7 +166,12 @@ bench: all $(HELPERS) $(OUTPUT)/bench/osr-floor $(OUTPUT)/bench/osr-syscall-cost
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
 install: all
-	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(SYSTEMDDIR)
+	install -m 0644 systemd/oci-seccomp-recorder.socket $(DESTDIR)$(SYSTEMDDIR)/
+	sed -e 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' systemd/oci-seccomp-recorder.service.in \
+		> $(DESTDIR)$(SYSTEMDDIR)/oci-seccomp-recorder.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/oci-seccomp-recorder.service
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder
 	for t in $(HOOK_TEMPLATES); do \
 		sed -e 's|@HOOK@|$(LIBEXECDIR)/oci-seccomp-recorder|g' -e 's|@RECORD_DIR@|$(RECORD_DIR)|g' \
@@ -195,6 +202,8 @@ uninstall-replace-peer:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder $(DESTDIR)$(MANDIR)/man1/oci-seccomp-recorder.1
 
 uninstall:
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/oci-seccomp-recorder.socket \
+		$(DESTDIR)$(SYSTEMDDIR)/oci-seccomp-recorder.service
 	rm -f $(DESTDIR)$(LIBEXECDIR)/oci-seccomp-recorder \
 		$(patsubst hooks.d/%.json.in,$(DESTDIR)$(HOOKSDIR)/%.json,$(HOOK_TEMPLATES)) \
 		$(DESTDIR)$(MANDIR)/man1/oci-seccomp-recorder.1

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "util.h"
+
 struct oci_state;
 
 /* Options given before the command, shared by every command. */
@@ -15,6 +17,7 @@ struct options {
 	int timeout_ms;
 	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */
 	bool alone; /* no poststop will come: the tracer removes its own record */
+	const char *socket; /* the recording service's, for hooks that cannot record themselves */
 };
 
 /*
@@ -29,9 +32,20 @@ int cmd_prestart(const struct options *o, int argc, char **argv);
 int cmd_poststop(const struct options *o, int argc, char **argv);
 /* prestart's work once the state is read (src/hook.c). */
 int hook_start(const struct options *o, const struct oci_state *st);
+/*
+ * Start recording what cfg names (id, bundle, pid, output, base, tenant...),
+ * once the output and base are settled: for the hook and the service alike.
+ * Stop the recording of id (for bundle) and collect how it ended.
+ */
+struct tracer_config;
+int recording_start(const struct options *o, struct tracer_config *cfg, struct osr_err *err);
+int recording_stop(const struct options *o, const char *id, const char *bundle,
+		   struct osr_err *err);
 /* oci-seccomp-bpf-hook's command line (-s, -r PID -o OUT [-i IN], -version): src/peer.c. */
 bool peer_args(int argc, char **argv);
 int cmd_peer(const struct options *o, int argc, char **argv);
+/* The recording service, for hooks that cannot record by themselves (src/service.c). */
+int cmd_serve(const struct options *o, int argc, char **argv);
 /* Commands for people: merge profiles (src/cmd_merge.c), check them (src/cmd_check.c). */
 int cmd_merge(const struct options *o, int argc, char **argv);
 int cmd_check(const struct options *o, int argc, char **argv);

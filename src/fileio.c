@@ -339,18 +339,25 @@ int check_output_path(const char *path, const char *root, struct osr_err *err)
 	return 0;
 }
 
-static int write_file(const char *path, const char *root, const char *data, size_t len,
-		      mode_t mode, bool replace, struct osr_err *err)
+/* How a file is written: its mode, whether it may replace one, its owner ((uid_t)-1: ours). */
+struct write_how {
+	mode_t mode;
+	bool replace;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Write base in the folder dirfd (path names it in messages), as write_file_atomic says. */
+static int write_in(int dirfd, const char *base, const char *path, const char *data, size_t len,
+		    const struct write_how *how, struct osr_err *err)
 {
-	_cleanup_close_ int dirfd = -1, fd = -1;
+	_cleanup_close_ int fd = -1;
+	const mode_t mode = how->mode;
+	const bool replace = how->replace;
 	char tmp[NAME_MAX + 1];
-	const char *base;
 	uint32_t rnd = 0;
 	int r;
 
-	dirfd = open_parent(path, root, &base, err);
-	if (dirfd < 0)
-		return dirfd;
 	r = check_final(dirfd, base, path, err);
 	if (r < 0)
 		return r;
@@ -369,6 +376,8 @@ static int write_file(const char *path, const char *root, const char *data, size
 				osr_strerror(errno));
 
 	r = write_all(fd, data, len);
+	if (r >= 0 && how->uid != (uid_t)-1 && fchown(fd, how->uid, how->gid) < 0)
+		r = -errno;
 	if (r >= 0 && fchmod(fd, mode) < 0)
 		r = -errno;
 	if (r >= 0 && fsync(fd) < 0)
@@ -399,6 +408,29 @@ static int write_file(const char *path, const char *root, const char *data, size
 	if (fd >= 0)
 		fsync(fd);
 	return 0;
+}
+
+static int write_file(const char *path, const char *root, const char *data, size_t len,
+		      mode_t mode, bool replace, struct osr_err *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	const struct write_how how = { mode, replace, (uid_t)-1, (gid_t)-1 };
+	const char *base;
+
+	dirfd = open_parent(path, root, &base, err);
+	if (dirfd < 0)
+		return dirfd;
+	return write_in(dirfd, base, path, data, len, &how, err);
+}
+
+int write_file_in(int dirfd, const char *name, const char *shown, const char *data, size_t len,
+		  mode_t mode, uid_t uid, gid_t gid, struct osr_err *err)
+{
+	const struct write_how how = { mode, true, uid, gid };
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return osr_fail(err, -EINVAL, "'%s' is not a file name", name);
+	return write_in(dirfd, name, shown, data, len, &how, err);
 }
 
 int write_file_atomic(const char *path, const char *root, const char *data, size_t len,

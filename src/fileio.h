@@ -37,6 +37,14 @@ int write_file_atomic(const char *path, const char *root, const char *data, size
 int write_file_once(const char *path, const char *root, const char *data, size_t len,
 		    mode_t mode, struct osr_err *err);
 
+/*
+ * The same, in a folder given as an open fd (one a user opened and handed
+ * over: no path is resolved but the single name), the file owned by uid:gid
+ * (-1: as created). shown names the file in messages.
+ */
+int write_file_in(int dirfd, const char *name, const char *shown, const char *data, size_t len,
+		  mode_t mode, uid_t uid, gid_t gid, struct osr_err *err);
+
 /* Check, before any work, that write_file_atomic(path, root) could create files there. */
 int check_output_path(const char *path, const char *root, struct osr_err *err);
 

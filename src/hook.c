@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include "annotation.h"
+#include "client.h"
 #include "bpfshare.h"
 #include "commands.h"
 #include "fileio.h"
@@ -79,10 +80,8 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	const struct oci_state st = *st_in;
 	_cleanup_(trace_request_free) struct trace_request req = { 0 };
 	_cleanup_json_ json_object *base = NULL;
-	struct tracer_config cfg = { 0 };
-	struct tracer_record old;
+	struct tracer_config cfg = { .output_dirfd = -1 };
 	struct osr_err err = { "" };
-	unsigned int self_inum, self_level, self_mnt;
 	int r;
 
 	if (!st.annotation)
@@ -111,6 +110,13 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 		r = osr_fail(&err, -EINVAL,
 			     "state has no 'pid' above 0 (prestart needs the container's process)");
 		goto fail;
+	}
+	/* A rootless runtime's hook: the recording service records for it. */
+	if (!can_record_here()) {
+		r = client_start(o, &st, &req, cfg.scope, cfg.any_nnp, &err);
+		if (r < 0)
+			goto fail;
+		return 0;
 	}
 	/*
 	 * In the shared folder (the Security Profiles Operator's, whose daemon
@@ -147,23 +153,52 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	}
 	if (r >= 0 && req.input)
 		r = profile_load(req.input, o->input_dir, &base, &cfg.base_src, &err);
+	if (r < 0)
+		goto fail;
+	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
+	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
+		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
+	cfg.id = st.id;
+	cfg.bundle = st.bundle;
+	cfg.pid = st.pid;
+	cfg.output = req.output;
+	cfg.base = base;
+	cfg.input = req.input;
+	cfg.tenant = st.k8s_namespace;
+	cfg.alone = o->alone;
+	cfg.tenant_quota = o->tenant_quota;
+	r = recording_start(o, &cfg, &err);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	log_error("%s", err.msg);
+	return r;
+}
+
+int recording_start(const struct options *o, struct tracer_config *c, struct osr_err *err)
+{
+	struct tracer_config cfg = *c;
+	struct tracer_record old;
+	unsigned int self_inum, self_level, self_mnt;
+	int r;
+
+	r = pidns_of(cfg.pid, &cfg.pidns_inum, &cfg.pidns_level, err);
 	if (r >= 0)
-		r = pidns_of(st.pid, &cfg.pidns_inum, &cfg.pidns_level, &err);
+		r = exe_of(cfg.pid, &cfg.runtime_exe_ino, &cfg.runtime_exe_dev, err);
 	if (r >= 0)
-		r = exe_of(st.pid, &cfg.runtime_exe_ino, &cfg.runtime_exe_dev, &err);
-	if (r >= 0)
-		r = pidns_of(getpid(), &self_inum, &self_level, &err);
+		r = pidns_of(getpid(), &self_inum, &self_level, err);
 	/*
 	 * A container in the host's PID namespace (podman --pid=host) would make a
 	 * PID-namespace filter record the whole host: key on its mount namespace,
 	 * which every OCI container has of its own.
 	 */
 	if (r >= 0 && cfg.pidns_inum == self_inum) {
-		r = ns_inum(st.pid, "mnt", &cfg.mntns_inum, &err);
+		r = ns_inum(cfg.pid, "mnt", &cfg.mntns_inum, err);
 		if (r >= 0)
-			r = ns_inum(getpid(), "mnt", &self_mnt, &err);
+			r = ns_inum(getpid(), "mnt", &self_mnt, err);
 		if (r >= 0 && cfg.mntns_inum == self_mnt)
-			r = osr_fail(&err, -EINVAL,
+			r = osr_fail(err, -EINVAL,
 				     "the container shares the host's PID and mount namespaces; "
 				     "recording it would record every process on the host, refusing");
 		if (r >= 0)
@@ -172,55 +207,38 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 				 cfg.mntns_inum);
 	}
 	if (r >= 0)
-		r = rundir_prepare(o->rundir, &err);
+		r = rundir_prepare(o->rundir, err);
 	if (r < 0)
-		goto fail;
+		return r;
 	if ((r = rundir_gc(o->rundir, OSR_STALE_RECORD_AGE)) > 0)
 		log_debug("removed %d stale tracer records", r);
-	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
-	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
-		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
 
-	r = rundir_read(o->rundir, st.id, &old, &err);
+	r = rundir_read(o->rundir, cfg.id, &old, err);
 	if (r >= 0 && old.status == TRACER_RECORDING) {
 		unsigned long long start;
 
 		/* The id's one record: never replaced while its tracer lives, whoever's it is. */
 		if (proc_start_time(old.pid, &start) >= 0 && start == old.start_time) {
-			if (rundir_same_container(&old, st.bundle))
-				r = osr_fail(&err, -EBUSY,
-					     "container '%s' is being recorded already by pid %d",
-					     st.id, (int)old.pid);
-			else
-				r = osr_fail(&err, -EBUSY,
-					     "container id '%s' is being recorded already by pid "
-					     "%d for bundle '%s' (another runtime root?)",
-					     st.id, (int)old.pid, old.bundle);
-			goto fail;
+			if (rundir_same_container(&old, cfg.bundle))
+				return osr_fail(err, -EBUSY,
+						"container '%s' is being recorded already by pid %d",
+						cfg.id, (int)old.pid);
+			return osr_fail(err, -EBUSY,
+					"container id '%s' is being recorded already by pid %d for "
+					"bundle '%s' (another runtime root?)",
+					cfg.id, (int)old.pid, old.bundle);
 		}
 	}
-	rundir_remove(o->rundir, st.id);
+	rundir_remove(o->rundir, cfg.id);
 
-	cfg.id = st.id;
-	cfg.bundle = st.bundle;
 	cfg.rundir = o->rundir;
-	cfg.pid = st.pid;
-	cfg.output = req.output;
-	cfg.base = base;
-	cfg.input = req.input;
 	cfg.ready_timeout_ms = o->timeout_ms;
-	cfg.tenant = st.k8s_namespace;
-	cfg.alone = o->alone;
-	cfg.tenant_quota = o->tenant_quota;
-	r = tracer_spawn(&cfg, &err);
+	r = tracer_spawn(&cfg, err);
 	if (r < 0)
-		goto fail;
+		return r;
 	log_debug("recording pid namespace %u (depth %u) into '%s'", cfg.pidns_inum,
-		  cfg.pidns_level, req.output);
+		  cfg.pidns_level, cfg.output);
 	return 0;
-fail:
-	log_error("%s", err.msg);
-	return r;
 }
 
 /* Ask the tracer to finish and wait, bounded, until it has exited. */
@@ -265,62 +283,70 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 {
 	_cleanup_(state_free) struct oci_state st = { 0 };
 	struct osr_err err = { "" };
-	struct tracer_record rec;
 	int r;
 
 	r = read_state(argc, argv, &st);
 	if (r != 0)
 		return r;
-	r = rundir_read(o->rundir, st.id, &rec, &err);
+	if (can_record_here())
+		r = recording_stop(o, st.id, st.bundle, &err);
+	else
+		r = client_stop(o, st.id, st.bundle, &err);
+	if (r < 0)
+		log_error("%s", err.msg);
+	return r;
+}
+
+int recording_stop(const struct options *o, const char *id, const char *bundle,
+		   struct osr_err *err)
+{
+	struct tracer_record rec;
+	int r;
+
+	r = rundir_read(o->rundir, id, &rec, err);
 	if (r == -ENOENT)
 		return 0; /* not recorded, or poststop ran already */
 	if (r < 0) {
-		log_error("%s", err.msg);
-		rundir_remove(o->rundir, st.id);
+		rundir_remove(o->rundir, id);
 		return r;
 	}
 	/* Ids are unique per runtime root: the same one under another root is not ours. */
-	if (!rundir_same_container(&rec, st.bundle)) {
+	if (!rundir_same_container(&rec, bundle)) {
 		log_info("the record of '%s' is for bundle '%s', not '%s': another container's, left "
 			 "alone",
-			 st.id, rec.bundle, st.bundle ? st.bundle : "");
+			 id, rec.bundle, bundle ? bundle : "");
 		return 0;
 	}
 	if (rec.status == TRACER_RECORDING) {
 		r = stop_tracer(&rec, o->timeout_ms);
-		if (r == -ETIMEDOUT) {
-			log_error("the tracer (pid %d) did not write '%s' within %d ms", (int)rec.pid,
-				  rec.output, o->timeout_ms);
-			return r;
-		}
-		if (r < 0) {
-			log_error("cannot stop the tracer (pid %d): %s", (int)rec.pid, osr_strerror(-r));
-			return r;
-		}
-		r = rundir_read(o->rundir, st.id, &rec, &err);
+		if (r == -ETIMEDOUT)
+			return osr_fail(err, r, "the tracer (pid %d) did not write '%s' within %d ms",
+					(int)rec.pid, rec.output, o->timeout_ms);
+		if (r < 0)
+			return osr_fail(err, r, "cannot stop the tracer (pid %d): %s", (int)rec.pid,
+					osr_strerror(-r));
+		r = rundir_read(o->rundir, id, &rec, err);
 		if (r == -ENOENT) {
 			/* A tracer started with -s removes its record itself once it is done. */
 			log_debug("the tracer finished and removed its record");
 			return 0;
 		}
-		if (r < 0) {
-			log_error("the tracer's record is damaged: %s", err.msg);
+		if (r < 0)
 			return r;
-		}
 	}
-	rundir_remove(o->rundir, st.id);
+	rundir_remove(o->rundir, id);
 	switch (rec.status) {
 	case TRACER_DONE:
 		return 0;
 	case TRACER_FAILED:
-		log_error("no profile written to '%s': %s", rec.output, rec.message);
-		return -EIO;
+		return osr_fail(err, -EIO, "no profile written to '%s': %s", rec.output,
+				rec.message);
 	default:
-		log_error("the tracer (pid %d) died before writing '%s'; nothing was recorded",
-			  (int)rec.pid, rec.output);
 		/* Its entry would keep the program attached: take it out now. */
 		bpf_share_collect();
-		return -EIO;
+		return osr_fail(err, -EIO,
+				"the tracer (pid %d) died before writing '%s'; nothing was recorded",
+				(int)rec.pid, rec.output);
 	}
 }
 

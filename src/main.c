@@ -10,6 +10,7 @@
 
 #include "bpfshare.h"
 #include "commands.h"
+#include "protocol.h"
 #include "log.h"
 #include "rundir.h"
 #include "util.h"
@@ -26,6 +27,7 @@ static const struct command {
 	{ "check", cmd_check },
 	{ "record", cmd_record },
 	{ "report", cmd_report },
+	{ "serve", cmd_serve },
 };
 
 static void usage(FILE *f)
@@ -36,6 +38,7 @@ static void usage(FILE *f)
 		"       oci-seccomp-recorder check [--quiet] PROFILE...\n"
 		"       oci-seccomp-recorder record [-o OUT] [--format FORMAT] -- COMMAND [ARG...]\n"
 		"       oci-seccomp-recorder report [--format FORMAT] CONTAINER-ID\n"
+		"       oci-seccomp-recorder [--socket PATH] serve [--max-per-user N]\n"
 		"\n"
 		"An OCI runtime hook. For a container annotated\n"
 		"  io.containers.trace-syscall=of:/abs/out.json[;if:/abs/base.json]\n"
@@ -58,6 +61,8 @@ static void usage(FILE *f)
 		"                    Security Profiles Operator's recordings folder)\n"
 		"  --input-dir DIR   if: must name a file inside DIR (no '..', no symlinks)\n"
 		"  --run-dir DIR     where tracer state is kept (default %s)\n"
+		"  --socket PATH     the recording service's socket, which a hook that cannot\n"
+		"                    record by itself (rootless) asks (default %s)\n"
 		"  --timeout MS      how long a stage waits for the tracer (default 10000)\n"
 		"  --max-per-namespace N\n"
 		"                    recordings one Kubernetes namespace may hold at once on\n"
@@ -68,7 +73,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 success or nothing to do, 1 failure (the message says why),\n"
 		"2 usage error.\n",
-		OSR_RUNDIR_DEFAULT, OSR_DEFAULT_TENANT_QUOTA, OSR_MAX_RECORDINGS);
+		OSR_RUNDIR_DEFAULT, OSR_SOCKET_DEFAULT, OSR_DEFAULT_TENANT_QUOTA, OSR_MAX_RECORDINGS);
 }
 
 int main(int argc, char **argv)
@@ -80,6 +85,7 @@ int main(int argc, char **argv)
 		{ "input-dir", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-per-namespace", required_argument, NULL, 'q' },
+		{ "socket", required_argument, NULL, 'S' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -87,7 +93,8 @@ int main(int argc, char **argv)
 	};
 	struct options o = { .rundir = OSR_RUNDIR_DEFAULT,
 			     .timeout_ms = 10000,
-			     .tenant_quota = OSR_DEFAULT_TENANT_QUOTA };
+			     .tenant_quota = OSR_DEFAULT_TENANT_QUOTA,
+			     .socket = OSR_SOCKET_DEFAULT };
 	const char *cmd;
 	long v;
 	int c, r;
@@ -132,6 +139,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.timeout_ms = (int)v;
+			break;
+		case 'S':
+			if (optarg[0] != '/') {
+				log_error("--socket '%s' is not an absolute path", optarg);
+				return 2;
+			}
+			o.socket = optarg;
 			break;
 		case 'q':
 			if (parse_long(optarg, 1, OSR_MAX_RECORDINGS, &v) < 0) {

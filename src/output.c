@@ -111,6 +111,9 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 			     : 0;
 	}
 	/* The base's rules and keys are in it: readable by no one who cannot read the base. */
+	if (o->in_dir)
+		return write_file_in(o->dirfd, o->file_name, o->path, text, strlen(text),
+				     0644 & ~o->base_src.umask, o->owner_uid, o->owner_gid, err);
 	if (o->once)
 		return write_file_once(o->path, o->root, text, strlen(text),
 				       0644 & ~o->base_src.umask, err);

@@ -3,6 +3,7 @@
 #define OSR_OUTPUT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 #include "profile.h"
@@ -19,6 +20,11 @@ struct output_opts {
 	const char *path;  /* where to write; "-" for stdout */
 	const char *root;  /* as write_file_atomic() takes it (fileio.h) */
 	bool once;	   /* never replace an existing file (--shared-output-dir) */
+	bool in_dir;	   /* write file_name in the folder dirfd (a user's), not path */
+	int dirfd;
+	const char *file_name;
+	uid_t owner_uid;   /* the file's owner there ((uid_t)-1: as created) */
+	gid_t owner_gid;
 	int format;	   /* enum profile_format */
 	const char *name;  /* the resource name, for a SeccompProfile */
 };

@@ -287,13 +287,7 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 int profile_load(const char *path, const char *root, json_object **out,
 		 struct profile_source *src, struct osr_err *err)
 {
-	_cleanup_json_ json_object *profile = NULL;
-	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = -1;
-	char what[PATH_MAX + 32];
-	struct stat st;
-	size_t len;
-	int r;
 
 	fd = open_input(path, root, err);
 	if (fd < 0) {
@@ -302,9 +296,25 @@ int profile_load(const char *path, const char *root, json_object **out,
 		memcpy(inner, err->msg, sizeof(inner));
 		return osr_fail(err, fd, "base profile: %s", inner);
 	}
+	return profile_load_fd(fd, path, root != NULL, out, src, err);
+}
+
+int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
+		    struct profile_source *src, struct osr_err *err)
+{
+	_cleanup_json_ json_object *profile = NULL;
+	_cleanup_free_ char *text = NULL;
+	char what[PATH_MAX + 32];
+	struct stat st;
+	size_t len;
+	int r;
+
 	if (fstat(fd, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat base profile '%s': %s", path,
 				osr_strerror(errno));
+	/* A FIFO or device would block the read, or never end. */
+	if (!S_ISREG(st.st_mode))
+		return osr_fail(err, -EINVAL, "base profile '%s' is not a regular file", path);
 	if ((uint64_t)st.st_size > OSR_PROFILE_MAX)
 		return osr_fail(err, -EFBIG,
 				"base profile '%s' is %llu bytes, larger than the limit of %u "
@@ -317,7 +327,7 @@ int profile_load(const char *path, const char *root, json_object **out,
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
 	if (r < 0)
 		return r;
-	r = profile_validate_base(profile, root != NULL, err);
+	r = profile_validate_base(profile, confined, err);
 	if (r < 0) {
 		char inner[sizeof(err->msg)];
 
@@ -326,7 +336,7 @@ int profile_load(const char *path, const char *root, json_object **out,
 	}
 	if (src) {
 		src->umask = ~st.st_mode & 0777;
-		src->confined = root != NULL;
+		src->confined = confined;
 	}
 	*out = profile;
 	profile = NULL;

@@ -63,6 +63,10 @@ int profile_validate_base(json_object *base, bool quiet, struct osr_err *err);
 int profile_load(const char *path, const char *root, json_object **out,
 		 struct profile_source *src, struct osr_err *err);
 
+/* The same from a file already open (handed over by a user): path names it in messages. */
+int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
+		    struct profile_source *src, struct osr_err *err);
+
 /* The text written to disk: pretty JSON with a trailing newline. */
 char *profile_to_string(json_object *profile);
 

@@ -170,6 +170,11 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		.base_src = t->cfg->base_src,
 		.path = t->cfg->output,
 		.root = t->cfg->output_dir,
+		.in_dir = t->cfg->output_dirfd >= 0,
+		.dirfd = t->cfg->output_dirfd,
+		.file_name = t->cfg->output_name,
+		.owner_uid = t->cfg->output_dirfd >= 0 ? t->cfg->owner_uid : (uid_t)-1,
+		.owner_gid = t->cfg->output_dirfd >= 0 ? t->cfg->owner_gid : (gid_t)-1,
 		.once = t->cfg->output_once,
 		/* of:/x/app.yaml: a SeccompProfile named app, for kubectl apply. */
 		.format = format_for_path(t->cfg->output),
@@ -253,9 +258,9 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	}
 
 	r = proc_start_time(cfg->pid, &t.init_start);
-	if (r < 0) {
-		r = osr_fail(&err, r, "the container's process %d is gone before tracing began",
-			     (int)cfg->pid);
+	if (r < 0 || (cfg->expect_start && t.init_start != cfg->expect_start)) {
+		r = osr_fail(&err, r < 0 ? r : -ESRCH,
+			     "the container's process %d is gone before tracing began", (int)cfg->pid);
 		goto fail;
 	}
 	t.init_pidfd = pidfd_open_checked(cfg->pid, t.init_start);
@@ -362,8 +367,11 @@ static void leave_cgroups(void)
 	}
 }
 
-/* Leave the runtime's session and pipes: it waits for the hook's stdout and stderr to close. */
-static int detach_from_caller(int keep_fd)
+/*
+ * Leave the runtime's session and pipes: it waits for the hook's stdout and
+ * stderr to close. keep_fd, and keep2 if not -1, stay open.
+ */
+static int detach_from_caller(int keep_fd, int keep2)
 {
 	int null_fd;
 
@@ -376,12 +384,19 @@ static int detach_from_caller(int keep_fd)
 		if (dup2(null_fd, fd) < 0)
 			return -errno;
 	closelog();
-	if (syscall(SYS_close_range, 3, keep_fd - 1, 0) < 0 ||
-	    syscall(SYS_close_range, keep_fd + 1, ~0U, 0) < 0) {
-		/* Kernels before 5.9: the slow way. */
-		for (int fd = 3; fd < 65536; fd++)
-			if (fd != keep_fd)
-				close(fd);
+	/* Everything of the caller's but the fds kept, in ranges between them. */
+	{
+		unsigned int a = (unsigned int)keep_fd, b = keep2 >= 3 ? (unsigned int)keep2 : a;
+		unsigned int lo = a < b ? a : b, hi = a < b ? b : a;
+
+		if (syscall(SYS_close_range, 3, lo - 1, 0) < 0 ||
+		    (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0) < 0) ||
+		    syscall(SYS_close_range, hi + 1, ~0U, 0) < 0) {
+			/* Kernels before 5.9: the slow way. */
+			for (int fd = 3; fd < 65536; fd++)
+				if (fd != keep_fd && fd != keep2)
+					close(fd);
+		}
 	}
 	log_init(NULL, NULL);
 	log_set_stderr(0);
@@ -413,7 +428,7 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 		int keep = take_fd(&wfd);
 
 		close(take_fd(&rfd));
-		if (detach_from_caller(keep) < 0) {
+		if (detach_from_caller(keep, cfg->output_dirfd) < 0) {
 			write_all(keep, "Ecannot detach the tracer from the runtime", 42);
 			_exit(1);
 		}

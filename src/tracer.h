@@ -32,6 +32,15 @@ struct tracer_config {
 	const char *tenant;	   /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */
 	bool alone; /* no poststop will come: remove the record once finished */
+	/*
+	 * Through the service: the output folder as the user opened it (-1:
+	 * none, output is a path), the file's name in it, and its owner.
+	 */
+	int output_dirfd;
+	const char *output_name;
+	uid_t owner_uid;
+	gid_t owner_gid;
+	unsigned long long expect_start; /* the pid's start time as checked, or 0 */
 };
 
 /*

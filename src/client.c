@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The hook's side of the recording service, where it cannot record by itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include "client.h"
+#include "log.h"
+#include "protocol.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+bool can_record_here(void)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long a, b, n;
+	char line[128];
+
+	if (geteuid() != 0)
+		return false;
+	/* The initial user namespace maps every id to itself. */
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f || !fgets(line, sizeof(line), f))
+		return true;
+	return sscanf(line, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 &&
+	       n == 4294967295UL && !fgets(line, sizeof(line), f);
+}
+
+/* One request, its reply: the service's answer or why it could not be had. */
+static int ask(const struct options *o, const char *text, size_t len, const int *fds,
+	       size_t nfds, struct osr_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = o->timeout_ms / 1000 + 1 };
+	_cleanup_close_ int sock = -1;
+	char reply[4096];
+	int rfds[3];
+	size_t rlen, rn;
+	int r;
+
+	if (strlen(o->socket) >= sizeof(sa.sun_path))
+		return osr_fail(err, -ENAMETOOLONG, "socket path '%s' is too long", o->socket);
+	strcpy(sa.sun_path, o->socket);
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return osr_fail(err, -errno,
+				"cannot reach the recording service at '%s': %s (this hook runs "
+				"as uid %u%s and cannot record by itself: run 'oci-seccomp-recorder "
+				"serve' as root, or enable its systemd socket)",
+				o->socket, osr_strerror(errno), (unsigned int)getuid(),
+				geteuid() == 0 ? " in a user namespace" : "");
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	r = proto_send(sock, text, len, fds, nfds);
+	if (r >= 0)
+		r = proto_recv(sock, reply, sizeof(reply) - 1, &rlen, rfds, &rn);
+	for (size_t i = 0; r >= 0 && i < rn; i++)
+		close(rfds[i]);
+	if (r < 0)
+		return osr_fail(err, r, "the recording service at '%s' did not answer: %s",
+				o->socket, osr_strerror(-r));
+	reply[rlen] = '\0';
+	reply[strcspn(reply, "\n")] = '\0';
+	if (!strcmp(reply, "ok"))
+		return 0;
+	if (!strncmp(reply, "error ", 6))
+		return osr_fail(err, -EPERM, "the recording service: %s", reply + 6);
+	return osr_fail(err, -EPROTO, "the recording service answered something else than ok");
+}
+
+int client_start(const struct options *o, const struct oci_state *st,
+		 const struct trace_request *req, int scope, bool any_nnp, struct osr_err *err)
+{
+	struct proto_request pr = { .op = PROTO_START, .scope = scope, .any_nnp = any_nnp };
+	_cleanup_close_ int pidfd = -1, dirfd = -1, basefd = -1;
+	const char *slash = strrchr(req->output, '/');
+	char dir[PATH_MAX], text[OSR_PROTO_MAX];
+	int fds[3], n;
+
+	if (!slash || !slash[1])
+		return osr_fail(err, -EINVAL, "'%s' does not name a file", req->output);
+	snprintf(dir, sizeof(dir), "%.*s", slash == req->output ? 1 : (int)(slash - req->output),
+		 req->output);
+	/* Opened as the user: what the user may reach is all the service gets. */
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return osr_fail(err, -errno, "cannot open the output folder '%s': %s", dir,
+				osr_strerror(errno));
+	if (req->input) {
+		basefd = open(req->input, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (basefd < 0)
+			return osr_fail(err, -errno, "cannot open base profile '%s': %s", req->input,
+					osr_strerror(errno));
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (pidfd < 0)
+		return osr_fail(err, -errno, "cannot open the container's process %d: %s",
+				(int)st->pid, osr_strerror(errno));
+	/* As the hook does: unknown, assume privileges are dropped after the filter. */
+	if (st->bundle && bundle_no_new_privs(st->bundle, &pr.nnp, err) < 0)
+		log_warn("%s; assuming noNewPrivileges is false, ignoring", err->msg);
+	pr.alone = o->alone;
+	snprintf(pr.id, sizeof(pr.id), "%s", st->id);
+	snprintf(pr.name, sizeof(pr.name), "%s", slash + 1);
+	snprintf(pr.path, sizeof(pr.path), "%s", req->output);
+	snprintf(pr.bundle, sizeof(pr.bundle), "%s", st->bundle ? st->bundle : "");
+	if (req->input) {
+		pr.has_input = true;
+		snprintf(pr.input, sizeof(pr.input), "%s", req->input);
+	}
+	n = proto_render(&pr, text, sizeof(text));
+	if (n < 0)
+		return osr_fail(err, n, "the request for '%s' is too long", req->output);
+	fds[0] = pidfd;
+	fds[1] = dirfd;
+	fds[2] = basefd;
+	return ask(o, text, (size_t)n, fds, req->input ? 3 : 2, err);
+}
+
+int client_stop(const struct options *o, const char *id, const char *bundle,
+		struct osr_err *err)
+{
+	struct proto_request pr = { .op = PROTO_STOP };
+	char text[OSR_PROTO_MAX];
+	int n;
+
+	snprintf(pr.id, sizeof(pr.id), "%s", id);
+	snprintf(pr.bundle, sizeof(pr.bundle), "%s", bundle ? bundle : "");
+	n = proto_render(&pr, text, sizeof(text));
+	if (n < 0)
+		return osr_fail(err, n, "the request for '%s' is too long", id);
+	return ask(o, text, (size_t)n, NULL, 0, err);
+}

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oci-seccomp-recorder serve: records for hooks that cannot record by
+ * themselves (rootless podman runs its hooks as root of a user namespace of
+ * its own, where BPF is out of reach). One request per connection on a Unix
+ * seqpacket socket (protocol.h), each handled in a process of its own, so a
+ * client that stalls or sends garbage holds up nobody else. Who asks is
+ * taken from the kernel (SO_PEERCRED), never from the request; the caller
+ * hands over what it opened itself (the container's pidfd, the output's
+ * folder, the base), so root never resolves a user's path. The service
+ * keeps no state of its own: recordings live in their tracers, the run
+ * directory and the pinned maps, and go on across a restart of it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <linux/nsfs.h>
+
+#include "bpfshare.h"
+#include "client.h"
+#include "commands.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "profile.h"
+#include "protocol.h"
+#include "rundir.h"
+#include "tracer.h"
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* Connections handled at once; past that a client is told the service is busy. */
+#define OSR_SERVE_MAX_CLIENTS 64
+/* How long a client may take to send its request or read the reply. */
+#define OSR_SERVE_IO_SECONDS 5
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* The pid a pidfd names, from /proc/self/fdinfo (-ESRCH once it has exited). */
+static int pidfd_pid(int pidfd, pid_t *pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[128];
+	long v;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pid:", 4)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (parse_long(line + 4 + strspn(line + 4, " \t"), -1, INT_MAX, &v) < 0)
+				return -EINVAL;
+			if (v <= 0)
+				return -ESRCH;
+			*pid = (pid_t)v;
+			return 0;
+		}
+	return -EBADF; /* not a pidfd */
+}
+
+/*
+ * May uid record pid? Root may record anything the hook may. Anyone else only
+ * a process in a PID namespace of its own (not the host's: that would record
+ * by mount namespace, other processes included) that is theirs: in a user
+ * namespace they own (a rootless container, whatever user it runs as in
+ * there), or running as them.
+ */
+static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_close_ int ufd = -1;
+	unsigned int levels = 0;
+	char path[64], line[256];
+	uid_t owner = 0;
+
+	if (uid == 0)
+		return 0;
+	/*
+	 * NSpid lists the pid in each PID namespace from the host's down: one
+	 * entry, the host's own. (Read from status, which needs no ptrace access
+	 * where the process's namespace links would.)
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6))
+			for (char *t = strtok(line + 6, " \t\n"); t; t = strtok(NULL, " \t\n"))
+				levels++;
+	if (!f || levels == 0)
+		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+	if (levels == 1)
+		return osr_fail(err, -EPERM,
+				"process %d is in the host's PID namespace: only root may record "
+				"it, refusing",
+				(int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	ufd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ufd >= 0 && ioctl(ufd, NS_GET_OWNER_UID, &owner) == 0 && owner == uid)
+		return 0;
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int ru, eu, su, fu;
+
+		if (sscanf(line, "Uid: %u %u %u %u", &ru, &eu, &su, &fu) != 4)
+			continue;
+		if (ru == uid && eu == uid && su == uid && fu == uid)
+			return 0;
+		return osr_fail(err, -EPERM,
+				"process %d is not yours (it runs as uid %u, in a user namespace "
+				"of uid %u), refusing",
+				(int)pid, eu, (unsigned int)owner);
+	}
+	return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+}
+
+static int serve_start(const struct options *o, const struct ucred *cr,
+		       const struct proto_request *req, const int *fds, size_t nfds,
+		       struct osr_err *err)
+{
+	_cleanup_json_ json_object *base = NULL;
+	struct tracer_config cfg = { .output_dirfd = -1 };
+	char id[300], tenant[32];
+	unsigned long long start;
+	struct stat st;
+	pid_t pid, again;
+	int r;
+
+	if (nfds != (req->has_input ? 3u : 2u))
+		return osr_fail(err, -EINVAL,
+				"start needs the container's pidfd and the output folder%s (got %zu "
+				"fds)",
+				req->has_input ? " and the base" : "", nfds);
+	/* Pinned first: the pidfd names one process, whatever reuses its pid later. */
+	r = pidfd_pid(fds[0], &pid);
+	if (r < 0)
+		return osr_fail(err, r, "the first fd is not the pidfd of a live process");
+	r = check_target(pid, cr->uid, err);
+	if (r < 0)
+		return r;
+	r = proc_start_time(pid, &start);
+	/* Still the pidfd's process once its start time is read: the checks were of it. */
+	if (r < 0 || syscall(SYS_pidfd_send_signal, fds[0], 0, NULL, 0) < 0 ||
+	    pidfd_pid(fds[0], &again) < 0 || again != pid)
+		return osr_fail(err, -ESRCH, "process %d exited while it was being checked",
+				(int)pid);
+	if (fstat(fds[1], &st) < 0 || !S_ISDIR(st.st_mode))
+		return osr_fail(err, -ENOTDIR, "the output folder of '%s' is not a folder",
+				req->path);
+	/* Written as root, so only into a folder that is the caller's own. */
+	if (cr->uid != 0 && st.st_uid != cr->uid)
+		return osr_fail(err, -EPERM,
+				"the output folder of '%s' belongs to uid %u, not to you (uid %u)",
+				req->path, (unsigned int)st.st_uid, (unsigned int)cr->uid);
+	if (req->has_input) {
+		r = profile_load_fd(fds[2], req->input, false, &base, &cfg.base_src, err);
+		if (r < 0)
+			return r;
+	}
+	/* A user's records apart from every other's: none can stop or replace another's. */
+	snprintf(id, sizeof(id), "u%u-%s", (unsigned int)cr->uid, req->id);
+	snprintf(tenant, sizeof(tenant), "uid-%u", (unsigned int)cr->uid);
+	cfg.id = id;
+	cfg.bundle = req->bundle[0] ? req->bundle : NULL;
+	cfg.pid = pid;
+	cfg.expect_start = start;
+	cfg.output = req->path;
+	cfg.output_dirfd = fds[1];
+	cfg.output_name = req->name;
+	cfg.owner_uid = cr->uid;
+	cfg.owner_gid = cr->gid;
+	cfg.base = base;
+	cfg.input = req->has_input ? req->input : NULL;
+	cfg.scope = req->scope;
+	cfg.no_new_privs = req->nnp;
+	cfg.any_nnp = req->any_nnp;
+	cfg.alone = req->alone;
+	cfg.tenant = cr->uid ? tenant : NULL;
+	cfg.tenant_quota = o->tenant_quota;
+	r = recording_start(o, &cfg, err);
+	if (r >= 0)
+		log_info("uid %u: recording process %d into '%s'", (unsigned int)cr->uid, (int)pid,
+			 req->path);
+	return r;
+}
+
+/* One connection: one request, one reply. Runs in a process of its own. */
+static int serve_one(const struct options *o, int conn)
+{
+	struct timeval tv = { .tv_sec = OSR_SERVE_IO_SECONDS };
+	struct proto_request req;
+	struct osr_err err = { "" };
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	char buf[OSR_PROTO_MAX + 1], reply[sizeof(err.msg) + 16];
+	int fds[3];
+	size_t len, nfds;
+	int r;
+
+	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0)
+		return 1;
+	r = proto_recv(conn, buf, sizeof(buf), &len, fds, &nfds);
+	if (r < 0)
+		r = osr_fail(&err, r, "cannot read the request: %s", osr_strerror(-r));
+	else
+		r = proto_parse(buf, len, &req, &err);
+	if (r >= 0 && req.op == PROTO_START) {
+		r = serve_start(o, &cr, &req, fds, nfds, &err);
+	} else if (r >= 0) {
+		char id[300];
+
+		snprintf(id, sizeof(id), "u%u-%s", (unsigned int)cr.uid, req.id);
+		r = recording_stop(o, id, req.bundle[0] ? req.bundle : NULL, &err);
+	}
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (r < 0)
+		log_error("uid %u, pid %d: %s", (unsigned int)cr.uid, (int)cr.pid, err.msg);
+	/* One line: a message must not end the reply early. */
+	for (char *p = err.msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	snprintf(reply, sizeof(reply), r < 0 ? "error %s\n" : "ok\n", err.msg);
+	proto_send(conn, reply, strlen(reply), NULL, 0);
+	return r < 0 ? 1 : 0;
+}
+
+/* The listening socket: handed over by systemd (socket activation), or made here. */
+static int listen_socket(const char *path, struct osr_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
+	int fd, type = 0;
+	socklen_t tl = sizeof(type);
+	struct stat st;
+	long v;
+
+	if (lp && lf && parse_long(lp, 1, INT_MAX, &v) >= 0 && v == getpid() &&
+	    parse_long(lf, 1, 1, &v) >= 0) {
+		if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_SEQPACKET)
+			return osr_fail(err, -EINVAL,
+					"the socket systemd passed is not a seqpacket socket "
+					"(ListenSequentialPacket=)");
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+		return 3;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return osr_fail(err, -ENAMETOOLONG, "socket path '%s' is too long", path);
+	strcpy(sa.sun_path, path);
+	/* A socket left by a service that died; anything else there is not ours to remove. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return osr_fail(err, -EEXIST, "'%s' exists and is not a socket", path);
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0666) < 0 || listen(fd, 64) < 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return osr_fail(err, -e, "cannot listen on '%s': %s", path, osr_strerror(e));
+	}
+	return fd;
+}
+
+static void serve_usage(FILE *f)
+{
+	fprintf(f, "Usage: oci-seccomp-recorder [--socket PATH] serve [--max-per-user N]\n"
+		   "\n"
+		   "Record for hooks that cannot record by themselves (rootless podman), as root,\n"
+		   "in the foreground, on a Unix socket (default %s; or the one\n"
+		   "systemd passes). A user may record only their own processes, into folders of\n"
+		   "their own; the files are theirs.\n"
+		   "\n"
+		   "  --max-per-user N  recordings one user may hold at once (default %d)\n"
+		   "  -h, --help        show this help\n",
+		OSR_SOCKET_DEFAULT, OSR_DEFAULT_TENANT_QUOTA);
+}
+
+int cmd_serve(const struct options *o_in, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "max-per-user", required_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct options o = *o_in;
+	struct osr_err err = { "" };
+	struct sigaction sa = { .sa_handler = on_stop };
+	unsigned int clients = 0;
+	int lfd, c;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			if (parse_long(optarg, 1, OSR_MAX_RECORDINGS, &v) < 0) {
+				log_error("--max-per-user '%s' is not a number from 1 to %d", optarg,
+					  OSR_MAX_RECORDINGS);
+				return OSR_EXIT_USAGE;
+			}
+			o.tenant_quota = (unsigned int)v;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 0;
+		default:
+			serve_usage(stderr);
+			return OSR_EXIT_USAGE;
+		}
+	}
+	if (geteuid() != 0 || !can_record_here()) {
+		log_error("serve must run as root in the initial user namespace");
+		return -EPERM;
+	}
+	lfd = listen_socket(o.socket, &err);
+	if (lfd < 0) {
+		log_error("%s", err.msg);
+		return lfd;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("serving on '%s'", o.socket);
+	while (!stopping) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		int conn;
+		pid_t child;
+
+		while (clients > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+			clients--;
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			continue;
+		if (clients >= OSR_SERVE_MAX_CLIENTS) {
+			proto_send(conn, "error the recording service is busy, try again\n", 48,
+				   NULL, 0);
+			close(conn);
+			continue;
+		}
+		fflush(NULL);
+		child = fork();
+		if (child == 0) {
+			close(lfd);
+			_exit(serve_one(&o, conn));
+		}
+		close(conn);
+		if (child > 0)
+			clients++;
+	}
+	log_info("stopping; recordings under way go on");
+	close(lfd);
+	return 0;
+}
