@@ -8,6 +8,7 @@ PKGS=(
 	libbpf-dev libseccomp-dev libjson-c-dev libelf-dev zlib1g-dev libc6-dev
 	runc crun podman busybox-static jq python3 python3-yaml
 	nginx-light # a real server for the portability tests
+	uidmap # rootless podman in the tests: newuidmap, newgidmap
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
 )
 missing=()

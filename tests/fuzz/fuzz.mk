@@ -36,7 +36,7 @@ FUZZ_FLAGS ?= -timeout=10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT)
 
-FUZZ_NAMES := state annotation profile
+FUZZ_NAMES := state annotation profile request
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_RUNS := $(addprefix fuzz-run-,$(FUZZ_NAMES))
@@ -46,6 +46,8 @@ FUZZ_RUNS := $(addprefix fuzz-run-,$(FUZZ_NAMES))
 # BPF skeleton, and main.c and what drives the tracer pull it in.
 FUZZ_SRCS_state := src/state.c src/jsonutil.c src/util.c
 FUZZ_SRCS_annotation := src/annotation.c src/util.c
+FUZZ_SRCS_request := src/protocol.c src/scope.c src/runtimes.c src/profile.c src/rules.c \
+	src/strset.c src/validate.c src/fileio.c src/state.c src/jsonutil.c src/util.c src/log.c
 FUZZ_SRCS_profile := src/profile.c src/rules.c src/strset.c src/validate.c src/fileio.c src/jsonutil.c \
 	src/util.c src/log.c
 FUZZ_DEPS := $(wildcard src/*.h include/*.h) tests/fuzz/fuzz.mk

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Rootless podman through the recording service: two ordinary users with
+# subordinate ids, made for the test; the service runs as root on a socket of
+# the test's. A user's container is recorded, the profile is theirs and
+# replays rootless; another user can neither record it, nor stop its
+# recording, nor write into the first one's folder; pid 1 and processes of
+# the host's PID namespace are refused; 8 rootless containers at once; a
+# restart of the service leaves a recording under way intact.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless_without_service_says_so
+	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
+	rootless_pid1_refused rootless_8_at_once rootless_service_restart_keeps_recording
+	rootless_user_quota)
+PREREQS=(podman runc jq useradd runuser newuidmap newgidmap)
+skip_all_if_missing
+if [ "$(id -u)" != 0 ]; then
+	for t in "${TESTS[@]}"; do skip "$t" "needs root (to make the test users and run the service)"; done
+	exit 0
+fi
+
+USERS=(osr-rl-a osr-rl-b)
+RL=$(mktemp -d /tmp/osr-rootless.XXXXXX)
+chmod 755 "$RL"
+SOCK=$RL/sock
+SVC=""
+made_users=()
+rootless_cleanup() {
+	local u
+	[ -z "$SVC" ] || { kill "$SVC" 2>/dev/null; wait "$SVC" 2>/dev/null; }
+	for u in "${made_users[@]}"; do
+		runuser -u "$u" -- env XDG_RUNTIME_DIR="/run/user/$(id -u "$u")" HOME="/home/$u" \
+			podman rm -af >/dev/null 2>&1
+		pkill -u "$u" >/dev/null 2>&1
+		sleep 0.2
+		userdel -r "$u" >/dev/null 2>&1
+		sed -i "/^$u:/d" /etc/subuid /etc/subgid
+		rm -rf "/run/user/$(id -u "$u" 2>/dev/null || echo none)"
+	done
+	rm -rf "$RL"
+	cleanup_all
+}
+trap rootless_cleanup EXIT
+
+# A user with subordinate ids past any range already given out.
+make_user() {
+	local u=$1 start uid
+	if ! id "$u" >/dev/null 2>&1; then
+		useradd -m -s /bin/sh "$u" || return 1
+		made_users+=("$u")
+	fi
+	start=$(cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: 'BEGIN { m = 200000 } { if ($2 + $3 > m) m = $2 + $3 } END { print m }')
+	grep -q "^$u:" /etc/subuid 2>/dev/null || echo "$u:$start:65536" >> /etc/subuid
+	grep -q "^$u:" /etc/subgid 2>/dev/null || echo "$u:$start:65536" >> /etc/subgid
+	uid=$(id -u "$u")
+	mkdir -p "/run/user/$uid" && chown "$u:" "/run/user/$uid" && chmod 700 "/run/user/$uid"
+	mkdir -p "$RL/out-$u" && chown "$u:" "$RL/out-$u"
+	make_rootfs "$RL/rootfs-$u" && chown -R "$u:" "$RL/rootfs-$u"
+}
+for u in "${USERS[@]}"; do
+	if ! make_user "$u"; then
+		for t in "${TESTS[@]}"; do skip "$t" "cannot make the test user '$u'"; done
+		exit 0
+	fi
+done
+A=${USERS[0]} B=${USERS[1]}
+
+# The hook where the users can run it, with the shipped hooks.d files naming the socket.
+mkdir -p "$RL/bin" "$RL/hooks.d"
+install -m 0755 "$HOOK" "$RL/bin/oci-seccomp-recorder"
+for f in "$TOP"/hooks.d/*.json.in; do
+	sed "s|@HOOK@|$RL/bin/oci-seccomp-recorder|" "$f" |
+		jq --arg s "$SOCK" '.hook.args = [.hook.args[0], "--socket", $s] + .hook.args[1:]' \
+		> "$RL/hooks.d/$(basename "$f" .in)"
+done
+
+start_service() { # [MAX-PER-USER]
+	"$HOOK" --socket "$SOCK" --run-dir "$RUNDIR" serve --max-per-user "${1:-16}" >>"$RL/service.log" 2>&1 &
+	SVC=$!
+	wait_until 10 test -S "$SOCK"
+}
+
+# as USER CMD...: run CMD as USER, in their session's environment.
+as() {
+	local u=$1; shift
+	(cd / && runuser -u "$u" -- env XDG_RUNTIME_DIR="/run/user/$(id -u "$u")" HOME="/home/$u" "$@")
+}
+# prun USER NAME ANNOTATION|"" [PODMAN OPTIONS...] -- ARGS...: rootless podman run; output in $T/last.out.
+prun() {
+	local u=$1 name=$2 ann=$3 opts=(); shift 3
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	[ -n "$ann" ] && opts+=(--annotation "io.containers.trace-syscall=$ann")
+	as "$u" podman --runtime runc --cgroup-manager cgroupfs run --name "$name" --rm \
+		--hooks-dir "$RL/hooks.d" --network none "${opts[@]}" --rootfs "$RL/rootfs-$u" "$@" \
+		</dev/null >"$T/last.out" 2>&1
+}
+
+# --- without the service: the hook says what is missing -----------------------------------------
+prun "$A" rl0 "of:$RL/out-$A/none.json" -- true
+if [ $? != 0 ] && grep -q "cannot reach the recording service" "$T/last.out" &&
+	! grep -qi "command not found\|not found" "$T/last.out"; then
+	pass rootless_without_service_says_so
+else
+	fail rootless_without_service_says_so "$(tail -2 "$T/last.out")"
+fi
+
+start_service
+# --- a user's container, recorded through the service ----------------------------------------------
+out=$RL/out-$A/p.json
+prun "$A" rl1 "of:$out" -- osr-workload call getcpu
+rc=$?
+if [ $rc = 0 ] && [ -z "$(missing_names "$out" getcpu execve)" ]; then
+	pass rootless_profile_written
+else
+	fail rootless_profile_written "rc=$rc: $(tail -2 "$T/last.out") $(tail -2 "$RL/service.log")"
+fi
+if [ "$(stat -c %U "$out" 2>/dev/null)" = "$A" ]; then
+	pass rootless_profile_owned
+else
+	fail rootless_profile_owned "owner '$(stat -c %U "$out" 2>&1)', want $A"
+fi
+if prun "$A" rl2 "" --security-opt "seccomp=$out" -- osr-workload call getcpu; then
+	pass rootless_replays
+else
+	fail rootless_replays "$(tail -2 "$T/last.out")"
+fi
+
+# --- another user: cannot record it, stop it, or write where it writes -----------------------------
+rm -f "$RL/go"
+prun "$A" rl3 "of:$RL/out-$A/long.json" -v "$RL:/x" -- sh -c 'while [ ! -e /x/go ]; do sleep 0.1; done; osr-workload call getsid' &
+longpid=$!
+why=""
+crec() { [ "$(sed -n 's/^status=//p' "$RUNDIR"/u"$(id -u "$A")"-*.state 2>/dev/null | head -1)" = recording ]; }
+wait_until 30 crec || why="the long recording never started: $(tail -2 "$T/last.out")"
+cid=$(as "$A" podman inspect -f '{{.Id}}' rl3 2>/dev/null)
+cpid=$(as "$A" podman inspect -f '{{.State.Pid}}' rl3 2>/dev/null)
+state() { printf '{"ociVersion": "1.0.2", "id": "%s", "status": "running", "pid": %s, "bundle": "/nowhere", "annotations": {"io.containers.trace-syscall": "%s"}}' "$1" "$2" "$3"; }
+# B asks to record A's container into B's own folder.
+state "$cid" "${cpid:-0}" "of:$RL/out-$B/stolen.json" | as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" prestart >"$T/b.out" 2>&1
+rc=$?
+if [ -z "$why" ] && [ $rc != 0 ] && grep -q "is not yours" "$T/b.out" && [ ! -e "$RL/out-$B/stolen.json" ]; then
+	pass rootless_other_cannot_record_it
+else
+	fail rootless_other_cannot_record_it "${why:-$(tail -2 "$T/b.out")}"
+fi
+# B asks to stop a recording of that id: B has none; A's goes on.
+state "$cid" 0 "" | as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" poststop >"$T/b.out" 2>&1
+if [ -z "$why" ] && crec; then
+	pass rootless_other_cannot_stop_it
+else
+	fail rootless_other_cannot_stop_it "${why:-the first user lost the recording: $(tail -2 "$T/b.out")}"
+fi
+# B records B's own container into A's folder: the folder is not B's.
+prun "$B" rl4 "of:$RL/out-$A/planted.json" -- true
+rc=$?
+if [ $rc != 0 ] && grep -q "belongs to uid $(id -u "$A"), not to you" "$T/last.out" &&
+	[ ! -e "$RL/out-$A/planted.json" ]; then
+	pass rootless_other_folder_refused
+else
+	fail rootless_other_folder_refused "$(tail -2 "$T/last.out")"
+fi
+# pid 1 (the host's PID namespace) is refused.
+state pid1 1 "of:$RL/out-$B/init.json" | as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" --debug prestart >"$T/b.out" 2>&1
+rc=$?
+if [ $rc != 0 ] && grep -q "host's PID namespace" "$T/b.out"; then
+	pass rootless_pid1_refused
+else
+	fail rootless_pid1_refused "$(tail -2 "$T/b.out")"
+fi
+
+# --- a restart of the service leaves the recording under way intact --------------------------------
+kill "$SVC"; wait "$SVC" 2>/dev/null
+start_service
+touch "$RL/go"
+wait "$longpid"
+rc=$?
+if [ -z "$why" ] && [ $rc = 0 ] && [ -z "$(missing_names "$RL/out-$A/long.json" getsid)" ]; then
+	pass rootless_service_restart_keeps_recording
+else
+	fail rootless_service_restart_keeps_recording "${why:-rc=$rc: $(tail -2 "$T/last.out")}"
+fi
+
+# --- 8 rootless containers at once ---------------------------------------------------------------------
+pids=()
+for n in 1 2 3 4 5 6 7 8; do
+	(prun "$A" "rl8-$n" "of:$RL/out-$A/c$n.json" -- osr-workload call getitimer; echo $? > "$RL/rc$n") &
+	pids+=($!)
+done
+wait "${pids[@]}"
+bad=""
+for n in 1 2 3 4 5 6 7 8; do
+	[ "$(cat "$RL/rc$n" 2>/dev/null)" = 0 ] && [ -z "$(missing_names "$RL/out-$A/c$n.json" getitimer)" ] ||
+		bad="$bad c$n"
+done
+if [ -z "$bad" ]; then pass rootless_8_at_once; else fail rootless_8_at_once "failed:$bad"; fi
+
+# --- a user's quota: with --max-per-user 1, a second recording of theirs waits its turn -------------
+kill "$SVC"; wait "$SVC" 2>/dev/null
+start_service 1
+rm -f "$RL/go"
+prun "$A" rlq1 "of:$RL/out-$A/q1.json" -v "$RL:/x" -- sh -c 'while [ ! -e /x/go ]; do sleep 0.1; done' &
+qpid=$!
+wait_until 30 crec
+prun "$A" rlq2 "of:$RL/out-$A/q2.json" -- true
+rc=$?
+cp "$T/last.out" "$T/q.out"
+touch "$RL/go"
+wait "$qpid"
+if [ $rc != 0 ] && grep -q "uid $(id -u "$A") has 1 containers being recorded on this node already" "$T/q.out" &&
+	[ ! -e "$RL/out-$A/q2.json" ] && [ -s "$RL/out-$A/q1.json" ]; then
+	pass rootless_user_quota
+else
+	fail rootless_user_quota "rc=$rc: $(tail -2 "$T/q.out")"
+fi
+exit 0
