@@ -13,7 +13,7 @@ set -u
 TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless_without_service_says_so
 	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
 	rootless_pid1_refused rootless_8_at_once rootless_service_restart_keeps_recording
-	rootless_user_quota)
+	rootless_user_quota rootless_bad_clients_dropped rootless_socket_activated)
 PREREQS=(podman runc jq useradd runuser newuidmap newgidmap)
 skip_all_if_missing
 if [ "$(id -u)" != 0 ]; then
@@ -31,6 +31,7 @@ rootless_cleanup() {
 	local u
 	[ -z "$SVC" ] || { kill "$SVC" 2>/dev/null; wait "$SVC" 2>/dev/null; }
 	for u in "${made_users[@]}"; do
+		rm -f "$RUNDIR"/u"$(id -u "$u")"-*.state
 		runuser -u "$u" -- env XDG_RUNTIME_DIR="/run/user/$(id -u "$u")" HOME="/home/$u" \
 			podman rm -af >/dev/null 2>&1
 		pkill -u "$u" >/dev/null 2>&1
@@ -133,7 +134,8 @@ rm -f "$RL/go"
 prun "$A" rl3 "of:$RL/out-$A/long.json" -v "$RL:/x" -- sh -c 'while [ ! -e /x/go ]; do sleep 0.1; done; osr-workload call getsid' &
 longpid=$!
 why=""
-crec() { [ "$(sed -n 's/^status=//p' "$RUNDIR"/u"$(id -u "$A")"-*.state 2>/dev/null | head -1)" = recording ]; }
+# A recording of the first user's under way (their records are u<uid>-<id>.state).
+crec() { grep -qlx 'status=recording' "$RUNDIR"/u"$(id -u "$A")"-*.state 2>/dev/null; }
 wait_until 30 crec || why="the long recording never started: $(tail -2 "$T/last.out")"
 cid=$(as "$A" podman inspect -f '{{.Id}}' rl3 2>/dev/null)
 cpid=$(as "$A" podman inspect -f '{{.State.Pid}}' rl3 2>/dev/null)
@@ -214,5 +216,59 @@ if [ $rc != 0 ] && grep -q "uid $(id -u "$A") has 1 containers being recorded on
 	pass rootless_user_quota
 else
 	fail rootless_user_quota "rc=$rc: $(tail -2 "$T/q.out")"
+fi
+
+# --- clients that stall or send garbage hold up no one ---------------------------------------------
+kill "$SVC"; wait "$SVC" 2>/dev/null
+start_service
+# A python3 the test users can run (a root-only one may come first on PATH).
+PY3=$(command -v /usr/bin/python3 || command -v python3)
+bad_client() { # MODE: stall (connect, send nothing) or garbage; prints what the service answered
+	as "$B" "$PY3" - "$SOCK" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+if sys.argv[2] == "garbage":
+    s.send(b"\x00\xffhello there\n" * 50)
+s.settimeout(20)
+t = time.monotonic()
+try:
+    r = s.recv(4096)
+except OSError as e:
+    r = repr(e).encode()
+print("%s after %.1f s" % (r.decode(errors="replace").strip() or "closed", time.monotonic() - t))
+PY
+}
+bad_client stall > "$T/stall.out" 2>&1 &
+stallpid=$!
+sleep 0.5
+garbage=$(bad_client garbage 2>&1)
+prun "$A" rlbad "of:$RL/out-$A/bad.json" -- osr-workload call getcpu
+rc=$?
+wait "$stallpid"
+if [ $rc = 0 ] && [ -z "$(missing_names "$RL/out-$A/bad.json" getcpu)" ] &&
+	grep -q "^error request:" <<<"$garbage" && grep -q "error cannot read the request" "$T/stall.out"; then
+	pass rootless_bad_clients_dropped
+else
+	fail rootless_bad_clients_dropped "rc=$rc, garbage: $garbage, stall: $(cat "$T/stall.out")"
+fi
+
+# --- socket activation: the service started by systemd's socket ------------------------------------------
+kill "$SVC"; wait "$SVC" 2>/dev/null; SVC=""
+if command -v systemd-socket-activate >/dev/null; then
+	rm -f "$SOCK"
+	systemd-socket-activate --seqpacket -l "$SOCK" "$HOOK" --run-dir "$RUNDIR" serve >>"$RL/service.log" 2>&1 &
+	SVC=$!
+	wait_until 10 test -S "$SOCK"
+	chmod 0666 "$SOCK" # what the unit's SocketMode= does
+	prun "$A" rlsa "of:$RL/out-$A/sa.json" -- osr-workload call getcpu
+	rc=$?
+	if [ $rc = 0 ] && [ -z "$(missing_names "$RL/out-$A/sa.json" getcpu)" ]; then
+		pass rootless_socket_activated
+	else
+		fail rootless_socket_activated "rc=$rc: $(tail -2 "$T/last.out") $(tail -2 "$RL/service.log")"
+	fi
+else
+	skip rootless_socket_activated "systemd-socket-activate is not installed"
 fi
 exit 0
