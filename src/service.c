@@ -42,8 +42,13 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-/* Connections handled at once; past that a client is told the service is busy. */
+/*
+ * Connections handled at once, and of them from one user: past that a client
+ * is told the service is busy, so one user stalling connections cannot keep
+ * the others out.
+ */
 #define OSR_SERVE_MAX_CLIENTS 64
+#define OSR_SERVE_MAX_PER_USER 8
 /* How long a client may take to send its request or read the reply. */
 #define OSR_SERVE_IO_SECONDS 5
 
@@ -311,6 +316,10 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 	struct options o = *o_in;
 	struct osr_err err = { "" };
 	struct sigaction sa = { .sa_handler = on_stop };
+	struct {
+		pid_t pid;
+		uid_t uid;
+	} busy[OSR_SERVE_MAX_CLIENTS] = { 0 };
 	unsigned int clients = 0;
 	int lfd, c;
 	long v;
@@ -351,16 +360,33 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 		int conn;
 		pid_t child;
 
-		while (clients > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-			clients--;
+		struct ucred cr = { .uid = (uid_t)-1 };
+		socklen_t crlen = sizeof(cr);
+		unsigned int mine = 0, free_at = OSR_SERVE_MAX_CLIENTS;
+
+		while (clients > 0 && (child = waitpid(-1, NULL, WNOHANG)) > 0)
+			for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++)
+				if (busy[i].pid == child) {
+					busy[i].pid = 0;
+					clients--;
+				}
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
 			continue;
-		if (clients >= OSR_SERVE_MAX_CLIENTS) {
-			proto_send(conn, "error the recording service is busy, try again\n", 48,
-				   NULL, 0);
+		getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
+		for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++) {
+			if (busy[i].pid && busy[i].uid == cr.uid)
+				mine++;
+			if (!busy[i].pid && free_at == OSR_SERVE_MAX_CLIENTS)
+				free_at = i;
+		}
+		if (free_at == OSR_SERVE_MAX_CLIENTS || mine >= OSR_SERVE_MAX_PER_USER) {
+			static const char busy_msg[] = "error the recording service is busy (too many "
+						       "requests at once), try again\n";
+
+			proto_send(conn, busy_msg, sizeof(busy_msg) - 1, NULL, 0);
 			close(conn);
 			continue;
 		}
@@ -371,8 +397,11 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 			_exit(serve_one(&o, conn));
 		}
 		close(conn);
-		if (child > 0)
+		if (child > 0) {
+			busy[free_at].pid = child;
+			busy[free_at].uid = cr.uid;
 			clients++;
+		}
 	}
 	log_info("stopping; recordings under way go on");
 	close(lfd);
