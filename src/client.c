@@ -12,10 +12,7 @@
 #include "client.h"
 #include "log.h"
 #include "protocol.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
+#include "rundir.h"
 
 bool can_record_here(void)
 {
@@ -99,10 +96,10 @@ int client_start(const struct options *o, const struct oci_state *st,
 			return osr_fail(err, -errno, "cannot open base profile '%s': %s", req->input,
 					osr_strerror(errno));
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	pidfd = process_pidfd(st->pid, 0);
 	if (pidfd < 0)
-		return osr_fail(err, -errno, "cannot open the container's process %d: %s",
-				(int)st->pid, osr_strerror(errno));
+		return osr_fail(err, pidfd, "cannot open the container's process %d: %s",
+				(int)st->pid, osr_strerror(-pidfd));
 	/* As the hook does: unknown, assume privileges are dropped after the filter. */
 	if (st->bundle && bundle_no_new_privs(st->bundle, &pr.nnp, err) < 0)
 		log_warn("%s; assuming noNewPrivileges is false, ignoring", err->msg);

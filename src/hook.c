@@ -23,13 +23,6 @@
 #include "tenant.h"
 #include "tracer.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 /* A finished record no poststop collected within this many seconds is removed. */
 #define OSR_STALE_RECORD_AGE 3600
 
@@ -241,44 +234,6 @@ int recording_start(const struct options *o, struct tracer_config *c, struct osr
 	return 0;
 }
 
-/* Ask the tracer to finish and wait, bounded, until it has exited. */
-static int stop_tracer(const struct tracer_record *rec, int timeout_ms)
-{
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-	_cleanup_close_ int pidfd = -1;
-	unsigned long long start;
-
-	pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
-	if (proc_start_time(rec->pid, &start) < 0 || start != rec->start_time)
-		return 0; /* gone already */
-	if (pidfd >= 0) {
-		if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
-			return errno == ESRCH ? 0 : -errno;
-		for (;;) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-			uint64_t now = now_ms();
-			int n;
-
-			if (now >= deadline)
-				return -ETIMEDOUT;
-			n = poll(&pfd, 1, (int)(deadline - now));
-			if (n > 0)
-				return 0;
-			if (n < 0 && errno != EINTR)
-				return -errno;
-		}
-	}
-	/* No pidfd (kernel before 5.3): signal by pid, checked above, and poll. */
-	if (kill(rec->pid, SIGTERM) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	while (proc_start_time(rec->pid, &start) >= 0 && start == rec->start_time) {
-		if (now_ms() >= deadline)
-			return -ETIMEDOUT;
-		poll(NULL, 0, 5);
-	}
-	return 0;
-}
-
 int cmd_poststop(const struct options *o, int argc, char **argv)
 {
 	_cleanup_(state_free) struct oci_state st = { 0 };
@@ -318,7 +273,8 @@ int recording_stop(const struct options *o, const char *id, const char *bundle,
 		return 0;
 	}
 	if (rec.status == TRACER_RECORDING) {
-		r = stop_tracer(&rec, o->timeout_ms);
+		/* Ask the tracer to finish and wait, bounded, until it has exited. */
+		r = process_wait_gone(rec.pid, rec.start_time, SIGTERM, o->timeout_ms);
 		if (r == -ETIMEDOUT)
 			return osr_fail(err, r, "the tracer (pid %d) did not write '%s' within %d ms",
 					(int)rec.pid, rec.output, o->timeout_ms);

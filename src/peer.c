@@ -22,10 +22,6 @@
 #include "rundir.h"
 #include "state.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
 static const char *const peer_flags[] = { "s", "r", "o", "i", "version", "h", "help" };
 
 /* The flag an argument names ("-r=1" -> "r"), or NULL if it is no peer flag. */
@@ -58,30 +54,6 @@ bool peer_args(int argc, char **argv)
 	       strcmp(argv[1], "-h");
 }
 
-/* Wait for a tracer that finishes by itself (when the traced process exits). */
-static int wait_tracer(const struct tracer_record *rec)
-{
-	int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
-	unsigned long long start;
-
-	if (proc_start_time(rec->pid, &start) < 0 || start != rec->start_time) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	if (fd >= 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
-			;
-		close(fd);
-		return 0;
-	}
-	while (proc_start_time(rec->pid, &start) == 0 && start == rec->start_time)
-		poll(NULL, 0, 50);
-	return 0;
-}
-
 /* -r PID -o OUT [-i IN]: record PID's namespace in the foreground until PID exits. */
 static int trace_pid(const struct options *o, long pid, const char *out, const char *in)
 {
@@ -109,7 +81,8 @@ static int trace_pid(const struct options *o, long pid, const char *out, const c
 		log_error("%s", r == -ENOENT ? "the tracer left no record" : err.msg);
 		return r;
 	}
-	wait_tracer(&rec);
+	/* It finishes by itself, when the traced process exits. */
+	process_wait_gone(rec.pid, rec.start_time, 0, -1);
 	r = rundir_read(o->rundir, id, &rec, &err);
 	rundir_remove(o->rundir, id);
 	if (r < 0 || rec.status == TRACER_RECORDING) {

@@ -38,10 +38,6 @@
 #include "rundir.h"
 #include "tracer.h"
 
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 /*
  * Connections handled at once, and of them from one user: past that a client
  * is told the service is busy, so one user stalling connections cannot keep
@@ -165,7 +161,7 @@ static int serve_start(const struct options *o, const struct ucred *cr,
 		return r;
 	r = proc_start_time(pid, &start);
 	/* Still the pidfd's process once its start time is read: the checks were of it. */
-	if (r < 0 || syscall(SYS_pidfd_send_signal, fds[0], 0, NULL, 0) < 0 ||
+	if (r < 0 || pidfd_signal(fds[0], 0) < 0 ||
 	    pidfd_pid(fds[0], &again) < 0 || again != pid)
 		return osr_fail(err, -ESRCH, "process %d exited while it was being checked",
 				(int)pid);

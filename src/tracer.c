@@ -28,10 +28,6 @@
 #include "scope.h"
 #include "tracer.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
 int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
 {
 	char path[64];
@@ -93,21 +89,6 @@ int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err
 	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
 	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);
 	return 0;
-}
-
-static int pidfd_open_checked(pid_t pid, unsigned long long start)
-{
-	unsigned long long now;
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	if (fd < 0)
-		return -errno;
-	/* The pid may have been reused before the pidfd was opened: check who it is. */
-	if (proc_start_time(pid, &now) < 0 || now != start) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
 }
 
 /* Whether the process named by pid and start time is gone (for kernels without pidfd). */
@@ -263,7 +244,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 			     "the container's process %d is gone before tracing began", (int)cfg->pid);
 		goto fail;
 	}
-	t.init_pidfd = pidfd_open_checked(cfg->pid, t.init_start);
+	t.init_pidfd = process_pidfd(cfg->pid, t.init_start);
 	if (t.init_pidfd < 0 && t.init_pidfd != -ENOSYS) {
 		r = osr_fail(&err, t.init_pidfd, "cannot watch the container's process %d: %s",
 			     (int)cfg->pid, osr_strerror(-t.init_pidfd));
