@@ -91,26 +91,15 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_close_ int ufd = -1;
-	unsigned int levels = 0;
 	char path[64], line[256];
+	unsigned int level;
 	uid_t owner = 0;
 
 	if (uid == 0)
 		return 0;
-	/*
-	 * NSpid lists the pid in each PID namespace from the host's down: one
-	 * entry, the host's own. (Read from status, which needs no ptrace access
-	 * where the process's namespace links would.)
-	 */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "NSpid:", 6))
-			for (char *t = strtok(line + 6, " \t\n"); t; t = strtok(NULL, " \t\n"))
-				levels++;
-	if (!f || levels == 0)
+	if (pidns_level(pid, &level, err) < 0)
 		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
-	if (levels == 1)
+	if (level == 0)
 		return osr_fail(err, -EPERM,
 				"process %d is in the host's PID namespace: only root may record "
 				"it, refusing",
@@ -119,8 +108,9 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 	ufd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ufd >= 0 && ioctl(ufd, NS_GET_OWNER_UID, &owner) == 0 && owner == uid)
 		return 0;
-	rewind(f);
-	while (fgets(line, sizeof(line), f)) {
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
 		unsigned int ru, eu, su, fu;
 
 		if (sscanf(line, "Uid: %u %u %u %u", &ru, &eu, &su, &fu) != 4)

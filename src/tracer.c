@@ -43,16 +43,22 @@ int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
 
 int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err)
 {
+	int r = ns_inum(pid, "pid", inum, err);
+
+	return r < 0 ? r : pidns_level(pid, level, err);
+}
+
+int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
+{
 	_cleanup_fclose_ FILE *f = NULL;
 	char path[64], line[512];
 	bool found = false;
-	int r;
 
-	r = ns_inum(pid, "pid", inum, err);
-	if (r < 0)
-		return r;
-
-	/* NSpid lists the pid in each namespace from the host's down: depth + 1 entries. */
+	/*
+	 * NSpid lists the pid in each namespace from the host's down: depth + 1
+	 * entries. Read from status, which needs no ptrace access where the
+	 * process's namespace links would.
+	 */
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f)

@@ -60,5 +60,7 @@ int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err);
 
 /* The PID namespace of a process: its inode and its depth (0 for the host's). */
 int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err);
+/* Its depth alone. */
+int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
 
 #endif
