@@ -363,20 +363,20 @@ static int load_program(struct bpf_share *bs, struct osr_err *err)
 /*
  * Make one kind of the index say what its hash map says (with the lock held):
  * entries gone from the map are cleared, the map's entries missing from their
- * bucket are added (id first, then inode, so the program never reads a
+ * bucket are added (loc first, then inode, so the program never reads a
  * half-written entry) or, their bucket full, counted as spilled.
  */
 static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int fd,
 			    uint32_t *spilled, uint32_t *count)
 {
-	uint32_t key, next, *prev = NULL, id;
+	uint32_t key, next, *prev = NULL, loc;
 
 	for (int b = 0; b < OSR_INDEX_BUCKETS; b++)
 		for (int w = 0; w < OSR_INDEX_WAYS; w++) {
 			struct osr_index_entry *e = &kind[b][w];
 
 			if (e->inum &&
-			    (bpf_map_lookup_elem(fd, &e->inum, &id) < 0 || id != e->loc))
+			    (bpf_map_lookup_elem(fd, &e->inum, &loc) < 0 || loc != e->loc))
 				__atomic_store_n(&e->inum, 0, __ATOMIC_RELEASE);
 		}
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -385,7 +385,7 @@ static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int 
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &id) < 0)
+		if (bpf_map_lookup_elem(fd, &key, &loc) < 0)
 			continue;
 		(*count)++;
 		for (int w = 0; w < OSR_INDEX_WAYS && !found; w++) {
@@ -399,7 +399,7 @@ static void index_sync_kind(struct osr_index_entry (*kind)[OSR_INDEX_WAYS], int 
 			(*spilled)++;
 			continue;
 		}
-		free->loc = id;
+		free->loc = loc;
 		__atomic_store_n(&free->inum, key, __ATOMIC_RELEASE);
 	}
 }
@@ -581,19 +581,13 @@ static int over_limits(const struct census *c, const struct share_request *req,
 
 /* Make the recording's table and entries (with the lock held); c: the census. */
 static int add_recording(struct bpf_share *bs, const struct share_request *req,
-			 const struct osr_container *hdr_in, const struct census *cen,
-			 struct osr_err *err)
+			 struct osr_container *hdr, const struct census *cen, struct osr_err *err)
 {
 	struct osr_recording rec = { .key = bs->key, .by_mntns = req->by_mntns };
-	struct osr_container *hdr = malloc(sizeof(*hdr));
 	unsigned long long start;
 	uint32_t k, slot;
 	struct census c;
 	int r, fd;
-
-	if (!hdr)
-		return osr_fail(err, -ENOMEM, "out of memory");
-	memcpy(hdr, hdr_in, sizeof(*hdr));
 
 	rec.tracer_pid = (uint32_t)getpid();
 	r = proc_start_time(getpid(), &start);
@@ -610,7 +604,6 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	bs->loc = rec.loc = slot < OSR_STATIC_TABLES ? slot + 1 : (bs->id | OSR_LOC_HASH);
 	fd = table_fd(bs, bs->loc, &k);
 	r = bpf_map_update_elem(fd, &k, hdr, (bs->loc & OSR_LOC_HASH) ? BPF_NOEXIST : BPF_ANY);
-	free(hdr);
 	if (r < 0 || bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
 		r = -errno;
 		remove_recording(bs, bs->id, &rec);
@@ -637,7 +630,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 }
 
 int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
-		    const struct osr_container *hdr, struct osr_err *err)
+		    struct osr_container *hdr, struct osr_err *err)
 {
 	_cleanup_close_ int lock = -1;
 	struct census c;

@@ -62,13 +62,13 @@ struct bpf_share {
 
 /*
  * Enter a recording: (load and pin the program if needed,) make its table from
- * hdr under a new id and enter it under the inode of the namespace of the
+ * hdr (its id written in) under a new id and enter it under the inode of the namespace of the
  * request's pid (kept open until it leaves, so no other namespace gets it). Recording starts on
  * return. Fails with -EBUSY when the node holds OSR_MAX_RECORDINGS, -EDQUOT
  * when the tenant holds its quota, -EEXIST when the key is being recorded.
  */
 int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
-		    const struct osr_container *hdr, struct osr_err *err);
+		    struct osr_container *hdr, struct osr_err *err);
 
 /*
  * Leave: remove the entry (recording stops) and copy the final table into out
