@@ -4,10 +4,8 @@
  * poststop has it write the profile and collects its record.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "annotation.h"
 #include "client.h"

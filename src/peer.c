@@ -12,10 +12,8 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "commands.h"
 #include "log.h"
