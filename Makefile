@@ -25,6 +25,10 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
 	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
 
+ifeq ($(wildcard include/arch/$(ARCH).h),)
+$(error architecture '$(ARCH)' is not supported: include/arch/ has a header for each one that is)
+endif
+
 LIBS := libbpf libseccomp json-c libelf zlib
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
@@ -49,7 +53,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Sources shared by the hook and the unit tests; main.c only in the hook.
-LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c \
+LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c src/recording.c src/argrules.c \
 	src/hook.c src/peer.c src/protocol.c src/client.c src/service.c \
 	src/validate.c src/runtimes.c src/scope.c src/fileio.c src/format.c src/cmd_merge.c src/cmd_check.c src/rules.c src/strset.c \
 	src/tenant.c src/rundir.c src/bpfshare.c src/output.c src/tracer.c src/cmd_record.c
@@ -87,14 +91,14 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 # The program, built twice from one source: recorder.bpf.o is loaded through a
 # light skeleton (CO-RE done by the kernel, no BTF parsed in user space; Linux
 # 6.2 and later), recorder_compat.bpf.o through libbpf where that cannot load.
-BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
 	$(filter-out -I/usr/include,$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null))
 
-$(OUTPUT)/recorder.tmp.bpf.o: bpf/recorder.bpf.c include/recorder.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/recorder.tmp.bpf.o: bpf/recorder.bpf.c $(wildcard include/*.h include/arch/*.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/recorder_compat.tmp.bpf.o: bpf/recorder.bpf.c include/recorder.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/recorder_compat.tmp.bpf.o: bpf/recorder.bpf.c $(wildcard include/*.h include/arch/*.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DOSR_COMPAT -c $< -o $@
 
@@ -112,7 +116,7 @@ $(OUTPUT)/recorder.skel.h: $(OUTPUT)/recorder_compat.bpf.o
 
 $(OUTPUT)/bpfshare.o: $(OUTPUT)/recorder.skel.h $(OUTPUT)/recorder.lskel.h
 
-$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) include/recorder.h | $(OUTPUT)
+$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h include/*.h include/arch/*.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

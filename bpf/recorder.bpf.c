@@ -19,6 +19,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "recorder.h"
+#include "arch.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -112,27 +113,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct osr_hint);
 } hints SEC(".maps");
-
-/* x86 thread_info.status bits (arch/x86/include/asm/thread_info.h). */
-#define OSR_TS_COMPAT 0x0002
-#define OSR_X32_SYSCALL_BIT 0x40000000
-
-/*
- * The syscalls that move a task to another mount namespace: a hint made
- * before one is stale after it (a host-PID container is known by its mount
- * namespace), and a task of such a container is marked before it leaves.
- * ia32 numbers too on x86-64; a 64-bit syscall that shares one of those
- * numbers only costs a hint and a look.
- */
-#if defined(__TARGET_ARCH_x86)
-#define OSR_MOVES_NS(id)                                                                         \
-	(((id) & ~OSR_X32_SYSCALL_BIT) == 272 || (id) == 310 ||                                 \
-	 ((id) & ~OSR_X32_SYSCALL_BIT) == 308 || (id) == 346)
-#elif defined(__TARGET_ARCH_arm64)
-#define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268)
-#else
-#define OSR_MOVES_NS(id) 1
-#endif
 
 #define OSR_SECCOMP_MODE_FILTER 2
 #define OSR_CLONE_NEWNS 0x00020000
@@ -310,20 +290,6 @@ __attribute__((noinline)) int osr_mark_leaving(void)
 	return 0;
 }
 
-static __always_inline __u32 syscall_abi(struct task_struct *task, long *id)
-{
-#if defined(__TARGET_ARCH_x86)
-	if (*id & OSR_X32_SYSCALL_BIT) {
-		*id &= ~OSR_X32_SYSCALL_BIT;
-		return OSR_ABI_X32;
-	}
-	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (task->thread_info.status & OSR_TS_COMPAT))
-		return OSR_ABI_COMPAT;
-#endif
-	return OSR_ABI_NATIVE;
-}
-
 /*
  * A task still running the runtime's executable is the runtime setting the
  * container up; once it has exec'd the entrypoint (and in every process the
@@ -343,6 +309,81 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 	if (task->seccomp.mode == OSR_SECCOMP_MODE_FILTER)
 		return OSR_PHASE_FILTERED;
 	return OSR_PHASE_SETUP;
+}
+
+/*
+ * Keep a value in a set, once: the slots are claimed in turn, so a value
+ * racing another CPU's may be kept twice (user space takes each once), and a
+ * claimed slot not yet written reads 0, which ends the search early: at worst
+ * a value is kept twice, never lost. Past the last slot the set is full.
+ */
+static __attribute__((noinline)) void keep_value(struct osr_argset *s, __u64 v)
+{
+	__u32 i;
+
+	v |= OSR_ARG_PRESENT;
+	for (i = 0; i < OSR_ARG_VALUES; i++) {
+		__u64 x = READ_ONCE(s->v[i]);
+
+		if (x == v)
+			return;
+		if (!x)
+			break;
+	}
+	if (READ_ONCE(s->n) >= OSR_ARG_VALUES) {
+		WRITE_ONCE(s->full, 1);
+		return;
+	}
+	i = __sync_fetch_and_add(&s->n, 1);
+	if (i < OSR_ARG_VALUES)
+		WRITE_ONCE(s->v[i], v);
+	else
+		WRITE_ONCE(s->full, 1);
+}
+
+/* A socket's arguments in one value (see OSR_SOCKET_DOMAIN), or ~0 if they do not fit. */
+static __always_inline __u64 socket_value(struct pt_regs *regs, __u32 abi)
+{
+	__u64 domain = osr_syscall_arg(regs, abi, 0) & OSR_INT_MASK;
+	__u64 type = osr_syscall_arg(regs, abi, 1) & OSR_INT_MASK & ~OSR_SOCK_FLAGS;
+	__u64 proto = 0;
+
+	if (domain == OSR_AF_NETLINK || domain == OSR_AF_PACKET)
+		proto = osr_syscall_arg(regs, abi, 2) & OSR_INT_MASK;
+	if (domain > 0xffff || type > 0xffff || proto > 0xffff)
+		return ~0ULL;
+	return domain | type << 16 | proto << 32;
+}
+
+/*
+ * The arguments of a syscall in the table of recorded arguments (its seen
+ * byte names the kind): the one function that records them.
+ */
+static __attribute__((noinline)) void record_args(struct osr_container *c, struct pt_regs *regs,
+						 __u32 abi, __u32 kind)
+{
+	struct osr_argset *s;
+	__u64 v;
+
+	if (abi >= OSR_ABI_COUNT || kind >= OSR_ARG_KIND_COUNT)
+		return;
+	s = &c->args[abi][kind];
+	switch (kind) {
+#define OSR_ARG_CASE(k, name, arg, mask)                                                          \
+	case k:                                                                                    \
+		v = osr_syscall_arg(regs, abi, arg) & (mask);                                        \
+		break;
+	OSR_ARG_TABLE(OSR_ARG_CASE)
+#undef OSR_ARG_CASE
+	default:
+		return;
+	}
+	if (kind == OSR_ARG_SOCKET || kind == OSR_ARG_SOCKETPAIR)
+		v = socket_value(regs, abi);
+	if (v == ~0ULL)
+		WRITE_ONCE(s->full, 1);
+	else
+		keep_value(s, v);
 }
 
 /*
@@ -427,6 +468,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	__u32 zero = 0, abi, phase, gen, stale, hinted;
 	bool hint_ok;
 	__u64 named;
+	__u8 seen;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
 	struct task_struct *task;
@@ -476,7 +518,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	if (!c)
 		return 0;
 	task = readable(bpf_get_current_task_btf());
-	abi = syscall_abi(task, &id);
+	abi = osr_syscall_abi(task, &id);
 	phase = task_phase(task, c);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
 	    phase >= OSR_PHASE_COUNT) {
@@ -484,7 +526,12 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	/* Read before writing: a hot syscall does not keep dirtying the cache line. */
-	if (!c->seen[phase][abi][id])
-		c->seen[phase][abi][id] = 1;
+	seen = c->seen[phase][abi][id];
+	if (seen == OSR_SEEN)
+		return 0;
+	if (OSR_SEEN_KIND(seen))
+		record_args(c, regs, abi, OSR_SEEN_KIND(seen));
+	if (!(seen & OSR_SEEN))
+		c->seen[phase][abi][id] = seen | OSR_SEEN;
 	return 0;
 }

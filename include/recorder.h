@@ -61,6 +61,75 @@ enum osr_phase {
 #define OSR_LOC_HASH 0x80000000u
 
 /*
+ * Arguments recorded: for the syscalls whose argument selects a kernel
+ * subsystem or a privilege, the values a container used, so its profile
+ * allows those and no others. X(kind, syscall, argument, mask): the program
+ * keeps (argument & mask) of each call, deduplicated, up to OSR_ARG_VALUES
+ * per (ABI, kind); past that the set is full and the syscall is allowed with
+ * any value (the profile says so). socket and socketpair keep three
+ * arguments in one value (see osr_socket_value). docs/arguments.md says why
+ * each syscall is in the table, or not.
+ */
+#define OSR_CLONE_NEW_MASK 0x7e020080u /* CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET,TIME} */
+#define OSR_INT_MASK 0xffffffffu       /* an int argument: the kernel reads 32 bits */
+
+#define OSR_ARG_TABLE(X)                                                                          \
+	X(OSR_ARG_SOCKET, "socket", 0, OSR_INT_MASK)                                               \
+	X(OSR_ARG_SOCKETPAIR, "socketpair", 0, OSR_INT_MASK)                                       \
+	X(OSR_ARG_CLONE, "clone", 0, OSR_CLONE_NEW_MASK)                                           \
+	X(OSR_ARG_UNSHARE, "unshare", 0, OSR_CLONE_NEW_MASK)                                       \
+	X(OSR_ARG_SETNS, "setns", 1, OSR_INT_MASK)                                                 \
+	X(OSR_ARG_PERSONALITY, "personality", 0, OSR_INT_MASK)                                     \
+	X(OSR_ARG_PRCTL, "prctl", 0, OSR_INT_MASK)                                                 \
+	X(OSR_ARG_IOCTL, "ioctl", 1, OSR_INT_MASK)                                                 \
+	X(OSR_ARG_PTRACE, "ptrace", 0, OSR_INT_MASK)                                               \
+	X(OSR_ARG_KEYCTL, "keyctl", 0, OSR_INT_MASK)                                               \
+	X(OSR_ARG_BPF, "bpf", 0, OSR_INT_MASK)
+
+#define OSR_ARG_ENUM(kind, name, arg, mask) kind,
+enum osr_arg_kind {
+	OSR_ARG_NONE = 0, /* a syscall whose arguments are not recorded */
+	OSR_ARG_TABLE(OSR_ARG_ENUM)
+	OSR_ARG_KIND_COUNT,
+};
+#undef OSR_ARG_ENUM
+
+#define OSR_ARG_VALUES 16
+
+/*
+ * A socket's (domain, type without SOCK_NONBLOCK and SOCK_CLOEXEC, protocol)
+ * in one value, 16 bits each; the protocol only for netlink and packet
+ * sockets, where it names the subsystem (for others it is 0 here). Values
+ * that do not fit are not kept: the set is marked full.
+ */
+#define OSR_AF_NETLINK 16
+#define OSR_AF_PACKET 17
+#define OSR_SOCK_FLAGS 0x80800u /* SOCK_CLOEXEC | SOCK_NONBLOCK */
+#define OSR_SOCKET_DOMAIN(v) ((v) & 0xffff)
+#define OSR_SOCKET_TYPE(v) (((v) >> 16) & 0xffff)
+#define OSR_SOCKET_PROTOCOL(v) (((v) >> 32) & 0xffff)
+
+/* Set on every value kept, so a slot's 0 means empty. */
+#define OSR_ARG_PRESENT (1ULL << 63)
+
+/* The values of one (ABI, kind), written only by the program. */
+struct osr_argset {
+	__u32 n;    /* slots claimed */
+	__u32 full; /* a value was not kept: the syscall takes any value */
+	__u64 v[OSR_ARG_VALUES]; /* value | OSR_ARG_PRESENT; a value may appear twice */
+};
+
+/*
+ * What a byte of osr_container.seen says: bit 0, the syscall was made; the
+ * bits above, the kind of its arguments to record (set by user space when it
+ * makes the table, in the phases a profile covers). The program looks no
+ * further than a byte of 1, so untabled syscalls cost nothing more.
+ */
+#define OSR_SEEN 1u
+#define OSR_SEEN_KIND(b) ((b) >> 1)
+#define OSR_KIND_SEEN(kind) ((__u8)((kind) << 1))
+
+/*
  * One container's table, in the `tables` map under the recording's id: what
  * the program needs per syscall, and what it saw. Ids are handed out in
  * sequence and never reused while the program is loaded, so nothing made for
@@ -74,6 +143,7 @@ struct osr_container {
 	__u32 id;	  /* the recording's: a slot of the array serves many in turn */
 	__u32 pad;
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
+	struct osr_argset args[OSR_ABI_COUNT][OSR_ARG_KIND_COUNT];
 };
 
 /*

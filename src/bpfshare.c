@@ -23,6 +23,7 @@
 #include "recorder.lskel.h"
 #include "recorder.skel.h"
 #include "bpfshare.h"
+#include "recording.h"
 #include "log.h"
 #include "rundir.h"
 
@@ -598,6 +599,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 		snprintf(rec.tenant, sizeof(rec.tenant), "%s", req->tenant);
 	bs->id = new_id(bs);
 	hdr->id = bs->id;
+	recording_prepare(hdr);
 	/* A free slot of the array if there is one: its lookups cost nothing. */
 	for (slot = 0; slot < OSR_STATIC_TABLES && cen->slot_used[slot]; slot++)
 		;

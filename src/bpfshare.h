@@ -14,7 +14,7 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever a recorded struct or the maps change: versions never share. */
-#define OSR_BPF_ABI "abi5"
+#define OSR_BPF_ABI "abi6"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)

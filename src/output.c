@@ -9,6 +9,7 @@
 #include "log.h"
 #include "output.h"
 #include "profile.h"
+#include "recording.h"
 #include "runtimes.h"
 #include "scope.h"
 
@@ -16,12 +17,13 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		  struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
-	_cleanup_free_ osr_seen_t *seen = malloc(sizeof(*seen));
+	_cleanup_free_ struct recording *rec = malloc(sizeof(*rec));
+	_cleanup_free_ struct selection *sel = malloc(sizeof(*sel));
 	struct profile_report rep;
 	struct scope_report srep;
 	int r;
 
-	if (!seen)
+	if (!rec || !sel)
 		return osr_fail(err, -ENOMEM, "out of memory");
 	/*
 	 * A profile that looks complete but is not would break the workload in
@@ -39,17 +41,20 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 				"namespace and the kernel could not mark them (out of memory), so "
 				"their syscalls are missing; no profile written",
 				table->unfollowed);
-	scope_select((const osr_phases_t *)table->seen,
+	recording_read(table, rec);
+	scope_select(rec,
 		     &(struct scope_opts){ .scope = (enum osr_scope)o->scope,
 					   .no_new_privs = o->no_new_privs,
-					   .any_nnp = o->any_nnp },
-		     seen, &srep);
-	r = profile_build((const osr_seen_t *)seen, o->base, &profile, &rep, err);
+					   .any_nnp = o->any_nnp,
+					   .no_args = o->no_args },
+		     sel, &srep);
+	r = profile_build(sel, o->base, &profile, &rep, err);
 	if (r < 0)
 		return r;
 	/* Say what the profile covers, where runtimes read it (and ignore it). */
 	if (rep.rule) {
-		char comment[256];
+		char comment[512];
+		size_t len;
 
 		snprintf(comment, sizeof(comment), "recorded by oci-seccomp-recorder; %s%s",
 			 o->scope == OSR_SCOPE_WORKLOAD ? "starts under "
@@ -60,6 +65,12 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 			 o->scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->no_new_privs, o->any_nnp)
 			 : o->scope == OSR_SCOPE_EXACT	 ? (o->no_new_privs ? "true" : "false")
 							   : "");
+		len = strlen(comment);
+		if (rep.any_args_list[0] && !o->no_args)
+			snprintf(comment + len, sizeof(comment) - len,
+				 "; with any arguments, more values seen than are kept or none "
+				 "recorded: %s",
+				 rep.any_args_list);
 		json_object_object_add(rep.rule, "comment", json_object_new_string(comment));
 	}
 	if (srep.portable_added)

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <seccomp.h>
 
+#include "arch.h"
+#include "argrules.h"
 #include "fileio.h"
 #include "jsonutil.h"
 #include "profile.h"
@@ -57,17 +59,9 @@ uint32_t profile_arch_token(const char *name)
 
 uint32_t profile_abi_arch(unsigned int abi)
 {
-#if defined(__x86_64__)
-	static const uint32_t map[OSR_ABI_COUNT] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86,
-						     SCMP_ARCH_X32 };
-#elif defined(__aarch64__)
-	static const uint32_t map[OSR_ABI_COUNT] = { SCMP_ARCH_AARCH64, SCMP_ARCH_ARM, 0 };
-#else
-	static uint32_t map[OSR_ABI_COUNT];
+	static const uint32_t tokens[OSR_ABI_COUNT] = OSR_ARCH_TOKENS;
 
-	map[0] = seccomp_arch_native();
-#endif
-	return abi < OSR_ABI_COUNT ? map[abi] : 0;
+	return abi < OSR_ABI_COUNT ? tokens[abi] : 0;
 }
 
 static void append_list(char *buf, size_t size, const char *item)
@@ -84,18 +78,23 @@ static void append_list(char *buf, size_t size, const char *item)
 	strcat(buf, item);
 }
 
-/* Every name the recording saw, resolved with the table of the ABI it was seen on. */
-static int resolve_recording(const osr_seen_t *seen, struct strset *names, uint32_t *arches,
-			     struct profile_report *rep)
+/*
+ * Every name the recording saw, resolved with the table of the ABI it was
+ * seen on; for the names whose arguments are recorded, vals[kind] gets the
+ * values of every ABI it was seen on.
+ */
+static int resolve_recording(const struct selection *sel, struct strset *names, uint32_t *arches,
+			     struct arg_values *vals, struct profile_report *rep)
 {
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
 		uint32_t arch = profile_abi_arch(abi);
 
 		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
+			enum osr_arg_kind kind;
 			char *name;
 			int r;
 
-			if (!(*seen)[abi][nr])
+			if (!sel->seen[abi][nr])
 				continue;
 			name = arch ? seccomp_syscall_resolve_num_arch(arch, (int)nr) : NULL;
 			if (!name) {
@@ -108,6 +107,9 @@ static int resolve_recording(const osr_seen_t *seen, struct strset *names, uint3
 				rep->unresolved++;
 				continue;
 			}
+			kind = arg_kind_of(name);
+			if (kind)
+				arg_values_union(&vals[kind], &sel->args[abi][kind]);
 			r = strset_add(names, name);
 			free(name);
 			if (r < 0)
@@ -197,45 +199,153 @@ static int base_names(json_object *syscalls, struct strset *mentioned, struct st
 	return 0;
 }
 
-int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
+/* A copy of the base, or an empty profile that denies by default. */
+static json_object *profile_start(json_object *base)
+{
+	json_object *profile = NULL;
+
+	if (base)
+		return json_object_deep_copy(base, &profile, NULL) < 0 ? NULL : profile;
+	profile = json_object_new_object();
+	if (!profile)
+		return NULL;
+	json_object_object_add(profile, "defaultAction", json_object_new_string("SCMP_ACT_ERRNO"));
+	json_object_object_add(profile, "architectures", json_object_new_array());
+	return profile;
+}
+
+/* The profile's rules, made an array if the base had none. */
+static json_object *profile_rules(json_object *profile)
+{
+	json_object *syscalls;
+
+	if (json_object_object_get_ex(profile, "syscalls", &syscalls) &&
+	    json_object_is_type(syscalls, json_type_array))
+		return syscalls;
+	syscalls = json_object_new_array();
+	if (syscalls)
+		json_object_object_add(profile, "syscalls", syscalls);
+	return syscalls;
+}
+
+/* What the recording adds beside a base's rules. */
+struct additions {
+	json_object *plain;   /* names allowed with any arguments */
+	bool conditional[OSR_ARG_KIND_COUNT]; /* kinds allowed with their values only */
+	bool clone3;	      /* clone3 gets ENOSYS: clone's flags are restricted */
+};
+
+/* Sort the recorded names the base does not mention into plain and conditional. */
+static int sort_additions(const struct strset *names, struct arg_values *vals,
+			  const struct strset *mentioned, const struct strset *decided,
+			  struct additions *add, struct profile_report *rep)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		const char *name = names->v[i];
+		enum osr_arg_kind kind = arg_kind_of(name);
+
+		if (strset_has(mentioned, name)) {
+			if (strset_has(decided, name)) {
+				append_list(rep->base_kept_list, sizeof(rep->base_kept_list), name);
+				rep->base_kept++;
+			}
+			continue;
+		}
+		rep->added++;
+		/* Seen without a value kept (a runtime's, not measured): any value. */
+		if (kind && !vals[kind].any && vals[kind].n) {
+			add->conditional[kind] = true;
+			rep->conditional++;
+			continue;
+		}
+		if (kind)
+			append_list(rep->any_args_list, sizeof(rep->any_args_list), name);
+		if (json_object_array_add(add->plain, json_object_new_string(name)) < 0)
+			return -ENOMEM;
+	}
+	add->clone3 = add->conditional[OSR_ARG_CLONE] && !strset_has(mentioned, "clone3") &&
+		      seccomp_syscall_resolve_name("clone3") >= 0;
+	return 0;
+}
+
+/* Take name out of a names array. */
+static void names_remove(json_object *list, const char *name)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(list, i)), name)) {
+			json_object_array_del_idx(list, i, 1);
+			return;
+		}
+}
+
+/* Append the plain rule, the rules with arguments and clone3's. */
+static int append_additions(json_object *syscalls, struct additions *add,
+			    const struct arg_values *vals, bool commented, struct profile_report *rep)
+{
+	size_t first;
+	json_object *rule;
+	int r;
+
+	if (add->clone3)
+		names_remove(add->plain, "clone3");
+	if (json_object_array_length(add->plain)) {
+		rule = json_object_new_object();
+		if (!rule)
+			return -ENOMEM;
+		json_object_object_add(rule, "names", add->plain);
+		add->plain = NULL;
+		json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ALLOW"));
+		if (commented)
+			json_object_object_add(rule, "comment",
+					       json_object_new_string("recorded by oci-seccomp-recorder"));
+		if (json_object_array_add(syscalls, rule) < 0) {
+			json_object_put(rule);
+			return -ENOMEM;
+		}
+		rep->rule = rule;
+	}
+	first = json_object_array_length(syscalls);
+	for (int k = OSR_ARG_NONE + 1; k < OSR_ARG_KIND_COUNT; k++)
+		if (add->conditional[k] &&
+		    (r = argrules_append(syscalls, first, arg_kind_name(k), k, &vals[k])) < 0)
+			return r;
+	if (add->clone3) {
+		rule = clone3_rule();
+		if (!rule || json_object_array_add(syscalls, rule) < 0) {
+			json_object_put(rule);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int profile_build(const struct selection *sel, json_object *base, json_object **out,
 		  struct profile_report *rep, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_(strset_free) struct strset names = { 0 }, mentioned = { 0 }, decided = { 0 };
+	_cleanup_free_ struct arg_values *vals = calloc(OSR_ARG_KIND_COUNT, sizeof(*vals));
+	struct additions add = { 0 };
 	uint32_t arches[OSR_ABI_COUNT] = { 0 };
-	json_object *syscalls, *rule, *list, *def;
+	json_object *syscalls, *def;
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
-	r = resolve_recording(seen, &names, arches, rep);
+	if (!vals)
+		return osr_fail(err, -ENOMEM, "out of memory");
+	r = resolve_recording(sel, &names, arches, vals, rep);
 	if (r < 0)
 		return osr_fail(err, r, "out of memory resolving syscall names");
-
-	if (base) {
-		r = json_object_deep_copy(base, &profile, NULL);
-		if (r < 0 || !profile)
-			return osr_fail(err, -ENOMEM, "out of memory copying the base profile");
-	} else {
-		profile = json_object_new_object();
-		if (!profile)
-			return -ENOMEM;
-		json_object_object_add(profile, "defaultAction",
-				       json_object_new_string("SCMP_ACT_ERRNO"));
-		json_object_object_add(profile, "architectures", json_object_new_array());
-	}
-
+	profile = profile_start(base);
+	if (!profile)
+		return osr_fail(err, -ENOMEM, "out of memory copying the base profile");
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
 		if (arches[abi] && (r = add_arch(profile, profile_arch_name(arches[abi]))) < 0)
 			return osr_fail(err, r, "out of memory adding architectures");
 	}
-
-	if (!json_object_object_get_ex(profile, "syscalls", &syscalls) ||
-	    !json_object_is_type(syscalls, json_type_array)) {
-		syscalls = json_object_new_array();
-		if (!syscalls)
-			return -ENOMEM;
-		json_object_object_add(profile, "syscalls", syscalls);
-	}
+	syscalls = profile_rules(profile);
+	if (!syscalls)
+		return -ENOMEM;
 	r = base_names(syscalls, &mentioned, &decided);
 	if (r < 0)
 		return osr_fail(err, r, "out of memory reading the base rules");
@@ -247,38 +357,15 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 		profile = NULL;
 		return 0;
 	}
-
-	list = json_object_new_array_ext((int)names.n);
-	if (!list)
+	add.plain = json_object_new_array_ext((int)names.n);
+	if (!add.plain)
 		return -ENOMEM;
-	for (size_t i = 0; i < names.n; i++) {
-		if (strset_has(&mentioned, names.v[i])) {
-			if (strset_has(&decided, names.v[i])) {
-				append_list(rep->base_kept_list, sizeof(rep->base_kept_list),
-					    names.v[i]);
-				rep->base_kept++;
-			}
-			continue;
-		}
-		json_object_array_add(list, json_object_new_string(names.v[i]));
-		rep->added++;
-	}
-	if (json_object_array_length(list) == 0) {
-		json_object_put(list);
-	} else {
-		rule = json_object_new_object();
-		if (!rule) {
-			json_object_put(list);
-			return -ENOMEM;
-		}
-		json_object_object_add(rule, "names", list);
-		json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ALLOW"));
-		if (base)
-			json_object_object_add(rule, "comment",
-					       json_object_new_string("recorded by oci-seccomp-recorder"));
-		json_object_array_add(syscalls, rule);
-		rep->rule = rule;
-	}
+	r = sort_additions(&names, vals, &mentioned, &decided, &add, rep);
+	if (r >= 0)
+		r = append_additions(syscalls, &add, vals, base != NULL, rep);
+	json_object_put(add.plain);
+	if (r < 0)
+		return osr_fail(err, r, "out of memory adding the recorded rules");
 	*out = profile;
 	profile = NULL;
 	return 0;

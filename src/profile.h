@@ -25,18 +25,20 @@ struct profile_report {
 	unsigned int base_kept;	  /* recorded names a base rule already decides */
 	char unresolved_list[256]; /* "abi:nr ..." */
 	char base_kept_list[512];  /* names a base rule decides other than a plain allow */
+	unsigned int conditional;  /* names allowed with their recorded arguments only */
+	char any_args_list[256];   /* names whose arguments are recorded, allowed with any */
 	json_object *rule;	   /* the ALLOW rule added for the recording (borrowed), or NULL */
 };
-
-/* seen[abi][nr] != 0 for every syscall recorded, as the BPF program leaves it. */
-typedef uint8_t osr_seen_t[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 
 /*
  * Build the allowlist from a recording. With a base, the output is the base
  * plus one ALLOW rule for the recorded names no base rule mentions: whatever
- * the base says of a name (deny, allow under conditions) stands.
+ * the base says of a name (deny, allow under conditions) stands. A name whose
+ * arguments were recorded is allowed with those values only (src/argrules.h),
+ * and clone3 then fails with ENOSYS, unless the base says otherwise.
  */
-int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
+struct selection;
+int profile_build(const struct selection *sel, json_object *base, json_object **out,
 		  struct profile_report *rep, struct osr_err *err);
 
 /*

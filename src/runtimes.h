@@ -10,10 +10,18 @@
  * profile must allow for the container to start under them: the one table of
  * it (src/runtimes.c).
  */
+/* The values a runtime passes to a syscall whose arguments are recorded (recorder.h). */
+struct runtime_args {
+	const char *name; /* NULL ends a list */
+	size_t n;
+	const unsigned long long *v;
+};
+
 struct runtime_tail {
 	const char *runtime;	    /* as it is called, with the version measured */
 	int no_new_privs;	    /* 1, 0, or -1: either */
 	const char *const *names;   /* NULL-terminated */
+	const struct runtime_args *args; /* for the names whose arguments are recorded */
 };
 
 extern const struct runtime_tail runtime_tails[];

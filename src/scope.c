@@ -8,6 +8,7 @@
 #include <string.h>
 #include <seccomp.h>
 
+#include "jsonutil.h"
 #include "runtimes.h"
 #include "scope.h"
 
@@ -77,60 +78,75 @@ static bool keep_setup(const char *name, bool filter_seen, bool no_new_privs)
 	return runtime_needs(name, no_new_privs, false);
 }
 
+/* Whether runtime tail i is one the profile is to start under. */
+static bool tail_covered(size_t i, const struct scope_opts *so)
+{
+	return so->any_nnp || runtime_tails[i].no_new_privs < 0 ||
+	       runtime_tails[i].no_new_privs == (int)so->no_new_privs;
+}
+
 /* Portable: what any runtime makes after its load point, whether seen or not. */
-static void add_runtime_tails(const struct scope_opts *so, uint32_t native, osr_seen_t *out,
-			      struct scope_report *rep)
+static void add_runtime_tails(const struct scope_opts *so, uint32_t native,
+			      struct selection *out, struct scope_report *rep)
 {
 	for (size_t i = 0; i <= runtime_tail_count; i++) {
 		const char *const *names =
 			i < runtime_tail_count ? runtime_tails[i].names : runtime_async;
 
-		if (i < runtime_tail_count && !so->any_nnp && runtime_tails[i].no_new_privs >= 0 &&
-		    runtime_tails[i].no_new_privs != (int)so->no_new_privs)
+		if (i < runtime_tail_count && !tail_covered(i, so))
 			continue;
 		for (; *names; names++) {
 			int nr = seccomp_syscall_resolve_name_arch(native, *names);
 
-			if (nr < 0 || nr >= OSR_MAX_SYSCALLS || (*out)[OSR_ABI_NATIVE][nr])
+			if (nr < 0 || nr >= OSR_MAX_SYSCALLS || out->seen[OSR_ABI_NATIVE][nr])
 				continue;
-			(*out)[OSR_ABI_NATIVE][nr] = 1;
+			out->seen[OSR_ABI_NATIVE][nr] = 1;
 			rep->portable_added++;
 		}
 	}
 }
 
-void scope_select(const osr_phases_t *phases, const struct scope_opts *so, osr_seen_t *out,
-		  struct scope_report *rep)
+/* The values the covered runtimes pass after their load point, for the tabled names they make. */
+static void add_runtime_values(const struct scope_opts *so, bool any_runtime,
+			       struct selection *out)
 {
-	const enum osr_scope scope = so->scope;
-	const bool no_new_privs = so->no_new_privs;
-	const uint32_t native = profile_abi_arch(OSR_ABI_NATIVE);
+	for (size_t i = 0; i < runtime_tail_count; i++) {
+		if (!any_runtime && !tail_covered(i, so))
+			continue;
+		for (const struct runtime_args *a = runtime_tails[i].args; a && a->name; a++) {
+			enum osr_arg_kind k = arg_kind_of(a->name);
 
-	memset(rep, 0, sizeof(*rep));
-	memset(out, 0, sizeof(*out));
-	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++)
-		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++)
-			if ((*phases)[OSR_PHASE_FILTERED][abi][nr])
-				rep->filter_seen = true;
+			for (size_t j = 0; k && j < a->n; j++)
+				arg_values_add(&out->args[OSR_ABI_NATIVE][k], a->v[j]);
+		}
+	}
+}
 
+/* Decide each syscall a phase saw; *kept_setup: some came from setup alone. */
+static void select_names(const struct recording *rec, const struct scope_opts *so,
+			 struct selection *out, struct scope_report *rep)
+{
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
 		uint32_t arch = profile_abi_arch(abi);
 
 		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
-			const uint8_t setup = (*phases)[OSR_PHASE_SETUP][abi][nr];
+			const uint8_t setup = rec->seen[OSR_PHASE_SETUP][abi][nr];
 			char *name;
 
-			(*out)[abi][nr] = (*phases)[OSR_PHASE_FILTERED][abi][nr] |
-					  (*phases)[OSR_PHASE_WORKLOAD][abi][nr];
-			if (!setup || (*out)[abi][nr])
+			out->seen[abi][nr] = rec->seen[OSR_PHASE_FILTERED][abi][nr] |
+					     rec->seen[OSR_PHASE_WORKLOAD][abi][nr];
+			if (!setup || out->seen[abi][nr])
 				continue;
-			if (scope == OSR_SCOPE_ALL) {
-				(*out)[abi][nr] = 1;
-				continue;
-			}
 			name = arch ? seccomp_syscall_resolve_num_arch(arch, (int)nr) : NULL;
-			if (name && keep_setup(name, rep->filter_seen, no_new_privs)) {
-				(*out)[abi][nr] = 1;
+			if (so->scope == OSR_SCOPE_ALL) {
+				enum osr_arg_kind k = name ? arg_kind_of(name) : OSR_ARG_NONE;
+
+				/* The setup's arguments are not recorded. */
+				out->seen[abi][nr] = 1;
+				if (k)
+					out->args[abi][k].any = true;
+			} else if (name && keep_setup(name, rep->filter_seen, so->no_new_privs)) {
+				out->seen[abi][nr] = 1;
 				rep->tail_added++;
 			} else {
 				note(rep, name ? name : "?");
@@ -138,14 +154,68 @@ void scope_select(const osr_phases_t *phases, const struct scope_opts *so, osr_s
 			free(name);
 		}
 	}
+}
 
-	if (scope == OSR_SCOPE_WORKLOAD && native)
+void scope_select(const struct recording *rec, const struct scope_opts *so,
+		  struct selection *out, struct scope_report *rep)
+{
+	const uint32_t native = profile_abi_arch(OSR_ABI_NATIVE);
+
+	memset(rep, 0, sizeof(*rep));
+	memset(out, 0, sizeof(*out));
+	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++)
+		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++)
+			if (rec->seen[OSR_PHASE_FILTERED][abi][nr])
+				rep->filter_seen = true;
+	memcpy(out->args, rec->args, sizeof(out->args));
+	select_names(rec, so, out, rep);
+	/* Kept from setup as what runtimes make after loading a filter: with their values. */
+	if (rep->tail_added)
+		add_runtime_values(so, false, out);
+	if (so->scope == OSR_SCOPE_WORKLOAD && native) {
 		add_runtime_tails(so, native, out, rep);
+		add_runtime_values(so, false, out);
+	}
 	/* Native numbers only: an ABI the container never used stays out of the profile. */
 	for (size_t i = 0; native && always[i]; i++) {
 		int nr = seccomp_syscall_resolve_name_arch(native, always[i]);
 
 		if (nr >= 0 && nr < OSR_MAX_SYSCALLS)
-			(*out)[OSR_ABI_NATIVE][nr] = 1;
+			out->seen[OSR_ABI_NATIVE][nr] = 1;
 	}
+	if (so->no_args)
+		for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++)
+			for (unsigned int k = 0; k < OSR_ARG_KIND_COUNT; k++)
+				out->args[abi][k].any = true;
+}
+
+int runtime_tail_profile(bool no_new_privs, bool any, json_object *like, json_object **out)
+{
+	_cleanup_free_ struct recording *none = calloc(1, sizeof(*none));
+	_cleanup_free_ struct selection *sel = malloc(sizeof(*sel));
+	const struct scope_opts so = { .scope = OSR_SCOPE_WORKLOAD,
+				       .no_new_privs = no_new_privs,
+				       .any_nnp = any };
+	struct profile_report rep;
+	struct scope_report srep;
+	struct osr_err err;
+	json_object *p, *v;
+	int r;
+
+	if (!none || !sel)
+		return -ENOMEM;
+	/* What a recording of nothing allows: the runtimes' tails, with their values. */
+	scope_select(none, &so, sel, &srep);
+	r = profile_build(sel, NULL, &p, &rep, &err);
+	if (r < 0)
+		return r;
+	if (rep.rule)
+		json_object_object_add(rep.rule, "comment",
+				       json_object_new_string(runtime_cover(no_new_privs, any)));
+	if (json_object_object_get_ex(like, "defaultAction", &v))
+		json_object_object_add(p, "defaultAction", json_object_get(v));
+	if (json_object_object_get_ex(like, "defaultErrnoRet", &v))
+		json_object_object_add(p, "defaultErrnoRet", json_object_get(v));
+	*out = p;
+	return 0;
 }

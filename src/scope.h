@@ -7,6 +7,7 @@
 
 #include "profile.h"
 #include "recorder.h"
+#include "recording.h"
 
 enum osr_scope {
 	OSR_SCOPE_WORKLOAD, /* what runs under the filter, under any runtime: the default */
@@ -19,10 +20,8 @@ struct scope_opts {
 	enum osr_scope scope;
 	bool no_new_privs; /* the recorded container's process.noNewPrivileges */
 	bool any_nnp;	   /* portable to either noNewPrivileges setting, not only the recorded */
+	bool no_args;	   /* names only: the recorded arguments are not used */
 };
-
-/* The BPF program's table: seen[phase][abi][nr]. */
-typedef uint8_t osr_phases_t[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 
 struct scope_report {
 	bool filter_seen;	  /* the runtime loaded a seccomp filter during the recording */
@@ -50,8 +49,12 @@ const char *scope_name(enum osr_scope scope);
  * default): "exact", plus what any runtime makes after its load point
  * (src/runtimes.c), for the recorded no_new_privs or, with any_nnp, for both,
  * so the profile starts the workload under any of them.
+ *
+ * Arguments: the values recorded (under the filter and in the workload), plus
+ * those of what a runtime makes after its load point where the profile
+ * covers it; a syscall kept from the runtime's setup (scope "all") takes any.
  */
-void scope_select(const osr_phases_t *phases, const struct scope_opts *so, osr_seen_t *out,
-		  struct scope_report *rep);
+void scope_select(const struct recording *rec, const struct scope_opts *so,
+		  struct selection *out, struct scope_report *rep);
 
 #endif

@@ -36,17 +36,22 @@
 #define NR_IA32_LLSEEK 140
 #define NR_IA32_MMAP2 192
 
-static osr_seen_t seen;
+static struct selection selected;
+#define seen selected.seen
 
 static void seen_reset(void)
 {
-	memset(seen, 0, sizeof(seen));
+	memset(&selected, 0, sizeof(selected));
+	/* Names only here: argument rules have tests of their own. */
+	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++)
+		for (unsigned int k = 0; k < OSR_ARG_KIND_COUNT; k++)
+			selected.args[abi][k].any = true;
 }
 
 static int build(json_object *base, json_object **out, struct profile_report *rep,
 		 struct osr_err *err)
 {
-	return profile_build((const osr_seen_t *)&seen, base, out, rep, err);
+	return profile_build(&selected, base, out, rep, err);
 }
 
 static json_object *get(json_object *obj, const char *key)

@@ -19,10 +19,11 @@ static const char *const always[] = {
 	"rt_sigreturn", "restart_syscall", "exit", "exit_group",
 };
 
-/* Allocated once in main(): osr_phases_t is 9 KiB, osr_seen_t 3 KiB. */
-static osr_phases_t *phases;
-static osr_seen_t *out;
-static osr_seen_t *want;
+/* Allocated once in main(): a recording is about 30 KiB. */
+typedef uint8_t seen_t[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
+static struct recording *rec;
+static struct selection *sel;
+static seen_t *want;
 static struct scope_report rep;
 
 #define LIST(...)                                                                                  \
@@ -63,8 +64,8 @@ static int nr_of(const char *name)
 
 static void reset(void)
 {
-	memset(phases, 0, sizeof(*phases));
-	memset(out, 0xa5, sizeof(*out)); /* scope_select must clear what it does not set */
+	memset(rec, 0, sizeof(*rec));
+	memset(sel, 0xa5, sizeof(*sel)); /* scope_select must clear what it does not set */
 	memset(&rep, 0x5a, sizeof(rep));
 	rep.left_out_list[sizeof(rep.left_out_list) - 1] = '\0';
 }
@@ -76,7 +77,7 @@ static void mark(enum osr_phase phase, const char *const *names, size_t n)
 		int nr = nr_of(names[i]);
 
 		if (nr >= 0)
-			(*phases)[phase][OSR_ABI_NATIVE][nr] = 1;
+			rec->seen[phase][OSR_ABI_NATIVE][nr] = 1;
 	}
 }
 
@@ -88,20 +89,20 @@ static void mark_compat(enum osr_phase phase, const char *name)
 	int nr = nr_arch(SCMP_ARCH_X86, name);
 
 	if (nr >= 0)
-		(*phases)[phase][OSR_ABI_COMPAT][nr] = 1;
+		rec->seen[phase][OSR_ABI_COMPAT][nr] = 1;
 }
 
 static void select_scope(enum osr_scope scope, bool no_new_privs)
 {
-	scope_select((const osr_phases_t *)phases,
-		     &(struct scope_opts){ .scope = scope, .no_new_privs = no_new_privs }, out, &rep);
+	scope_select(rec,
+		     &(struct scope_opts){ .scope = scope, .no_new_privs = no_new_privs }, sel, &rep);
 }
 
 static bool allowed(const char *name)
 {
 	int nr = nr_of(name);
 
-	return nr >= 0 && (*out)[OSR_ABI_NATIVE][nr];
+	return nr >= 0 && sel->seen[OSR_ABI_NATIVE][nr];
 }
 
 /* Each name is (expect) or is not (!expect) allowed on the native ABI. */
@@ -174,7 +175,7 @@ static void check_out(int line)
 
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
 		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
-			bool got = (*out)[abi][nr] != 0, exp = (*want)[abi][nr] != 0;
+			bool got = sel->seen[abi][nr] != 0, exp = (*want)[abi][nr] != 0;
 			char *name;
 
 			if (got == exp)
@@ -193,7 +194,7 @@ static void check_out(int line)
 static bool abi_empty(unsigned int abi)
 {
 	for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++)
-		if ((*out)[abi][nr])
+		if (sel->seen[abi][nr])
 			return false;
 	return true;
 }
@@ -466,7 +467,7 @@ TEST(left_out_list_truncated)
 	const char *dots;
 
 	reset();
-	memset((*phases)[OSR_PHASE_SETUP][OSR_ABI_NATIVE], 1, OSR_MAX_SYSCALLS);
+	memset(rec->seen[OSR_PHASE_SETUP][OSR_ABI_NATIVE], 1, OSR_MAX_SYSCALLS);
 	MARK(OSR_PHASE_FILTERED, "read");
 	select_scope(OSR_SCOPE_EXACT, true);
 
@@ -485,11 +486,11 @@ TEST(left_out_list_truncated)
 
 static void select_portable(bool no_new_privs, bool any)
 {
-	scope_select((const osr_phases_t *)phases,
+	scope_select(rec,
 		     &(struct scope_opts){ .scope = OSR_SCOPE_WORKLOAD,
 					   .no_new_privs = no_new_privs,
 					   .any_nnp = any },
-		     out, &rep);
+		     sel, &rep);
 }
 
 /*
@@ -585,10 +586,10 @@ TEST(name_round_trips)
 
 int main(void)
 {
-	phases = calloc(1, sizeof(*phases));
-	out = calloc(1, sizeof(*out));
+	rec = calloc(1, sizeof(*rec));
+	sel = calloc(1, sizeof(*sel));
 	want = calloc(1, sizeof(*want));
-	if (!phases || !out || !want) {
+	if (!rec || !sel || !want) {
 		printf("FAIL: test_scope: out of memory\n");
 		return 0;
 	}
@@ -614,7 +615,7 @@ int main(void)
 	RUN(name_round_trips);
 
 	free(want);
-	free(out);
-	free(phases);
+	free(sel);
+	free(rec);
 	return 0;
 }
