@@ -72,7 +72,8 @@ make_rootfs() {
 ROOTFS=$WORK/rootfs
 # One rootfs for every script: built once, read-only in the containers.
 shared_rootfs() {
-	if [ ! -x "$ROOTFS/bin/busybox" ] || [ "$HELPERS" -nt "$ROOTFS/.built" ]; then
+	# A helper rebuilt in place leaves its folder's time as it was: look at the files.
+	if [ ! -x "$ROOTFS/bin/busybox" ] || [ -n "$(find "$HELPERS" -newer "$ROOTFS/.built" 2>/dev/null)" ]; then
 		rm -rf "$ROOTFS.tmp.$$"
 		make_rootfs "$ROOTFS.tmp.$$"
 		touch "$ROOTFS.tmp.$$/.built"
