@@ -6,6 +6,7 @@
  * the ia32 entry. Built static so a busybox rootfs is enough.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -175,11 +176,47 @@ int main(int argc, char **argv)
 		}
 		return 2;
 	}
+	if (!strcmp(mode, "sys") && argc > 2) {
+		/*
+		 * A syscall whose arguments a profile may restrict, with the numbers
+		 * given: prints "ok" or "errno N". A filter's refusal is told from the
+		 * kernel's own by the errno the test's profile returns.
+		 */
+		static const struct {
+			const char *name;
+			long nr;
+		} calls[] = {
+			{ "socket", SYS_socket },	    { "socketpair", SYS_socketpair },
+			{ "unshare", SYS_unshare },	    { "personality", SYS_personality },
+			{ "prctl", SYS_prctl },		    { "ioctl", SYS_ioctl },
+			{ "setns", SYS_setns },		    { "clone3", SYS_clone3 },
+		};
+		long a[4] = { 0 };
+		int sv[2];
+
+		for (int i = 0; i < 4 && i + 3 < argc; i++)
+			a[i] = (long)strtoul(argv[i + 3], NULL, 0);
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+			long r;
+
+			if (strcmp(calls[i].name, argv[2]))
+				continue;
+			if (calls[i].nr == SYS_socketpair)
+				a[3] = (long)sv;
+			r = syscall(calls[i].nr, a[0], a[1], a[2], a[3]);
+			if (r < 0)
+				printf("errno %d\n", errno);
+			else
+				printf("ok\n");
+			return 0;
+		}
+		return 2;
+	}
 	if (!strcmp(mode, "nr") && argc > 2) {
 		/* A syscall by number, even one no kernel has (it fails with ENOSYS). */
 		syscall(strtol(argv[2], NULL, 0), 0, NULL, NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|loop N|pingpong N|nr N\n");
+	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|loop N|pingpong N|nr N|sys NAME ARG...\n");
 	return 2;
 }

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Argument-level rules: a container's profile allows the socket families,
+# namespace flags, personas and prctl options it used, and refuses the same
+# syscalls with others; clone3 gets ENOSYS where clone is restricted and
+# threads still start; past the bound a syscall is allowed with any value
+# and the profile says so; args=none writes names only.
+#
+# The oracle for "refused by the filter": the replay's profile returns errno
+# 133 (EHWPOISON, which none of these calls returns of itself) for what it
+# does not allow, so a refusal is told from the kernel's own errors.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+TESTS=(args_recorded_rules args_refused_runc args_refused_podman args_clone3_threads
+	args_bound_full args_none)
+PREREQS=(runc podman jq)
+skip_all_if_missing
+shared_rootfs
+trap podman_cleanup EXIT
+
+W=osr-workload
+# What the container does while recorded (in the replay's shell form, each
+# call's output taken by $(...)): an IPv4 stream and a unix datagram socket
+# (the latter with SOCK_CLOEXEC: flags are not part of the type), a netlink
+# route socket, the persona query, unshare with no namespace, one prctl
+# option, a thread.
+RECORDED=("socket 2 1 0" "socket 1 0x80002 0" "socket 16 3 0" "personality 0xffffffff"
+	"unshare 0" "prctl 3")
+script_of() {
+	local p s=""
+	for p in "$@"; do s="$s echo \"$p: \$($W sys $p)\";"; done
+	echo "$s $W thread"
+}
+RECORD_ARGS=(sh -c "$(script_of "${RECORDED[@]}")")
+OUT=$T/rec.json
+run_on runc false "of:$OUT" "" "${RECORD_ARGS[@]}"
+wait_until 10 test -s "$OUT"
+
+# cond NAME: the conditions of NAME's rules, one "index:mask:value ..." line a rule.
+cond() {
+	jq -r --arg n "$1" '.syscalls[] | select(.action == "SCMP_ACT_ALLOW" and (.names | index($n)) and .args) |
+		[.args[] | "\(.index):\(.value):\(.valueTwo)"] | join(" ")' "$OUT" | sort
+}
+
+name=args_recorded_rules
+want_socket=$(printf '%s\n' "0:4294967295:1 1:4294440959:2" "0:4294967295:16 1:4294440959:3 2:4294967295:0" \
+	"0:4294967295:2 1:4294440959:1" | sort)
+if [ ! -s "$OUT" ]; then
+	fail "$name" "no profile: $(tail -2 "$T/last.out")"
+elif [ "$(cond socket)" != "$want_socket" ]; then
+	fail "$name" "socket's conditions: $(cond socket | tr '\n' ';')"
+elif [ "$(cond personality)" != "0:4294967295:4294967295" ]; then
+	fail "$name" "personality's conditions: $(cond personality | tr '\n' ';')"
+elif [ "$(cond unshare)" != "0:2114060416:0" ]; then
+	fail "$name" "unshare's conditions: $(cond unshare | tr '\n' ';')"
+elif ! cond prctl | grep -qx "0:4294967295:3"; then
+	fail "$name" "prctl's conditions lack PR_GET_DUMPABLE: $(cond prctl | tr '\n' ';')"
+elif allowed_names "$OUT" | grep -qx socket && [ -n "$(jq -r '.syscalls[] | select(.args == null and .action == "SCMP_ACT_ALLOW") | .names[] | select(. == "socket" or . == "unshare" or . == "personality")' "$OUT")" ]; then
+	fail "$name" "a restricted name is also allowed outright"
+elif [ "$(jq -r '.syscalls[] | select(.names == ["clone3"]) | "\(.action) \(.errnoRet)"' "$OUT")" != "SCMP_ACT_ERRNO 38" ]; then
+	fail "$name" "no clone3 ENOSYS rule"
+elif ! "$HOOK" check "$OUT" >/dev/null 2>&1; then
+	fail "$name" "check refuses it: $("$HOOK" check "$OUT" 2>&1 | tail -1)"
+else
+	pass "$name"
+fi
+
+# The replay: each call, with what it printed. Recorded calls must not be
+# refused (their own errors are fine); the others must be.
+jq '.defaultErrnoRet = 133' "$OUT" > "$T/replay.json"
+PROBES=(
+	"ok socket 2 1 0" "ok socket 2 0x80801 0" "ok socket 1 2 0" "ok socket 16 3 0"
+	"ok personality 0xffffffff" "ok unshare 0" "ok prctl 3"
+	"no socket 2 2 0" "no socket 10 1 0" "no socket 17 3 0x300" "no socket 16 3 9"
+	"no socket 1 1 0" "no socketpair 1 1 0" "no unshare 0x10000000" "no unshare 0x20000"
+	"no personality 0x0400000" "no personality 8" "no prctl 4" "no prctl 22"
+)
+probes=()
+for p in "${PROBES[@]}"; do probes+=("${p#* }"); done
+script=$(script_of "${probes[@]}")
+refusals() {
+	local rt=$1 name=$2 bad="" p line
+	if ! run_on "$rt" false "" "$T/replay.json" sh -c "$script"; then
+		fail "$name" "the replay did not run: $(tail -2 "$T/last.out")"
+		return
+	fi
+	for p in "${PROBES[@]}"; do
+		line=$(grep -F "${p#* }: " "$T/last.out" | head -1)
+		case $p:${line##*: } in
+		ok*:"errno 133" | ok*: | no*:ok | no*: | no*:"errno "[!1]* | no*:"errno 1"[!3]*) bad="$bad [$p -> ${line##*: }]" ;;
+		esac
+	done
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "wrong:$bad"
+	fi
+}
+refusals runc args_refused_runc
+refusals podman-runc args_refused_podman
+
+# glibc's pthread_create tries clone3 first; under the profile clone3 says
+# ENOSYS and it falls back to clone, which the profile allows without
+# namespace flags.
+name=args_clone3_threads
+if run_on runc false "" "$T/replay.json" sh -c "$W thread && echo thread-ok; $W sys clone3 0 0" &&
+	grep -qx thread-ok "$T/last.out" && grep -qx "errno 38" "$T/last.out"; then
+	pass "$name"
+else
+	fail "$name" "$(tr '\n' ' ' < "$T/last.out" | head -c 300)"
+fi
+
+# More prctl options than a set keeps: prctl is allowed with any, and the comment says so.
+name=args_bound_full
+OUT2=$T/full.json
+many=""
+for o in 1 3 5 7 9 11 13 15 16 19 21 23 25 27 29 31 33 35 37 39; do many="$many $W sys prctl $o 0 0 >/dev/null;"; done
+if ! run_on runc false "of:$OUT2" "" sh -c "$many" || ! wait_until 10 test -s "$OUT2"; then
+	fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+elif [ -n "$(jq -r '.syscalls[] | select(.args and (.names | index("prctl"))) | .action' "$OUT2")" ]; then
+	fail "$name" "prctl kept conditions past the bound"
+elif ! jq -e '.syscalls[] | select(.args == null and .action == "SCMP_ACT_ALLOW") | .names | index("prctl")' "$OUT2" >/dev/null; then
+	fail "$name" "prctl is not allowed"
+elif ! jq -r '.syscalls[0].comment' "$OUT2" | grep -q "with any arguments.*prctl"; then
+	fail "$name" "the comment does not say so: $(jq -r '.syscalls[0].comment' "$OUT2")"
+else
+	pass "$name"
+fi
+
+name=args_none
+OUT3=$T/none.json
+if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.args": "none"}' run_on runc false "of:$OUT3" "" "${RECORD_ARGS[@]}" ||
+	! wait_until 10 test -s "$OUT3"; then
+	fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+elif [ "$(jq '[.syscalls[] | select(.args)] | length' "$OUT3")" != 0 ] ||
+	[ -n "$(missing_names "$OUT3" socket personality unshare prctl)" ]; then
+	fail "$name" "$(jq -c '[.syscalls[] | select(.args) | .names]' "$OUT3"), missing: $(missing_names "$OUT3" socket personality unshare prctl)"
+else
+	pass "$name"
+fi
+exit 0
