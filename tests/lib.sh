@@ -248,6 +248,12 @@ allowed_names() {
 	jq -r '.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]' "$1" | sort -u
 }
 
+# The argument conditions a profile allows under, one "NAME [conditions]" a line.
+allowed_conditions() {
+	jq -r '.syscalls[] | select(.action == "SCMP_ACT_ALLOW" and .args) | .names[] as $n |
+		"\($n) \(.args | tojson)"' "$1" | sort -u
+}
+
 # has_all PROFILE NAME...: prints the names missing from the profile's allows.
 missing_names() {
 	local p=$1 n; shift
