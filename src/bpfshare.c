@@ -24,7 +24,7 @@
 #include "recorder.skel.h"
 #include "bpfshare.h"
 #include "log.h"
-#include "rundir.h"
+#include "proc.h"
 
 /* The index map's value, as mmap sees it: whole pages. */
 #define INDEX_MAP_SIZE ((sizeof(struct osr_index) + 4095) & ~(size_t)4095)

@@ -5,14 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 
 #include "client.h"
 #include "log.h"
 #include "protocol.h"
-#include "rundir.h"
+#include "proc.h"
 
 bool can_record_here(void)
 {

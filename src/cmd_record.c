@@ -22,6 +22,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "output.h"
+#include "proc.h"
 #include "profile.h"
 #include "rules.h"
 #include "rundir.h"

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "profile.h"
 #include "rundir.h"
 #include "scope.h"

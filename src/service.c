@@ -22,7 +22,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -33,6 +32,7 @@
 #include "commands.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "profile.h"
 #include "protocol.h"
 #include "rundir.h"
@@ -54,30 +54,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-/* The pid a pidfd names, from /proc/self/fdinfo (-ESRCH once it has exited). */
-static int pidfd_pid(int pidfd, pid_t *pid)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[128];
-	long v;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Pid:", 4)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (parse_long(line + 4 + strspn(line + 4, " \t"), -1, INT_MAX, &v) < 0)
-				return -EINVAL;
-			if (v <= 0)
-				return -ESRCH;
-			*pid = (pid_t)v;
-			return 0;
-		}
-	return -EBADF; /* not a pidfd */
 }
 
 /*

@@ -11,9 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 
@@ -23,79 +21,11 @@
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "profile.h"
 #include "rundir.h"
 #include "scope.h"
 #include "tracer.h"
-
-int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
-	if (stat(path, &st) < 0)
-		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s", ns,
-				(int)pid, path, osr_strerror(errno));
-	*inum = (unsigned int)st.st_ino;
-	return 0;
-}
-
-int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err)
-{
-	int r = ns_inum(pid, "pid", inum, err);
-
-	return r < 0 ? r : pidns_level(pid, level, err);
-}
-
-int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[512];
-	bool found = false;
-
-	/*
-	 * NSpid lists the pid in each namespace from the host's down: depth + 1
-	 * entries. Read from status, which needs no ptrace access where the
-	 * process's namespace links would.
-	 */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int n = 0;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (char *tok = strtok(line + 6, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-			n++;
-		if (n == 0)
-			break;
-		*level = n - 1;
-		found = true;
-		break;
-	}
-	if (!found)
-		return osr_fail(err, -ENOTSUP, "'%s' has no NSpid line (kernel older than 4.1?)",
-				path);
-	return 0;
-}
-
-int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if (stat(path, &st) < 0)
-		return osr_fail(err, -errno, "cannot stat the executable of pid %d ('%s'): %s",
-				(int)pid, path, osr_strerror(errno));
-	*ino = st.st_ino;
-	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
-	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);
-	return 0;
-}
 
 /* Whether the process named by pid and start time is gone (for kernels without pidfd). */
 static bool process_gone(pid_t pid, unsigned long long start)
