@@ -207,10 +207,8 @@ int recording_start(const struct options *o, struct tracer_config *c, struct osr
 
 	r = rundir_read(o->rundir, cfg.id, &old, err);
 	if (r >= 0 && old.status == TRACER_RECORDING) {
-		unsigned long long start;
-
 		/* The id's one record: never replaced while its tracer lives, whoever's it is. */
-		if (proc_start_time(old.pid, &start) >= 0 && start == old.start_time) {
+		if (process_alive(old.pid, old.start_time)) {
 			if (rundir_same_container(&old, cfg.bundle))
 				return osr_fail(err, -EBUSY,
 						"container '%s' is being recorded already by pid %d",

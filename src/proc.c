@@ -48,6 +48,13 @@ int proc_start_time(pid_t pid, unsigned long long *out)
 	return 0;
 }
 
+bool process_alive(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return proc_start_time(pid, &now) >= 0 && now == start;
+}
+
 int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err)
 {
 	char path[64];
@@ -119,13 +126,12 @@ int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
 
 int process_pidfd(pid_t pid, unsigned long long start)
 {
-	unsigned long long now;
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	if (fd < 0)
 		return -errno;
 	/* The pid may have been reused before the pidfd was opened: check who it is. */
-	if (start && (proc_start_time(pid, &now) < 0 || now != start)) {
+	if (start && !process_alive(pid, start)) {
 		close(fd);
 		return -ESRCH;
 	}
@@ -164,7 +170,6 @@ int process_wait_gone(pid_t pid, unsigned long long start, int sig, int timeout_
 {
 	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	_cleanup_close_ int pidfd = process_pidfd(pid, start);
-	unsigned long long now;
 	int r;
 
 	if (pidfd == -ESRCH)
@@ -187,11 +192,11 @@ int process_wait_gone(pid_t pid, unsigned long long start, int sig, int timeout_
 		}
 	}
 	/* No pidfd (kernel before 5.3): by pid, its start time checked each time. */
-	if (proc_start_time(pid, &now) < 0 || now != start)
+	if (!process_alive(pid, start))
 		return 0;
 	if (sig && kill(pid, sig) < 0)
 		return errno == ESRCH ? 0 : -errno;
-	while (proc_start_time(pid, &now) >= 0 && now == start) {
+	while (process_alive(pid, start)) {
 		if (timeout_ms >= 0 && now_ms() >= deadline)
 			return -ETIMEDOUT;
 		poll(NULL, 0, 5);

@@ -16,6 +16,9 @@
 /* Field 22 of /proc/PID/stat: with the pid, it names one process for good. */
 int proc_start_time(pid_t pid, unsigned long long *out);
 
+/* Whether the process that started at start still runs under pid. */
+bool process_alive(pid_t pid, unsigned long long start);
+
 /* The executable a process runs: inode and device as the kernel encodes them. */
 int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err);
 

@@ -165,7 +165,6 @@ int rundir_gc(const char *dir, unsigned int max_age)
 		return -errno;
 	while ((de = readdir(d))) {
 		struct tracer_record rec;
-		unsigned long long start;
 		struct stat st;
 		char id[NAME_MAX + 1];
 		size_t n = strlen(de->d_name);
@@ -177,7 +176,7 @@ int rundir_gc(const char *dir, unsigned int max_age)
 			continue;
 		snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
 		if (rundir_read(dir, id, &rec, NULL) >= 0 && rec.status == TRACER_RECORDING &&
-		    proc_start_time(rec.pid, &start) >= 0 && start == rec.start_time)
+		    process_alive(rec.pid, rec.start_time))
 			continue; /* still recording: a long-lived container */
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			removed++;

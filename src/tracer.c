@@ -27,14 +27,6 @@
 #include "scope.h"
 #include "tracer.h"
 
-/* Whether the process named by pid and start time is gone (for kernels without pidfd). */
-static bool process_gone(pid_t pid, unsigned long long start)
-{
-	unsigned long long now;
-
-	return proc_start_time(pid, &now) < 0 || now != start;
-}
-
 struct tracer {
 	const struct tracer_config *cfg;
 	struct bpf_share bs;
@@ -135,7 +127,7 @@ static void tracer_wait(struct tracer *t)
 			return;
 		}
 		if (t->init_pidfd >= 0 ? pfd[1].revents != 0
-				       : process_gone(t->cfg->pid, t->init_start)) {
+				       : !process_alive(t->cfg->pid, t->init_start)) {
 			log_debug("the container's init exited: finishing");
 			return;
 		}
