@@ -7,9 +7,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <linux/nsfs.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -90,37 +92,77 @@ int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err 
 	return r < 0 ? r : pidns_level(pid, level, err);
 }
 
-int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
+/*
+ * The value of one line of /proc/PID/status ("NSpid:", "Uid:"), -ENODATA where
+ * it has none. Status needs no ptrace access where a process's namespace links
+ * would.
+ */
+static int status_field(pid_t pid, const char *key, char *buf, size_t size)
 {
 	_cleanup_fclose_ FILE *f = NULL;
+	size_t n = strlen(key);
 	char path[64], line[512];
-	bool found = false;
 
-	/*
-	 * NSpid lists the pid in each namespace from the host's down: depth + 1
-	 * entries. Read from status, which needs no ptrace access where the
-	 * process's namespace links would.
-	 */
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int n = 0;
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n)) {
+			snprintf(buf, size, "%s", line + n);
+			return 0;
+		}
+	return -ENODATA;
+}
 
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (char *tok = strtok(line + 6, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-			n++;
-		if (n == 0)
-			break;
-		*level = n - 1;
-		found = true;
-		break;
-	}
-	if (!found)
-		return osr_fail(err, -ENOTSUP, "'%s' has no NSpid line (kernel older than 4.1?)",
-				path);
+int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
+{
+	char val[512];
+	unsigned int n = 0;
+	int r;
+
+	/* NSpid lists the pid in each namespace from the host's down: depth + 1 entries. */
+	r = status_field(pid, "NSpid:", val, sizeof(val));
+	if (r < 0 && r != -ENODATA)
+		return osr_fail(err, r, "cannot open '/proc/%d/status': %s", (int)pid,
+				osr_strerror(-r));
+	for (char *tok = r < 0 ? NULL : strtok(val, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+		n++;
+	if (n == 0)
+		return osr_fail(err, -ENOTSUP,
+				"'/proc/%d/status' has no NSpid line (kernel older than 4.1?)",
+				(int)pid);
+	*level = n - 1;
+	return 0;
+}
+
+int proc_uids(pid_t pid, uid_t uids[4])
+{
+	unsigned int u[4];
+	char val[512];
+	int r;
+
+	r = status_field(pid, "Uid:", val, sizeof(val));
+	if (r < 0)
+		return r == -ENODATA ? -ESRCH : r;
+	if (sscanf(val, "%u %u %u %u", &u[0], &u[1], &u[2], &u[3]) != 4)
+		return -EINVAL;
+	for (int i = 0; i < 4; i++)
+		uids[i] = (uid_t)u[i];
+	return 0;
+}
+
+int proc_userns_owner(pid_t pid, uid_t *owner)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+	uid_t uid;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, NS_GET_OWNER_UID, &uid) < 0)
+		return -errno;
+	*owner = uid;
 	return 0;
 }
 

@@ -30,6 +30,12 @@ int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err 
 /* Its depth alone. */
 int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
 
+/* The uid that owns the user namespace a process is in. */
+int proc_userns_owner(pid_t pid, uid_t *owner);
+
+/* A process's real, effective, saved and filesystem uids (-ESRCH once it is gone). */
+int proc_uids(pid_t pid, uid_t uids[4]);
+
 /*
  * A pidfd of pid, if it is still the process that started at start (0: take
  * whichever it is): -ESRCH if that one is gone, -ENOSYS before Linux 5.3.

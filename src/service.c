@@ -19,13 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <linux/nsfs.h>
 
 #include "bpfshare.h"
 #include "client.h"
@@ -65,11 +63,8 @@ static void on_stop(int sig)
  */
 static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_close_ int ufd = -1;
-	char path[64], line[256];
 	unsigned int level;
-	uid_t owner = 0;
+	uid_t owner = 0, ids[4];
 
 	if (uid == 0)
 		return 0;
@@ -80,25 +75,16 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 				"process %d is in the host's PID namespace: only root may record "
 				"it, refusing",
 				(int)pid);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	ufd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ufd >= 0 && ioctl(ufd, NS_GET_OWNER_UID, &owner) == 0 && owner == uid)
+	if (proc_userns_owner(pid, &owner) == 0 && owner == uid)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned int ru, eu, su, fu;
-
-		if (sscanf(line, "Uid: %u %u %u %u", &ru, &eu, &su, &fu) != 4)
-			continue;
-		if (ru == uid && eu == uid && su == uid && fu == uid)
-			return 0;
-		return osr_fail(err, -EPERM,
-				"process %d is not yours (it runs as uid %u, in a user namespace "
-				"of uid %u), refusing",
-				(int)pid, eu, (unsigned int)owner);
-	}
-	return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+	if (proc_uids(pid, ids) < 0)
+		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+	if (ids[0] == uid && ids[1] == uid && ids[2] == uid && ids[3] == uid)
+		return 0;
+	return osr_fail(err, -EPERM,
+			"process %d is not yours (it runs as uid %u, in a user namespace of uid "
+			"%u), refusing",
+			(int)pid, (unsigned int)ids[1], (unsigned int)owner);
 }
 
 static int serve_start(const struct options *o, const struct ucred *cr,
