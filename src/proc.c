@@ -166,6 +166,20 @@ int proc_userns_owner(pid_t pid, uid_t *owner)
 	return 0;
 }
 
+bool proc_in_initial_userns(void)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long a, b, n;
+	char line[128];
+
+	/* The initial user namespace maps every id to itself. */
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f || !fgets(line, sizeof(line), f))
+		return true;
+	return sscanf(line, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 &&
+	       n == 4294967295UL && !fgets(line, sizeof(line), f);
+}
+
 int process_pidfd(pid_t pid, unsigned long long start)
 {
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);

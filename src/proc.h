@@ -36,6 +36,9 @@ int proc_userns_owner(pid_t pid, uid_t *owner);
 /* A process's real, effective, saved and filesystem uids (-ESRCH once it is gone). */
 int proc_uids(pid_t pid, uid_t uids[4]);
 
+/* Whether this process is in the initial user namespace (true where that cannot be read). */
+bool proc_in_initial_userns(void);
+
 /*
  * A pidfd of pid, if it is still the process that started at start (0: take
  * whichever it is): -ESRCH if that one is gone, -ENOSYS before Linux 5.3.
