@@ -44,8 +44,7 @@
 
 #include "bpfshare.h"
 #include "floor.skel.h"
-#include "rundir.h"
-#include "tracer.h"
+#include "proc.h"
 
 enum { HOST, TRACED, UNTRACED, PLACES };
 enum { NONE, FLOOR, RECORDER, CONDITIONS };

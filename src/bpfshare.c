@@ -25,7 +25,7 @@
 #include "bpfshare.h"
 #include "recording.h"
 #include "log.h"
-#include "rundir.h"
+#include "proc.h"
 
 /* The index map's value, as mmap sees it: whole pages. */
 #define INDEX_MAP_SIZE ((sizeof(struct osr_index) + 4095) & ~(size_t)4095)

@@ -5,29 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 
 #include "client.h"
 #include "log.h"
 #include "protocol.h"
-#include "rundir.h"
+#include "proc.h"
 
 bool can_record_here(void)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	unsigned long a, b, n;
-	char line[128];
-
-	if (geteuid() != 0)
-		return false;
-	/* The initial user namespace maps every id to itself. */
-	f = fopen("/proc/self/uid_map", "re");
-	if (!f || !fgets(line, sizeof(line), f))
-		return true;
-	return sscanf(line, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 &&
-	       n == 4294967295UL && !fgets(line, sizeof(line), f);
+	return geteuid() == 0 && proc_in_initial_userns();
 }
 
 /* One request, its reply: the service's answer or why it could not be had. */

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Commands that record, for people rather than runtimes: `record` runs a
- * command in a fresh PID namespace and writes its profile; `report` renders
- * what a container's running recording has seen so far.
+ * `record`, for people rather than runtimes: runs a command in a fresh PID
+ * namespace and writes its profile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,15 +18,13 @@
 #include "commands.h"
 #include "fileio.h"
 #include "format.h"
-#include "jsonutil.h"
 #include "log.h"
 #include "output.h"
+#include "proc.h"
 #include "profile.h"
 #include "rules.h"
 #include "rundir.h"
 #include "scope.h"
-#include "state.h"
-#include "tracer.h"
 
 /* record's own failures, told apart from the command's exit status (as env(1) does). */
 #define RECORD_EXIT_FAILED 125
@@ -128,7 +125,46 @@ static void record_usage(FILE *f)
 		   "  -h, --help          show this help\n");
 }
 
-int cmd_record(const struct options *o, int argc, char **argv)
+/* What record's options ask for, and what it owns for them. */
+struct record_args {
+	struct output_opts out;
+	json_object *base;
+	char *base_abs, *out_abs;
+	char name[OSR_RESOURCE_NAME_MAX + 1];
+	bool format_given;
+	char **cmd;
+};
+
+static void record_args_free(struct record_args *a)
+{
+	json_object_put(a->base);
+	free(a->base_abs);
+	free(a->out_abs);
+}
+
+/* -b: the base, read now. */
+static int record_base(struct record_args *a, const char *path)
+{
+	struct osr_err err = { "" };
+	int r;
+
+	/* Relative to the working directory, as people give paths. */
+	free(a->base_abs);
+	a->base_abs = NULL;
+	if (absolute_path("record", path, &a->base_abs) < 0)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	json_object_put(a->base);
+	a->base = NULL;
+	r = profile_load(a->base_abs, FILEIO_AS_GIVEN, &a->base, &a->out.base_src, &err);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	return 0;
+}
+
+/* 0 to go on, or what cmd_record() returns. */
+static int record_parse(int argc, char **argv, struct record_args *a)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' }, { "base", required_argument, NULL, 'b' },
@@ -136,47 +172,27 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		{ "nnp", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },	    { 0 },
 	};
-	char name[OSR_RESOURCE_NAME_MAX + 1] = "recorded";
-	bool format_given = false;
-	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;
-	_cleanup_json_ json_object *base = NULL;
-	_cleanup_free_ char *base_abs = NULL, *out_abs = NULL;
-	/* A person names -o and -b: written and read as given, as cp would. */
-	struct output_opts out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN };
-	struct osr_err err = { "" };
-	struct bpf_share bs;
-	unsigned int inum, level;
-	int go[2], status, c, r, code;
-	pid_t child;
+	struct output_opts *out = &a->out;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "+o:b:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			out.path = optarg;
+			out->path = optarg;
 			break;
 		case 'b':
-			/* Relative to the working directory, as people give paths. */
-			free(base_abs);
-			base_abs = NULL;
-			if (absolute_path("record", optarg, &base_abs) < 0)
-				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-			json_object_put(base);
-			base = NULL;
-			r = profile_load(base_abs, FILEIO_AS_GIVEN, &base, &out.base_src, &err);
-			if (r < 0) {
-				log_error("%s", err.msg);
-				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-			}
+			if ((r = record_base(a, optarg)) != 0)
+				return r;
 			break;
 		case 'f':
-			if (format_parse(optarg, (enum profile_format *)&out.format) < 0) {
+			if (format_parse(optarg, (enum profile_format *)&out->format) < 0) {
 				log_error("--format '%s' is not 'json' or 'seccompprofile'", optarg);
 				return OSR_EXIT_USAGE;
 			}
-			format_given = true;
+			a->format_given = true;
 			break;
 		case 's':
-			if (scope_parse(optarg, (enum osr_scope *)&out.scope) < 0) {
+			if (scope_parse(optarg, (enum osr_scope *)&out->scope) < 0) {
 				log_error("--scope '%s' is not 'workload', 'exact' or 'all'", optarg);
 				return OSR_EXIT_USAGE;
 			}
@@ -184,7 +200,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		case 'N': {
 			bool given;
 
-			if (nnp_parse(optarg, &given, &out.no_new_privs, &out.any_nnp) < 0 || !given) {
+			if (nnp_parse(optarg, &given, &out->no_new_privs, &out->any_nnp) < 0 ||
+			    !given) {
 				log_error("--nnp '%s' is not 'true', 'false' or 'both'", optarg);
 				return OSR_EXIT_USAGE;
 			}
@@ -192,7 +209,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		}
 		case 'h':
 			record_usage(stdout);
-			return 0;
+			return OSR_ARGS_DONE;
 		default:
 			record_usage(stderr);
 			return OSR_EXIT_USAGE;
@@ -202,22 +219,36 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		log_error("record: no command given (usage: record [-o FILE] -- COMMAND [ARG...])");
 		return OSR_EXIT_USAGE;
 	}
-	out.base = base;
-	if (strcmp(out.path, "-")) {
-		if (absolute_path("record", out.path, &out_abs) < 0)
-			return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-		out.path = out_abs;
-		if (!format_given)
-			out.format = format_for_path(out.path);
-		if (format_resource_name(out.path, name, sizeof(name)) < 0)
-			snprintf(name, sizeof(name), "recorded");
-	}
-	out.name = name;
-	hdr = calloc(1, sizeof(*hdr));
-	table = malloc(sizeof(*table));
-	if (!hdr || !table)
+	a->cmd = argv + optind;
+	return 0;
+}
+
+/* -o: made absolute, and the format and resource name taken from it. */
+static int record_output(struct record_args *a)
+{
+	struct output_opts *out = &a->out;
+
+	out->base = a->base;
+	out->name = a->name;
+	if (!strcmp(out->path, "-"))
+		return 0;
+	if (absolute_path("record", out->path, &a->out_abs) < 0)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-	if (strcmp(out.path, "-") && (r = check_output_path(out.path, out.root, &err)) < 0) {
+	out->path = a->out_abs;
+	if (!a->format_given)
+		out->format = format_for_path(out->path);
+	if (format_resource_name(out->path, a->name, sizeof(a->name)) < 0)
+		snprintf(a->name, sizeof(a->name), "recorded");
+	return 0;
+}
+
+/* Everything that can fail before the command runs, checked before it does. */
+static int record_check(const struct options *o, const struct output_opts *out)
+{
+	struct osr_err err = { "" };
+	int r;
+
+	if (strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) {
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
@@ -226,47 +257,73 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	return 0;
+}
+
+/*
+ * Start cmd as the child of pid 1 of a PID namespace of its own, held until a
+ * byte is written to *go. The pid 1's, or -1.
+ */
+static pid_t record_spawn(char **cmd, int *go)
+{
+	struct clone_args ca = { .flags = CLONE_NEWPID, .exit_signal = SIGCHLD };
+	int fds[2];
+	pid_t child;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
 	/*
 	 * The child is born pid 1 of a PID namespace of its own; this process stays
 	 * where it is (after unshare(CLONE_NEWPID) it could not even fork once that
 	 * child is gone, which is what LeakSanitizer does at exit).
 	 */
 	fflush(NULL);
-	{
-		struct clone_args ca = { .flags = CLONE_NEWPID, .exit_signal = SIGCHLD };
-
-		child = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-	}
+	child = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (child < 0) {
 		log_error("cannot start COMMAND in a new PID namespace: %s (record needs root and "
 			  "Linux 5.3)",
 			  osr_strerror(errno));
-		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+		return -1;
 	}
 	if (child == 0) {
-		close(go[1]);
+		close(fds[1]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		_exit(namespace_init(go[0], argv + optind));
+		_exit(namespace_init(fds[0], cmd));
 	}
-	close(go[0]);
+	close(fds[0]);
+	*go = fds[1];
+	return child;
+}
+
+/* Enter the child's namespace into the program; on failure the child is killed. */
+static int record_attach(pid_t child, struct osr_container *hdr, struct bpf_share *bs)
+{
+	struct osr_err err = { "" };
+	unsigned int inum, level;
+	int r;
 
 	r = pidns_of(child, &inum, &level, &err);
 	if (r >= 0)
 		r = exe_of(child, &hdr->exe_ino, &hdr->exe_dev, &err);
 	if (r >= 0)
-		r = bpf_share_enter(&bs, &(struct share_request){ .pid = child }, hdr, &err);
+		r = bpf_share_enter(bs, &(struct share_request){ .pid = child }, hdr, &err);
 	if (r < 0) {
 		log_error("%s", err.msg[0] ? err.msg : "cannot start recording");
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
-		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
+	return r;
+}
+
+/* Let the command run, passing signals on, until it exits: its exit status. */
+static int record_run(pid_t child, int go)
+{
+	int status;
+
 	/* Recording: let the command run. */
-	if (write(go[1], "g", 1) != 1)
+	if (write(go, "g", 1) != 1)
 		log_warn("cannot start the command: %s", osr_strerror(errno));
-	close(go[1]);
+	close(go);
 	record_child = child;
 	pass_on_signals(&(struct sigaction){ .sa_sigaction = forward_sent_signal,
 					     .sa_flags = SA_SIGINFO | SA_RESTART });
@@ -275,111 +332,64 @@ int cmd_record(const struct options *o, int argc, char **argv)
 			status = 127 << 8;
 			break;
 		}
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
-	r = bpf_share_leave(&bs, table);
-	bpf_share_close(&bs);
+/* Take the recording out of the program and write its profile. */
+static int record_write(struct bpf_share *bs, struct osr_container *table,
+			const struct output_opts *out)
+{
+	struct osr_err err = { "" };
+	int r;
+
+	r = bpf_share_leave(bs, table);
+	bpf_share_close(bs);
 	if (r >= 0)
-		r = output_write(table, &out, &err);
+		r = output_write(table, out, &err);
 	else
 		osr_fail(&err, r, "cannot read the recording: %s", osr_strerror(-r));
 	if (r < 0) {
 		log_error("%s", err.msg);
+		return r;
+	}
+	if (strcmp(out->path, "-"))
+		log_info("wrote '%s'", out->path);
+	return 0;
+}
+
+int cmd_record(const struct options *o, int argc, char **argv)
+{
+	/* A person names -o and -b: written and read as given, as cp would. */
+	_cleanup_(record_args_free) struct record_args a = {
+		.out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN },
+		.name = "recorded",
+	};
+	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;
+	struct bpf_share bs;
+	int go, r, code;
+	pid_t child;
+
+	r = record_parse(argc, argv, &a);
+	if (r == 0)
+		r = record_output(&a);
+	if (r != 0)
+		return r == OSR_ARGS_DONE ? 0 : r;
+	hdr = calloc(1, sizeof(*hdr));
+	table = malloc(sizeof(*table));
+	if (!hdr || !table)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	r = record_check(o, &a.out);
+	if (r != 0)
+		return r;
+	child = record_spawn(a.cmd, &go);
+	if (child < 0)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	if (record_attach(child, hdr, &bs) < 0) {
+		close(go);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
-	if (strcmp(out.path, "-"))
-		log_info("wrote '%s'", out.path);
+	code = record_run(child, go);
+	if (record_write(&bs, table, &a.out) < 0)
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	return OSR_EXIT_CODE(code);
-}
-
-static void report_usage(FILE *f)
-{
-	fprintf(f, "Usage: oci-seccomp-recorder [--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
-		   "\n"
-		   "Print the profile a running recording would write now, without stopping it.\n"
-		   "\n"
-		   "  -f, --format FORMAT json (default) or seccompprofile\n"
-		   "  -h, --help          show this help\n");
-}
-
-int cmd_report(const struct options *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	_cleanup_free_ struct osr_container *table = NULL;
-	_cleanup_json_ json_object *base = NULL;
-	struct output_opts out = { .path = "-" };
-	struct osr_err err = { "" };
-	struct tracer_record rec;
-	const char *id;
-	char name[OSR_RESOURCE_NAME_MAX + 1];
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (format_parse(optarg, (enum profile_format *)&out.format) < 0) {
-				log_error("--format '%s' is not 'json' or 'seccompprofile'", optarg);
-				return OSR_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			report_usage(stdout);
-			return 0;
-		default:
-			report_usage(stderr);
-			return OSR_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		report_usage(stderr);
-		return OSR_EXIT_USAGE;
-	}
-	id = argv[optind];
-	if (!container_id_valid(id)) {
-		log_error("'%.64s' is not a container id", id);
-		return OSR_EXIT_USAGE;
-	}
-	r = rundir_read(o->rundir, id, &rec, &err);
-	if (r == -ENOENT) {
-		log_error("container '%s' is not being recorded (no record in '%s')", id, o->rundir);
-		return r;
-	}
-	if (r < 0) {
-		log_error("%s", err.msg);
-		return r;
-	}
-	if (rec.status != TRACER_RECORDING) {
-		log_error("container '%s' is not being recorded any more: its profile is '%s'", id,
-			  rec.output);
-		return -ESRCH;
-	}
-	if (rec.input[0] &&
-	    (r = profile_load(rec.input, o->input_dir, &base, &out.base_src, &err)) < 0) {
-		log_error("%s", err.msg);
-		return r;
-	}
-	table = malloc(sizeof(*table));
-	if (!table)
-		return -ENOMEM;
-	r = bpf_share_find(rec.key, rec.by_mntns, table);
-	if (r < 0) {
-		log_error("cannot read the recording of container '%s': %s", id,
-			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));
-		return r;
-	}
-	if (format_resource_name(rec.output, name, sizeof(name)) < 0)
-		snprintf(name, sizeof(name), "recorded");
-	out.scope = rec.scope;
-	out.no_new_privs = rec.no_new_privs;
-	out.any_nnp = rec.any_nnp;
-	out.base = base;
-	out.name = name;
-	r = output_write(table, &out, &err);
-	if (r < 0)
-		log_error("%s", err.msg);
-	return r;
 }

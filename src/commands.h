@@ -28,6 +28,8 @@ struct options {
 #define OSR_EXIT_USAGE 2
 /* A command that sets its exit status itself (record passes on its command's). */
 #define OSR_EXIT_CODE(n) (0x10000 | ((n) & 0xff))
+/* What a command's option parser returns once --help is shown: done, exit status 0. */
+#define OSR_ARGS_DONE OSR_EXIT_CODE(0)
 int cmd_prestart(const struct options *o, int argc, char **argv);
 int cmd_poststop(const struct options *o, int argc, char **argv);
 /* prestart's work once the state is read (src/hook.c). */
@@ -49,7 +51,7 @@ int cmd_serve(const struct options *o, int argc, char **argv);
 /* Commands for people: merge profiles (src/cmd_merge.c), check them (src/cmd_check.c). */
 int cmd_merge(const struct options *o, int argc, char **argv);
 int cmd_check(const struct options *o, int argc, char **argv);
-/* Record a command; show a running recording (src/cmd_record.c). */
+/* Record a command (src/cmd_record.c); show a running recording (src/cmd_report.c). */
 int cmd_record(const struct options *o, int argc, char **argv);
 int cmd_report(const struct options *o, int argc, char **argv);
 

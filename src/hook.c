@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "profile.h"
 #include "rundir.h"
 #include "scope.h"
@@ -66,6 +67,72 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 	return hook_start(o, &st);
 }
 
+/* What the annotations ask for, checked: the request, its scope and noNewPrivileges. */
+static int hook_parse_request(const struct oci_state *st, struct trace_request *req,
+			      struct tracer_config *cfg, struct osr_err *err)
+{
+	int r;
+
+	r = annotation_parse(st->annotation, req, err);
+	if (r < 0)
+		return r;
+	cfg->scope = OSR_SCOPE_WORKLOAD;
+	if (st->scope && scope_parse(st->scope, (enum osr_scope *)&cfg->scope) < 0)
+		return osr_fail(err, -EINVAL,
+				"annotation '%s' is '%.32s' (expected 'workload', 'exact' or 'all')",
+				OSR_SCOPE_ANNOTATION, st->scope);
+	if (st->nnp) {
+		bool given, nnp;
+
+		if (nnp_parse(st->nnp, &given, &nnp, &cfg->any_nnp) < 0 || (given && !cfg->any_nnp))
+			return osr_fail(err, -EINVAL,
+					"annotation '%s' is '%.32s' (expected 'recorded' or 'both')",
+					OSR_NNP_ANNOTATION, st->nnp);
+	}
+	if (st->pid <= 0)
+		return osr_fail(err, -EINVAL,
+				"state has no 'pid' above 0 (prestart needs the container's process)");
+	return 0;
+}
+
+/* Where the profile may go, by the hook's options; req->output checked against it. */
+static int hook_output(const struct options *o, const struct oci_state *st,
+		       struct trace_request *req, struct tracer_config *cfg, struct osr_err *err)
+{
+	int r;
+
+	/*
+	 * In the shared folder (the Security Profiles Operator's, whose daemon
+	 * reads the exact name its webhook chose) names are kept, and a file is
+	 * written once: no recording replaces another's.
+	 */
+	if (o->shared_output_dir && path_inside(req->output, o->shared_output_dir)) {
+		cfg->output_dir = o->shared_output_dir;
+		cfg->output_once = true;
+		return check_output_new(req->output, o->shared_output_dir, err);
+	}
+	if (o->output_dir && st->k8s_namespace) {
+		/*
+		 * Confined, a Kubernetes namespace's recordings land in a folder of
+		 * its own: no pod author can name, replace or alter another's file.
+		 */
+		char *own = NULL;
+
+		r = tenant_output_path(req->output, o->output_dir, st->k8s_namespace, &own, err);
+		free(req->output);
+		req->output = own;
+		if (r < 0)
+			return r;
+		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, req->output);
+	}
+	cfg->output_dir = o->output_dir;
+	/* Confined to the shared folder only, anything else is outside it. */
+	if (!cfg->output_dir && o->shared_output_dir)
+		cfg->output_dir = o->shared_output_dir;
+	/* Everything that can be checked now is: a bad request stops the container here. */
+	return check_output_path(req->output, cfg->output_dir, err);
+}
+
 int hook_start(const struct options *o, const struct oci_state *st_in)
 {
 	const struct oci_state st = *st_in;
@@ -77,31 +144,9 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 
 	if (!st.annotation)
 		return 0;
-	r = annotation_parse(st.annotation, &req, &err);
+	r = hook_parse_request(&st, &req, &cfg, &err);
 	if (r < 0)
 		goto fail;
-	cfg.scope = OSR_SCOPE_WORKLOAD;
-	if (st.scope && scope_parse(st.scope, (enum osr_scope *)&cfg.scope) < 0) {
-		r = osr_fail(&err, -EINVAL,
-			     "annotation '%s' is '%.32s' (expected 'workload', 'exact' or 'all')",
-			     OSR_SCOPE_ANNOTATION, st.scope);
-		goto fail;
-	}
-	if (st.nnp) {
-		bool given, nnp;
-
-		if (nnp_parse(st.nnp, &given, &nnp, &cfg.any_nnp) < 0 || (given && !cfg.any_nnp)) {
-			r = osr_fail(&err, -EINVAL,
-				     "annotation '%s' is '%.32s' (expected 'recorded' or 'both')",
-				     OSR_NNP_ANNOTATION, st.nnp);
-			goto fail;
-		}
-	}
-	if (st.pid <= 0) {
-		r = osr_fail(&err, -EINVAL,
-			     "state has no 'pid' above 0 (prestart needs the container's process)");
-		goto fail;
-	}
 	/* A rootless runtime's hook: the recording service records for it. */
 	if (!can_record_here()) {
 		r = client_start(o, &st, &req, cfg.scope, cfg.any_nnp, &err);
@@ -109,39 +154,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 			goto fail;
 		return 0;
 	}
-	/*
-	 * In the shared folder (the Security Profiles Operator's, whose daemon
-	 * reads the exact name its webhook chose) names are kept, and a file is
-	 * written once: no recording replaces another's.
-	 */
-	if (o->shared_output_dir && path_inside(req.output, o->shared_output_dir)) {
-		cfg.output_dir = o->shared_output_dir;
-		cfg.output_once = true;
-		r = check_output_new(req.output, o->shared_output_dir, &err);
-		if (r < 0)
-			goto fail;
-	} else if (o->output_dir && st.k8s_namespace) {
-		/*
-		 * Confined, a Kubernetes namespace's recordings land in a folder of
-		 * its own: no pod author can name, replace or alter another's file.
-		 */
-		char *own = NULL;
-
-		r = tenant_output_path(req.output, o->output_dir, st.k8s_namespace, &own, &err);
-		free(req.output);
-		req.output = own;
-		if (r < 0)
-			goto fail;
-		log_debug("namespace '%s' records into '%s'", st.k8s_namespace, req.output);
-	}
-	if (!cfg.output_once) {
-		cfg.output_dir = o->output_dir;
-		/* Confined to the shared folder only, anything else is outside it. */
-		if (!cfg.output_dir && o->shared_output_dir)
-			cfg.output_dir = o->shared_output_dir;
-		/* Everything that can be checked now is: a bad request stops the container here. */
-		r = check_output_path(req.output, cfg.output_dir, &err);
-	}
+	r = hook_output(o, &st, &req, &cfg, &err);
 	if (r >= 0 && req.input)
 		r = profile_load(req.input, o->input_dir, &base, &cfg.base_src, &err);
 	if (r < 0)
@@ -167,16 +180,18 @@ fail:
 	return r;
 }
 
-int recording_start(const struct options *o, struct tracer_config *c, struct osr_err *err)
+/*
+ * What the recording is keyed on: the container's PID namespace, or its mount
+ * namespace where it shares the host's; and the runtime's executable.
+ */
+static int recording_key(struct tracer_config *cfg, struct osr_err *err)
 {
-	struct tracer_config cfg = *c;
-	struct tracer_record old;
 	unsigned int self_inum, self_level, self_mnt;
 	int r;
 
-	r = pidns_of(cfg.pid, &cfg.pidns_inum, &cfg.pidns_level, err);
+	r = pidns_of(cfg->pid, &cfg->pidns_inum, &cfg->pidns_level, err);
 	if (r >= 0)
-		r = exe_of(cfg.pid, &cfg.runtime_exe_ino, &cfg.runtime_exe_dev, err);
+		r = exe_of(cfg->pid, &cfg->runtime_exe_ino, &cfg->runtime_exe_dev, err);
 	if (r >= 0)
 		r = pidns_of(getpid(), &self_inum, &self_level, err);
 	/*
@@ -184,43 +199,58 @@ int recording_start(const struct options *o, struct tracer_config *c, struct osr
 	 * PID-namespace filter record the whole host: key on its mount namespace,
 	 * which every OCI container has of its own.
 	 */
-	if (r >= 0 && cfg.pidns_inum == self_inum) {
-		r = ns_inum(cfg.pid, "mnt", &cfg.mntns_inum, err);
-		if (r >= 0)
-			r = ns_inum(getpid(), "mnt", &self_mnt, err);
-		if (r >= 0 && cfg.mntns_inum == self_mnt)
-			r = osr_fail(err, -EINVAL,
-				     "the container shares the host's PID and mount namespaces; "
-				     "recording it would record every process on the host, refusing");
-		if (r >= 0)
-			log_info("the container shares the host's PID namespace: recording its "
-				 "mount namespace %u instead",
-				 cfg.mntns_inum);
+	if (r < 0 || cfg->pidns_inum != self_inum)
+		return r;
+	r = ns_inum(cfg->pid, "mnt", &cfg->mntns_inum, err);
+	if (r >= 0)
+		r = ns_inum(getpid(), "mnt", &self_mnt, err);
+	if (r >= 0 && cfg->mntns_inum == self_mnt)
+		r = osr_fail(err, -EINVAL,
+			     "the container shares the host's PID and mount namespaces; "
+			     "recording it would record every process on the host, refusing");
+	if (r >= 0)
+		log_info("the container shares the host's PID namespace: recording its "
+			 "mount namespace %u instead",
+			 cfg->mntns_inum);
+	return r;
+}
+
+/* The id's one record: never replaced while its tracer lives, whoever's it is. */
+static int recording_claim_id(const struct options *o, const struct tracer_config *cfg,
+			      struct osr_err *err)
+{
+	struct tracer_record old;
+
+	if (rundir_read(o->rundir, cfg->id, &old, err) >= 0 && old.status == TRACER_RECORDING &&
+	    process_alive(old.pid, old.start_time)) {
+		if (rundir_same_container(&old, cfg->bundle))
+			return osr_fail(err, -EBUSY,
+					"container '%s' is being recorded already by pid %d",
+					cfg->id, (int)old.pid);
+		return osr_fail(err, -EBUSY,
+				"container id '%s' is being recorded already by pid %d for bundle "
+				"'%s' (another runtime root?)",
+				cfg->id, (int)old.pid, old.bundle);
 	}
+	rundir_remove(o->rundir, cfg->id);
+	return 0;
+}
+
+int recording_start(const struct options *o, struct tracer_config *c, struct osr_err *err)
+{
+	struct tracer_config cfg = *c;
+	int r;
+
+	r = recording_key(&cfg, err);
 	if (r >= 0)
 		r = rundir_prepare(o->rundir, err);
 	if (r < 0)
 		return r;
 	if ((r = rundir_gc(o->rundir, OSR_STALE_RECORD_AGE)) > 0)
 		log_debug("removed %d stale tracer records", r);
-
-	r = rundir_read(o->rundir, cfg.id, &old, err);
-	if (r >= 0 && old.status == TRACER_RECORDING) {
-		unsigned long long start;
-
-		/* The id's one record: never replaced while its tracer lives, whoever's it is. */
-		if (proc_start_time(old.pid, &start) >= 0 && start == old.start_time) {
-			if (rundir_same_container(&old, cfg.bundle))
-				return osr_fail(err, -EBUSY,
-						"container '%s' is being recorded already by pid %d",
-						cfg.id, (int)old.pid);
-			return osr_fail(err, -EBUSY,
-					"container id '%s' is being recorded already by pid %d for "
-					"bundle '%s' (another runtime root?)",
-					cfg.id, (int)old.pid, old.bundle);
-		}
-	}
-	rundir_remove(o->rundir, cfg.id);
+	r = recording_claim_id(o, &cfg, err);
+	if (r < 0)
+		return r;
 
 	cfg.rundir = o->rundir;
 	cfg.ready_timeout_ms = o->timeout_ms;

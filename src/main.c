@@ -76,7 +76,40 @@ static void usage(FILE *f)
 		OSR_RUNDIR_DEFAULT, OSR_SOCKET_DEFAULT, OSR_DEFAULT_TENANT_QUOTA, OSR_MAX_RECORDINGS);
 }
 
-int main(int argc, char **argv)
+/* oci-seccomp-bpf-hook's command line, under its name where it was called by it. */
+static int run_peer(struct options *o, int argc, char **argv)
+{
+	/* Its users look for its syslog tag (journalctl -t oci-seccomp-bpf-hook). */
+	const char *base = strrchr(argv[0], '/');
+	int r;
+
+	if (!strcmp(base ? base + 1 : argv[0], "oci-seccomp-bpf-hook"))
+		log_init("oci-seccomp-bpf-hook", NULL);
+	r = cmd_peer(o, argc, argv);
+	return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
+}
+
+/* --run-dir, --output-dir, --shared-output-dir and --input-dir: absolute paths. */
+static int dir_option(int c, const char *arg, struct options *o)
+{
+	if (arg[0] != '/') {
+		log_error("--%s '%s' is not an absolute path",
+			  c == 'r'   ? "run-dir"
+			  : c == 'o' ? "output-dir"
+			  : c == 's' ? "shared-output-dir"
+				     : "input-dir",
+			  arg);
+		return 2;
+	}
+	*(c == 'r'   ? &o->rundir
+	  : c == 'o' ? &o->output_dir
+	  : c == 's' ? &o->shared_output_dir
+		     : &o->input_dir) = arg;
+	return -1;
+}
+
+/* The options before the command: -1 to go on with argv[optind], or the exit status. */
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "run-dir", required_argument, NULL, 'r' },
@@ -91,25 +124,9 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct options o = { .rundir = OSR_RUNDIR_DEFAULT,
-			     .timeout_ms = 10000,
-			     .tenant_quota = OSR_DEFAULT_TENANT_QUOTA,
-			     .socket = OSR_SOCKET_DEFAULT };
-	const char *cmd;
 	long v;
 	int c, r;
 
-	log_init("oci-seccomp-recorder", NULL);
-	/* Called as oci-seccomp-bpf-hook is (its hooks.d file, its flags). */
-	if (peer_args(argc, argv)) {
-		/* Its users look for its syslog tag (journalctl -t oci-seccomp-bpf-hook). */
-		const char *base = strrchr(argv[0], '/');
-
-		if (!strcmp(base ? base + 1 : argv[0], "oci-seccomp-bpf-hook"))
-			log_init("oci-seccomp-bpf-hook", NULL);
-		r = cmd_peer(&o, argc, argv);
-		return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
-	}
 	/* "+": stop at the command, whose own options follow it. */
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -117,19 +134,8 @@ int main(int argc, char **argv)
 		case 'o':
 		case 's':
 		case 'i':
-			if (optarg[0] != '/') {
-				log_error("--%s '%s' is not an absolute path",
-					  c == 'r'   ? "run-dir"
-					  : c == 'o' ? "output-dir"
-					  : c == 's' ? "shared-output-dir"
-						     : "input-dir",
-					  optarg);
-				return 2;
-			}
-			*(c == 'r'   ? &o.rundir
-			  : c == 'o' ? &o.output_dir
-			  : c == 's' ? &o.shared_output_dir
-				     : &o.input_dir) = optarg;
+			if ((r = dir_option(c, optarg, o)) >= 0)
+				return r;
 			break;
 		case 't':
 			if (parse_long(optarg, 1, 3600 * 1000, &v) < 0) {
@@ -138,14 +144,14 @@ int main(int argc, char **argv)
 					  optarg);
 				return 2;
 			}
-			o.timeout_ms = (int)v;
+			o->timeout_ms = (int)v;
 			break;
 		case 'S':
 			if (optarg[0] != '/') {
 				log_error("--socket '%s' is not an absolute path", optarg);
 				return 2;
 			}
-			o.socket = optarg;
+			o->socket = optarg;
 			break;
 		case 'q':
 			if (parse_long(optarg, 1, OSR_MAX_RECORDINGS, &v) < 0) {
@@ -153,7 +159,7 @@ int main(int argc, char **argv)
 					  optarg, OSR_MAX_RECORDINGS);
 				return 2;
 			}
-			o.tenant_quota = (unsigned int)v;
+			o->tenant_quota = (unsigned int)v;
 			break;
 		case 'd':
 			log_set_debug(1);
@@ -173,7 +179,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[optind];
+	return -1;
+}
+
+/* "prestart --help", "COMMAND --version": -1 where the command is to run, or the exit status. */
+static int help_after_command(int argc, char **argv)
+{
+	const char *cmd = argv[optind];
+
 	/* The hook stages take no options; "prestart --help" shows the general help. */
 	if (optind + 1 < argc && (!strcmp(cmd, "prestart") || !strcmp(cmd, "poststop") ||
 				  !strcmp(cmd, "createRuntime")) &&
@@ -187,17 +200,46 @@ int main(int argc, char **argv)
 		printf("oci-seccomp-recorder %s\n", OSR_VERSION);
 		return 0;
 	}
+	return -1;
+}
+
+/* Run the command argv[optind] names: its exit status. */
+static int run_command(const struct options *o, int argc, char **argv)
+{
+	const char *cmd = argv[optind];
+	int r;
+
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, cmd))
 			continue;
 		int first = optind;
 
 		optind = 0; /* the command parses its own options afresh */
-		r = commands[i].run(&o, argc - first, argv + first);
+		r = commands[i].run(o, argc - first, argv + first);
 		if (r > 0 && (r & 0x10000))
 			return r & 0xff;
 		return r == OSR_EXIT_USAGE ? 2 : r < 0 ? 1 : 0;
 	}
 	log_error("unknown command '%s' (see --help)", cmd);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .rundir = OSR_RUNDIR_DEFAULT,
+			     .timeout_ms = 10000,
+			     .tenant_quota = OSR_DEFAULT_TENANT_QUOTA,
+			     .socket = OSR_SOCKET_DEFAULT };
+	int r;
+
+	log_init("oci-seccomp-recorder", NULL);
+	/* Called as oci-seccomp-bpf-hook is (its hooks.d file, its flags). */
+	if (peer_args(argc, argv))
+		return run_peer(&o, argc, argv);
+	r = parse_options(argc, argv, &o);
+	if (r < 0)
+		r = help_after_command(argc, argv);
+	if (r < 0)
+		r = run_command(&o, argc, argv);
+	return r;
 }

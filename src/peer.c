@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "proc.h"
 #include "rundir.h"
 #include "state.h"
 

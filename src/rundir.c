@@ -3,21 +3,12 @@
 #include <errno.h>
 #include <time.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 #include "fileio.h"
+#include "proc.h"
 #include "rundir.h"
 
 static const char *const status_names[] = {
@@ -174,7 +165,6 @@ int rundir_gc(const char *dir, unsigned int max_age)
 		return -errno;
 	while ((de = readdir(d))) {
 		struct tracer_record rec;
-		unsigned long long start;
 		struct stat st;
 		char id[NAME_MAX + 1];
 		size_t n = strlen(de->d_name);
@@ -186,98 +176,11 @@ int rundir_gc(const char *dir, unsigned int max_age)
 			continue;
 		snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
 		if (rundir_read(dir, id, &rec, NULL) >= 0 && rec.status == TRACER_RECORDING &&
-		    proc_start_time(rec.pid, &start) >= 0 && start == rec.start_time)
+		    process_alive(rec.pid, rec.start_time))
 			continue; /* still recording: a long-lived container */
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			removed++;
 	}
 	closedir(d);
 	return removed;
-}
-
-int proc_start_time(pid_t pid, unsigned long long *out)
-{
-	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int fd = -1;
-	char path[64], *p;
-	int r;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read_all(fd, 4096, &text, NULL);
-	if (r < 0)
-		return r;
-	/* The command name may hold spaces and parentheses: count from the last ')'. */
-	p = strrchr(text, ')');
-	if (!p)
-		return -EINVAL;
-	p++;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (!p)
-			return -EINVAL;
-	}
-	*out = strtoull(p + 1, NULL, 10);
-	return 0;
-}
-
-int process_pidfd(pid_t pid, unsigned long long start)
-{
-	unsigned long long now;
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	if (fd < 0)
-		return -errno;
-	/* The pid may have been reused before the pidfd was opened: check who it is. */
-	if (start && (proc_start_time(pid, &now) < 0 || now != start)) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
-}
-
-int pidfd_signal(int pidfd, int sig)
-{
-	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
-}
-
-int process_wait_gone(pid_t pid, unsigned long long start, int sig, int timeout_ms)
-{
-	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
-	_cleanup_close_ int pidfd = process_pidfd(pid, start);
-	unsigned long long now;
-	int r;
-
-	if (pidfd == -ESRCH)
-		return 0; /* gone already */
-	if (pidfd >= 0) {
-		if (sig && (r = pidfd_signal(pidfd, sig)) < 0)
-			return r == -ESRCH ? 0 : r;
-		for (;;) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-			uint64_t t = now_ms();
-			int n;
-
-			if (timeout_ms >= 0 && t >= deadline)
-				return -ETIMEDOUT;
-			n = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)(deadline - t));
-			if (n > 0)
-				return 0;
-			if (n < 0 && errno != EINTR)
-				return -errno;
-		}
-	}
-	/* No pidfd (kernel before 5.3): by pid, its start time checked each time. */
-	if (proc_start_time(pid, &now) < 0 || now != start)
-		return 0;
-	if (sig && kill(pid, sig) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	while (proc_start_time(pid, &now) >= 0 && now == start) {
-		if (timeout_ms >= 0 && now_ms() >= deadline)
-			return -ETIMEDOUT;
-		poll(NULL, 0, 5);
-	}
-	return 0;
 }

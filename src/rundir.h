@@ -56,24 +56,4 @@ bool rundir_same_container(const struct tracer_record *rec, const char *bundle);
  */
 int rundir_gc(const char *dir, unsigned int max_age);
 
-/* Field 22 of /proc/PID/stat: with the pid, it names one process for good. */
-int proc_start_time(pid_t pid, unsigned long long *out);
-
-/*
- * A pidfd of pid, if it is still the process that started at start (0: take
- * whichever it is): -ESRCH if that one is gone, -ENOSYS before Linux 5.3.
- */
-int process_pidfd(pid_t pid, unsigned long long start);
-
-/* Send sig through a pidfd (0: only ask whether its process lives). */
-int pidfd_signal(int pidfd, int sig);
-
-/*
- * Send the process named by pid and start time sig (0: none), then wait until
- * it has exited, at most timeout_ms (-1: for ever). 0 once it is gone (or was
- * already), -ETIMEDOUT, or -errno. By pidfd, or where there is none by pid,
- * its start time checked again each time.
- */
-int process_wait_gone(pid_t pid, unsigned long long start, int sig, int timeout_ms);
-
 #endif

@@ -19,20 +19,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <linux/nsfs.h>
 
 #include "bpfshare.h"
 #include "client.h"
 #include "commands.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "profile.h"
 #include "protocol.h"
 #include "rundir.h"
@@ -56,30 +54,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/* The pid a pidfd names, from /proc/self/fdinfo (-ESRCH once it has exited). */
-static int pidfd_pid(int pidfd, pid_t *pid)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[128];
-	long v;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Pid:", 4)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (parse_long(line + 4 + strspn(line + 4, " \t"), -1, INT_MAX, &v) < 0)
-				return -EINVAL;
-			if (v <= 0)
-				return -ESRCH;
-			*pid = (pid_t)v;
-			return 0;
-		}
-	return -EBADF; /* not a pidfd */
-}
-
 /*
  * May uid record pid? Root may record anything the hook may. Anyone else only
  * a process in a PID namespace of its own (not the host's: that would record
@@ -89,11 +63,8 @@ static int pidfd_pid(int pidfd, pid_t *pid)
  */
 static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_close_ int ufd = -1;
-	char path[64], line[256];
 	unsigned int level;
-	uid_t owner = 0;
+	uid_t owner = 0, ids[4];
 
 	if (uid == 0)
 		return 0;
@@ -104,25 +75,16 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 				"process %d is in the host's PID namespace: only root may record "
 				"it, refusing",
 				(int)pid);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	ufd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ufd >= 0 && ioctl(ufd, NS_GET_OWNER_UID, &owner) == 0 && owner == uid)
+	if (proc_userns_owner(pid, &owner) == 0 && owner == uid)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned int ru, eu, su, fu;
-
-		if (sscanf(line, "Uid: %u %u %u %u", &ru, &eu, &su, &fu) != 4)
-			continue;
-		if (ru == uid && eu == uid && su == uid && fu == uid)
-			return 0;
-		return osr_fail(err, -EPERM,
-				"process %d is not yours (it runs as uid %u, in a user namespace "
-				"of uid %u), refusing",
-				(int)pid, eu, (unsigned int)owner);
-	}
-	return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+	if (proc_uids(pid, ids) < 0)
+		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+	if (ids[0] == uid && ids[1] == uid && ids[2] == uid && ids[3] == uid)
+		return 0;
+	return osr_fail(err, -EPERM,
+			"process %d is not yours (it runs as uid %u, in a user namespace of uid "
+			"%u), refusing",
+			(int)pid, (unsigned int)ids[1], (unsigned int)owner);
 }
 
 static int serve_start(const struct options *o, const struct ucred *cr,

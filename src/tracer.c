@@ -11,9 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 
@@ -23,87 +21,11 @@
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "profile.h"
 #include "rundir.h"
 #include "scope.h"
 #include "tracer.h"
-
-int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
-	if (stat(path, &st) < 0)
-		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s", ns,
-				(int)pid, path, osr_strerror(errno));
-	*inum = (unsigned int)st.st_ino;
-	return 0;
-}
-
-int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err)
-{
-	int r = ns_inum(pid, "pid", inum, err);
-
-	return r < 0 ? r : pidns_level(pid, level, err);
-}
-
-int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[512];
-	bool found = false;
-
-	/*
-	 * NSpid lists the pid in each namespace from the host's down: depth + 1
-	 * entries. Read from status, which needs no ptrace access where the
-	 * process's namespace links would.
-	 */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int n = 0;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (char *tok = strtok(line + 6, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-			n++;
-		if (n == 0)
-			break;
-		*level = n - 1;
-		found = true;
-		break;
-	}
-	if (!found)
-		return osr_fail(err, -ENOTSUP, "'%s' has no NSpid line (kernel older than 4.1?)",
-				path);
-	return 0;
-}
-
-int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if (stat(path, &st) < 0)
-		return osr_fail(err, -errno, "cannot stat the executable of pid %d ('%s'): %s",
-				(int)pid, path, osr_strerror(errno));
-	*ino = st.st_ino;
-	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
-	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);
-	return 0;
-}
-
-/* Whether the process named by pid and start time is gone (for kernels without pidfd). */
-static bool process_gone(pid_t pid, unsigned long long start)
-{
-	unsigned long long now;
-
-	return proc_start_time(pid, &now) < 0 || now != start;
-}
 
 struct tracer {
 	const struct tracer_config *cfg;
@@ -205,7 +127,7 @@ static void tracer_wait(struct tracer *t)
 			return;
 		}
 		if (t->init_pidfd >= 0 ? pfd[1].revents != 0
-				       : process_gone(t->cfg->pid, t->init_start)) {
+				       : !process_alive(t->cfg->pid, t->init_start)) {
 			log_debug("the container's init exited: finishing");
 			return;
 		}
@@ -224,13 +146,10 @@ static void report_ready(int fd, const char *msg)
 	}
 }
 
-static int tracer_main(const struct tracer_config *cfg, int ready_fd)
+/* SIGTERM, SIGINT and SIGHUP through a signalfd, for tracer_wait(). */
+static int tracer_signals(struct tracer *t, struct osr_err *err)
 {
-	struct tracer t = { .cfg = cfg, .init_pidfd = -1, .sigfd = -1 };
-	struct osr_err err = { "" };
-	unsigned int inum, level;
 	sigset_t mask;
-	int r;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -238,88 +157,123 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	t.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (t.sigfd < 0) {
-		r = osr_fail(&err, -errno, "cannot create a signalfd: %s", osr_strerror(errno));
-		goto fail;
-	}
+	t->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (t->sigfd < 0)
+		return osr_fail(err, -errno, "cannot create a signalfd: %s", osr_strerror(errno));
+	return 0;
+}
 
-	r = proc_start_time(cfg->pid, &t.init_start);
-	if (r < 0 || (cfg->expect_start && t.init_start != cfg->expect_start)) {
-		r = osr_fail(&err, r < 0 ? r : -ESRCH,
-			     "the container's process %d is gone before tracing began", (int)cfg->pid);
-		goto fail;
-	}
-	t.init_pidfd = process_pidfd(cfg->pid, t.init_start);
-	if (t.init_pidfd < 0 && t.init_pidfd != -ENOSYS) {
-		r = osr_fail(&err, t.init_pidfd, "cannot watch the container's process %d: %s",
-			     (int)cfg->pid, osr_strerror(-t.init_pidfd));
-		goto fail;
-	}
+/* The container's init, still the one prestart checked: its start time and a pidfd of it. */
+static int tracer_watch_init(struct tracer *t, struct osr_err *err)
+{
+	const struct tracer_config *cfg = t->cfg;
+	unsigned int inum, level;
+	int r;
+
+	r = proc_start_time(cfg->pid, &t->init_start);
+	if (r < 0 || (cfg->expect_start && t->init_start != cfg->expect_start))
+		return osr_fail(err, r < 0 ? r : -ESRCH,
+				"the container's process %d is gone before tracing began",
+				(int)cfg->pid);
+	t->init_pidfd = process_pidfd(cfg->pid, t->init_start);
+	if (t->init_pidfd < 0 && t->init_pidfd != -ENOSYS)
+		return osr_fail(err, t->init_pidfd, "cannot watch the container's process %d: %s",
+				(int)cfg->pid, osr_strerror(-t->init_pidfd));
 	/* Same process, same namespace: nothing was reused between prestart and here. */
-	r = pidns_of(cfg->pid, &inum, &level, &err);
+	r = pidns_of(cfg->pid, &inum, &level, err);
 	if (r >= 0 && (inum != cfg->pidns_inum || level != cfg->pidns_level))
-		r = osr_fail(&err, -ESRCH, "the container's process %d changed PID namespace",
+		r = osr_fail(err, -ESRCH, "the container's process %d changed PID namespace",
 			     (int)cfg->pid);
-	if (r < 0)
-		goto fail;
+	return r;
+}
 
-	t.rec.pid = getpid();
-	r = proc_start_time(t.rec.pid, &t.rec.start_time);
-	if (r < 0) {
-		r = osr_fail(&err, r, "cannot read the tracer's own start time: %s", osr_strerror(-r));
-		goto fail;
-	}
-	r = tracer_attach(&t, &err);
-	if (r < 0)
-		goto fail;
-	t.attached = true;
-	t.rec.status = TRACER_RECORDING;
-	snprintf(t.rec.output, sizeof(t.rec.output), "%s", cfg->output);
-	snprintf(t.rec.input, sizeof(t.rec.input), "%s", cfg->input ? cfg->input : "");
-	snprintf(t.rec.bundle, sizeof(t.rec.bundle), "%s", cfg->bundle ? cfg->bundle : "");
-	t.rec.key = t.bs.key;
-	t.rec.by_mntns = cfg->mntns_inum != 0;
-	t.rec.scope = cfg->scope;
-	t.rec.no_new_privs = cfg->no_new_privs;
-	t.rec.any_nnp = cfg->any_nnp;
-	r = rundir_write(cfg->rundir, cfg->id, &t.rec, &err);
-	if (r < 0)
-		goto fail;
+/* Attach, and leave the record that names this tracer and what it records. */
+static int tracer_begin(struct tracer *t, struct osr_err *err)
+{
+	const struct tracer_config *cfg = t->cfg;
+	int r;
 
-	report_ready(ready_fd, NULL);
-	close(ready_fd);
-	ready_fd = -1;
+	t->rec.pid = getpid();
+	r = proc_start_time(t->rec.pid, &t->rec.start_time);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read the tracer's own start time: %s",
+				osr_strerror(-r));
+	r = tracer_attach(t, err);
+	if (r < 0)
+		return r;
+	t->attached = true;
+	t->rec.status = TRACER_RECORDING;
+	snprintf(t->rec.output, sizeof(t->rec.output), "%s", cfg->output);
+	snprintf(t->rec.input, sizeof(t->rec.input), "%s", cfg->input ? cfg->input : "");
+	snprintf(t->rec.bundle, sizeof(t->rec.bundle), "%s", cfg->bundle ? cfg->bundle : "");
+	t->rec.key = t->bs.key;
+	t->rec.by_mntns = cfg->mntns_inum != 0;
+	t->rec.scope = cfg->scope;
+	t->rec.no_new_privs = cfg->no_new_privs;
+	t->rec.any_nnp = cfg->any_nnp;
+	return rundir_write(cfg->rundir, cfg->id, &t->rec, err);
+}
 
-	tracer_wait(&t);
-	r = tracer_finish(&t, &err);
+/* Write the profile, and in the record how that ended. */
+static int tracer_end(struct tracer *t)
+{
+	const struct tracer_config *cfg = t->cfg;
+	struct osr_err err = { "" };
+	int r;
+
+	r = tracer_finish(t, &err);
 	if (r < 0) {
 		log_error("%s", err.msg);
-		t.rec.status = TRACER_FAILED;
-		snprintf(t.rec.message, sizeof(t.rec.message), "%s", err.msg);
+		t->rec.status = TRACER_FAILED;
+		snprintf(t->rec.message, sizeof(t->rec.message), "%s", err.msg);
 	} else {
-		t.rec.status = TRACER_DONE;
+		t->rec.status = TRACER_DONE;
 	}
 	/* Started by a prestart with no poststop to come (oci-seccomp-bpf-hook's -s): leave nothing. */
 	if (cfg->alone)
 		rundir_remove(cfg->rundir, cfg->id);
-	else if (rundir_write(cfg->rundir, cfg->id, &t.rec, &err) < 0)
+	else if (rundir_write(cfg->rundir, cfg->id, &t->rec, &err) < 0)
 		log_error("%s", err.msg);
-	goto out;
-fail:
-	if (ready_fd >= 0)
-		report_ready(ready_fd, err.msg);
-	else
-		log_error("%s", err.msg);
-out:
-	if (t.attached) {
-		bpf_share_leave(&t.bs, NULL);
-		bpf_share_close(&t.bs);
+	return r;
+}
+
+static void tracer_close(struct tracer *t)
+{
+	if (t->attached) {
+		bpf_share_leave(&t->bs, NULL);
+		bpf_share_close(&t->bs);
 	}
-	if (t.init_pidfd >= 0)
-		close(t.init_pidfd);
-	if (t.sigfd >= 0)
-		close(t.sigfd);
+	if (t->init_pidfd >= 0)
+		close(t->init_pidfd);
+	if (t->sigfd >= 0)
+		close(t->sigfd);
+}
+
+static int tracer_main(const struct tracer_config *cfg, int ready_fd)
+{
+	struct tracer t = { .cfg = cfg, .init_pidfd = -1, .sigfd = -1 };
+	struct osr_err err = { "" };
+	int r;
+
+	r = tracer_signals(&t, &err);
+	if (r >= 0)
+		r = tracer_watch_init(&t, &err);
+	if (r >= 0)
+		r = tracer_begin(&t, &err);
+	if (r < 0) {
+		if (ready_fd >= 0)
+			report_ready(ready_fd, err.msg);
+		else
+			log_error("%s", err.msg);
+		tracer_close(&t);
+		return 1;
+	}
+	report_ready(ready_fd, NULL);
+	close(ready_fd);
+
+	tracer_wait(&t);
+	r = tracer_end(&t);
+	tracer_close(&t);
 	return r < 0 ? 1 : 0;
 }
 

@@ -52,15 +52,4 @@ struct tracer_config {
  */
 int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err);
 
-/* The executable a process runs: inode and device as the kernel encodes them. */
-int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err);
-
-/* The inode of a namespace of a process ("pid", "mnt", ...). */
-int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err);
-
-/* The PID namespace of a process: its inode and its depth (0 for the host's). */
-int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err);
-/* Its depth alone. */
-int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
-
 #endif

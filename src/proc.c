@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What the kernel says about a process, from /proc and pidfds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <linux/nsfs.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#include "proc.h"
+
+int proc_start_time(pid_t pid, unsigned long long *out)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char path[64], *p;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read_all(fd, 4096, &text, NULL);
+	if (r < 0)
+		return r;
+	/* The command name may hold spaces and parentheses: count from the last ')'. */
+	p = strrchr(text, ')');
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+bool process_alive(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return proc_start_time(pid, &now) >= 0 && now == start;
+}
+
+int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st) < 0)
+		return osr_fail(err, -errno, "cannot stat the executable of pid %d ('%s'): %s",
+				(int)pid, path, osr_strerror(errno));
+	*ino = st.st_ino;
+	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
+	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	return 0;
+}
+
+int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	if (stat(path, &st) < 0)
+		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s", ns,
+				(int)pid, path, osr_strerror(errno));
+	*inum = (unsigned int)st.st_ino;
+	return 0;
+}
+
+int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err)
+{
+	int r = ns_inum(pid, "pid", inum, err);
+
+	return r < 0 ? r : pidns_level(pid, level, err);
+}
+
+/*
+ * The value of one line of /proc/PID/status ("NSpid:", "Uid:"), -ENODATA where
+ * it has none. Status needs no ptrace access where a process's namespace links
+ * would.
+ */
+static int status_field(pid_t pid, const char *key, char *buf, size_t size)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t n = strlen(key);
+	char path[64], line[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n)) {
+			snprintf(buf, size, "%s", line + n);
+			return 0;
+		}
+	return -ENODATA;
+}
+
+int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
+{
+	char val[512];
+	unsigned int n = 0;
+	int r;
+
+	/* NSpid lists the pid in each namespace from the host's down: depth + 1 entries. */
+	r = status_field(pid, "NSpid:", val, sizeof(val));
+	if (r < 0 && r != -ENODATA)
+		return osr_fail(err, r, "cannot open '/proc/%d/status': %s", (int)pid,
+				osr_strerror(-r));
+	for (char *tok = r < 0 ? NULL : strtok(val, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+		n++;
+	if (n == 0)
+		return osr_fail(err, -ENOTSUP,
+				"'/proc/%d/status' has no NSpid line (kernel older than 4.1?)",
+				(int)pid);
+	*level = n - 1;
+	return 0;
+}
+
+int proc_uids(pid_t pid, uid_t uids[4])
+{
+	unsigned int u[4];
+	char val[512];
+	int r;
+
+	r = status_field(pid, "Uid:", val, sizeof(val));
+	if (r < 0)
+		return r == -ENODATA ? -ESRCH : r;
+	if (sscanf(val, "%u %u %u %u", &u[0], &u[1], &u[2], &u[3]) != 4)
+		return -EINVAL;
+	for (int i = 0; i < 4; i++)
+		uids[i] = (uid_t)u[i];
+	return 0;
+}
+
+int proc_userns_owner(pid_t pid, uid_t *owner)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+	uid_t uid;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, NS_GET_OWNER_UID, &uid) < 0)
+		return -errno;
+	*owner = uid;
+	return 0;
+}
+
+bool proc_in_initial_userns(void)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long a, b, n;
+	char line[128];
+
+	/* The initial user namespace maps every id to itself. */
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f || !fgets(line, sizeof(line), f))
+		return true;
+	return sscanf(line, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 &&
+	       n == 4294967295UL && !fgets(line, sizeof(line), f);
+}
+
+int process_pidfd(pid_t pid, unsigned long long start)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* The pid may have been reused before the pidfd was opened: check who it is. */
+	if (start && !process_alive(pid, start)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+int pidfd_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+int pidfd_pid(int pidfd, pid_t *pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[128];
+	long v;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pid:", 4)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (parse_long(line + 4 + strspn(line + 4, " \t"), -1, INT_MAX, &v) < 0)
+				return -EINVAL;
+			if (v <= 0)
+				return -ESRCH;
+			*pid = (pid_t)v;
+			return 0;
+		}
+	return -EBADF; /* not a pidfd */
+}
+
+int process_wait_gone(pid_t pid, unsigned long long start, int sig, int timeout_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	_cleanup_close_ int pidfd = process_pidfd(pid, start);
+	int r;
+
+	if (pidfd == -ESRCH)
+		return 0; /* gone already */
+	if (pidfd >= 0) {
+		if (sig && (r = pidfd_signal(pidfd, sig)) < 0)
+			return r == -ESRCH ? 0 : r;
+		for (;;) {
+			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+			uint64_t t = now_ms();
+			int n;
+
+			if (timeout_ms >= 0 && t >= deadline)
+				return -ETIMEDOUT;
+			n = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)(deadline - t));
+			if (n > 0)
+				return 0;
+			if (n < 0 && errno != EINTR)
+				return -errno;
+		}
+	}
+	/* No pidfd (kernel before 5.3): by pid, its start time checked each time. */
+	if (!process_alive(pid, start))
+		return 0;
+	if (sig && kill(pid, sig) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	while (process_alive(pid, start)) {
+		if (timeout_ms >= 0 && now_ms() >= deadline)
+			return -ETIMEDOUT;
+		poll(NULL, 0, 5);
+	}
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef OSR_PROC_H
+#define OSR_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/*
+ * What the kernel says about a process: its namespaces, executable, start
+ * time, pidfd, whether it is gone. A process is named by its pid and start
+ * time together, so a pid reused meanwhile is never taken for it.
+ */
+
+/* Field 22 of /proc/PID/stat: with the pid, it names one process for good. */
+int proc_start_time(pid_t pid, unsigned long long *out);
+
+/* Whether the process that started at start still runs under pid. */
+bool process_alive(pid_t pid, unsigned long long start);
+
+/* The executable a process runs: inode and device as the kernel encodes them. */
+int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err);
+
+/* The inode of a namespace of a process ("pid", "mnt", ...). */
+int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err);
+
+/* The PID namespace of a process: its inode and its depth (0 for the host's). */
+int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err *err);
+/* Its depth alone. */
+int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
+
+/* The uid that owns the user namespace a process is in. */
+int proc_userns_owner(pid_t pid, uid_t *owner);
+
+/* A process's real, effective, saved and filesystem uids (-ESRCH once it is gone). */
+int proc_uids(pid_t pid, uid_t uids[4]);
+
+/* Whether this process is in the initial user namespace (true where that cannot be read). */
+bool proc_in_initial_userns(void);
+
+/*
+ * A pidfd of pid, if it is still the process that started at start (0: take
+ * whichever it is): -ESRCH if that one is gone, -ENOSYS before Linux 5.3.
+ */
+int process_pidfd(pid_t pid, unsigned long long start);
+
+/* Send sig through a pidfd (0: only ask whether its process lives). */
+int pidfd_signal(int pidfd, int sig);
+
+/* The pid a pidfd names, from /proc/self/fdinfo (-ESRCH once it has exited). */
+int pidfd_pid(int pidfd, pid_t *pid);
+
+/*
+ * Send the process named by pid and start time sig (0: none), then wait until
+ * it has exited, at most timeout_ms (-1: for ever). 0 once it is gone (or was
+ * already), -ETIMEDOUT, or -errno. By pidfd, or where there is none by pid,
+ * its start time checked again each time.
+ */
+int process_wait_gone(pid_t pid, unsigned long long start, int sig, int timeout_ms);
+
+#endif
