@@ -61,9 +61,13 @@ static int ask(const struct options *o, const char *text, size_t len, const int 
 }
 
 int client_start(const struct options *o, const struct oci_state *st,
-		 const struct trace_request *req, int scope, bool any_nnp, struct osr_err *err)
+		 const struct trace_request *req, const struct tracer_config *cfg,
+		 struct osr_err *err)
 {
-	struct proto_request pr = { .op = PROTO_START, .scope = scope, .any_nnp = any_nnp };
+	struct proto_request pr = { .op = PROTO_START,
+				    .scope = cfg->scope,
+				    .any_nnp = cfg->any_nnp,
+				    .no_args = cfg->no_args };
 	_cleanup_close_ int pidfd = -1, dirfd = -1, basefd = -1;
 	const char *slash = strrchr(req->output, '/');
 	char dir[PATH_MAX], text[OSR_PROTO_MAX];

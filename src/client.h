@@ -7,6 +7,7 @@
 #include "annotation.h"
 #include "commands.h"
 #include "state.h"
+#include "tracer.h"
 #include "util.h"
 
 /*
@@ -20,10 +21,11 @@ bool can_record_here(void);
  * Have the recording service (oci-seccomp-recorder serve, as root) record
  * the container: the user's own process opens the output's folder, the base
  * and a pidfd of the container's process and hands them over, so root never
- * resolves a user's path. (scope, any_nnp and alone as the annotation says.)
+ * resolves a user's path. (cfg: scope, any_nnp and no_args as the annotations say.)
  */
 int client_start(const struct options *o, const struct oci_state *st,
-		 const struct trace_request *req, int scope, bool any_nnp, struct osr_err *err);
+		 const struct trace_request *req, const struct tracer_config *cfg,
+		 struct osr_err *err);
 
 /* Have the service stop the caller's recording of id and say how it ended. */
 int client_stop(const struct options *o, const char *id, const char *bundle,

@@ -104,7 +104,8 @@ static int namespace_init(int go_fd, char **cmd)
 static void record_usage(FILE *f)
 {
 	fprintf(f, "Usage: oci-seccomp-recorder record [-o FILE] [--base FILE] [--scope SCOPE]\n"
-		   "                                   [--nnp true|false|both] -- COMMAND [ARG...]\n"
+		   "                                   [--nnp true|false|both] [--args recorded|none]\n"
+		   "                                   -- COMMAND [ARG...]\n"
 		   "\n"
 		   "Run COMMAND in a new PID namespace on this machine, record every syscall it and\n"
 		   "its children make, and write the allowlist to FILE (default: standard output).\n"
@@ -122,6 +123,10 @@ static void record_usage(FILE *f)
 		   "  --nnp SETTING       the containers' noNewPrivileges the profile is to start\n"
 		   "                      under: 'false' (default, as Kubernetes and podman run\n"
 		   "                      them), 'true' (runc's default spec) or 'both'\n"
+		   "  --args WHAT         'recorded' (default): socket, clone, unshare, setns,\n"
+		   "                      personality, prctl, ioctl, ptrace, keyctl and bpf are\n"
+		   "                      allowed with the argument values COMMAND used only;\n"
+		   "                      'none': names only\n"
 		   "  -h, --help          show this help\n");
 }
 
@@ -169,7 +174,7 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' }, { "base", required_argument, NULL, 'b' },
 		{ "scope", required_argument, NULL, 's' },  { "format", required_argument, NULL, 'f' },
-		{ "nnp", required_argument, NULL, 'N' },
+		{ "nnp", required_argument, NULL, 'N' },    { "args", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },	    { 0 },
 	};
 	struct output_opts *out = &a->out;
@@ -207,6 +212,12 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			}
 			break;
 		}
+		case 'A':
+			if (args_parse(optarg, &out->no_args) < 0) {
+				log_error("--args '%s' is not 'recorded' or 'none'", optarg);
+				return OSR_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			record_usage(stdout);
 			return OSR_ARGS_DONE;

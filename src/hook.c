@@ -89,6 +89,10 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 					"annotation '%s' is '%.32s' (expected 'recorded' or 'both')",
 					OSR_NNP_ANNOTATION, st->nnp);
 	}
+	if (st->args && args_parse(st->args, &cfg->no_args) < 0)
+		return osr_fail(err, -EINVAL,
+				"annotation '%s' is '%.32s' (expected 'recorded' or 'none')",
+				OSR_ARGS_ANNOTATION, st->args);
 	if (st->pid <= 0)
 		return osr_fail(err, -EINVAL,
 				"state has no 'pid' above 0 (prestart needs the container's process)");
@@ -149,7 +153,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 		goto fail;
 	/* A rootless runtime's hook: the recording service records for it. */
 	if (!can_record_here()) {
-		r = client_start(o, &st, &req, cfg.scope, cfg.any_nnp, &err);
+		r = client_start(o, &st, &req, &cfg, &err);
 		if (r < 0)
 			goto fail;
 		return 0;

@@ -36,7 +36,7 @@ static int parse_line(struct proto_request *req, const char *line, size_t n, uns
 		      struct osr_err *err)
 {
 	static const char *const keys[] = { "id",    "name", "path",	"input", "bundle",
-					    "scope", "nnp",  "any_nnp", "alone" };
+					    "scope", "nnp",  "any_nnp", "alone", "no_args" };
 	const char *eq = memchr(line, '=', n);
 	char scope[16];
 	size_t k, kl, vl;
@@ -77,6 +77,8 @@ static int parse_line(struct proto_request *req, const char *line, size_t n, uns
 		return parse_bool("nnp", v, vl, &req->nnp, err);
 	case 7:
 		return parse_bool("any_nnp", v, vl, &req->any_nnp, err);
+	case 9:
+		return parse_bool("no_args", v, vl, &req->no_args, err);
 	default:
 		return parse_bool("alone", v, vl, &req->alone, err);
 	}
@@ -146,11 +148,11 @@ int proto_render(const struct proto_request *req, char *buf, size_t size)
 	else
 		n = snprintf(buf, size,
 			     "osr %d start\nid=%s\nname=%s\npath=%s\n%s%s%sscope=%s\nnnp=%d\n"
-			     "any_nnp=%d\nalone=%d\nbundle=%s\n",
+			     "any_nnp=%d\nalone=%d\nno_args=%d\nbundle=%s\n",
 			     OSR_PROTO_VERSION, req->id, req->name, req->path,
 			     req->has_input ? "input=" : "", req->has_input ? req->input : "",
 			     req->has_input ? "\n" : "", scope_name((enum osr_scope)req->scope),
-			     req->nnp, req->any_nnp, req->alone, req->bundle);
+			     req->nnp, req->any_nnp, req->alone, req->no_args, req->bundle);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
 }
 

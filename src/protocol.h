@@ -18,7 +18,7 @@
  *   name=FILE\n            the output's name in that folder
  *   path=/abs/out.json\n   how the caller named it (messages, records)
  *   input=/abs/base.json\n (when a base is sent)
- *   scope=workload|exact|all\n  nnp=0|1\n  any_nnp=0|1\n  alone=0|1\n
+ *   scope=workload|exact|all\n  nnp=0|1\n  any_nnp=0|1\n  alone=0|1\n  no_args=0|1\n
  *   bundle=/abs/bundle\n   (optional)
  *
  *   osr 1 stop\n  id=ID\n  bundle=/abs/bundle\n      no fds
@@ -44,7 +44,7 @@ struct proto_request {
 	char input[PATH_MAX];
 	char bundle[PATH_MAX];
 	int scope; /* enum osr_scope */
-	bool nnp, any_nnp, alone;
+	bool nnp, any_nnp, alone, no_args;
 	bool has_input;
 };
 

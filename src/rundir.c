@@ -65,9 +65,10 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 			*p = ' ';
 	n = snprintf(text, sizeof(text),
 		     "pid=%d\nstart_time=%llu\nstatus=%s\noutput=%s\nmessage=%s\nkey=%u\n"
-		     "by_mntns=%d\nscope=%d\nno_new_privs=%d\nany_nnp=%d\ninput=%s\nbundle=%s\n",
+		     "by_mntns=%d\nscope=%d\nno_new_privs=%d\nany_nnp=%d\nno_args=%d\ninput=%s\n"
+		     "bundle=%s\n",
 		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg,
-		     rec->key, rec->by_mntns, rec->scope, rec->no_new_privs, rec->any_nnp, rec->input,
+		     rec->key, rec->by_mntns, rec->scope, rec->no_new_privs, rec->any_nnp, rec->no_args, rec->input,
 		     rec->bundle);
 	if (n < 0 || n >= (int)sizeof(text))
 		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
@@ -128,6 +129,8 @@ int rundir_read(const char *dir, const char *id, struct tracer_record *rec, stru
 			rec->no_new_privs = v != 0;
 		} else if (!strcmp(line, "any_nnp")) {
 			rec->any_nnp = v != 0;
+		} else if (!strcmp(line, "no_args")) {
+			rec->no_args = v != 0;
 		}
 	}
 	if (!have_pid || !have_status)

@@ -35,6 +35,7 @@ struct tracer_record {
 	int scope;
 	bool no_new_privs;
 	bool any_nnp;
+	bool no_args;
 	char input[PATH_MAX]; /* the base profile, or "" */
 	char bundle[PATH_MAX]; /* the OCI state's bundle, or "" */
 };

@@ -34,6 +34,17 @@ int scope_parse(const char *value, enum osr_scope *out)
 	return 0;
 }
 
+int args_parse(const char *value, bool *no_args)
+{
+	if (!strcmp(value, "none"))
+		*no_args = true;
+	else if (!strcmp(value, "recorded"))
+		*no_args = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 int nnp_parse(const char *value, bool *given, bool *nnp, bool *any)
 {
 	*given = *any = false;

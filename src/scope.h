@@ -38,6 +38,8 @@ int scope_parse(const char *value, enum osr_scope *out);
  */
 int nnp_parse(const char *value, bool *given, bool *nnp, bool *any);
 const char *scope_name(enum osr_scope scope);
+/* "recorded" (the default: arguments recorded are used) or "none" (names only). */
+int args_parse(const char *value, bool *no_args);
 
 /*
  * Reduce the phases to the syscalls a profile must allow. With scope "all",

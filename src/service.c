@@ -147,6 +147,7 @@ static int serve_start(const struct options *o, const struct ucred *cr,
 	cfg.scope = req->scope;
 	cfg.no_new_privs = req->nnp;
 	cfg.any_nnp = req->any_nnp;
+	cfg.no_args = req->no_args;
 	cfg.alone = req->alone;
 	cfg.tenant = cr->uid ? tenant : NULL;
 	cfg.tenant_quota = o->tenant_quota;

@@ -68,8 +68,10 @@ static int get_pid(json_object *obj, pid_t *out, struct osr_err *err)
 static int get_annotations(json_object *obj, struct oci_state *st, struct osr_err *err)
 {
 	static const char *const keys[] = { OSR_ANNOTATION, OSR_SCOPE_ANNOTATION,
-					    OSR_K8S_NAMESPACE_ANNOTATION, OSR_NNP_ANNOTATION };
-	char **const outs[] = { &st->annotation, &st->scope, &st->k8s_namespace, &st->nnp };
+					    OSR_K8S_NAMESPACE_ANNOTATION, OSR_NNP_ANNOTATION,
+					    OSR_ARGS_ANNOTATION };
+	char **const outs[] = { &st->annotation, &st->scope, &st->k8s_namespace, &st->nnp,
+				&st->args };
 	json_object *ann, *v;
 
 	if (!json_object_object_get_ex(obj, "annotations", &ann) ||
@@ -160,5 +162,6 @@ void state_free(struct oci_state *st)
 	free(st->scope);
 	free(st->k8s_namespace);
 	free(st->nnp);
+	free(st->args);
 	memset(st, 0, sizeof(*st));
 }

@@ -14,6 +14,8 @@
 #define OSR_SCOPE_ANNOTATION "io.containers.trace-syscall.scope"
 /* Ours alone: the noNewPrivileges settings the profile is to start under. */
 #define OSR_NNP_ANNOTATION "io.containers.trace-syscall.nnp"
+/* Ours alone: "none" writes names only, without the recorded arguments. */
+#define OSR_ARGS_ANNOTATION "io.containers.trace-syscall.args"
 
 /* The largest state JSON accepted on stdin; real ones are a few KiB. */
 #define OSR_STATE_MAX (4u << 20)
@@ -29,6 +31,7 @@ struct oci_state {
 	char *annotation; /* value of OSR_ANNOTATION, or NULL */
 	char *scope;	  /* value of OSR_SCOPE_ANNOTATION, or NULL */
 	char *nnp;	  /* value of OSR_NNP_ANNOTATION, or NULL */
+	char *args;	  /* value of OSR_ARGS_ANNOTATION, or NULL */
 	char *k8s_namespace; /* the pod's Kubernetes namespace (see tenant.h), or NULL */
 };
 

@@ -75,6 +75,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		.scope = t->cfg->scope,
 		.no_new_privs = t->cfg->no_new_privs,
 		.any_nnp = t->cfg->any_nnp,
+		.no_args = t->cfg->no_args,
 		.base = t->cfg->base,
 		.base_src = t->cfg->base_src,
 		.path = t->cfg->output,
@@ -211,6 +212,7 @@ static int tracer_begin(struct tracer *t, struct osr_err *err)
 	t->rec.scope = cfg->scope;
 	t->rec.no_new_privs = cfg->no_new_privs;
 	t->rec.any_nnp = cfg->any_nnp;
+	t->rec.no_args = cfg->no_args;
 	return rundir_write(cfg->rundir, cfg->id, &t->rec, err);
 }
 

@@ -28,6 +28,7 @@ struct tracer_config {
 	int scope;	   /* enum osr_scope */
 	bool no_new_privs; /* the container's process.noNewPrivileges */
 	bool any_nnp;	   /* the profile is to start with either setting */
+	bool no_args;	   /* names only, without the recorded arguments */
 	int ready_timeout_ms;
 	const char *tenant;	   /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */
