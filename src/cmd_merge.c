@@ -59,20 +59,6 @@ struct merge_report {
 	char withheld_list[512];
 };
 
-static void append_list(char *buf, size_t size, const char *item)
-{
-	size_t len = strlen(buf);
-
-	if (len + strlen(item) + 5 >= size) {
-		if (len + 4 < size && (len < 3 || strcmp(buf + len - 3, "...")))
-			strcat(buf, " ...");
-		return;
-	}
-	if (len)
-		strcat(buf, " ");
-	strcat(buf, item);
-}
-
 /* An errno value a default action returns: defaultErrnoRet, EPERM without one. */
 static int64_t default_errno(json_object *profile)
 {
@@ -191,18 +177,19 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 	if (!all || !rules || !list)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		json_object *syscalls = json_get_array(in[i], "syscalls");
+		json_object *syscalls = profile_syscalls(in[i]);
 
 		for (size_t j = 0; syscalls && j < json_object_array_length(syscalls); j++) {
 			json_object *ru = json_object_array_get_idx(syscalls, j);
-			const char *action = rule_action(ru);
-			bool plain = rule_is_plain_allow(ru);
+			enum rule_class class = rule_classify(ru);
+			bool plain = class == RULE_PLAIN_ALLOW;
+			const char *name;
 
-			for (size_t k = 0; rule_name(ru, k); k++) {
+			for (size_t k = 0; (name = rule_name(ru, k)); k++) {
 				if (plain)
-					r = strset_add(&allowed, rule_name(ru, k));
-				else if (action && strcmp(action, ACT_ALLOW))
-					r = strset_add(&decided, rule_name(ru, k));
+					r = strset_add(&allowed, name);
+				else if (class == RULE_DECIDES)
+					r = strset_add(&decided, name);
 				else
 					r = 0;
 				if (r < 0)
@@ -224,7 +211,7 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 		 * one on the same syscall: allowing it outright would undo the deny.
 		 */
 		if (strset_has(&decided, allowed.v[i])) {
-			append_list(rep->withheld_list, sizeof(rep->withheld_list), allowed.v[i]);
+			names_append(rep->withheld_list, sizeof(rep->withheld_list), allowed.v[i]);
 			rep->withheld++;
 			continue;
 		}

@@ -70,20 +70,6 @@ uint32_t profile_abi_arch(unsigned int abi)
 	return abi < OSR_ABI_COUNT ? map[abi] : 0;
 }
 
-static void append_list(char *buf, size_t size, const char *item)
-{
-	size_t len = strlen(buf);
-
-	if (len + strlen(item) + 5 >= size) {
-		if (len + 4 < size && strcmp(buf + (len >= 3 ? len - 3 : 0), "...") != 0)
-			strcat(buf, " ...");
-		return;
-	}
-	if (len)
-		strcat(buf, " ");
-	strcat(buf, item);
-}
-
 /* Every name the recording saw, resolved with the table of the ABI it was seen on. */
 static int resolve_recording(const osr_seen_t *seen, struct strset *names, uint32_t *arches,
 			     struct profile_report *rep)
@@ -103,8 +89,8 @@ static int resolve_recording(const osr_seen_t *seen, struct strset *names, uint3
 
 				snprintf(item, sizeof(item), "%s:%u",
 					 arch ? profile_arch_name(arch) + 10 : "?", nr);
-				append_list(rep->unresolved_list, sizeof(rep->unresolved_list),
-					    item);
+				names_append(rep->unresolved_list, sizeof(rep->unresolved_list),
+					     item);
 				rep->unresolved++;
 				continue;
 			}
@@ -168,26 +154,15 @@ static int add_arch(json_object *profile, const char *name)
 static int base_names(json_object *syscalls, struct strset *mentioned, struct strset *decided)
 {
 	for (size_t i = 0; i < json_object_array_length(syscalls); i++) {
-		json_object *rule = json_object_array_get_idx(syscalls, i), *names;
+		json_object *rule = json_object_array_get_idx(syscalls, i);
 		bool plain = rule_is_plain_allow(rule);
+		const char *n;
 
-		if (json_object_object_get_ex(rule, "names", &names) &&
-		    json_object_is_type(names, json_type_array)) {
-			for (size_t j = 0; j < json_object_array_length(names); j++) {
-				const char *n =
-					json_object_get_string(json_object_array_get_idx(names, j));
-				int r = strset_add(mentioned, n);
-
-				if (r >= 0 && !plain)
-					r = strset_add(decided, n);
-				if (r < 0)
-					return r;
-			}
-		} else if (json_object_object_get_ex(rule, "name", &names)) {
-			int r = strset_add(mentioned, json_object_get_string(names));
+		for (size_t j = 0; (n = rule_name(rule, j)); j++) {
+			int r = strset_add(mentioned, n);
 
 			if (r >= 0 && !plain)
-				r = strset_add(decided, json_object_get_string(names));
+				r = strset_add(decided, n);
 			if (r < 0)
 				return r;
 		}
@@ -254,8 +229,8 @@ int profile_build(const osr_seen_t *seen, json_object *base, json_object **out,
 	for (size_t i = 0; i < names.n; i++) {
 		if (strset_has(&mentioned, names.v[i])) {
 			if (strset_has(&decided, names.v[i])) {
-				append_list(rep->base_kept_list, sizeof(rep->base_kept_list),
-					    names.v[i]);
+				names_append(rep->base_kept_list, sizeof(rep->base_kept_list),
+					     names.v[i]);
 				rep->base_kept++;
 			}
 			continue;
