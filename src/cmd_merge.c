@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `merge`: one profile from several (the containers of a pod, the replicas of
- * a deployment); a syscall any input denies stays denied.
+ * a deployment); a syscall any input denies stays denied. What the result
+ * says is merge.c's; here are the options, the inputs and the output.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,9 +31,12 @@ static void merge_usage(FILE *f)
 		"Their default actions must agree. The output has every architecture they list\n"
 		"and allows every syscall one of them allows outright, except a syscall that any\n"
 		"of them puts under another action (SCMP_ACT_ERRNO, SCMP_ACT_KILL, ...): that one\n"
-		"stays under the rule that says so. Rules with conditions (args, includes,\n"
-		"excludes) are kept as they are. The result is compiled with libseccomp before\n"
-		"it is written.\n"
+		"stays under the rule that says so. A syscall the output does not allow outright\n"
+		"is allowed under every distinct set of argument conditions (args) an input\n"
+		"allows it under, syscalls with the same conditions sharing one rule (without\n"
+		"the inputs' comments); one allowed outright needs no conditions. Rules with\n"
+		"includes or excludes, and rules under other actions, are kept as they are.\n"
+		"The result is compiled with libseccomp before it is written.\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output OUT     where to write the profile ('-' for standard output)\n"
@@ -289,7 +293,8 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		log_info("merge: allowed by one profile but put under another action by another, "
 			 "so not allowed outright: %s",
 			 rep.withheld_list);
-	log_debug("merge: %zu profiles into '%s': %u syscalls allowed outright, %u other rules",
-		  in.n, m.output, rep.allowed, rep.kept);
+	log_debug("merge: %zu profiles into '%s': %u syscalls allowed outright, %u allow rules "
+		  "under conditions, %u other rules",
+		  in.n, m.output, rep.allowed, rep.conditional, rep.kept);
 	return 0;
 }

@@ -119,18 +119,33 @@ static int merge_string_key(json_object *out, json_object *in, const char *key,
 	return 0;
 }
 
-static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
-			  struct merge_report *rep)
-{
-	_cleanup_(strset_free) struct strset allowed = { 0 }, decided = { 0 };
-	_cleanup_json_ json_object *all = NULL, *kept = NULL, *rules = NULL, *list = NULL;
-	json_object *rule;
-	int r;
+/* What the inputs' rules say, read before any output rule is written. */
+struct rule_sets {
+	struct strset allowed;	 /* names some input allows outright */
+	struct strset decided;	 /* names some input puts under another action */
+	json_object *conditional; /* the inputs' conditional allows, in input order */
+	json_object *others;	 /* every other rule but plain allows, in input order */
+};
 
-	all = json_object_new_array();
-	rules = json_object_new_array();
-	list = json_object_new_array();
-	if (!all || !rules || !list)
+static void rule_sets_free(struct rule_sets *s)
+{
+	strset_free(&s->allowed);
+	strset_free(&s->decided);
+	json_object_putp(&s->conditional);
+	json_object_putp(&s->others);
+}
+
+/* Whether the output allows a name outright (then its conditional allows add nothing). */
+static bool allowed_outright(const struct rule_sets *s, const char *name)
+{
+	return strset_has(&s->allowed, name) && !strset_has(&s->decided, name);
+}
+
+static int read_rules(json_object *const *in, size_t n, struct rule_sets *s)
+{
+	s->conditional = json_object_new_array();
+	s->others = json_object_new_array();
+	if (!s->conditional || !s->others)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		json_object *syscalls = profile_syscalls(in[i]);
@@ -138,56 +153,180 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 		for (size_t j = 0; syscalls && j < json_object_array_length(syscalls); j++) {
 			json_object *ru = json_object_array_get_idx(syscalls, j);
 			enum rule_class class = rule_classify(ru);
-			bool plain = class == RULE_PLAIN_ALLOW;
 			const char *name;
+			int r = 0;
 
-			for (size_t k = 0; (name = rule_name(ru, k)); k++) {
-				if (plain)
-					r = strset_add(&allowed, name);
+			for (size_t k = 0; (name = rule_name(ru, k)) && r >= 0; k++) {
+				if (class == RULE_PLAIN_ALLOW)
+					r = strset_add(&s->allowed, name);
 				else if (class == RULE_DECIDES)
-					r = strset_add(&decided, name);
-				else
-					r = 0;
-				if (r < 0)
-					return r;
+					r = strset_add(&s->decided, name);
 			}
-			if (!plain && json_object_array_add(all, json_object_get(ru)) < 0)
+			if (r >= 0 && class == RULE_CONDITIONAL_ALLOW)
+				r = json_object_array_add(s->conditional, json_object_get(ru));
+			else if (r >= 0 && class != RULE_PLAIN_ALLOW)
+				r = json_object_array_add(s->others, json_object_get(ru));
+			if (r < 0)
 				return -ENOMEM;
 		}
 	}
-	kept = json_array_unique(all);
-	if (!kept)
-		return -ENOMEM;
-	strset_sort(&allowed);
-	strset_sort(&decided);
+	strset_sort(&s->allowed);
+	strset_sort(&s->decided);
+	return 0;
+}
 
-	for (size_t i = 0; i < allowed.n; i++) {
+/* {"names": names, "action": "SCMP_ACT_ALLOW"}, with args if not NULL; NULL when out of memory. */
+static json_object *allow_rule(json_object *names, json_object *args)
+{
+	json_object *rule = json_object_new_object();
+
+	if (!rule) {
+		json_object_put(names);
+		return NULL;
+	}
+	json_object_object_add(rule, "names", names);
+	json_object_object_add(rule, "action", json_object_new_string(ACT_ALLOW));
+	if (args)
+		json_object_object_add(rule, "args", json_object_get(args));
+	return rule;
+}
+
+static int add_rule(json_object *rules, json_object *rule)
+{
+	if (!rule)
+		return -ENOMEM;
+	if (json_object_array_add(rules, rule) < 0) {
+		json_object_put(rule);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One allow rule for every name allowed outright, as a recording writes it. */
+static int plain_rule(const struct rule_sets *s, json_object *rules, struct merge_report *rep)
+{
+	json_object *list = json_object_new_array();
+
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->allowed.n; i++) {
 		/*
 		 * libseccomp lets an unconditional rule override every conditional
 		 * one on the same syscall: allowing it outright would undo the deny.
 		 */
-		if (strset_has(&decided, allowed.v[i])) {
-			names_append(rep->withheld_list, sizeof(rep->withheld_list), allowed.v[i]);
+		if (strset_has(&s->decided, s->allowed.v[i])) {
+			names_append(rep->withheld_list, sizeof(rep->withheld_list),
+				     s->allowed.v[i]);
 			rep->withheld++;
 			continue;
 		}
-		if (json_object_array_add(list, json_object_new_string(allowed.v[i])) < 0)
-			return -ENOMEM;
-		rep->allowed++;
-	}
-	/* One allow rule first, as a recording writes it, then the other rules in input order. */
-	if (json_object_array_length(list) > 0) {
-		rule = json_object_new_object();
-		if (!rule)
-			return -ENOMEM;
-		json_object_object_add(rule, "names", list);
-		list = NULL;
-		json_object_object_add(rule, "action", json_object_new_string(ACT_ALLOW));
-		if (json_object_array_add(rules, rule) < 0) {
-			json_object_put(rule);
+		if (json_object_array_add(list, json_object_new_string(s->allowed.v[i])) < 0) {
+			json_object_put(list);
 			return -ENOMEM;
 		}
+		rep->allowed++;
 	}
+	if (json_object_array_length(list) == 0) {
+		json_object_put(list);
+		return 0;
+	}
+	return add_rule(rules, allow_rule(list, NULL));
+}
+
+/*
+ * A name allowed under the conditions of rule ru (their key), into the rule
+ * of groups (key -> rule) for those conditions, once.
+ */
+static int group_name(json_object *groups, struct strset *seen, const char *key,
+		      json_object *ru, const char *name)
+{
+	_cleanup_free_ char *pair = NULL;
+	json_object *group, *names;
+	int r;
+
+	if (asprintf(&pair, "%s\n%s", key, name) < 0)
+		return -ENOMEM;
+	r = strset_add_once(seen, pair);
+	if (r <= 0)
+		return r;
+	if (!json_object_object_get_ex(groups, key, &group)) {
+		names = json_object_new_array();
+		group = names ? allow_rule(names, json_get_array(ru, "args")) : NULL;
+		if (!group)
+			return -ENOMEM;
+		json_object_object_add(groups, key, group);
+	}
+	names = json_get_array(group, "names");
+	return json_object_array_add(names, json_object_new_string(name)) < 0 ? -ENOMEM : 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(json_object_get_string(*(json_object *const *)a),
+		      json_object_get_string(*(json_object *const *)b));
+}
+
+/*
+ * The union of the conditional allows of every name not allowed outright:
+ * each distinct (name, conditions) once, one rule for the names that share
+ * their conditions, in the order the conditions first appear.
+ */
+static int conditional_rules(const struct rule_sets *s, json_object *rules,
+			     struct merge_report *rep)
+{
+	_cleanup_json_ json_object *groups = json_object_new_object();
+	_cleanup_(strset_free) struct strset seen = { 0 };
+	int r = groups ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r >= 0 && i < json_object_array_length(s->conditional); i++) {
+		json_object *ru = json_object_array_get_idx(s->conditional, i);
+		_cleanup_free_ char *key = rule_args_key(ru);
+		const char *name;
+
+		if (!key)
+			return -ENOMEM;
+		for (size_t k = 0; r >= 0 && (name = rule_name(ru, k)); k++)
+			if (!allowed_outright(s, name))
+				r = group_name(groups, &seen, key, ru, name);
+	}
+	if (r < 0)
+		return r;
+	json_object_object_foreach(groups, key, group)
+	{
+		(void)key;
+		json_object_array_sort(json_get_array(group, "names"), cmp_name);
+		r = add_rule(rules, json_object_get(group));
+		if (r < 0)
+			return r;
+		rep->conditional++;
+	}
+	return 0;
+}
+
+/*
+ * The rules of every input: one allow rule first, as a recording writes it,
+ * then the conditional allows united, then the other rules in input order,
+ * each once.
+ */
+static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
+			  struct merge_report *rep)
+{
+	_cleanup_(rule_sets_free) struct rule_sets s = { 0 };
+	_cleanup_json_ json_object *rules = json_object_new_array(), *kept = NULL;
+	int r;
+
+	if (!rules)
+		return -ENOMEM;
+	r = read_rules(in, n, &s);
+	if (r >= 0)
+		r = plain_rule(&s, rules, rep);
+	if (r >= 0)
+		r = conditional_rules(&s, rules, rep);
+	if (r < 0)
+		return r;
+	kept = json_array_unique(s.others);
+	if (!kept)
+		return -ENOMEM;
 	rep->kept = (unsigned int)json_object_array_length(kept);
 	for (size_t i = 0; i < json_object_array_length(kept); i++) {
 		json_object *ru = json_object_array_get_idx(kept, i);
