@@ -20,8 +20,6 @@
 #include "rules.h"
 #include "strset.h"
 
-#define ACT_ALLOW "SCMP_ACT_ALLOW"
-
 static void check_usage(FILE *f)
 {
 	fprintf(f,
@@ -99,24 +97,22 @@ static struct action_count *summary_action(struct summary *s, const char *action
 /* Every name under every rule: by action, which are denied, which libseccomp does not know. */
 static int summarize(json_object *profile, struct summary *s)
 {
-	json_object *syscalls = json_get_array(profile, "syscalls");
+	json_object *syscalls = profile_syscalls(profile);
 	int r;
 
 	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
 		json_object *rule = json_object_array_get_idx(syscalls, i);
-		const char *action = rule_action(rule);
+		const char *action = rule_action(rule), *n;
 		bool cond = rule_is_conditional(rule);
 		struct action_count *ac = summary_action(s, action ? action : "(no action)");
 
 		if (!ac)
 			return -ENOMEM;
-		for (size_t k = 0; rule_name(rule, k); k++) {
-			const char *n = rule_name(rule, k);
-
+		for (size_t k = 0; (n = rule_name(rule, k)); k++) {
 			r = strset_add(&ac->names, n);
 			if (r >= 0 && cond)
 				r = strset_add(&ac->conditional, n);
-			if (r >= 0 && action && strcmp(action, ACT_ALLOW))
+			if (r >= 0 && rule_classify(rule) == RULE_DECIDES)
 				r = strset_add(&s->denied, n);
 			if (r >= 0 && seccomp_syscall_resolve_name(n) == __NR_SCMP_ERROR)
 				r = strset_add(&s->unknown, n);
@@ -133,14 +129,6 @@ static int summarize(json_object *profile, struct summary *s)
 	return 0;
 }
 
-/* The string members of an array not in the set yet, in their order. */
-static void add_strings_once(struct strset *s, json_object *arr)
-{
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
-			strset_add_once(s, json_str_at(arr, i));
-}
-
 static void print_list(const char *label, const struct strset *s, const char *none)
 {
 	printf("  %s:", label);
@@ -152,7 +140,7 @@ static void print_list(const char *label, const struct strset *s, const char *no
 static void print_summary(json_object *profile, const struct summary *s)
 {
 	_cleanup_(strset_free) struct strset arches = { 0 };
-	json_object *v, *map;
+	json_object *v;
 	const char *def = json_get_string(profile, "defaultAction");
 
 	printf("  defaultAction: %s", def ? def : "(none)");
@@ -162,16 +150,7 @@ static void print_summary(json_object *profile, const struct summary *s)
 	printf("\n");
 
 	/* Only for printing: a name lost to a failed allocation is not worth an error. */
-	add_strings_once(&arches, json_get_array(profile, "architectures"));
-	map = json_get_array(profile, "archMap");
-	for (size_t i = 0; map && i < json_object_array_length(map); i++) {
-		json_object *e = json_object_array_get_idx(map, i);
-		const char *a = json_get_string(e, "architecture");
-
-		if (a)
-			strset_add_once(&arches, a);
-		add_strings_once(&arches, json_get_array(e, "subArchitectures"));
-	}
+	(void)profile_arches(profile, &arches);
 	print_list("architectures", &arches, " none listed (the native one only)");
 
 	for (size_t i = 0; i < s->n; i++) {

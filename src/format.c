@@ -13,6 +13,8 @@
 #include "format.h"
 #include "jsonutil.h"
 #include "profile.h"
+#include "rules.h"
+#include "strset.h"
 
 static const struct {
 	const char *name;
@@ -71,16 +73,6 @@ int format_resource_name(const char *path, char *buf, size_t size)
 	return n ? 0 : -EINVAL;
 }
 
-/* Whether a rule key holds conditions (containers-common writes "includes": {} for none). */
-static bool has_conditions(json_object *rule, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(rule, key, &v) || json_object_is_type(v, json_type_null))
-		return false;
-	return !json_object_is_type(v, json_type_object) || json_object_object_length(v) > 0;
-}
-
 int format_check(json_object *profile, enum profile_format fmt, struct osr_err *err)
 {
 	json_object *v, *syscalls;
@@ -97,14 +89,12 @@ int format_check(json_object *profile, enum profile_format fmt, struct osr_err *
 		return osr_fail(err, -EINVAL,
 				"'defaultErrnoRet' is not 1 (EPERM): a SeccompProfile has none "
 				"(its default action returns EPERM)");
-	if (!json_object_object_get_ex(profile, "syscalls", &syscalls) ||
-	    !json_object_is_type(syscalls, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(syscalls); i++) {
+	syscalls = profile_syscalls(profile);
+	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
 		json_object *rule = json_object_array_get_idx(syscalls, i);
 
 		for (const char *k = "includes"; k; k = strcmp(k, "includes") ? NULL : "excludes")
-			if (json_object_is_type(rule, json_type_object) && has_conditions(rule, k))
+			if (rule_has_members(rule, k))
 				return osr_fail(err, -EINVAL,
 						"rule %zu has '%s' conditions, which a "
 						"SeccompProfile cannot express",
@@ -149,12 +139,6 @@ static void yaml_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* The i-th member of an array as a string. */
-static const char *str_at(json_object *arr, size_t i)
-{
-	return json_object_get_string(json_object_array_get_idx(arr, i));
-}
-
 static void yaml_key_string(FILE *f, int indent, const char *key, const char *value)
 {
 	fprintf(f, "%*s%s: ", indent, "", key);
@@ -169,110 +153,62 @@ static void yaml_item_string(FILE *f, int indent, const char *value)
 	fputc('\n', f);
 }
 
-static bool present(json_object *obj, const char *key, json_object **v)
+static void yaml_uint(FILE *f, int indent, const char *key, uint64_t v)
 {
-	return json_object_object_get_ex(obj, key, v) && !json_object_is_type(*v, json_type_null);
+	fprintf(f, "%*s%s: %" PRIu64 "\n", indent, "", key, v);
 }
 
-static bool list_has(json_object *list, const char *s)
+static void yaml_arg(FILE *f, json_object *rule, size_t i)
 {
-	for (size_t i = 0; i < json_object_array_length(list); i++)
-		if (!strcmp(str_at(list, i), s))
-			return true;
-	return false;
-}
+	struct rule_arg a;
 
-static int list_add_unique(json_object *list, json_object *s)
-{
-	if (!json_object_is_type(s, json_type_string) || list_has(list, json_object_get_string(s)))
-		return 0;
-	return json_object_array_add(list, json_object_get(s)) < 0 ? -ENOMEM : 0;
-}
-
-/* "architectures" then every archMap architecture and subarchitecture, each once. */
-static int collect_arches(json_object *profile, json_object *list)
-{
-	json_object *v, *map;
-	int r = 0;
-
-	if (present(profile, "architectures", &v) && json_object_is_type(v, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(v) && r >= 0; i++)
-			r = list_add_unique(list, json_object_array_get_idx(v, i));
-	if (!present(profile, "archMap", &map) || !json_object_is_type(map, json_type_array))
-		return r;
-	for (size_t i = 0; i < json_object_array_length(map) && r >= 0; i++) {
-		json_object *e = json_object_array_get_idx(map, i), *subs;
-
-		if (!json_object_is_type(e, json_type_object))
-			continue;
-		if (json_object_object_get_ex(e, "architecture", &v))
-			r = list_add_unique(list, v);
-		if (r >= 0 && present(e, "subArchitectures", &subs) &&
-		    json_object_is_type(subs, json_type_array))
-			for (size_t j = 0; j < json_object_array_length(subs) && r >= 0; j++)
-				r = list_add_unique(list, json_object_array_get_idx(subs, j));
+	fprintf(f, "        - ");
+	/* The first key goes on the "- " line. */
+	if (rule_arg(rule, i, &a) < 0 || !a.has_index) {
+		fprintf(f, "{}\n");
+		return;
 	}
-	return r;
-}
-
-static void yaml_uint(FILE *f, int indent, const char *key, json_object *v)
-{
-	fprintf(f, "%*s%s: %" PRIu64 "\n", indent, "", key, json_object_get_uint64(v));
+	fprintf(f, "index: %" PRIu64 "\n", a.index);
+	if (a.has_value)
+		yaml_uint(f, 10, "value", a.value);
+	if (a.has_value_two)
+		yaml_uint(f, 10, "valueTwo", a.value_two);
+	if (a.op)
+		yaml_key_string(f, 10, "op", a.op);
 }
 
 static void yaml_rule(FILE *f, json_object *rule)
 {
-	json_object *v, *args;
+	const char *action = rule_action(rule), *n;
+	uint64_t ret;
 
 	/* The order of SPO's Syscall type: names, action, errnoRet, args. */
 	fprintf(f, "    - names:\n");
-	if (present(rule, "names", &v) && json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(v); i++)
-			yaml_item_string(f, 8, str_at(v, i));
-	} else if (present(rule, "name", &v)) {
-		yaml_item_string(f, 8, json_object_get_string(v));
-	}
-	if (json_object_object_get_ex(rule, "action", &v))
-		yaml_key_string(f, 6, "action", json_object_get_string(v));
-	if (present(rule, "errnoRet", &v))
-		yaml_uint(f, 6, "errnoRet", v);
-	if (!present(rule, "args", &args) || !json_object_is_type(args, json_type_array) ||
-	    json_object_array_length(args) == 0)
+	for (size_t i = 0; (n = rule_name(rule, i)); i++)
+		yaml_item_string(f, 8, n);
+	if (action)
+		yaml_key_string(f, 6, "action", action);
+	if (rule_errno_ret(rule, &ret))
+		yaml_uint(f, 6, "errnoRet", ret);
+	if (rule_arg_count(rule) == 0)
 		return;
 	fprintf(f, "      args:\n");
-	for (size_t i = 0; i < json_object_array_length(args); i++) {
-		json_object *a = json_object_array_get_idx(args, i);
-		int indent = 10;
-
-		fprintf(f, "        - ");
-		/* The first key goes on the "- " line. */
-		if (present(a, "index", &v)) {
-			fprintf(f, "index: %" PRIu64 "\n", json_object_get_uint64(v));
-		} else {
-			fprintf(f, "{}\n");
-			continue;
-		}
-		if (present(a, "value", &v))
-			yaml_uint(f, indent, "value", v);
-		if (present(a, "valueTwo", &v))
-			yaml_uint(f, indent, "valueTwo", v);
-		if (present(a, "op", &v))
-			yaml_key_string(f, indent, "op", json_object_get_string(v));
-	}
+	for (size_t i = 0; i < rule_arg_count(rule); i++)
+		yaml_arg(f, rule, i);
 }
 
 static char *render_spo(json_object *profile, const char *name)
 {
-	_cleanup_json_ json_object *arches = NULL;
+	_cleanup_(strset_free) struct strset arches = { 0 };
 	/* Declared before f, so freed after the stream that writes it is closed. */
 	_cleanup_free_ char *text = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
 	json_object *v, *syscalls;
+	const char *s;
 	size_t len = 0;
 	char *out;
 
-	arches = json_object_new_array();
-	if (!arches || collect_arches(profile, arches) < 0) {
+	if (profile_arches(profile, &arches) < 0) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -287,27 +223,26 @@ static char *render_spo(json_object *profile, const char *name)
 	fprintf(f, "spec:\n");
 	if (json_object_object_get_ex(profile, "defaultAction", &v))
 		yaml_key_string(f, 2, "defaultAction", json_object_get_string(v));
-	if (json_object_array_length(arches) > 0) {
+	if (arches.n > 0) {
 		fprintf(f, "  architectures:\n");
-		for (size_t i = 0; i < json_object_array_length(arches); i++)
-			yaml_item_string(f, 4, str_at(arches, i));
+		for (size_t i = 0; i < arches.n; i++)
+			yaml_item_string(f, 4, arches.v[i]);
 	}
 	for (const char *k = "listenerPath"; k;
 	     k = strcmp(k, "listenerPath") ? NULL : "listenerMetadata")
-		if (present(profile, k, &v) && json_object_is_type(v, json_type_string))
-			yaml_key_string(f, 2, k, json_object_get_string(v));
-	if (present(profile, "syscalls", &syscalls) &&
-	    json_object_is_type(syscalls, json_type_array) &&
-	    json_object_array_length(syscalls) > 0) {
+		if ((s = json_get_string(profile, k)))
+			yaml_key_string(f, 2, k, s);
+	syscalls = profile_syscalls(profile);
+	if (syscalls && json_object_array_length(syscalls) > 0) {
 		fprintf(f, "  syscalls:\n");
 		for (size_t i = 0; i < json_object_array_length(syscalls); i++)
 			yaml_rule(f, json_object_array_get_idx(syscalls, i));
 	}
-	if (present(profile, "flags", &v) && json_object_is_type(v, json_type_array) &&
-	    json_object_array_length(v) > 0) {
+	v = json_get_array(profile, "flags");
+	if (v && json_object_array_length(v) > 0) {
 		fprintf(f, "  flags:\n");
 		for (size_t i = 0; i < json_object_array_length(v); i++)
-			yaml_item_string(f, 4, str_at(v, i));
+			yaml_item_string(f, 4, json_str_at(v, i));
 	}
 	if (ferror(f) || fclose(f) != 0) {
 		f = NULL;

@@ -11,6 +11,29 @@ const char *json_type_of(json_object *o)
 	return json_type_to_name(json_object_get_type(o));
 }
 
+json_object *json_get_array(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+const char *json_get_string(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+const char *json_str_at(json_object *arr, size_t i)
+{
+	return json_object_get_string(json_object_array_get_idx(arr, i));
+}
+
 /* Does any string (key or value) in the tree hold a NUL? */
 static bool has_nul(json_object *o)
 {

@@ -41,4 +41,10 @@ const char *json_type_of(json_object *o);
  */
 json_object *json_array_unique(json_object *arr);
 
+/* A member of the given type, or NULL. */
+json_object *json_get_array(json_object *obj, const char *key);
+const char *json_get_string(json_object *obj, const char *key);
+/* The i-th member of an array as a string. */
+const char *json_str_at(json_object *arr, size_t i);
+
 #endif

@@ -64,20 +64,6 @@ uint32_t profile_abi_arch(unsigned int abi)
 	return abi < OSR_ABI_COUNT ? tokens[abi] : 0;
 }
 
-static void append_list(char *buf, size_t size, const char *item)
-{
-	size_t len = strlen(buf);
-
-	if (len + strlen(item) + 5 >= size) {
-		if (len + 4 < size && strcmp(buf + (len >= 3 ? len - 3 : 0), "...") != 0)
-			strcat(buf, " ...");
-		return;
-	}
-	if (len)
-		strcat(buf, " ");
-	strcat(buf, item);
-}
-
 /*
  * Every name the recording saw, resolved with the table of the ABI it was
  * seen on; for the names whose arguments are recorded, vals[kind] gets the
@@ -102,8 +88,8 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 
 				snprintf(item, sizeof(item), "%s:%u",
 					 arch ? profile_arch_name(arch) + 10 : "?", nr);
-				append_list(rep->unresolved_list, sizeof(rep->unresolved_list),
-					    item);
+				names_append(rep->unresolved_list, sizeof(rep->unresolved_list),
+					     item);
 				rep->unresolved++;
 				continue;
 			}
@@ -170,26 +156,15 @@ static int add_arch(json_object *profile, const char *name)
 static int base_names(json_object *syscalls, struct strset *mentioned, struct strset *decided)
 {
 	for (size_t i = 0; i < json_object_array_length(syscalls); i++) {
-		json_object *rule = json_object_array_get_idx(syscalls, i), *names;
+		json_object *rule = json_object_array_get_idx(syscalls, i);
 		bool plain = rule_is_plain_allow(rule);
+		const char *n;
 
-		if (json_object_object_get_ex(rule, "names", &names) &&
-		    json_object_is_type(names, json_type_array)) {
-			for (size_t j = 0; j < json_object_array_length(names); j++) {
-				const char *n =
-					json_object_get_string(json_object_array_get_idx(names, j));
-				int r = strset_add(mentioned, n);
-
-				if (r >= 0 && !plain)
-					r = strset_add(decided, n);
-				if (r < 0)
-					return r;
-			}
-		} else if (json_object_object_get_ex(rule, "name", &names)) {
-			int r = strset_add(mentioned, json_object_get_string(names));
+		for (size_t j = 0; (n = rule_name(rule, j)); j++) {
+			int r = strset_add(mentioned, n);
 
 			if (r >= 0 && !plain)
-				r = strset_add(decided, json_object_get_string(names));
+				r = strset_add(decided, n);
 			if (r < 0)
 				return r;
 		}
@@ -217,10 +192,9 @@ static json_object *profile_start(json_object *base)
 /* The profile's rules, made an array if the base had none. */
 static json_object *profile_rules(json_object *profile)
 {
-	json_object *syscalls;
+	json_object *syscalls = profile_syscalls(profile);
 
-	if (json_object_object_get_ex(profile, "syscalls", &syscalls) &&
-	    json_object_is_type(syscalls, json_type_array))
+	if (syscalls)
 		return syscalls;
 	syscalls = json_object_new_array();
 	if (syscalls)
@@ -246,7 +220,7 @@ static int sort_additions(const struct strset *names, struct arg_values *vals,
 
 		if (strset_has(mentioned, name)) {
 			if (strset_has(decided, name)) {
-				append_list(rep->base_kept_list, sizeof(rep->base_kept_list), name);
+				names_append(rep->base_kept_list, sizeof(rep->base_kept_list), name);
 				rep->base_kept++;
 			}
 			continue;
@@ -259,7 +233,7 @@ static int sort_additions(const struct strset *names, struct arg_values *vals,
 			continue;
 		}
 		if (kind)
-			append_list(rep->any_args_list, sizeof(rep->any_args_list), name);
+			names_append(rep->any_args_list, sizeof(rep->any_args_list), name);
 		if (json_object_array_add(add->plain, json_object_new_string(name)) < 0)
 			return -ENOMEM;
 	}

@@ -361,8 +361,9 @@ static int parse_name(struct parsed *p, struct rule *ru, json_object *n, size_t 
 static int parse_rule(struct parsed *p, size_t i, size_t *next, struct strset *plain,
 		      struct osr_err *err)
 {
-	json_object *rule = json_object_array_get_idx(p->syscalls, i), *names, *v;
+	json_object *rule = json_object_array_get_idx(p->syscalls, i), *v;
 	struct rule *ru = &p->rules[i];
+	struct rule_names rn;
 	char where[48];
 	int r;
 
@@ -383,18 +384,14 @@ static int parse_rule(struct parsed *p, size_t i, size_t *next, struct strset *p
 					json_type_of(v));
 
 	ru->first = *next;
-	if (json_object_object_get_ex(rule, "names", &names)) {
-		if (!json_object_is_type(names, json_type_array))
-			return osr_fail(err, -EINVAL, "%s: 'names' is a %s, not an array", where,
-					json_type_of(names));
-		ru->count = json_object_array_length(names);
-	} else if (json_object_object_get_ex(rule, "name", &v) &&
-		   json_object_is_type(v, json_type_string) && !json_string_has_nul(v)) {
-		names = NULL;
-		ru->count = 1;
-	} else {
+	r = rule_names(rule, &rn);
+	if (r == -EINVAL)
+		return osr_fail(err, -EINVAL, "%s: 'names' is a %s, not an array", where,
+				json_type_of(rn.list));
+	if (r < 0 || (rn.single && (!json_object_is_type(rn.single, json_type_string) ||
+				    json_string_has_nul(rn.single))))
 		return osr_fail(err, -EINVAL, "%s has no 'names' array", where);
-	}
+	ru->count = rn.n;
 	*next += ru->count;
 	if (*next > p->nrs_cap) {
 		int *nrs = realloc(p->nrs, *next * 2 * sizeof(*nrs));
@@ -405,8 +402,7 @@ static int parse_rule(struct parsed *p, size_t i, size_t *next, struct strset *p
 		p->nrs_cap = *next * 2;
 	}
 	for (size_t j = 0; j < ru->count; j++) {
-		r = parse_name(p, ru, names ? json_object_array_get_idx(names, j) : v, j, where,
-			       plain, err);
+		r = parse_name(p, ru, rule_names_at(&rn, j), j, where, plain, err);
 		if (r < 0)
 			return r;
 	}
@@ -542,12 +538,10 @@ int profile_validate(json_object *profile, bool quiet, struct osr_err *err)
  */
 int profile_check_limits(json_object *profile, struct osr_err *err)
 {
-	json_object *syscalls, *v;
+	json_object *syscalls = profile_syscalls(profile);
 	size_t rules, names = 0, conditions = 0;
 
-	if (!json_object_is_type(profile, json_type_object) ||
-	    !json_object_object_get_ex(profile, "syscalls", &syscalls) ||
-	    !json_object_is_type(syscalls, json_type_array))
+	if (!syscalls)
 		return 0;
 	rules = json_object_array_length(syscalls);
 	if (rules > OSR_RULES_MAX)
@@ -555,18 +549,11 @@ int profile_check_limits(json_object *profile, struct osr_err *err)
 				rules, OSR_RULES_MAX);
 	for (size_t i = 0; i < rules; i++) {
 		json_object *rule = json_object_array_get_idx(syscalls, i);
-		size_t n = 0, args = 0;
+		size_t args = rule_arg_count(rule), n;
+		struct rule_names rn;
 
-		if (!json_object_is_type(rule, json_type_object))
-			continue;
-		if (json_object_object_get_ex(rule, "names", &v) &&
-		    json_object_is_type(v, json_type_array))
-			n = json_object_array_length(v);
-		else if (json_object_object_get_ex(rule, "name", &v))
-			n = 1;
-		if (json_object_object_get_ex(rule, "args", &v) &&
-		    json_object_is_type(v, json_type_array))
-			args = json_object_array_length(v);
+		/* "names" of the wrong type counts none: validation refuses it. */
+		n = rule_names(rule, &rn) < 0 ? 0 : rn.n;
 		if (n > OSR_RULE_NAMES_MAX)
 			return osr_fail(err, -E2BIG,
 					"rule %zu has %zu names, more than the limit of %u in a "
