@@ -137,6 +137,59 @@ static void print_list(const char *label, const struct strset *s, const char *no
 	printf("%s\n", s->n ? "" : none);
 }
 
+/* One condition as a person reads it: "arg1 & 0xfff7f7ff == 1". */
+static void print_condition(const struct rule_arg *a)
+{
+	static const struct {
+		const char *op, *sym;
+	} ops[] = {
+		{ "SCMP_CMP_EQ", "==" }, { "SCMP_CMP_NE", "!=" }, { "SCMP_CMP_LT", "<" },
+		{ "SCMP_CMP_LE", "<=" }, { "SCMP_CMP_GT", ">" },  { "SCMP_CMP_GE", ">=" },
+	};
+	const char *op = a->op ? a->op : "(no op)";
+
+	if (!strcmp(op, "SCMP_CMP_MASKED_EQ")) {
+		printf("arg%llu & %#llx == %llu", (unsigned long long)a->index,
+		       (unsigned long long)a->value, (unsigned long long)a->value_two);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+		if (!strcmp(op, ops[i].op)) {
+			printf("arg%llu %s %llu", (unsigned long long)a->index, ops[i].sym,
+			       (unsigned long long)a->value);
+			return;
+		}
+	printf("arg%llu %s %llu", (unsigned long long)a->index, op, (unsigned long long)a->value);
+}
+
+/* Each rule with argument conditions, a line each: "socket: arg0 & 0xffffffff == 2, ...". */
+static void print_conditions(json_object *profile)
+{
+	json_object *syscalls = profile_syscalls(profile);
+	bool header = false;
+
+	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
+		json_object *rule = json_object_array_get_idx(syscalls, i);
+		const char *action = rule_action(rule), *n;
+		struct rule_arg a;
+
+		if (!rule_arg_count(rule))
+			continue;
+		if (!header)
+			printf("  argument conditions:\n");
+		header = true;
+		printf("   ");
+		for (size_t k = 0; (n = rule_name(rule, k)); k++)
+			printf(" %s", n);
+		printf(" (%s):", action ? action : "no action");
+		for (size_t k = 0; rule_arg(rule, k, &a) == 0; k++) {
+			printf(k ? ", " : " ");
+			print_condition(&a);
+		}
+		printf("\n");
+	}
+}
+
 static void print_summary(json_object *profile, const struct summary *s)
 {
 	_cleanup_(strset_free) struct strset arches = { 0 };
@@ -163,6 +216,7 @@ static void print_summary(json_object *profile, const struct summary *s)
 	if (s->n == 0)
 		printf("  no rules: every syscall gets the default action\n");
 	print_list("denied by rules", &s->denied, " none");
+	print_conditions(profile);
 	if (s->unknown.n)
 		print_list("unknown to libseccomp", &s->unknown, "");
 }

@@ -13,7 +13,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(args_recorded_rules args_refused_runc args_refused_podman args_clone3_threads
-	args_bound_full args_none)
+	args_bound_full args_none args_check_prints args_merge_unions args_yaml args_base_kept)
 PREREQS=(runc podman jq)
 skip_all_if_missing
 shared_rootfs
@@ -136,6 +136,66 @@ if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.args": "none"}' run_on runc
 elif [ "$(jq '[.syscalls[] | select(.args)] | length' "$OUT3")" != 0 ] ||
 	[ -n "$(missing_names "$OUT3" socket personality unshare prctl)" ]; then
 	fail "$name" "$(jq -c '[.syscalls[] | select(.args) | .names]' "$OUT3"), missing: $(missing_names "$OUT3" socket personality unshare prctl)"
+else
+	pass "$name"
+fi
+
+name=args_check_prints
+if "$HOOK" check "$OUT" > "$T/check.out" 2>&1 &&
+	grep -qx "    socket (SCMP_ACT_ALLOW): arg0 & 0xffffffff == 2, arg1 & 0xfff7f7ff == 1" "$T/check.out" &&
+	grep -qx "    clone unshare (SCMP_ACT_ALLOW): arg0 & 0x7e020080 == 0" "$T/check.out"; then
+	pass "$name"
+else
+	fail "$name" "$(grep -A12 'argument conditions' "$T/check.out" | tr '\n' '|' | head -c 400)"
+fi
+
+# Another container of the pod used IPv6 datagrams: the merged profile allows both
+# containers' sockets, and still not a third kind.
+name=args_merge_unions
+OUT4=$T/v6.json
+if ! run_on runc false "of:$OUT4" "" sh -c "$(script_of "socket 10 2 0")" || ! wait_until 10 test -s "$OUT4"; then
+	fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+elif ! "$HOOK" merge -o "$T/merged.json" "$OUT" "$OUT4" 2>"$T/merge.err"; then
+	fail "$name" "merge failed: $(cat "$T/merge.err")"
+else
+	jq '.defaultErrnoRet = 133' "$T/merged.json" > "$T/merged133.json"
+	run_on runc false "" "$T/merged133.json" sh -c "$(script_of "socket 2 1 0" "socket 10 2 0" "socket 17 3 0x300")"
+	if grep -qx "socket 2 1 0: ok" "$T/last.out" && grep -qx "socket 10 2 0: ok" "$T/last.out" &&
+		grep -qx "socket 17 3 0x300: errno 133" "$T/last.out"; then
+		pass "$name"
+	else
+		fail "$name" "$(tr '\n' ' ' < "$T/last.out" | head -c 300)"
+	fi
+fi
+
+name=args_yaml
+if "$HOOK" merge -o "$T/rec.yaml" "$OUT" 2>"$T/yaml.err" &&
+	python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1]))
+rules = [r for r in d["spec"]["syscalls"] if "socket" in r["names"] and r.get("args")]
+assert len(rules) == 3, rules
+assert any(a["index"] == 0 and a["valueTwo"] == 2 and a["op"] == "SCMP_CMP_MASKED_EQ" for r in rules for a in r["args"])
+c3 = [r for r in d["spec"]["syscalls"] if r["names"] == ["clone3"]]
+assert c3 and c3[0]["action"] == "SCMP_ACT_ERRNO" and c3[0]["errnoRet"] == 38, c3' "$T/rec.yaml" 2>"$T/yaml.err"; then
+	pass "$name"
+else
+	fail "$name" "$(tail -3 "$T/yaml.err")"
+fi
+
+# A base that says something of socket and of clone3 keeps its word: its
+# socket rule stands (the recording adds none), and its clone3 allow is not
+# turned into ENOSYS.
+name=args_base_kept
+BASE=$T/base.json
+echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+	{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+	{"names": ["clone3"], "action": "SCMP_ACT_ALLOW"}]}' > "$BASE"
+OUT5=$T/based.json
+if ! run_on runc false "of:$OUT5;if:$BASE" "" "${RECORD_ARGS[@]}" || ! wait_until 10 test -s "$OUT5"; then
+	fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+elif [ "$(jq '[.syscalls[] | select(.names | index("socket"))] | length' "$OUT5")" != 1 ] ||
+	[ "$(jq -c '[.syscalls[] | select(.names == ["clone3"]) | .action]' "$OUT5")" != '["SCMP_ACT_ALLOW"]' ] ||
+	[ -z "$(cond unshare)" ]; then
+	fail "$name" "$(jq -c '[.syscalls[] | select(.names | index("socket") or index("clone3")) ]' "$OUT5" | head -c 400)"
 else
 	pass "$name"
 fi
