@@ -83,17 +83,19 @@ static int pidfd_pid(int pidfd, pid_t *pid)
 /*
  * May uid record pid? Root may record anything the hook may. Anyone else only
  * a process in a PID namespace of its own (not the host's: that would record
- * by mount namespace, other processes included) that is theirs: in a user
- * namespace they own (a rootless container, whatever user it runs as in
- * there), or running as them.
+ * by mount namespace, other processes included) that is theirs: one made in
+ * a user namespace they own (a rootless container). The recording takes the
+ * whole PID namespace, so it is the namespace's owner that counts, not the
+ * process's: a process of theirs (running as them, or in a user namespace it
+ * made) in a PID namespace root made (a root container run as their uid) is
+ * not theirs to record, nor are the other processes in there.
  */
 static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_close_ int ufd = -1;
-	char path[64], line[256];
+	_cleanup_close_ int nfd = -1, ufd = -1;
+	char path[64];
 	unsigned int level;
-	uid_t owner = 0;
+	uid_t owner = (uid_t)-1;
 
 	if (uid == 0)
 		return 0;
@@ -104,25 +106,21 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 				"process %d is in the host's PID namespace: only root may record "
 				"it, refusing",
 				(int)pid);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	ufd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ufd >= 0 && ioctl(ufd, NS_GET_OWNER_UID, &owner) == 0 && owner == uid)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned int ru, eu, su, fu;
-
-		if (sscanf(line, "Uid: %u %u %u %u", &ru, &eu, &su, &fu) != 4)
-			continue;
-		if (ru == uid && eu == uid && su == uid && fu == uid)
-			return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nfd < 0)
+		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+	ufd = ioctl(nfd, NS_GET_USERNS);
+	if (ufd < 0 || ioctl(ufd, NS_GET_OWNER_UID, &owner) < 0)
 		return osr_fail(err, -EPERM,
-				"process %d is not yours (it runs as uid %u, in a user namespace "
-				"of uid %u), refusing",
-				(int)pid, eu, (unsigned int)owner);
-	}
-	return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
+				"cannot tell who owns the PID namespace of process %d: %s, refusing",
+				(int)pid, osr_strerror(errno));
+	if (owner == uid)
+		return 0;
+	return osr_fail(err, -EPERM,
+			"process %d is not yours (its PID namespace was made in a user namespace "
+			"of uid %u), refusing",
+			(int)pid, (unsigned int)owner);
 }
 
 static int serve_start(const struct options *o, const struct ucred *cr,

@@ -12,7 +12,7 @@ set -u
 
 TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless_without_service_says_so
 	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
-	rootless_pid1_refused rootless_8_at_once rootless_service_restart_keeps_recording
+	rootless_pid1_refused rootless_root_pidns_refused rootless_8_at_once rootless_service_restart_keeps_recording
 	rootless_user_quota rootless_bad_clients_dropped rootless_socket_activated)
 PREREQS=(podman runc jq useradd runuser newuidmap newgidmap)
 skip_all_if_missing
@@ -171,6 +171,32 @@ if [ $rc != 0 ] && grep -q "host's PID namespace" "$T/b.out"; then
 	pass rootless_pid1_refused
 else
 	fail rootless_pid1_refused "$(tail -2 "$T/b.out")"
+fi
+
+# A PID namespace root made, its process running as B (a root container run
+# with B's uid), or in a user namespace B's uid made in there: B runs none of
+# it, and a recording would take everything in that namespace.
+rwhy=""
+for how in asuid userns; do
+	extra=(); [ $how = userns ] && extra=(unshare -U)
+	unshare --pid --fork setpriv --reuid "$B" --regid "$B" --clear-groups "${extra[@]}" sleep 30 &
+	rootpid=$!
+	tgt=""
+	wait_until 10 pgrep -u "$B" -x sleep >/dev/null && tgt=$(pgrep -u "$B" -x sleep | head -1)
+	state "rootns-$how" "${tgt:-0}" "of:$RL/out-$B/rootns.json" |
+		as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" prestart >"$T/b.out" 2>&1
+	rc=$?
+	if [ -z "$tgt" ] || [ $rc = 0 ] || ! grep -q "is not yours" "$T/b.out" ||
+		ls "$RUNDIR"/u"$(id -u "$B")"-rootns-*.state >/dev/null 2>&1; then
+		rwhy="$rwhy $how: rc=$rc, target '$tgt': $(tail -1 "$T/b.out");"
+	fi
+	pkill -u "$B" -x sleep; wait "$rootpid" 2>/dev/null
+	as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" poststop >/dev/null 2>&1 <<<"$(state "rootns-$how" 0 "")"
+done
+if [ -z "$rwhy" ] && [ ! -e "$RL/out-$B/rootns.json" ]; then
+	pass rootless_root_pidns_refused
+else
+	fail rootless_root_pidns_refused "${rwhy:-a profile was written}"
 fi
 
 # --- a restart of the service leaves the recording under way intact --------------------------------
