@@ -295,8 +295,9 @@ static int listen_socket(const char *path, struct osr_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
-	int fd, type = 0;
+	int fd, r, type = 0;
 	socklen_t tl = sizeof(type);
+	mode_t mask;
 	struct stat st;
 	long v;
 
@@ -319,8 +320,14 @@ static int listen_socket(const char *path, struct osr_err *err)
 		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(fd, 64) < 0) {
+	/*
+	 * Made 0666 by bind() itself: a chmod() of the path afterwards would follow
+	 * whatever another user put there in between (a symlink to /etc/shadow).
+	 */
+	mask = umask(0111);
+	r = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(mask);
+	if (r < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 
 		if (fd >= 0)
