@@ -136,31 +136,18 @@ int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err)
 	return 0;
 }
 
-int proc_uids(pid_t pid, uid_t uids[4])
+int proc_pidns_owner(pid_t pid, uid_t *owner)
 {
-	unsigned int u[4];
-	char val[512];
-	int r;
-
-	r = status_field(pid, "Uid:", val, sizeof(val));
-	if (r < 0)
-		return r == -ENODATA ? -ESRCH : r;
-	if (sscanf(val, "%u %u %u %u", &u[0], &u[1], &u[2], &u[3]) != 4)
-		return -EINVAL;
-	for (int i = 0; i < 4; i++)
-		uids[i] = (uid_t)u[i];
-	return 0;
-}
-
-int proc_userns_owner(pid_t pid, uid_t *owner)
-{
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int nfd = -1, ufd = -1;
 	char path[64];
 	uid_t uid;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, NS_GET_OWNER_UID, &uid) < 0)
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nfd < 0)
+		return -errno;
+	ufd = ioctl(nfd, NS_GET_USERNS);
+	if (ufd < 0 || ioctl(ufd, NS_GET_OWNER_UID, &uid) < 0)
 		return -errno;
 	*owner = uid;
 	return 0;

@@ -30,11 +30,12 @@ int pidns_of(pid_t pid, unsigned int *inum, unsigned int *level, struct osr_err 
 /* Its depth alone. */
 int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
 
-/* The uid that owns the user namespace a process is in. */
-int proc_userns_owner(pid_t pid, uid_t *owner);
+/*
+ * The owner of the user namespace that owns pid's PID namespace: who made the
+ * container (a rootless user's, root's). -errno.
+ */
+int proc_pidns_owner(pid_t pid, uid_t *owner);
 
-/* A process's real, effective, saved and filesystem uids (-ESRCH once it is gone). */
-int proc_uids(pid_t pid, uid_t uids[4]);
 
 /* Whether this process is in the initial user namespace (true where that cannot be read). */
 bool proc_in_initial_userns(void);

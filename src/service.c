@@ -19,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/nsfs.h>
 
 #include "bpfshare.h"
 #include "client.h"
@@ -57,14 +59,17 @@ static void on_stop(int sig)
 /*
  * May uid record pid? Root may record anything the hook may. Anyone else only
  * a process in a PID namespace of its own (not the host's: that would record
- * by mount namespace, other processes included) that is theirs: in a user
- * namespace they own (a rootless container, whatever user it runs as in
- * there), or running as them.
+ * by mount namespace, other processes included) that is theirs: one made in
+ * a user namespace they own (a rootless container). The recording takes the
+ * whole PID namespace, so it is the namespace's owner that counts, not the
+ * process's: a process of theirs (running as them, or in a user namespace it
+ * made) in a PID namespace root made (a root container run as their uid) is
+ * not theirs to record, nor are the other processes in there.
  */
 static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 {
 	unsigned int level;
-	uid_t owner = 0, ids[4];
+	uid_t owner = (uid_t)-1;
 
 	if (uid == 0)
 		return 0;
@@ -75,19 +80,72 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
 				"process %d is in the host's PID namespace: only root may record "
 				"it, refusing",
 				(int)pid);
-	if (proc_userns_owner(pid, &owner) == 0 && owner == uid)
-		return 0;
-	if (proc_uids(pid, ids) < 0)
-		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
-	if (ids[0] == uid && ids[1] == uid && ids[2] == uid && ids[3] == uid)
+	if (proc_pidns_owner(pid, &owner) < 0)
+		return osr_fail(err, -EPERM,
+				"cannot tell who owns the PID namespace of process %d: %s, refusing",
+				(int)pid, osr_strerror(errno));
+	if (owner == uid)
 		return 0;
 	return osr_fail(err, -EPERM,
-			"process %d is not yours (it runs as uid %u, in a user namespace of uid "
-			"%u), refusing",
-			(int)pid, (unsigned int)ids[1], (unsigned int)owner);
+			"process %d is not yours (its PID namespace was made in a user namespace "
+			"of uid %u), refusing",
+			(int)pid, (unsigned int)owner);
 }
 
-static int serve_start(const struct options *o, const struct ucred *cr,
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/*
+ * Whom a caller counts as, for the limits on connections and recordings: a
+ * process in a user namespace counts as the owner of the outermost one it is
+ * in (below the host's), so that a rootless user's subordinate ids, each a
+ * uid to SO_PEERCRED, cannot take a share each. A namespace root made (or a
+ * caller gone, or one in the host's) counts by its own uid. Never used to
+ * decide what the caller may do: that is its uid's.
+ */
+static uid_t peer_principal(int conn, const struct ucred *cr)
+{
+	_cleanup_close_ int pidfd = -1, self = -1, cur = -1;
+	socklen_t len = sizeof(pidfd);
+	char path[64];
+	struct stat ss, cs;
+	uid_t owner = (uid_t)-1;
+	pid_t pid = cr->pid;
+
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 &&
+	    pidfd_pid(pidfd, &pid) < 0)
+		return cr->uid;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	cur = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || cur < 0 || fstat(self, &ss) < 0)
+		return cr->uid;
+	for (int depth = 0; depth < 64; depth++) {
+		int parent;
+		struct stat ps;
+
+		if (fstat(cur, &cs) < 0 || (cs.st_ino == ss.st_ino && cs.st_dev == ss.st_dev))
+			break;
+		parent = ioctl(cur, NS_GET_PARENT);
+		if (parent < 0)
+			break;
+		if (fstat(parent, &ps) == 0 && ps.st_ino == ss.st_ino && ps.st_dev == ss.st_dev) {
+			close(parent);
+			if (ioctl(cur, NS_GET_OWNER_UID, &owner) < 0)
+				owner = (uid_t)-1;
+			break;
+		}
+		close(cur);
+		cur = parent;
+	}
+	/* The pid read is still the caller's: else its namespaces were another's. */
+	if (pidfd >= 0 ? pidfd_signal(pidfd, 0) < 0 : kill(pid, 0) < 0)
+		return cr->uid;
+	return owner == (uid_t)-1 || owner == 0 ? cr->uid : owner;
+}
+
+static int serve_start(const struct options *o, const struct ucred *cr, uid_t principal,
 		       const struct proto_request *req, const int *fds, size_t nfds,
 		       struct osr_err *err)
 {
@@ -132,7 +190,8 @@ static int serve_start(const struct options *o, const struct ucred *cr,
 	}
 	/* A user's records apart from every other's: none can stop or replace another's. */
 	snprintf(id, sizeof(id), "u%u-%s", (unsigned int)cr->uid, req->id);
-	snprintf(tenant, sizeof(tenant), "uid-%u", (unsigned int)cr->uid);
+	/* The quota is the principal's: a rootless user's subordinate ids share it. */
+	snprintf(tenant, sizeof(tenant), "uid-%u", (unsigned int)principal);
 	cfg.id = id;
 	cfg.bundle = req->bundle[0] ? req->bundle : NULL;
 	cfg.pid = pid;
@@ -159,7 +218,7 @@ static int serve_start(const struct options *o, const struct ucred *cr,
 }
 
 /* One connection: one request, one reply. Runs in a process of its own. */
-static int serve_one(const struct options *o, int conn)
+static int serve_one(const struct options *o, int conn, uid_t principal)
 {
 	struct timeval tv = { .tv_sec = OSR_SERVE_IO_SECONDS };
 	struct proto_request req;
@@ -181,7 +240,7 @@ static int serve_one(const struct options *o, int conn)
 	else
 		r = proto_parse(buf, len, &req, &err);
 	if (r >= 0 && req.op == PROTO_START) {
-		r = serve_start(o, &cr, &req, fds, nfds, &err);
+		r = serve_start(o, &cr, principal, &req, fds, nfds, &err);
 	} else if (r >= 0) {
 		char id[300];
 
@@ -206,8 +265,9 @@ static int listen_socket(const char *path, struct osr_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
-	int fd, type = 0;
+	int fd, r, type = 0;
 	socklen_t tl = sizeof(type);
+	mode_t mask;
 	struct stat st;
 	long v;
 
@@ -230,8 +290,14 @@ static int listen_socket(const char *path, struct osr_err *err)
 		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(fd, 64) < 0) {
+	/*
+	 * Made 0666 by bind() itself: a chmod() of the path afterwards would follow
+	 * whatever another user put there in between (a symlink to /etc/shadow).
+	 */
+	mask = umask(0111);
+	r = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(mask);
+	if (r < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 
 		if (fd >= 0)
@@ -312,6 +378,7 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 		struct ucred cr = { .uid = (uid_t)-1 };
 		socklen_t crlen = sizeof(cr);
 		unsigned int mine = 0, free_at = OSR_SERVE_MAX_CLIENTS;
+		uid_t who;
 
 		while (clients > 0 && (child = waitpid(-1, NULL, WNOHANG)) > 0)
 			for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++)
@@ -325,8 +392,9 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 		if (conn < 0)
 			continue;
 		getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
+		who = peer_principal(conn, &cr);
 		for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++) {
-			if (busy[i].pid && busy[i].uid == cr.uid)
+			if (busy[i].pid && busy[i].uid == who)
 				mine++;
 			if (!busy[i].pid && free_at == OSR_SERVE_MAX_CLIENTS)
 				free_at = i;
@@ -343,12 +411,12 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 		child = fork();
 		if (child == 0) {
 			close(lfd);
-			_exit(serve_one(&o, conn));
+			_exit(serve_one(&o, conn, who));
 		}
 		close(conn);
 		if (child > 0) {
 			busy[free_at].pid = child;
-			busy[free_at].uid = cr.uid;
+			busy[free_at].uid = who;
 			clients++;
 		}
 	}

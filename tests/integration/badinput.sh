@@ -21,7 +21,7 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	output_folder_missing output_is_directory output_is_symlink output_folder_readonly
 	strict_folder_not_root strict_folder_world_writable strict_planted_symlink
 	strict_base_folder_not_root strict_sticky_root_child_records
-	enospc_keeps_old_profile)
+	enospc_keeps_old_profile serve_socket_mode_not_by_path)
 PREREQS=(runc jq unshare pgrep mount umount python3)
 skip_all_if_missing
 shared_rootfs
@@ -396,5 +396,57 @@ else
 	grep -q "No space left" "$T/last.out" || why="$why runc output (status $runc_rc) lacks 'No space left':$(tail -3 "$T/last.out" | tr '\n' ' ');"
 	kill_tracers
 	if [ -z "$why" ]; then pass enospc_keeps_old_profile; else fail enospc_keeps_old_profile "$why"; fi
+fi
+# --- serve: the socket's mode is set by bind(), never by a chmod of its path ---
+# A shim swaps the new socket for a symlink to a root file right after bind(),
+# as another user who may write in the socket's folder could: the file's mode
+# must not change.
+shim=$T/swap.so
+if ! command -v cc >/dev/null; then
+	skip serve_socket_mode_not_by_path "no C compiler for the bind() shim"
+else
+	cat >"$T/swap.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int (*real)(int, const struct sockaddr *, socklen_t) = dlsym(RTLD_NEXT, "bind");
+	const struct sockaddr_un *su = (const void *)sa;
+	char moved[sizeof(su->sun_path) + 8];
+	int r = real(fd, sa, len);
+
+	if (r == 0 && sa->sa_family == AF_UNIX && getenv("SWAP_TO")) {
+		snprintf(moved, sizeof(moved), "%s.moved", su->sun_path);
+		rename(su->sun_path, moved);
+		symlink(getenv("SWAP_TO"), su->sun_path);
+	}
+	return r;
+}
+C
+	if ! cc -shared -fPIC -o "$shim" "$T/swap.c" -ldl 2>"$T/cc.err"; then
+		skip serve_socket_mode_not_by_path "cannot build the shim: $(head -1 "$T/cc.err")"
+	else
+		victim=$T/victim
+		echo secret >"$victim"
+		chmod 600 "$victim"
+		SWAP_TO=$victim LD_PRELOAD=$shim "$HOOK" --socket "$T/swap.sock" --run-dir "$RUN" serve \
+			>"$T/serve.out" 2>&1 &
+		svc=$!
+		wait_until 5 test -S "$T/swap.sock.moved"
+		sleep 0.2
+		kill "$svc" 2>/dev/null; wait "$svc" 2>/dev/null
+		mode=$(stat -c %a "$victim")
+		if [ "$mode" = 600 ] && [ -S "$T/swap.sock.moved" ] &&
+			[ "$(stat -c %a "$T/swap.sock.moved")" = 666 ]; then
+			pass serve_socket_mode_not_by_path
+		else
+			fail serve_socket_mode_not_by_path "the root file is mode $mode (was 600), the socket $(stat -c %a "$T/swap.sock.moved" 2>&1): $(tail -1 "$T/serve.out")"
+		fi
+	fi
 fi
 exit 0

@@ -12,8 +12,9 @@ set -u
 
 TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless_without_service_says_so
 	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
-	rootless_pid1_refused rootless_8_at_once rootless_service_restart_keeps_recording
-	rootless_user_quota rootless_bad_clients_dropped rootless_socket_activated)
+	rootless_pid1_refused rootless_root_pidns_refused rootless_8_at_once rootless_service_restart_keeps_recording
+	rootless_user_quota rootless_bad_clients_dropped rootless_subuids_share_limit
+	rootless_socket_activated)
 PREREQS=(podman runc jq useradd runuser newuidmap newgidmap)
 skip_all_if_missing
 if [ "$(id -u)" != 0 ]; then
@@ -173,6 +174,32 @@ else
 	fail rootless_pid1_refused "$(tail -2 "$T/b.out")"
 fi
 
+# A PID namespace root made, its process running as B (a root container run
+# with B's uid), or in a user namespace B's uid made in there: B runs none of
+# it, and a recording would take everything in that namespace.
+rwhy=""
+for how in asuid userns; do
+	extra=(); [ $how = userns ] && extra=(unshare -U)
+	unshare --pid --fork setpriv --reuid "$B" --regid "$B" --clear-groups "${extra[@]}" sleep 30 &
+	rootpid=$!
+	tgt=""
+	wait_until 10 pgrep -u "$B" -x sleep >/dev/null && tgt=$(pgrep -u "$B" -x sleep | head -1)
+	state "rootns-$how" "${tgt:-0}" "of:$RL/out-$B/rootns.json" |
+		as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" prestart >"$T/b.out" 2>&1
+	rc=$?
+	if [ -z "$tgt" ] || [ $rc = 0 ] || ! grep -q "is not yours" "$T/b.out" ||
+		ls "$RUNDIR"/u"$(id -u "$B")"-rootns-*.state >/dev/null 2>&1; then
+		rwhy="$rwhy $how: rc=$rc, target '$tgt': $(tail -1 "$T/b.out");"
+	fi
+	pkill -u "$B" -x sleep; wait "$rootpid" 2>/dev/null
+	as "$B" "$RL/bin/oci-seccomp-recorder" --socket "$SOCK" poststop >/dev/null 2>&1 <<<"$(state "rootns-$how" 0 "")"
+done
+if [ -z "$rwhy" ] && [ ! -e "$RL/out-$B/rootns.json" ]; then
+	pass rootless_root_pidns_refused
+else
+	fail rootless_root_pidns_refused "${rwhy:-a profile was written}"
+fi
+
 # --- a restart of the service leaves the recording under way intact --------------------------------
 kill "$SVC"; wait "$SVC" 2>/dev/null
 start_service
@@ -259,6 +286,30 @@ if [ $rc = 0 ] && [ -z "$(missing_names "$RL/out-$A/bad.json" getcpu)" ] &&
 	pass rootless_bad_clients_dropped
 else
 	fail rootless_bad_clients_dropped "rc=$rc, garbage: $garbage, stalls: $(sort "$T/stalls.txt" | uniq -c)"
+fi
+
+# A user's subordinate ids are each a uid to the kernel: ten of them stalling
+# a connection each are still one user, held to 8 at once like the others.
+as "$A" unshare --user --map-auto --map-root-user sh -c '
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		setpriv --reuid $n --regid $n --clear-groups "$0" - "$1" <<"PY" &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.settimeout(20)
+try:
+    r = s.recv(4096).decode(errors="replace").strip() or "closed"
+except OSError as e:
+    r = repr(e)
+sys.stdout.write(r + "\n")
+PY
+	done
+	wait' "$PY3" "$SOCK" >>"$T/subuids.txt" 2>&1
+if [ "$(grep -o "the recording service is busy" "$T/subuids.txt" | wc -l)" = 2 ] &&
+	[ "$(grep -o "cannot read the request" "$T/subuids.txt" | wc -l)" = 8 ]; then
+	pass rootless_subuids_share_limit
+else
+	fail rootless_subuids_share_limit "$(sort "$T/subuids.txt" | uniq -c | tr '\n' ' ')"
 fi
 
 # --- socket activation: the service started by systemd's socket ------------------------------------------
