@@ -321,22 +321,73 @@ static void serve_usage(FILE *f)
 		OSR_SOCKET_DEFAULT, OSR_DEFAULT_TENANT_QUOTA);
 }
 
-int cmd_serve(const struct options *o_in, int argc, char **argv)
+/* The connections being served, each by a child of its own. */
+struct clients {
+	struct {
+		pid_t pid;
+		uid_t uid;
+	} busy[OSR_SERVE_MAX_CLIENTS];
+	unsigned int n;
+};
+
+static void reap_clients(struct clients *cl)
+{
+	pid_t child;
+
+	while (cl->n > 0 && (child = waitpid(-1, NULL, WNOHANG)) > 0)
+		for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++)
+			if (cl->busy[i].pid == child) {
+				cl->busy[i].pid = 0;
+				cl->n--;
+			}
+}
+
+/* Serve one connection in a child, or refuse it when the service or its caller is busy. */
+static void accept_client(const struct options *o, int lfd, int conn, struct clients *cl)
+{
+	struct ucred cr = { .uid = (uid_t)-1 };
+	socklen_t crlen = sizeof(cr);
+	unsigned int mine = 0, free_at = OSR_SERVE_MAX_CLIENTS;
+	pid_t child;
+	uid_t who;
+
+	getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
+	who = peer_principal(conn, &cr);
+	for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++) {
+		if (cl->busy[i].pid && cl->busy[i].uid == who)
+			mine++;
+		if (!cl->busy[i].pid && free_at == OSR_SERVE_MAX_CLIENTS)
+			free_at = i;
+	}
+	if (free_at == OSR_SERVE_MAX_CLIENTS || mine >= OSR_SERVE_MAX_PER_USER) {
+		static const char busy_msg[] = "error the recording service is busy (too many "
+					       "requests at once), try again\n";
+
+		proto_send(conn, busy_msg, sizeof(busy_msg) - 1, NULL, 0);
+		return;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		close(lfd);
+		_exit(serve_one(o, conn, who));
+	}
+	if (child > 0) {
+		cl->busy[free_at].pid = child;
+		cl->busy[free_at].uid = who;
+		cl->n++;
+	}
+}
+
+/* 1 to go on, or what cmd_serve() returns. */
+static int serve_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "max-per-user", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct options o = *o_in;
-	struct osr_err err = { "" };
-	struct sigaction sa = { .sa_handler = on_stop };
-	struct {
-		pid_t pid;
-		uid_t uid;
-	} busy[OSR_SERVE_MAX_CLIENTS] = { 0 };
-	unsigned int clients = 0;
-	int lfd, c;
+	int c;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -347,7 +398,7 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 					  OSR_MAX_RECORDINGS);
 				return OSR_EXIT_USAGE;
 			}
-			o.tenant_quota = (unsigned int)v;
+			o->tenant_quota = (unsigned int)v;
 			break;
 		case 'h':
 			serve_usage(stdout);
@@ -357,6 +408,20 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 			return OSR_EXIT_USAGE;
 		}
 	}
+	return 1;
+}
+
+int cmd_serve(const struct options *o_in, int argc, char **argv)
+{
+	struct options o = *o_in;
+	struct osr_err err = { "" };
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct clients cl = { 0 };
+	int lfd, r;
+
+	r = serve_parse(argc, argv, &o);
+	if (r != 1)
+		return r;
 	if (geteuid() != 0 || !can_record_here()) {
 		log_error("serve must run as root in the initial user namespace");
 		return -EPERM;
@@ -373,52 +438,15 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 	while (!stopping) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 		int conn;
-		pid_t child;
 
-		struct ucred cr = { .uid = (uid_t)-1 };
-		socklen_t crlen = sizeof(cr);
-		unsigned int mine = 0, free_at = OSR_SERVE_MAX_CLIENTS;
-		uid_t who;
-
-		while (clients > 0 && (child = waitpid(-1, NULL, WNOHANG)) > 0)
-			for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++)
-				if (busy[i].pid == child) {
-					busy[i].pid = 0;
-					clients--;
-				}
+		reap_clients(&cl);
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
 			continue;
-		getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
-		who = peer_principal(conn, &cr);
-		for (unsigned int i = 0; i < OSR_SERVE_MAX_CLIENTS; i++) {
-			if (busy[i].pid && busy[i].uid == who)
-				mine++;
-			if (!busy[i].pid && free_at == OSR_SERVE_MAX_CLIENTS)
-				free_at = i;
-		}
-		if (free_at == OSR_SERVE_MAX_CLIENTS || mine >= OSR_SERVE_MAX_PER_USER) {
-			static const char busy_msg[] = "error the recording service is busy (too many "
-						       "requests at once), try again\n";
-
-			proto_send(conn, busy_msg, sizeof(busy_msg) - 1, NULL, 0);
-			close(conn);
-			continue;
-		}
-		fflush(NULL);
-		child = fork();
-		if (child == 0) {
-			close(lfd);
-			_exit(serve_one(&o, conn, who));
-		}
+		accept_client(&o, lfd, conn, &cl);
 		close(conn);
-		if (child > 0) {
-			busy[free_at].pid = child;
-			busy[free_at].uid = who;
-			clients++;
-		}
 	}
 	log_info("stopping; recordings under way go on");
 	close(lfd);

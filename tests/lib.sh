@@ -69,6 +69,9 @@ make_rootfs() {
 	fi
 }
 
+# Where the program's maps are pinned: the ABI version is src/bpfshare.h's.
+PIN=/sys/fs/bpf/oci-seccomp-recorder/$(sed -n 's/^#define OSR_BPF_ABI "\(.*\)"$/\1/p' "$TOP/src/bpfshare.h")
+
 ROOTFS=$WORK/rootfs
 # One rootfs for every script: built once, read-only in the containers.
 shared_rootfs() {

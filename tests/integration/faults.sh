@@ -335,7 +335,6 @@ fi
 # hash map. Eight made-up namespaces (inodes below any real one) fill the
 # bucket of a created container before its prestart; they point at a running
 # recording's id, so no clean-up takes them for dead.
-PIN=/sys/fs/bpf/oci-seccomp-recorder/abi5
 le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 # u32 MAP KEY N: the Nth 32-bit word of a pinned map's value (bpftool prints bytes in hex).
 u32() {

@@ -39,10 +39,14 @@ else
 	fail runc_profile_denies_unrecorded "mkdir ran under the ls profile: $(tail -3 "$T/last.out")"
 fi
 
-# The file is what a runtime accepts: ERRNO default, x86-64 only, one sorted allow rule.
+# The file is what a runtime accepts: ERRNO default, x86-64 only, one sorted
+# allow rule, then only allow rules with argument conditions and clone3's ENOSYS.
 if [ -s "$ls_out" ] &&
-	jq -e '.defaultAction == "SCMP_ACT_ERRNO" and (.syscalls | length) == 1 and
+	jq -e '.defaultAction == "SCMP_ACT_ERRNO" and
 		.syscalls[0].action == "SCMP_ACT_ALLOW" and (.syscalls[0].names == (.syscalls[0].names | sort)) and
+		(.syscalls[0].args == null) and
+		all(.syscalls[1:][]; (.action == "SCMP_ACT_ALLOW" and (.args | length) > 0) or
+			(.names == ["clone3"] and .action == "SCMP_ACT_ERRNO" and .errnoRet == 38)) and
 		(.architectures | length) >= 1' "$ls_out" >/dev/null &&
 	[ "$(stat -c %a "$ls_out")" = 644 ] &&
 	[ -z "$(find "$T" -maxdepth 1 -name '.*.tmp')" ]; then

@@ -181,8 +181,8 @@ for n in $(seq $CAP); do
 done
 why=""
 # All entered: every record process' child is in its PID namespace and recorded.
-count_recorded() { [ "$(ls /sys/fs/bpf/oci-seccomp-recorder/abi5 >/dev/null 2>&1 &&
-	bpftool map dump pinned /sys/fs/bpf/oci-seccomp-recorder/abi5/recordings -j 2>/dev/null | jq length)" = "$1" ]; }
+count_recorded() { [ "$(ls "$PIN" >/dev/null 2>&1 &&
+	bpftool map dump pinned "$PIN/recordings" -j 2>/dev/null | jq length)" = "$1" ]; }
 wait_until 120 count_recorded $CAP || why="not all $CAP recordings entered: $(cat "$T"/cap*.err | sort | uniq -c | head -3)"
 "$HOOK" --run-dir "$RUNDIR" record -o "$T/cap-over.json" -- true 2>"$T/over.err"
 rc=$?
