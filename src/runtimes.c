@@ -39,8 +39,9 @@ const struct runtime_tail runtime_tails[] = {
 	  NAMES("close", "epoll_ctl", "epoll_pwait", "execve", "fstatfs", "futex", "getdents64",
 		"nanosleep", "openat", "write"), NULL },
 	{ "runc 1.1.5 (also under podman)", 0,
+	  /* fchown: the stdio fds handed to a process.user other than root. */
 	  NAMES("capget", "capset", "chdir", "close", "epoll_ctl", "epoll_pwait", "execve",
-		"faccessat2", "fcntl", "fstat", "fstatfs", "futex", "getcwd", "getdents64",
+		"faccessat2", "fchown", "fcntl", "fstat", "fstatfs", "futex", "getcwd", "getdents64",
 		"getppid", "nanosleep", "newfstatat", "openat", "prctl", "read", "setgid",
 		"setgroups", "setuid", "write"), PRCTL_CAPS },
 	{ "crun 1.8.1 (also under podman)", 1, NAMES("close", "execve", "rt_sigprocmask"), NULL },

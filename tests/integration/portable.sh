@@ -15,6 +15,7 @@ for nnp in true false; do
 	for r in "${RUNTIMES[@]}"; do TESTS+=("portable_table_covers_${r}_nnp_$nnp"); done
 	for r in "${RUNTIMES[@]}"; do TESTS+=("portable_from_${r}_nnp_$nnp"); done
 done
+for r in runc crun; do TESTS+=("portable_table_covers_${r}_user_1000"); done
 TESTS+=(portable_nnp_both portable_exact_stays_exact portable_nginx_runc portable_nginx_crun)
 PREREQS=(runc crun podman jq python3)
 skip_all_if_missing
@@ -50,6 +51,26 @@ for nnp in true false; do
 			fail "$name" "the runtime made, after loading the filter, what src/runtimes.c lacks: $extra $extra_args"
 		fi
 	done
+done
+
+# The same for a container whose process runs as another user than root,
+# without noNewPrivileges: runc then hands it the stdio fds (fchown) under the filter.
+for rt in runc crun; do
+	out=$T/exact-$rt-user.json
+	name=portable_table_covers_${rt}_user_1000
+	if ! CTR_USER=1000:1000 ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
+		run_on "$rt" false "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
+		! wait_until 10 test -s "$out"; then
+		fail "$name" "recording failed: $(tail -2 "$T/last.out")"
+		continue
+	fi
+	extra=$(comm -23 <(allowed_names "$out") <( (allowed_names "$T/own.json"; allowed_names "$T/table-false.json") | sort -u))
+	extra_args=$(comm -23 <(allowed_conditions "$out") <( (allowed_conditions "$T/own.json"; allowed_conditions "$T/table-false.json") | sort -u))
+	if [ -z "$extra$extra_args" ]; then
+		pass "$name"
+	else
+		fail "$name" "the runtime made, after loading the filter, what src/runtimes.c lacks: $extra $extra_args"
+	fi
 done
 
 # --- recorded under one, replayed under every one ---------------------------------------------
