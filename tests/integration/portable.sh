@@ -31,47 +31,32 @@ PERMISSIVE=$T/permissive.json
 echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}' > "$PERMISSIVE"
 echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}' > "$T/tiny.json"
 "$HOOK" record --scope exact -o "$T/own.json" -- "$HELPERS/osr-workload" nr 39 2>/dev/null
-for nnp in true false; do
-	"$HOOK" merge --nnp "$nnp" -o "$T/table-$nnp.json" "$T/tiny.json"
-	for rt in "${RUNTIMES[@]}"; do
-		out=$T/exact-$rt-$nnp.json
-		name=portable_table_covers_${rt}_nnp_$nnp
-		if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
-			run_on "$rt" "$nnp" "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
-			! wait_until 10 test -s "$out"; then
-			fail "$name" "recording failed: $(tail -2 "$T/last.out")"
-			continue
-		fi
-		extra=$(comm -23 <(allowed_names "$out") <( (allowed_names "$T/own.json"; allowed_names "$T/table-$nnp.json") | sort -u))
-		# The values of those whose arguments are recorded, too (prctl's options).
-		extra_args=$(comm -23 <(allowed_conditions "$out") <( (allowed_conditions "$T/own.json"; allowed_conditions "$T/table-$nnp.json") | sort -u))
-		if [ -z "$extra$extra_args" ]; then
-			pass "$name"
-		else
-			fail "$name" "the runtime made, after loading the filter, what src/runtimes.c lacks: $extra $extra_args"
-		fi
-	done
-done
-
-# The same for a container whose process runs as another user than root,
-# without noNewPrivileges: runc then hands it the stdio fds (fchown) under the filter.
-for rt in runc crun; do
-	out=$T/exact-$rt-user.json
-	name=portable_table_covers_${rt}_user_1000
-	if ! CTR_USER=1000:1000 ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
-		run_on "$rt" false "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
+# covers NAME RT NNP: record under RT (CTR_USER as set) and check the table
+# covers what it made beyond the program's own, names and the values of those
+# whose arguments are recorded (prctl's options).
+covers() {
+	local name=$1 rt=$2 nnp=$3 out=$T/exact-$1.json extra extra_args
+	if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
+		run_on "$rt" "$nnp" "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
 		! wait_until 10 test -s "$out"; then
 		fail "$name" "recording failed: $(tail -2 "$T/last.out")"
-		continue
+		return
 	fi
-	extra=$(comm -23 <(allowed_names "$out") <( (allowed_names "$T/own.json"; allowed_names "$T/table-false.json") | sort -u))
-	extra_args=$(comm -23 <(allowed_conditions "$out") <( (allowed_conditions "$T/own.json"; allowed_conditions "$T/table-false.json") | sort -u))
+	extra=$(comm -23 <(allowed_names "$out") <( (allowed_names "$T/own.json"; allowed_names "$T/table-$nnp.json") | sort -u))
+	extra_args=$(comm -23 <(allowed_conditions "$out") <( (allowed_conditions "$T/own.json"; allowed_conditions "$T/table-$nnp.json") | sort -u))
 	if [ -z "$extra$extra_args" ]; then
 		pass "$name"
 	else
 		fail "$name" "the runtime made, after loading the filter, what src/runtimes.c lacks: $extra $extra_args"
 	fi
+}
+for nnp in true false; do
+	"$HOOK" merge --nnp "$nnp" -o "$T/table-$nnp.json" "$T/tiny.json"
+	for rt in "${RUNTIMES[@]}"; do covers "portable_table_covers_${rt}_nnp_$nnp" "$rt" "$nnp"; done
 done
+# The same for a container whose process runs as another user than root,
+# without noNewPrivileges: runc then hands it the stdio fds (fchown) under the filter.
+for rt in runc crun; do CTR_USER=1000:1000 covers "portable_table_covers_${rt}_user_1000" "$rt" false; done
 
 # --- recorded under one, replayed under every one ---------------------------------------------
 WORK_ARGS=(sh -c 'ls / >/dev/null && osr-workload call getcpu')
