@@ -267,11 +267,11 @@ int main(int argc, char **argv)
 				floor_bpf__detach(floor);
 			if (c == RECORDER) {
 				__u32 id = pinned_prog_id();
-				int left = bpf_share_leave(&bs, table);
+				int left = bpf_share_leave(&bs, table, NULL);
 
 				bpf_share_close(&bs);
 				for (int o = others; o-- > 0;) {
-					bpf_share_leave(&obs[o], NULL);
+					bpf_share_leave(&obs[o], NULL, NULL);
 					bpf_share_close(&obs[o]);
 				}
 				wait_freed(id);

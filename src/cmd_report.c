@@ -113,7 +113,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	table = malloc(sizeof(*table));
 	if (!table)
 		return -ENOMEM;
-	r = bpf_share_find(rec.key, rec.by_mntns, table);
+	r = bpf_share_find(rec.key, rec.by_mntns, table, NULL);
 	if (r < 0) {
 		log_error("cannot read the recording of container '%s': %s", id,
 			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));

@@ -58,7 +58,7 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 	free(hdr);
 	/* The namespace held is the one prestart saw (the pid was checked by its pidfd). */
 	if (r >= 0 && t->bs.key != want) {
-		bpf_share_leave(&t->bs, NULL);
+		bpf_share_leave(&t->bs, NULL, NULL);
 		bpf_share_close(&t->bs);
 		return osr_fail(err, -ESRCH, "the container's process %d changed namespace",
 				(int)t->cfg->pid);
@@ -97,7 +97,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	if (format_resource_name(t->cfg->output, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "recorded");
 	/* Leave first: what is read is then final. */
-	r = bpf_share_leave(&t->bs, table);
+	r = bpf_share_leave(&t->bs, table, NULL);
 	bpf_share_close(&t->bs);
 	t->attached = false;
 	if (r < 0)
@@ -242,7 +242,7 @@ static int tracer_end(struct tracer *t)
 static void tracer_close(struct tracer *t)
 {
 	if (t->attached) {
-		bpf_share_leave(&t->bs, NULL);
+		bpf_share_leave(&t->bs, NULL, NULL);
 		bpf_share_close(&t->bs);
 	}
 	if (t->init_pidfd >= 0)
