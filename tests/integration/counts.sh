@@ -90,22 +90,13 @@ else
 fi
 
 # --- the live report, while the container runs -------------------------------------------
-# run_bg ANN ARGS...: a container in the background; CID names it.
-run_bg() {
-	local ann=$1; shift
-	CTR_SEQ=$((CTR_SEQ + 1))
-	CID=$ID_PREFIX-$CTR_SEQ
-	bundle "$T/b$CTR_SEQ" "$ann" "$@"
-	(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >"$T/bg$CTR_SEQ.out" 2>&1) &
-	BG=$!
-}
 counted_live() { # ID NAME COUNT
 	"$HOOK" --run-dir "$RUNDIR" report --counts --format json "$1" > "$T/live.json" 2>/dev/null &&
 		[ "$(count "$T/live.json" "$2" workload)" = "$3" ]
 }
 LS=$T/live.stats.json
 run_bg "of:$T/live.json.profile;stats:$LS" sh -c "$W count sysinfo 500 2; sleep 30"
-LIVE=$CID LIVE_BG=$BG LIVE_OUT=$T/bg$CTR_SEQ.out
+LIVE=$CID LIVE_BG=$RPID LIVE_OUT=$T/bg$CTR_SEQ.out
 if wait_until 15 counted_live "$LIVE" sysinfo 1000 &&
 	"$HOOK" --run-dir "$RUNDIR" report --counts "$LIVE" > "$T/live.txt" 2>&1 &&
 	grep -q "^NAME  *COUNT  *SHARE  *FIRST SEEN (ms)  *PHASE" "$T/live.txt" &&
@@ -118,7 +109,7 @@ fi
 
 # A recording without stats: says how to ask, and costs it nothing.
 run_bg "of:$T/plain.json" sleep 30
-PLAIN=$CID PLAIN_BG=$BG
+PLAIN=$CID PLAIN_BG=$RPID
 wait_until 10 seen "$PLAIN" nanosleep >/dev/null
 if ! "$HOOK" --run-dir "$RUNDIR" report --counts "$PLAIN" > /dev/null 2>"$T/plain.err" &&
 	grep -q "without counting.*stats:" "$T/plain.err"; then
