@@ -9,8 +9,8 @@ set -u
 
 TESTS=(counts_exact_threads counts_file_shape counts_phases counts_ia32 counts_record
 	counts_live_report counts_not_counting counts_stats_fail_keeps_profile counts_check_rare
-	counts_confined counts_confined_refused counts_bad_inputs)
-PREREQS=(runc jq)
+	counts_confined counts_confined_refused counts_bad_inputs counts_dead_tracer_cleaned)
+PREREQS=(runc jq bpftool)
 skip_all_if_missing
 shared_rootfs
 
@@ -189,3 +189,26 @@ echo '{"syscalls": [], "total": 3}' > "$T/badstats.json"
 grep -q "add up to 0" "$T/bad.err" || why=${why:-"no clear error: $(cat "$T/bad.err")"}
 "$HOOK" report --counts --format seccompprofile --stats "$S" >/dev/null 2>&1 && why=${why:-"--format seccompprofile taken with --counts"}
 if [ -z "$why" ]; then pass counts_bad_inputs; else fail counts_bad_inputs "$why"; fi
+
+# --- a killed tracer's counts go with its recording -------------------------------------
+# Another counting recording keeps the program (and its maps) loaded, so the
+# dead one's entry must be taken out by itself.
+recording_of() { [ "$(record_field "$1" status)" = recording ]; }
+run_bg "of:$T/keep.json;stats:$T/keep.stats.json" sleep 30
+KEEP=$CID KEEP_BG=$RPID
+wait_until 10 recording_of "$KEEP"
+run_bg "of:$T/dead.json;stats:$T/dead.stats.json" sleep 30
+wait_until 10 recording_of "$CID"
+entries() { bpftool -j map dump pinned "$PIN/stats" 2>/dev/null | jq length; }
+before=$(entries)
+kill -9 "$(record_field "$CID" pid)"
+runc kill "$CID" KILL 2>/dev/null
+wait "$RPID"
+after=$(entries)
+runc kill "$KEEP" KILL 2>/dev/null
+wait "$KEEP_BG"
+if [ "$before" = 2 ] && [ "$after" = 1 ] && [ ! -e "$T/dead.stats.json" ] && [ -s "$T/keep.stats.json" ]; then
+	pass counts_dead_tracer_cleaned
+else
+	fail counts_dead_tracer_cleaned "stats entries before/after: ${before:-?}/${after:-?} ($PIN/stats)"
+fi
