@@ -26,7 +26,12 @@
  * syscall whose arguments are recorded (include/recorder.h), so the traced
  * figure is the cost of keeping its value, found in the set at once.
  *
- * Usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS [SYSCALL]]]]
+ * With "count" last, a fourth condition takes its turn in each round: the
+ * recorder entered with counting on (hdr->counting, as stats: asks), printed
+ * as "counting PLACE ..." and "ratio_counting PLACE ...", and checked to have
+ * counted every call of the traced child's loop.
+ *
+ * Usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS [SYSCALL [count]]]]]
  *        (default 41 rounds of 200,000, 0, getppid)
  */
 #include <errno.h>
@@ -47,9 +52,9 @@
 #include "proc.h"
 
 enum { HOST, TRACED, UNTRACED, PLACES };
-enum { NONE, FLOOR, RECORDER, CONDITIONS };
+enum { NONE, FLOOR, RECORDER, COUNTING, CONDITIONS };
 static const char *const place_names[] = { "host", "ctr_traced", "ctr_untraced" };
-static const char *const cond_names[] = { "nobpf", "floor", "recorder" };
+static const char *const cond_names[] = { "nobpf", "floor", "recorder", "counting" };
 
 static long loop = 200000;
 static long loop_nr = SYS_getppid;
@@ -177,6 +182,47 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median over rounds of condition c / floor, paired within a round. */
+static double paired_ratio(const double *v, int rounds, int c, int p)
+{
+	const double *fl = &v[((size_t)FLOOR * PLACES + p) * rounds];
+	const double *x = &v[((size_t)c * PLACES + p) * rounds];
+	double *ratio = calloc((size_t)rounds, sizeof(*ratio)), m;
+
+	if (!ratio)
+		return -1;
+	for (int r = 0; r < rounds; r++)
+		ratio[r] = x[r] / fl[r];
+	qsort(ratio, rounds, sizeof(*ratio), cmp_double);
+	m = ratio[rounds / 2];
+	free(ratio);
+	return m;
+}
+
+static void print_results(double *v, int rounds, int nconds)
+{
+	double ratios[CONDITIONS][PLACES];
+
+	/* Paired before the samples are sorted. */
+	for (int p = 0; p < PLACES; p++) {
+		ratios[RECORDER][p] = paired_ratio(v, rounds, RECORDER, p);
+		if (nconds > COUNTING)
+			ratios[COUNTING][p] = paired_ratio(v, rounds, COUNTING, p);
+	}
+	for (int c = 0; c < nconds; c++)
+		for (int p = 0; p < PLACES; p++) {
+			double *s = &v[((size_t)c * PLACES + p) * rounds];
+
+			qsort(s, rounds, sizeof(*s), cmp_double);
+			printf("%s %s %.2f %.2f\n", cond_names[c], place_names[p], s[rounds / 2],
+			       s[rounds / 4]);
+		}
+	for (int p = 0; p < PLACES; p++)
+		printf("ratio %s %.4f\n", place_names[p], ratios[RECORDER][p]);
+	for (int p = 0; nconds > COUNTING && p < PLACES; p++)
+		printf("ratio_counting %s %.4f\n", place_names[p], ratios[COUNTING][p]);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 41;
@@ -185,10 +231,12 @@ int main(int argc, char **argv)
 	struct osr_err err = { "" };
 	struct floor_bpf *floor;
 	unsigned int inum, level;
-	double *v, *ratio;
+	double *v;
 	cpu_set_t cpus;
 
 	int others = argc > 3 ? atoi(argv[3]) : 0;
+	int nconds = argc > 5 && !strcmp(argv[5], "count") ? CONDITIONS : COUNTING;
+	struct osr_stats *stats = calloc(1, sizeof(*stats));
 	struct bpf_share *obs = calloc(others > 0 ? others : 1, sizeof(*obs));
 	pid_t *opids = calloc(others > 0 ? others : 1, sizeof(*opids));
 	long long mem0 = -1, mem1 = -1;
@@ -199,9 +247,12 @@ int main(int argc, char **argv)
 		loop_nr = SYS_prctl;
 	else if (argc > 4 && strcmp(argv[4], "getppid"))
 		rounds = 0;
+	if (argc > 5 && nconds != CONDITIONS)
+		rounds = 0;
 	if (rounds < 1 || loop < 1 || others < 0 || others >= OSR_MAX_RECORDINGS || !hdr || !table ||
-	    !obs || !opids) {
-		fprintf(stderr, "usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS [getppid|prctl]]]]\n");
+	    !obs || !opids || !stats) {
+		fprintf(stderr,
+			"usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS [getppid|prctl [count]]]]]\n");
 		return 2;
 	}
 	for (int i = 0; i < others; i++) {
@@ -217,12 +268,11 @@ int main(int argc, char **argv)
 		}
 	}
 	v = calloc((size_t)rounds * CONDITIONS * PLACES, sizeof(*v));
-	ratio = calloc((size_t)rounds * PLACES, sizeof(*ratio));
 	/* One CPU for all: the children inherit it. */
 	CPU_ZERO(&cpus);
 	CPU_SET(sysconf(_SC_NPROCESSORS_ONLN) - 1, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
-	if (!v || !ratio || spawn(&kids[TRACED]) < 0 || spawn(&kids[UNTRACED]) < 0) {
+	if (!v || spawn(&kids[TRACED]) < 0 || spawn(&kids[UNTRACED]) < 0) {
 		fprintf(stderr, "osr-syscall-cost: cannot start the children: %s\n", strerror(errno));
 		return 1;
 	}
@@ -234,8 +284,9 @@ int main(int argc, char **argv)
 	/* exe 0: the child counts as the workload at once, as a container's process does. */
 
 	for (int r = 0; r < rounds; r++)
-		for (int i = 0; i < CONDITIONS; i++) {
-			int c = (r + i) % CONDITIONS;
+		for (int i = 0; i < nconds; i++) {
+			int c = (r + i) % nconds;
+			bool rec = c == RECORDER || c == COUNTING;
 			struct bpf_share bs;
 			double *s = &v[((size_t)c * PLACES) * rounds];
 
@@ -243,7 +294,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "osr-syscall-cost: cannot attach the floor program\n");
 				return 1;
 			}
-			for (int o = 0; c == RECORDER && o < others; o++) {
+			hdr->counting = 0;
+			for (int o = 0; rec && o < others; o++) {
 				if (bpf_share_enter(&obs[o], &(struct share_request){ .pid = opids[o] },
 						    hdr, &err) < 0) {
 					fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
@@ -252,12 +304,14 @@ int main(int argc, char **argv)
 				if (o == 0 && mem0 < 0)
 					mem0 = tables_bytes();
 			}
-			if (c == RECORDER && bpf_share_enter(&bs, &(struct share_request){ .pid = kids[TRACED].pid },
-						     hdr, &err) < 0) {
+			/* The measured recording counts, through the hook's own path, or not. */
+			hdr->counting = c == COUNTING;
+			if (rec && bpf_share_enter(&bs, &(struct share_request){ .pid = kids[TRACED].pid },
+						   hdr, &err) < 0) {
 				fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
 				return 1;
 			}
-			if (c == RECORDER && mem1 < 0)
+			if (rec && mem1 < 0)
 				mem1 = tables_bytes();
 			usleep(20000);
 			s[HOST * rounds + r] = loop_ns();
@@ -265,13 +319,13 @@ int main(int argc, char **argv)
 			s[UNTRACED * rounds + r] = ask(&kids[UNTRACED]);
 			if (c == FLOOR)
 				floor_bpf__detach(floor);
-			if (c == RECORDER) {
+			if (rec) {
 				__u32 id = pinned_prog_id();
-				int left = bpf_share_leave(&bs, table);
+				int left = bpf_share_leave(&bs, table, c == COUNTING ? stats : NULL);
 
 				bpf_share_close(&bs);
 				for (int o = others; o-- > 0;) {
-					bpf_share_leave(&obs[o], NULL);
+					bpf_share_leave(&obs[o], NULL, NULL);
 					bpf_share_close(&obs[o]);
 				}
 				wait_freed(id);
@@ -282,26 +336,18 @@ int main(int argc, char **argv)
 							"was not recorded\n");
 					return 1;
 				}
+				/* Every call of the loop counted, none lost. */
+				if (c == COUNTING &&
+				    stats->count[OSR_PHASE_WORKLOAD][OSR_ABI_NATIVE][loop_nr] < (__u64)loop) {
+					fprintf(stderr, "osr-syscall-cost: %llu calls counted of %ld\n",
+						(unsigned long long)stats->count[OSR_PHASE_WORKLOAD]
+										[OSR_ABI_NATIVE][loop_nr],
+						loop);
+					return 1;
+				}
 			}
 		}
-	for (int p = 0; p < PLACES; p++) {
-		double *fl = &v[((size_t)FLOOR * PLACES + p) * rounds];
-		double *rec = &v[((size_t)RECORDER * PLACES + p) * rounds];
-
-		for (int r = 0; r < rounds; r++)
-			ratio[p * rounds + r] = rec[r] / fl[r];
-		qsort(&ratio[p * rounds], rounds, sizeof(*ratio), cmp_double);
-	}
-	for (int c = 0; c < CONDITIONS; c++)
-		for (int p = 0; p < PLACES; p++) {
-			double *s = &v[((size_t)c * PLACES + p) * rounds];
-
-			qsort(s, rounds, sizeof(*s), cmp_double);
-			printf("%s %s %.2f %.2f\n", cond_names[c], place_names[p], s[rounds / 2],
-			       s[rounds / 4]);
-		}
-	for (int p = 0; p < PLACES; p++)
-		printf("ratio %s %.4f\n", place_names[p], ratio[p * rounds + rounds / 2]);
+	print_results(v, rounds, nconds);
 	if (others > 0 && mem0 >= 0 && mem1 > mem0)
 		printf("tables_bytes_per_recording %lld\n", (mem1 - mem0) / others);
 	for (int o = 0; o < others; o++)

@@ -40,6 +40,15 @@ struct {
 	__type(value, struct osr_container);
 } more_tables SEC(".maps");
 
+/* The counts of the recordings that count, by id (see struct osr_stats). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, OSR_MAX_COUNTING);
+	__type(key, __u32);
+	__type(value, struct osr_stats);
+} stats SEC(".maps");
+
 /* Who owns each recording: for user space only (see struct osr_recording). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -387,6 +396,24 @@ static __attribute__((noinline)) void record_args(struct osr_container *c, struc
 }
 
 /*
+ * Count a syscall of a recording that counts: the one function that does.
+ * An atomic add, so no call is lost to another CPU's; the call that finds the
+ * count at 0 is the first and writes the time.
+ */
+static __attribute__((noinline)) void count_syscall(struct osr_container *c, __u32 phase,
+						   __u32 abi, long nr)
+{
+	__u32 id = c->id;
+	struct osr_stats *s = bpf_map_lookup_elem(&stats, &id);
+
+	if (!s || phase >= OSR_PHASE_COUNT || abi >= OSR_ABI_COUNT || nr < 0 ||
+	    nr >= OSR_MAX_SYSCALLS)
+		return;
+	if (__sync_fetch_and_add(&s->count[phase][abi][nr], 1) == 0)
+		WRITE_ONCE(s->first_ns[phase][abi][nr], bpf_ktime_get_ns());
+}
+
+/*
  * Where the table of the recording the current task belongs to is, or 0:
  * what a hint miss costs. A global function, verified once on its own rather
  * than along every way sys_enter reaches it.
@@ -525,6 +552,9 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_add(&c->overflow, 1);
 		return 0;
 	}
+	/* Recordings that do not count pay this load and branch only. */
+	if (c->counting)
+		count_syscall(c, phase, abi, id);
 	/* Read before writing: a hot syscall does not keep dirtying the cache line. */
 	seen = c->seen[phase][abi][id];
 	if (seen == OSR_SEEN)

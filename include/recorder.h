@@ -141,9 +141,28 @@ struct osr_container {
 	__u32 unfollowed; /* tasks that left the container's mount namespace unmarked */
 	__u64 overflow;	  /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
 	__u32 id;	  /* the recording's: a slot of the array serves many in turn */
-	__u32 pad;
+	__u32 counting;	  /* its syscalls are counted too, in its `stats` entry */
+	__u64 start_ns;	  /* when recording began (CLOCK_MONOTONIC, as bpf_ktime_get_ns) */
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 	struct osr_argset args[OSR_ABI_COUNT][OSR_ARG_KIND_COUNT];
+};
+
+/*
+ * Counting is asked for per recording (it costs a locked add per syscall,
+ * and 144 KiB of kernel memory while the recording lasts): its counts are
+ * an entry of the `stats` map under the recording's id, made by user space
+ * at enter. At most OSR_MAX_COUNTING recordings count at once.
+ */
+#define OSR_MAX_COUNTING 64
+
+/*
+ * How many times a recorded container made each (phase, ABI, syscall), exact
+ * (an atomic add, whichever CPU), and when it first did (bpf_ktime_get_ns;
+ * 0 until the first call's time is written, just after its count).
+ */
+struct osr_stats {
+	__u64 count[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
+	__u64 first_ns[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 
 /*

@@ -58,10 +58,10 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 		const char *semi = strchr(p, ';'), *f = p;
 		size_t n = semi ? (size_t)(semi - p) : strlen(p);
 
-		if (++fields > 2) {
+		if (++fields > 3) {
 			r = osr_fail(err, -EINVAL,
-				     "annotation '%s' has more than two fields (expected "
-				     "'of:/out.json[;if:/base.json]')",
+				     "annotation '%s' has more than three fields (expected "
+				     "'of:/out.json[;if:/base.json][;stats:/counts.json]')",
 				     OSR_ANNOTATION);
 			break;
 		}
@@ -70,12 +70,15 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 			r = parse_path("of", f + 3, n - 3, &req->output, err);
 		else if (n >= 3 && !strncmp(f, "if:", 3))
 			r = parse_path("if", f + 3, n - 3, &req->input, err);
+		else if (n >= 6 && !strncmp(f, "stats:", 6))
+			r = parse_path("stats", f + 6, n - 6, &req->stats, err);
 		else if (n == 0)
 			r = osr_fail(err, -EINVAL, "annotation '%s' has an empty field",
 				     OSR_ANNOTATION);
 		else
 			r = osr_fail(err, -EINVAL,
-				     "annotation '%s': unknown field '%.*s' (expected 'of:' or 'if:')",
+				     "annotation '%s': unknown field '%.*s' (expected 'of:', 'if:' or "
+				     "'stats:')",
 				     OSR_ANNOTATION, (int)(n > 32 ? 32 : n), f);
 		if (!semi)
 			break;
@@ -93,5 +96,6 @@ void trace_request_free(struct trace_request *req)
 {
 	free(req->output);
 	free(req->input);
-	req->output = req->input = NULL;
+	free(req->stats);
+	req->output = req->input = req->stats = NULL;
 }

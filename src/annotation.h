@@ -4,10 +4,14 @@
 
 #include "util.h"
 
-/* `of:OUT[;if:BASE]` in either order, as oci-seccomp-bpf-hook takes it. */
+/*
+ * `of:OUT[;if:BASE]` in either order, as oci-seccomp-bpf-hook takes it; ours
+ * alone, `;stats:FILE` asks for the syscall counts too.
+ */
 struct trace_request {
 	char *output; /* absolute path of the profile to write */
 	char *input;  /* absolute path of a base profile to extend, or NULL */
+	char *stats;  /* absolute path of the counts to write, or NULL: no counting */
 };
 
 int annotation_parse(const char *value, struct trace_request *req, struct osr_err *err);

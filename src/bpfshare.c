@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -53,6 +54,7 @@ static const struct {
 	[OSR_MAP_MNTNS_TARGETS] = { "mntns_targets",
 				    offsetof(struct recorder_lskel, maps.mntns_targets.map_fd) },
 	[OSR_MAP_INDEX] = { "ns_index", offsetof(struct recorder_lskel, maps.ns_index.map_fd) },
+	[OSR_MAP_STATS] = { "stats", offsetof(struct recorder_lskel, maps.stats.map_fd) },
 };
 
 /*
@@ -451,6 +453,7 @@ static void remove_recording(const struct bpf_share *bs, uint32_t id,
 	fd = table_fd(bs, rec->loc, &k);
 	if (rec->loc & OSR_LOC_HASH)
 		bpf_map_delete_elem(fd, &k);
+	bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id); /* if it counted */
 	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
 }
 
@@ -580,6 +583,44 @@ static int over_limits(const struct census *c, const struct share_request *req,
 	return 0;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The counts of a new recording, zeroed (with the lock held). Made before its
+ * table, so the program never counts into a stale entry; census() removes
+ * it with the recording.
+ */
+static int add_stats(const struct bpf_share *bs, struct osr_err *err)
+{
+	_cleanup_free_ struct osr_stats *zero = calloc(1, sizeof(*zero));
+	uint32_t key, next, *prev = NULL, n = 0;
+	int r;
+
+	if (!zero)
+		return osr_fail(err, -ENOMEM, "out of memory");
+	if (bpf_map_update_elem(bs->fds[OSR_MAP_STATS], &bs->id, zero, BPF_NOEXIST) == 0)
+		return 0;
+	r = -errno;
+	if (r != -E2BIG)
+		return osr_fail(err, r, "cannot make the recording's counts in the BPF map: %s",
+				osr_strerror(-r));
+	while (bpf_map_get_next_key(bs->fds[OSR_MAP_STATS], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return osr_fail(err, -EBUSY,
+			"%u recordings are counting already on this node, the most that can at "
+			"once; record without stats, or when one of them has finished",
+			n);
+}
+
 /* Make the recording's table and entries (with the lock held); c: the census. */
 static int add_recording(struct bpf_share *bs, const struct share_request *req,
 			 struct osr_container *hdr, const struct census *cen, struct osr_err *err)
@@ -599,7 +640,11 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 		snprintf(rec.tenant, sizeof(rec.tenant), "%s", req->tenant);
 	bs->id = new_id(bs);
 	hdr->id = bs->id;
+	hdr->start_ns = monotonic_ns();
 	recording_prepare(hdr);
+	r = hdr->counting ? add_stats(bs, err) : 0;
+	if (r < 0)
+		return r;
 	/* A free slot of the array if there is one: its lookups cost nothing. */
 	for (slot = 0; slot < OSR_STATIC_TABLES && cen->slot_used[slot]; slot++)
 		;
@@ -681,7 +726,13 @@ static void unpin_if_empty(const struct bpf_share *bs)
 		unpin_all(bs);
 }
 
-int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
+/* The counts of recording id (-ENOENT: it does not count). */
+static int read_stats(const struct bpf_share *bs, uint32_t id, struct osr_stats *stats)
+{
+	return bpf_map_lookup_elem(bs->fds[OSR_MAP_STATS], &id, stats) < 0 ? -errno : 0;
+}
+
+int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_stats *stats)
 {
 	_cleanup_close_ int lock = -1;
 	struct osr_recording rec;
@@ -706,6 +757,8 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out)
 
 		if (out && bpf_map_lookup_elem(fd, &k, out) < 0)
 			r = -errno;
+		if (r >= 0 && stats)
+			r = read_stats(bs, bs->id, stats);
 	}
 	remove_recording(bs, bs->id, &rec);
 out:
@@ -742,7 +795,8 @@ void bpf_share_collect(void)
 	close_maps(&bs);
 }
 
-int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
+int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
+		   struct osr_stats *stats)
 {
 	struct bpf_share bs;
 	uint32_t id;
@@ -759,6 +813,12 @@ int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out)
 		int fd = table_fd(&bs, id, &k);
 
 		r = bpf_map_lookup_elem(fd, &k, out) < 0 ? -errno : 0;
+		/* The table's id, not the loc: an array slot's loc is no recording's id. */
+		if (r >= 0 && stats) {
+			r = read_stats(&bs, out->id, stats);
+			if (r == -ENOENT)
+				r = -ENODATA;
+		}
 	}
 	close_maps(&bs);
 	return r;

@@ -14,7 +14,7 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever a recorded struct or the maps change: versions never share. */
-#define OSR_BPF_ABI "abi6"
+#define OSR_BPF_ABI "abi7"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
@@ -27,6 +27,7 @@ enum osr_map {
 	OSR_MAP_PIDNS_TARGETS,
 	OSR_MAP_MNTNS_TARGETS,
 	OSR_MAP_INDEX,
+	OSR_MAP_STATS,
 	OSR_MAP_COUNT,
 };
 
@@ -62,19 +63,22 @@ struct bpf_share {
 
 /*
  * Enter a recording: (load and pin the program if needed,) make its table from
- * hdr (its id written in) under a new id and enter it under the inode of the namespace of the
- * request's pid (kept open until it leaves, so no other namespace gets it). Recording starts on
- * return. Fails with -EBUSY when the node holds OSR_MAX_RECORDINGS, -EDQUOT
- * when the tenant holds its quota, -EEXIST when the key is being recorded.
+ * hdr (its id and start time written in) under a new id and enter it under the inode of the
+ * namespace of the request's pid (kept open until it leaves, so no other namespace gets it).
+ * With hdr->counting set, its `stats` entry is made too. Recording starts on
+ * return. Fails with -EBUSY when the node holds OSR_MAX_RECORDINGS, or
+ * OSR_MAX_COUNTING counting ones and hdr->counting is set, -EDQUOT when the
+ * tenant holds its quota, -EEXIST when the key is being recorded.
  */
 int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		    struct osr_container *hdr, struct osr_err *err);
 
 /*
  * Leave: remove the entry (recording stops) and copy the final table into out
- * (if not NULL); the last container out unpins the program.
+ * and its counts into stats (each if not NULL; -ENOENT if stats is asked of a
+ * recording that did not count); the last container out unpins the program.
  */
-int bpf_share_leave(struct bpf_share *bs, struct osr_container *out);
+int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_stats *stats);
 void bpf_share_close(struct bpf_share *bs);
 
 /*
@@ -85,8 +89,10 @@ void bpf_share_collect(void);
 
 /*
  * Copy the table of a running recording, found by namespace, for `report`
- * (-ENOENT: not being recorded).
+ * (-ENOENT: not being recorded), and its counts if stats is not NULL
+ * (-ENODATA: it does not count).
  */
-int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out);
+int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
+		   struct osr_stats *stats);
 
 #endif

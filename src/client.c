@@ -73,6 +73,13 @@ int client_start(const struct options *o, const struct oci_state *st,
 	char dir[PATH_MAX], text[OSR_PROTO_MAX];
 	int fds[3], n;
 
+	/* The service writes through the user's folder fd for the profile alone, so far. */
+	if (req->stats)
+		return osr_fail(err, -ENOTSUP,
+				"annotation '%s': 'stats:' is not supported for rootless containers "
+				"(recorded through the recording service); drop it, or record as "
+				"root",
+				OSR_ANNOTATION);
 	if (!slash || !slash[1])
 		return osr_fail(err, -EINVAL, "'%s' does not name a file", req->output);
 	snprintf(dir, sizeof(dir), "%.*s", slash == req->output ? 1 : (int)(slash - req->output),

@@ -12,6 +12,7 @@
 #include <seccomp.h>
 
 #include "commands.h"
+#include "counts.h"
 #include "fileio.h"
 #include "format.h"
 #include "jsonutil.h"
@@ -23,7 +24,7 @@
 static void check_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: oci-seccomp-recorder check [--quiet] PROFILE...\n"
+		"Usage: oci-seccomp-recorder check [--quiet] [--stats FILE [--rare N]] PROFILE...\n"
 		"\n"
 		"Compile each JSON profile with libseccomp, the way runc and podman will, and\n"
 		"print what it says: the default action, the architectures, how many syscalls\n"
@@ -32,8 +33,12 @@ static void check_usage(FILE *f)
 		"the JSON profile they were made from.\n"
 		"\n"
 		"Options:\n"
-		"  -q, --quiet  print only errors\n"
-		"  -h, --help   show this help\n"
+		"  -q, --quiet       print only errors\n"
+		"  -s, --stats FILE  a stats file of the recording (stats: or record --stats)\n"
+		"  -r, --rare N      with --stats: list the syscalls the profile allows that\n"
+		"                    were made fewer than N times (default 1: never) under\n"
+		"                    the filter and by the workload\n"
+		"  -h, --help        show this help\n"
 		"\n"
 		"Exit status: 0 every profile is valid, 1 one is not or cannot be read,\n"
 		"2 usage error.\n");
@@ -221,8 +226,63 @@ static void print_summary(json_object *profile, const struct summary *s)
 		print_list("unknown to libseccomp", &s->unknown, "");
 }
 
+/* What --stats and --rare ask for. */
+struct rare_opts {
+	const struct counts *stats; /* NULL: not asked */
+	const char *path;
+	long below;
+};
+
+struct rare {
+	const char *name;
+	uint64_t count;
+};
+
+static int by_rarity(const void *a, const void *b)
+{
+	const struct rare *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The syscalls the profile allows that the stats say were made fewer than below times. */
+static int print_rare(const struct summary *s, const struct rare_opts *ro)
+{
+	_cleanup_free_ struct rare *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].action, "SCMP_ACT_ALLOW"))
+			continue;
+		for (size_t k = 0; k < s->v[i].names.n; k++) {
+			const char *name = s->v[i].names.v[k];
+			uint64_t c = counts_in_profile(ro->stats, name);
+
+			if (c >= (uint64_t)ro->below)
+				continue;
+			if (n == cap) {
+				struct rare *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+
+				if (!nv)
+					return -ENOMEM;
+				v = nv;
+			}
+			v[n++] = (struct rare){ name, c };
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_rarity);
+	printf("  allowed, made fewer than %ld time%s (stats '%s'): %zu\n", ro->below,
+	       ro->below == 1 ? "" : "s", ro->path, n);
+	for (size_t i = 0; i < n; i++)
+		printf("    %-24s %llu\n", v[i].name, (unsigned long long)v[i].count);
+	return 0;
+}
+
 /* 0 when the profile is valid; otherwise the reasons are logged, naming the file. */
-static int check_one(const char *path, bool quiet)
+static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 {
 	_cleanup_json_ json_object *profile = NULL;
 	_cleanup_(summary_free) struct summary s = { 0 };
@@ -294,6 +354,10 @@ static int check_one(const char *path, bool quiet)
 	if (!quiet) {
 		printf("%s: %s\n", path, valid < 0 ? "invalid" : "valid");
 		print_summary(profile, &s);
+		if (ro->stats && print_rare(&s, ro) < 0) {
+			log_error("check: out of memory listing the rare syscalls of '%s'", path);
+			return -ENOMEM;
+		}
 	}
 	return valid < 0 ? valid : 0;
 }
@@ -302,16 +366,31 @@ int cmd_check(const struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "rare", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool quiet = false;
+	_cleanup_(counts_free) struct counts stats = { 0 };
+	struct rare_opts ro = { .below = 1 };
+	struct osr_err err = { "" };
+	bool quiet = false, rare_given = false;
 	int c, failed = 0;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qs:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
+			break;
+		case 's':
+			ro.path = optarg;
+			break;
+		case 'r':
+			if (parse_long(optarg, 1, LONG_MAX, &ro.below) < 0) {
+				log_error("check: --rare '%s' is not a number of at least 1", optarg);
+				return OSR_EXIT_USAGE;
+			}
+			rare_given = true;
 			break;
 		case 'h':
 			check_usage(stdout);
@@ -325,8 +404,19 @@ int cmd_check(const struct options *o, int argc, char **argv)
 		log_error("check: no profile to check (give one or more files)");
 		return OSR_EXIT_USAGE;
 	}
+	if (rare_given && !ro.path) {
+		log_error("check: --rare needs --stats FILE (the counts to compare with)");
+		return OSR_EXIT_USAGE;
+	}
+	if (ro.path) {
+		if (counts_load(ro.path, &stats, &err) < 0) {
+			log_error("check: %s", err.msg);
+			return -EINVAL;
+		}
+		ro.stats = &stats;
+	}
 	for (int i = optind; i < argc; i++) {
-		if (check_one(argv[i], quiet) < 0)
+		if (check_one(argv[i], quiet, &ro) < 0)
 			failed++;
 		fflush(stdout);
 	}

@@ -16,6 +16,7 @@
 
 #include "bpfshare.h"
 #include "commands.h"
+#include "counts.h"
 #include "fileio.h"
 #include "format.h"
 #include "log.h"
@@ -105,6 +106,7 @@ static void record_usage(FILE *f)
 {
 	fprintf(f, "Usage: oci-seccomp-recorder record [-o FILE] [--base FILE] [--scope SCOPE]\n"
 		   "                                   [--nnp true|false|both] [--args recorded|none]\n"
+		   "                                   [--stats FILE]\n"
 		   "                                   -- COMMAND [ARG...]\n"
 		   "\n"
 		   "Run COMMAND in a new PID namespace on this machine, record every syscall it and\n"
@@ -127,6 +129,8 @@ static void record_usage(FILE *f)
 		   "                      personality, prctl, ioctl, ptrace, keyctl and bpf are\n"
 		   "                      allowed with the argument values COMMAND used only;\n"
 		   "                      'none': names only\n"
+		   "  --stats FILE        count every syscall too, and write the counts to FILE\n"
+		   "                      (JSON, after the profile; see the man page)\n"
 		   "  -h, --help          show this help\n");
 }
 
@@ -134,7 +138,7 @@ static void record_usage(FILE *f)
 struct record_args {
 	struct output_opts out;
 	json_object *base;
-	char *base_abs, *out_abs;
+	char *base_abs, *out_abs, *stats_abs;
 	char name[OSR_RESOURCE_NAME_MAX + 1];
 	bool format_given;
 	char **cmd;
@@ -145,6 +149,7 @@ static void record_args_free(struct record_args *a)
 	json_object_put(a->base);
 	free(a->base_abs);
 	free(a->out_abs);
+	free(a->stats_abs);
 }
 
 /* -b: the base, read now. */
@@ -175,7 +180,8 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 		{ "output", required_argument, NULL, 'o' }, { "base", required_argument, NULL, 'b' },
 		{ "scope", required_argument, NULL, 's' },  { "format", required_argument, NULL, 'f' },
 		{ "nnp", required_argument, NULL, 'N' },    { "args", required_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },	    { 0 },
+		{ "stats", required_argument, NULL, 'S' },  { "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	struct output_opts *out = &a->out;
 	int c, r;
@@ -218,6 +224,12 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 				return OSR_EXIT_USAGE;
 			}
 			break;
+		case 'S':
+			free(a->stats_abs);
+			a->stats_abs = NULL;
+			if (absolute_path("record", optarg, &a->stats_abs) < 0)
+				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+			break;
 		case 'h':
 			record_usage(stdout);
 			return OSR_ARGS_DONE;
@@ -254,12 +266,14 @@ static int record_output(struct record_args *a)
 }
 
 /* Everything that can fail before the command runs, checked before it does. */
-static int record_check(const struct options *o, const struct output_opts *out)
+static int record_check(const struct options *o, const struct record_args *a)
 {
+	const struct output_opts *out = &a->out;
 	struct osr_err err = { "" };
 	int r;
 
-	if (strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) {
+	if ((strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) ||
+	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->root, &err)) < 0)) {
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
@@ -346,14 +360,18 @@ static int record_run(pid_t child, int go)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Take the recording out of the program and write its profile. */
+/* Take the recording out of the program and write its profile, then its stats if asked. */
 static int record_write(struct bpf_share *bs, struct osr_container *table,
-			const struct output_opts *out)
+			const struct record_args *a)
 {
+	const struct output_opts *out = &a->out;
+	_cleanup_free_ struct osr_stats *stats = NULL;
 	struct osr_err err = { "" };
 	int r;
 
-	r = bpf_share_leave(bs, table);
+	if (a->stats_abs && !(stats = malloc(sizeof(*stats))))
+		return -ENOMEM;
+	r = bpf_share_leave(bs, table, stats);
 	bpf_share_close(bs);
 	if (r >= 0)
 		r = output_write(table, out, &err);
@@ -365,7 +383,14 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 	}
 	if (strcmp(out->path, "-"))
 		log_info("wrote '%s'", out->path);
-	return 0;
+	if (!stats)
+		return 0;
+	r = counts_save(table, stats, NULL, a->stats_abs, out->root, false, &err);
+	if (r < 0)
+		log_error("%s", err.msg);
+	else
+		log_info("wrote '%s'", a->stats_abs);
+	return r;
 }
 
 int cmd_record(const struct options *o, int argc, char **argv)
@@ -389,7 +414,8 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	table = malloc(sizeof(*table));
 	if (!hdr || !table)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-	r = record_check(o, &a.out);
+	hdr->counting = a.stats_abs != NULL;
+	r = record_check(o, &a);
 	if (r != 0)
 		return r;
 	child = record_spawn(a.cmd, &go);
@@ -400,7 +426,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	code = record_run(child, go);
-	if (record_write(&bs, table, &a.out) < 0)
+	if (record_write(&bs, table, &a) < 0)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	return OSR_EXIT_CODE(code);
 }

@@ -9,41 +9,84 @@
 
 #include "bpfshare.h"
 #include "commands.h"
+#include "counts.h"
 #include "format.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "output.h"
 #include "profile.h"
+#include "recording.h"
 #include "rundir.h"
 #include "state.h"
 
 static void report_usage(FILE *f)
 {
 	fprintf(f, "Usage: oci-seccomp-recorder [--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
+		   "       oci-seccomp-recorder [--run-dir DIR] report --counts [--format FORMAT]\n"
+		   "                                               CONTAINER-ID | --stats FILE\n"
 		   "\n"
-		   "Print the profile a running recording would write now, without stopping it.\n"
+		   "Print the profile a running recording would write now, without stopping it;\n"
+		   "with --counts, how many times it made each syscall so far (a recording that\n"
+		   "counts: the annotation's stats:), or what a stats file holds.\n"
 		   "\n"
-		   "  -f, --format FORMAT json (default) or seccompprofile\n"
+		   "  -f, --format FORMAT json (default) or seccompprofile; with --counts, table\n"
+		   "                      (default) or json (the stats file's shape)\n"
+		   "  -c, --counts        the syscall counts, most made first\n"
+		   "  -s, --stats FILE    with --counts: read them from a stats file\n"
 		   "  -h, --help          show this help\n");
 }
 
-/* 0 to go on with *id, or what cmd_report() returns. */
-static int report_parse(int argc, char **argv, struct output_opts *out, const char **id)
+/* What report's options ask for. */
+struct report_args {
+	struct output_opts out;
+	bool counts, counts_json;
+	const char *format; /* as given, read once --counts is known */
+	const char *stats;
+	const char *id;
+};
+
+/* 0 to go on, or what cmd_report() returns. */
+static int report_format(struct report_args *a)
+{
+	if (!a->format)
+		return 0;
+	if (a->counts && (!strcmp(a->format, "json") || !strcmp(a->format, "table"))) {
+		a->counts_json = !strcmp(a->format, "json");
+		return 0;
+	}
+	if (a->counts) {
+		log_error("--format '%s' is not 'table' or 'json' (with --counts)", a->format);
+		return OSR_EXIT_USAGE;
+	}
+	if (format_parse(a->format, (enum profile_format *)&a->out.format) < 0) {
+		log_error("--format '%s' is not 'json' or 'seccompprofile'", a->format);
+		return OSR_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* 0 to go on with a->id (or a->stats), or what cmd_report() returns. */
+static int report_parse(int argc, char **argv, struct report_args *a)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "counts", no_argument, NULL, 'c' },
+		{ "stats", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:cs:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (format_parse(optarg, (enum profile_format *)&out->format) < 0) {
-				log_error("--format '%s' is not 'json' or 'seccompprofile'", optarg);
-				return OSR_EXIT_USAGE;
-			}
+			a->format = optarg;
+			break;
+		case 'c':
+			a->counts = true;
+			break;
+		case 's':
+			a->stats = optarg;
 			break;
 		case 'h':
 			report_usage(stdout);
@@ -53,13 +96,21 @@ static int report_parse(int argc, char **argv, struct output_opts *out, const ch
 			return OSR_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if ((r = report_format(a)) != 0)
+		return r;
+	if (a->stats && !a->counts) {
+		log_error("--stats is read with --counts only");
+		return OSR_EXIT_USAGE;
+	}
+	if (optind != argc - (a->stats ? 0 : 1)) {
 		report_usage(stderr);
 		return OSR_EXIT_USAGE;
 	}
-	*id = argv[optind];
-	if (!container_id_valid(*id)) {
-		log_error("'%.64s' is not a container id", *id);
+	if (a->stats)
+		return 0;
+	a->id = argv[optind];
+	if (!container_id_valid(a->id)) {
+		log_error("'%.64s' is not a container id", a->id);
 		return OSR_EXIT_USAGE;
 	}
 	return 0;
@@ -88,20 +139,81 @@ static int report_find(const struct options *o, const char *id, struct tracer_re
 	return 0;
 }
 
+/* The counts of a running recording that counts. */
+static int report_live_counts(const struct options *o, const char *id, struct counts *c)
+{
+	_cleanup_free_ struct osr_container *table = malloc(sizeof(*table));
+	_cleanup_free_ struct osr_stats *stats = malloc(sizeof(*stats));
+	struct tracer_record rec;
+	int r;
+
+	if (!table || !stats)
+		return -ENOMEM;
+	r = report_find(o, id, &rec);
+	if (r < 0)
+		return r;
+	r = bpf_share_find(rec.key, rec.by_mntns, table, stats);
+	if (r == -ENODATA)
+		log_error("container '%s' is recorded without counting (ask for counts with the "
+			  "annotation's 'stats:/path.json')",
+			  id);
+	else if (r < 0)
+		log_error("cannot read the recording of container '%s': %s", id,
+			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));
+	if (r < 0)
+		return r;
+	if (recording_read_counts(table, stats, c) < 0 || !(c->container = strdup(id)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* --counts: a running recording's, or a stats file's, as a table or JSON. */
+static int report_counts(const struct options *o, const struct report_args *a)
+{
+	_cleanup_(counts_free) struct counts c = { 0 };
+	_cleanup_free_ char *text = NULL;
+	struct osr_err err = { "" };
+	int r;
+
+	if (a->stats) {
+		r = counts_load(a->stats, &c, &err);
+		if (r < 0)
+			log_error("%s", err.msg);
+	} else {
+		r = report_live_counts(o, a->id, &c);
+	}
+	if (r < 0)
+		return r;
+	if (!a->counts_json) {
+		counts_print(stdout, &c);
+		return 0;
+	}
+	text = counts_render(&c);
+	if (!text)
+		return -ENOMEM;
+	fputs(text, stdout);
+	return 0;
+}
+
 int cmd_report(const struct options *o, int argc, char **argv)
 {
 	_cleanup_free_ struct osr_container *table = NULL;
 	_cleanup_json_ json_object *base = NULL;
-	struct output_opts out = { .path = "-" };
+	struct report_args a = { .out = { .path = "-" } };
+	struct output_opts out;
 	struct osr_err err = { "" };
 	struct tracer_record rec;
 	const char *id;
 	char name[OSR_RESOURCE_NAME_MAX + 1];
 	int r;
 
-	r = report_parse(argc, argv, &out, &id);
+	r = report_parse(argc, argv, &a);
 	if (r != 0)
 		return r == OSR_ARGS_DONE ? 0 : r;
+	if (a.counts)
+		return report_counts(o, &a);
+	out = a.out;
+	id = a.id;
 	r = report_find(o, id, &rec);
 	if (r < 0)
 		return r;
@@ -113,7 +225,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	table = malloc(sizeof(*table));
 	if (!table)
 		return -ENOMEM;
-	r = bpf_share_find(rec.key, rec.by_mntns, table);
+	r = bpf_share_find(rec.key, rec.by_mntns, table, NULL);
 	if (r < 0) {
 		log_error("cannot read the recording of container '%s': %s", id,
 			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));

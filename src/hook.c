@@ -99,9 +99,13 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 	return 0;
 }
 
-/* Where the profile may go, by the hook's options; req->output checked against it. */
-static int hook_output(const struct options *o, const struct oci_state *st,
-		       struct trace_request *req, struct tracer_config *cfg, struct osr_err *err)
+/*
+ * Where a file the annotation names (the profile, the stats) may go, by the
+ * hook's options: *path checked against it, and moved into the tenant's
+ * folder where confined; *root and *once as fileio.h takes them.
+ */
+static int hook_place(const struct options *o, const struct oci_state *st, char **path,
+		      const char **root, bool *once, struct osr_err *err)
 {
 	int r;
 
@@ -110,10 +114,10 @@ static int hook_output(const struct options *o, const struct oci_state *st,
 	 * reads the exact name its webhook chose) names are kept, and a file is
 	 * written once: no recording replaces another's.
 	 */
-	if (o->shared_output_dir && path_inside(req->output, o->shared_output_dir)) {
-		cfg->output_dir = o->shared_output_dir;
-		cfg->output_once = true;
-		return check_output_new(req->output, o->shared_output_dir, err);
+	if (o->shared_output_dir && path_inside(*path, o->shared_output_dir)) {
+		*root = o->shared_output_dir;
+		*once = true;
+		return check_output_new(*path, o->shared_output_dir, err);
 	}
 	if (o->output_dir && st->k8s_namespace) {
 		/*
@@ -122,19 +126,36 @@ static int hook_output(const struct options *o, const struct oci_state *st,
 		 */
 		char *own = NULL;
 
-		r = tenant_output_path(req->output, o->output_dir, st->k8s_namespace, &own, err);
-		free(req->output);
-		req->output = own;
+		r = tenant_output_path(*path, o->output_dir, st->k8s_namespace, &own, err);
+		free(*path);
+		*path = own;
 		if (r < 0)
 			return r;
-		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, req->output);
+		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, *path);
 	}
-	cfg->output_dir = o->output_dir;
+	*root = o->output_dir;
 	/* Confined to the shared folder only, anything else is outside it. */
-	if (!cfg->output_dir && o->shared_output_dir)
-		cfg->output_dir = o->shared_output_dir;
+	if (!*root && o->shared_output_dir)
+		*root = o->shared_output_dir;
 	/* Everything that can be checked now is: a bad request stops the container here. */
-	return check_output_path(req->output, cfg->output_dir, err);
+	return check_output_path(*path, *root, err);
+}
+
+/* Where the profile, and the stats if asked, may go. */
+static int hook_output(const struct options *o, const struct oci_state *st,
+		       struct trace_request *req, struct tracer_config *cfg, struct osr_err *err)
+{
+	int r;
+
+	r = hook_place(o, st, &req->output, &cfg->output_dir, &cfg->output_once, err);
+	if (r < 0 || !req->stats)
+		return r;
+	r = hook_place(o, st, &req->stats, &cfg->stats_dir, &cfg->stats_once, err);
+	if (r >= 0 && !strcmp(req->stats, req->output))
+		r = osr_fail(err, -EINVAL,
+			     "annotation '%s': 'stats:' names the profile's own file '%s'",
+			     OSR_ANNOTATION, req->output);
+	return r;
 }
 
 int hook_start(const struct options *o, const struct oci_state *st_in)
@@ -170,6 +191,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	cfg.bundle = st.bundle;
 	cfg.pid = st.pid;
 	cfg.output = req.output;
+	cfg.stats = req.stats;
 	cfg.base = base;
 	cfg.input = req.input;
 	cfg.tenant = st.k8s_namespace;
@@ -325,6 +347,9 @@ int recording_stop(const struct options *o, const char *id, const char *bundle,
 	rundir_remove(o->rundir, id);
 	switch (rec.status) {
 	case TRACER_DONE:
+		/* Written, but not all of it (the stats): say so, the profile is fine. */
+		if (rec.message[0])
+			log_warn("%s", rec.message);
 		return 0;
 	case TRACER_FAILED:
 		return osr_fail(err, -EIO, "no profile written to '%s': %s", rec.output,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <seccomp.h>
 
+#include "counts.h"
 #include "profile.h"
 #include "recording.h"
 
@@ -86,4 +87,44 @@ void recording_read(const struct osr_container *table, struct recording *out)
 		}
 	out->overflow = table->overflow;
 	out->unfollowed = table->unfollowed;
+}
+
+/* A number's name for an ABI, libseccomp's; "nr_N" where it has none. */
+static void syscall_name(uint32_t arch, int nr, char *buf, size_t size)
+{
+	_cleanup_free_ char *n = arch ? seccomp_syscall_resolve_num_arch(arch, nr) : NULL;
+
+	if (n && strlen(n) < size)
+		snprintf(buf, size, "%s", n);
+	else
+		snprintf(buf, size, "nr_%d", nr);
+}
+
+int recording_read_counts(const struct osr_container *table, const struct osr_stats *stats,
+			  struct counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int p = 0; p < OSR_PHASE_COUNT; p++)
+		for (int abi = 0; abi < OSR_ABI_COUNT; abi++)
+			for (int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
+				uint64_t first = stats->first_ns[p][abi][nr];
+				struct count_entry e = {
+					.nr = nr,
+					.arch = profile_abi_arch((unsigned int)abi),
+					.phase = p,
+					.count = stats->count[p][abi][nr],
+					/* 0 while the first call has counted but not written its time. */
+					.first_ns = first > table->start_ns ? first - table->start_ns : 0,
+				};
+
+				if (!e.count)
+					continue;
+				syscall_name(e.arch, nr, e.name, sizeof(e.name));
+				if (counts_add(out, &e) < 0) {
+					counts_free(out);
+					return -ENOMEM;
+				}
+			}
+	counts_sort(out);
+	return 0;
 }

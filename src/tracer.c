@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfshare.h"
+#include "counts.h"
 #include "format.h"
 #include "output.h"
 #include "fileio.h"
@@ -54,11 +55,12 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 
 	hdr->exe_ino = t->cfg->runtime_exe_ino;
 	hdr->exe_dev = t->cfg->runtime_exe_dev;
+	hdr->counting = t->cfg->stats != NULL;
 	r = bpf_share_enter(&t->bs, &req, hdr, err);
 	free(hdr);
 	/* The namespace held is the one prestart saw (the pid was checked by its pidfd). */
 	if (r >= 0 && t->bs.key != want) {
-		bpf_share_leave(&t->bs, NULL);
+		bpf_share_leave(&t->bs, NULL, NULL);
 		bpf_share_close(&t->bs);
 		return osr_fail(err, -ESRCH, "the container's process %d changed namespace",
 				(int)t->cfg->pid);
@@ -66,10 +68,32 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 	return r;
 }
 
-/* Build, validate and write the profile from what the program saw. */
+/*
+ * The stats, once the profile is written: a failure here leaves the profile
+ * as it is, and is said in the record for poststop to pass on.
+ */
+static void tracer_stats(struct tracer *t, const struct osr_container *table,
+			 const struct osr_stats *stats)
+{
+	const struct tracer_config *cfg = t->cfg;
+	struct osr_err err = { "" };
+
+	if (counts_save(table, stats, cfg->id, cfg->stats, cfg->stats_dir, cfg->stats_once,
+			&err) < 0) {
+		log_error("%s", err.msg);
+		snprintf(t->rec.message, sizeof(t->rec.message),
+			 "the profile '%s' was written, the stats were not: %s", cfg->output,
+			 err.msg);
+		return;
+	}
+	log_info("wrote '%s'", cfg->stats);
+}
+
+/* Build, validate and write the profile from what the program saw, then the stats if asked. */
 static int tracer_finish(struct tracer *t, struct osr_err *err)
 {
 	_cleanup_free_ struct osr_container *table = malloc(sizeof(*table));
+	_cleanup_free_ struct osr_stats *stats = t->cfg->stats ? malloc(sizeof(*stats)) : NULL;
 	char name[OSR_RESOURCE_NAME_MAX + 1];
 	struct output_opts o = {
 		.scope = t->cfg->scope,
@@ -92,20 +116,23 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	};
 	int r;
 
-	if (!table)
+	if (!table || (t->cfg->stats && !stats))
 		return osr_fail(err, -ENOMEM, "out of memory");
 	if (format_resource_name(t->cfg->output, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "recorded");
 	/* Leave first: what is read is then final. */
-	r = bpf_share_leave(&t->bs, table);
+	r = bpf_share_leave(&t->bs, table, stats);
 	bpf_share_close(&t->bs);
 	t->attached = false;
 	if (r < 0)
 		return osr_fail(err, r, "cannot read the container's BPF table: %s", osr_strerror(-r));
 	r = output_write(table, &o, err);
-	if (r >= 0)
-		log_info("wrote '%s'", t->cfg->output);
-	return r;
+	if (r < 0)
+		return r;
+	log_info("wrote '%s'", t->cfg->output);
+	if (stats)
+		tracer_stats(t, table, stats);
+	return 0;
 }
 
 /* Wait for poststop's SIGTERM or the container's init to exit. */
@@ -242,7 +269,7 @@ static int tracer_end(struct tracer *t)
 static void tracer_close(struct tracer *t)
 {
 	if (t->attached) {
-		bpf_share_leave(&t->bs, NULL);
+		bpf_share_leave(&t->bs, NULL, NULL);
 		bpf_share_close(&t->bs);
 	}
 	if (t->init_pidfd >= 0)

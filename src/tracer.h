@@ -22,6 +22,9 @@ struct tracer_config {
 	const char *output;
 	const char *output_dir; /* --output-dir: output must lie inside it, or NULL */
 	bool output_once;	/* in --shared-output-dir: an existing file is never replaced */
+	const char *stats;	/* where to write the syscall counts, or NULL: no counting */
+	const char *stats_dir;	/* as output_dir, for stats */
+	bool stats_once;
 	json_object *base; /* validated base profile, or NULL */
 	struct profile_source base_src; /* what the output must respect of it */
 	const char *input; /* where it came from (for `report`), or NULL */

@@ -180,6 +180,18 @@ run_traced() {
 	rt_run "$T/b$CTR_SEQ" "$id" >"$T/last.out" 2>&1
 }
 
+# run_bg ANN ARGS...: `runc run` of ARGS in the background, traced with the
+# annotation ANN; sets CID (the container's id) and RPID (runc's pid), its
+# output in $T/bgN.out.
+run_bg() {
+	local ann=$1; shift
+	CTR_SEQ=$((CTR_SEQ + 1))
+	CID=$ID_PREFIX-$CTR_SEQ
+	bundle "$T/b$CTR_SEQ" "$ann" "$@"
+	(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >"$T/bg$CTR_SEQ.out" 2>&1) &
+	RPID=$!
+}
+
 # run_under PROFILE ARGS...: run ARGS (untraced) under a seccomp profile.
 run_under() {
 	local profile=$1; shift

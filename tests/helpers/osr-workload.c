@@ -26,6 +26,38 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* count's threads: each makes its syscall this many times, all starting together. */
+static long count_nr, count_n;
+static pthread_barrier_t count_start;
+
+static void *count_main(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&count_start);
+	for (long i = 0; i < count_n; i++)
+		syscall(count_nr, 0, NULL, NULL);
+	return NULL;
+}
+
+/* A rarely used syscall by name, or -1: the ones call and count make. */
+static long rare_syscall(const char *name)
+{
+	static const struct {
+		const char *name;
+		long nr;
+	} calls[] = {
+		{ "sysinfo", SYS_sysinfo },	  { "times", SYS_times },
+		{ "getcpu", SYS_getcpu },	  { "getrusage", SYS_getrusage },
+		{ "getitimer", SYS_getitimer }, { "sched_getscheduler", SYS_sched_getscheduler },
+		{ "getpgid", SYS_getpgid },	  { "getsid", SYS_getsid },
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(calls[i].name, name))
+			return calls[i].nr;
+	return -1;
+}
+
 static int wait_child(pid_t pid)
 {
 	int status;
@@ -157,24 +189,47 @@ int main(int argc, char **argv)
 		 * One rarely used syscall, named, twice with a pause between: containers
 		 * run side by side overlap, and each must record its own alone.
 		 */
-		static const struct {
-			const char *name;
-			long nr;
-		} calls[] = {
-			{ "sysinfo", SYS_sysinfo },	  { "times", SYS_times },
-			{ "getcpu", SYS_getcpu },	  { "getrusage", SYS_getrusage },
-			{ "getitimer", SYS_getitimer }, { "sched_getscheduler", SYS_sched_getscheduler },
-			{ "getpgid", SYS_getpgid },	  { "getsid", SYS_getsid },
-		};
-		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-			if (strcmp(calls[i].name, argv[2]))
-				continue;
-			syscall(calls[i].nr, 0, NULL, NULL);
-			usleep(300000);
-			syscall(calls[i].nr, 0, NULL, NULL);
-			return 0;
-		}
-		return 2;
+		long nr = rare_syscall(argv[2]);
+
+		if (nr < 0)
+			return 2;
+		syscall(nr, 0, NULL, NULL);
+		usleep(300000);
+		syscall(nr, 0, NULL, NULL);
+		return 0;
+	}
+	if (!strcmp(mode, "count") && argc > 4) {
+		/*
+		 * A rarely used syscall, named, N times in each of T threads that start
+		 * together: the counts must say N x T exactly, however many CPUs.
+		 */
+		long t = strtol(argv[4], NULL, 10);
+		pthread_t th[256];
+
+		count_nr = rare_syscall(argv[2]);
+		count_n = strtol(argv[3], NULL, 10);
+		if (count_nr < 0 || count_n < 0 || t < 1 || t > 256 ||
+		    pthread_barrier_init(&count_start, NULL, (unsigned int)t))
+			return 2;
+		for (long i = 1; i < t; i++)
+			if (pthread_create(&th[i], NULL, count_main, NULL))
+				return 1;
+		count_main(NULL);
+		for (long i = 1; i < t; i++)
+			pthread_join(th[i], NULL);
+		return 0;
+	}
+	if (!strcmp(mode, "ia32count") && argc > 2) {
+#if defined(__x86_64__)
+		/* ia32 getpid through int 0x80, N times: counted under the ia32 ABI. */
+		long n = strtol(argv[2], NULL, 10), ret = 0;
+
+		for (long i = 0; i < n; i++)
+			__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		return ret > 0 || n == 0 ? 0 : 3;
+#else
+		return 4;
+#endif
 	}
 	if (!strcmp(mode, "sys") && argc > 2) {
 		/*
@@ -217,6 +272,6 @@ int main(int argc, char **argv)
 		syscall(strtol(argv[2], NULL, 0), 0, NULL, NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|loop N|pingpong N|nr N|sys NAME ARG...\n");
+	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|count NAME N T|ia32count N|loop N|pingpong N|nr N|sys NAME ARG...\n");
 	return 2;
 }

@@ -19,15 +19,6 @@ shared_rootfs
 tracers() { ps -eo stat=,comm= | awk '$2 == "osr-tracer" && $1 !~ /^Z/' | wc -l; }
 base_tracers=$(tracers)
 
-# Start `runc run` in the background; sets CID (container id) and RPID (runc's pid).
-run_bg() { # out args...
-	local out=$1; shift
-	CTR_SEQ=$((CTR_SEQ + 1))
-	CID=$ID_PREFIX-$CTR_SEQ
-	bundle "$T/b$CTR_SEQ" "of:$out" "$@"
-	(cd "$T/b$CTR_SEQ" && exec runc run "$CID" </dev/null >"$T/bg$CTR_SEQ.out" 2>&1) &
-	RPID=$!
-}
 recording() { [ "$(record_field "$CID" status)" = recording ]; }
 # Recorded, and started: prestart runs before runc has saved the container's
 # state, so `runc state` can fail while we already say "recording".
@@ -73,7 +64,7 @@ fi
 
 # --- the tracer is killed: poststop says so, and no file appears ---------------------
 out=$T/tracer-killed.json
-run_bg "$out" sleep 1
+run_bg "of:$out" sleep 1
 if wait_until 10 recording; then
 	kill -9 "$(record_field "$CID" pid)"
 	wait "$RPID"
@@ -154,7 +145,7 @@ done
 # that asks to be recorded is refused at prestart and must not either.
 out=$T/sameid.json
 ROOT_B=$T/runc-root-b
-run_bg "$out" sleep 100
+run_bg "of:$out" sleep 100
 A=$CID APID=$RPID
 why=''
 if ! wait_until 10 started; then
@@ -342,7 +333,7 @@ u32() {
 v = json.load(sys.stdin)['value'][4 * $3:4 * $3 + 4]
 print(int.from_bytes(bytes(int(x, 16) for x in v), 'little'))"
 }
-run_bg "$T/spill-a.json" sleep 100
+run_bg "of:$T/spill-a.json" sleep 100
 A=$CID APID=$RPID
 wait_until 10 started
 CTR_SEQ=$((CTR_SEQ + 1))

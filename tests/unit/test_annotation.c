@@ -123,10 +123,26 @@ TEST(blanks_trimmed)
 	expect_reject("  ", "empty");
 }
 
-TEST(reject_three_fields)
+TEST(reject_four_fields)
 {
-	expect_reject("of:/a;if:/b;x", "two fields");
-	expect_reject("of:/a;if:/b;", "two fields");
+	expect_reject("of:/a;if:/b;stats:/c;x", "three fields");
+	expect_reject("of:/a;if:/b;stats:/c;", "three fields");
+	expect_reject("of:/a;if:/b;x", "unknown field 'x'");
+}
+
+/* stats: is ours: a third field, in any order, with the same path rules. */
+TEST(stats_field)
+{
+	struct trace_request req;
+	struct osr_err err = { "" };
+
+	CHECK(annotation_parse("stats:/s.json;of:/a.json", &req, &err) == 0);
+	CHECK(req.stats && !strcmp(req.stats, "/s.json") && !strcmp(req.output, "/a.json"));
+	trace_request_free(&req);
+	CHECK(annotation_parse("of:/a.json", &req, &err) == 0 && !req.stats);
+	trace_request_free(&req);
+	expect_reject("of:/a.json;stats:rel.json", "'stats:' path 'rel.json' is not absolute");
+	expect_reject("of:/a.json;stats:", "'stats:' has an empty path");
 }
 
 TEST(reject_empty_middle_field)
@@ -245,7 +261,8 @@ int main(void)
 	RUN(reject_input_without_output);
 	RUN(twice_last_counts);
 	RUN(blanks_trimmed);
-	RUN(reject_three_fields);
+	RUN(reject_four_fields);
+	RUN(stats_field);
 	RUN(reject_empty_middle_field);
 	RUN(reject_trailing_separator);
 	RUN(reject_unknown_field);
