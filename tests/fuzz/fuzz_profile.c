@@ -20,6 +20,7 @@
 
 #include "jsonutil.h"
 #include "profile.h"
+#include "recording.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +36,8 @@ static const struct {
 	{ 0x08, OSR_ABI_NATIVE, 59 },	/* execve */
 	{ 0x10, OSR_ABI_NATIVE, 231 },	/* exit_group */
 	{ 0x20, OSR_ABI_COMPAT, 20 },	/* getpid */
-	{ 0x40, OSR_ABI_NATIVE, 41 },	/* socket */
+	{ 0x40, OSR_ABI_NATIVE, 41 },	/* socket, with two values (below) */
+	{ 0x40, OSR_ABI_NATIVE, 56 },	/* clone, without namespace flags: clone3 gets ENOSYS */
 	{ 0x40, OSR_ABI_COMPAT, 102 },	/* socketcall: ia32 only */
 	{ 0x80, OSR_ABI_X32, 0 },	/* read */
 	{ 0x80, OSR_ABI_NATIVE, 1023 }, /* no such syscall: reported, never named */
@@ -44,7 +46,7 @@ static const struct {
 /* read, write, openat, execve, exit_group and ia32 getpid. */
 #define SEEN_DEFAULT 0x3f
 
-static osr_seen_t seen;
+static struct selection sel;
 
 static bool json_start(uint8_t c)
 {
@@ -85,12 +87,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (profile_validate_base(base, false, &err) < 0) /* what profile_load() requires */
 		goto out;
 
-	memset(seen, 0, sizeof(seen));
+	memset(&sel, 0, sizeof(sel));
 	for (size_t i = 0; i < sizeof(seen_table) / sizeof(seen_table[0]); i++)
 		if (mask & seen_table[i].bit)
-			seen[seen_table[i].abi][seen_table[i].nr] = 1;
+			sel.seen[seen_table[i].abi][seen_table[i].nr] = 1;
+	/* Argument rules too: an IPv4 stream and a netlink route socket, clone plain. */
+	arg_values_add(&sel.args[OSR_ABI_NATIVE][OSR_ARG_SOCKET], 2 | 1 << 16);
+	arg_values_add(&sel.args[OSR_ABI_NATIVE][OSR_ARG_SOCKET], 16 | 3 << 16);
+	arg_values_add(&sel.args[OSR_ABI_NATIVE][OSR_ARG_CLONE], 0);
 
-	if (profile_build((const osr_seen_t *)&seen, base, &out, &rep, &err) < 0)
+	if (profile_build(&sel, base, &out, &rep, &err) < 0)
 		fail("profile_build() failed on a valid base", err.msg, NULL);
 	if (!out)
 		fail("profile_build()", "no profile", NULL);
