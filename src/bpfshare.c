@@ -569,12 +569,13 @@ static int over_limits(const struct census *c, const struct share_request *req,
 				"%u containers are being recorded on this node already, the most it "
 				"can record at once",
 				c->total);
-	/* Tenants are Kubernetes namespaces, or users of the recording service ("uid-N"). */
-	if (req->tenant && *req->tenant && c->tenant >= req->quota && !strncmp(req->tenant, "uid-", 4))
+	/* Tenants are Kubernetes namespaces, or users of the recording service. */
+	if (req->tenant && *req->tenant && c->tenant >= req->quota &&
+	    !strncmp(req->tenant, OSR_TENANT_UID_PREFIX, strlen(OSR_TENANT_UID_PREFIX)))
 		return osr_fail(err, -EDQUOT,
 				"uid %s has %u containers being recorded on this node already, its "
 				"quota (--max-per-user %u)",
-				req->tenant + 4, c->tenant, req->quota);
+				req->tenant + strlen(OSR_TENANT_UID_PREFIX), c->tenant, req->quota);
 	if (req->tenant && *req->tenant && c->tenant >= req->quota)
 		return osr_fail(err, -EDQUOT,
 				"namespace '%s' has %u containers being recorded on this node "

@@ -14,6 +14,13 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /* Bumped whenever a recorded struct or the maps change: versions never share. */
+/*
+ * The tenant of a recording service user's recordings: "uid:N". A ':' is in
+ * no Kubernetes namespace's name (a DNS label), so no namespace shares a
+ * user's quota by naming itself after it.
+ */
+#define OSR_TENANT_UID_PREFIX "uid:"
+
 #define OSR_BPF_ABI "abi7"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */

@@ -191,7 +191,7 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 	/* A user's records apart from every other's: none can stop or replace another's. */
 	snprintf(id, sizeof(id), "u%u-%s", (unsigned int)cr->uid, req->id);
 	/* The quota is the principal's: a rootless user's subordinate ids share it. */
-	snprintf(tenant, sizeof(tenant), "uid-%u", (unsigned int)principal);
+	snprintf(tenant, sizeof(tenant), OSR_TENANT_UID_PREFIX "%u", (unsigned int)principal);
 	cfg.id = id;
 	cfg.bundle = req->bundle[0] ? req->bundle : NULL;
 	cfg.pid = pid;
