@@ -434,7 +434,11 @@ C
 		victim=$T/victim
 		echo secret >"$victim"
 		chmod 600 "$victim"
-		SWAP_TO=$victim LD_PRELOAD=$shim "$HOOK" --socket "$T/swap.sock" --run-dir "$RUN" serve \
+		# A hook built with ASan wants its runtime first among preloaded libraries.
+		preload=$shim
+		asan=$(ldd "$HOOK" 2>/dev/null | awk '/libasan/ {print $3}')
+		[ -n "$asan" ] && preload=$asan:$shim
+		SWAP_TO=$victim LD_PRELOAD=$preload "$HOOK" --socket "$T/swap.sock" --run-dir "$RUN" serve \
 			>"$T/serve.out" 2>&1 &
 		svc=$!
 		wait_until 5 test -S "$T/swap.sock.moved"
