@@ -44,7 +44,7 @@ enum osr_phase {
 /*
  * How many containers one node can record at once. The first
  * OSR_STATIC_TABLES recordings at a time have their table in an array map
- * made with the program (about 9 KiB each), which the program reaches with
+ * made with the program (about 14 KiB each), which the program reaches with
  * plain loads; the others in a hash map without preallocation, made as they
  * start, which costs a lookup call per recorded syscall. So the capacity
  * costs no memory until it is used, and the usual few recordings the least
