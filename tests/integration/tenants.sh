@@ -175,15 +175,28 @@ CAP=${CAP:-1024}
 rm -f "$T"/go
 cpids=()
 for n in $(seq $CAP); do
-	"$HOOK" --run-dir "$RUNDIR" record -o "$T/cap.json" -- /bin/sh -c "while [ ! -e '$T/go' ]; do sleep 0.2; done" \
+	"$HOOK" --run-dir "$RUNDIR" record -o "$T/cap.json" -- /bin/sh -c "while [ ! -e '$T/go' ]; do sleep 1; done" \
 		>/dev/null 2>"$T/cap$n.err" &
 	cpids+=($!)
 done
 why=""
 # All entered: every record process' child is in its PID namespace and recorded.
-count_recorded() { [ "$(ls "$PIN" >/dev/null 2>&1 &&
-	bpftool map dump pinned "$PIN/recordings" -j 2>/dev/null | jq length)" = "$1" ]; }
-wait_until 120 count_recorded $CAP || why="not all $CAP recordings entered: $(cat "$T"/cap*.err | sort | uniq -c | head -3)"
+recorded_count() { ls "$PIN" >/dev/null 2>&1 && bpftool map dump pinned "$PIN/recordings" -j 2>/dev/null | jq length; }
+# 1,024 processes start at once, slowly under a sanitizer build on 2 CPUs: wait
+# while the count grows, and give up only once it has not grown for 60 s.
+wait_entered() {
+	local want=$1 last=-1 now stall=$SECONDS
+	while :; do
+		now=$(recorded_count)
+		[ "$now" = "$want" ] && return 0
+		if [ "$now" != "$last" ]; then last=$now stall=$SECONDS; fi
+		[ $((SECONDS - stall)) -lt 60 ] || return 1
+		sleep 0.5
+	done
+}
+start=$SECONDS
+wait_entered $CAP || why="not all $CAP recordings entered ($(recorded_count) after $((SECONDS - start)) s): $(cat "$T"/cap*.err | sort | uniq -c | head -3)"
+echo "# $CAP recordings entered in $((SECONDS - start)) s"
 "$HOOK" --run-dir "$RUNDIR" record -o "$T/cap-over.json" -- true 2>"$T/over.err"
 rc=$?
 touch "$T/go"
