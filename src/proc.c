@@ -153,6 +153,41 @@ int proc_pidns_owner(pid_t pid, uid_t *owner)
 	return 0;
 }
 
+int proc_outer_userns_owner(pid_t pid, uid_t *owner)
+{
+	_cleanup_close_ int self = -1, cur = -1;
+	char path[64];
+	struct stat ss, cs;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	cur = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || cur < 0 || fstat(self, &ss) < 0)
+		return -errno;
+	for (int depth = 0; depth < 64; depth++) {
+		int parent;
+		struct stat ps;
+
+		if (fstat(cur, &cs) < 0 || (cs.st_ino == ss.st_ino && cs.st_dev == ss.st_dev))
+			break;
+		parent = ioctl(cur, NS_GET_PARENT);
+		if (parent < 0)
+			break;
+		if (fstat(parent, &ps) == 0 && ps.st_ino == ss.st_ino && ps.st_dev == ss.st_dev) {
+			uid_t uid;
+
+			close(parent);
+			if (ioctl(cur, NS_GET_OWNER_UID, &uid) < 0)
+				return -errno;
+			*owner = uid;
+			return 0;
+		}
+		close(cur);
+		cur = parent;
+	}
+	return -ENOENT;
+}
+
 bool proc_in_initial_userns(void)
 {
 	_cleanup_fclose_ FILE *f = NULL;

@@ -36,6 +36,13 @@ int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
  */
 int proc_pidns_owner(pid_t pid, uid_t *owner);
 
+/*
+ * The owner of the outermost user namespace below this process's that pid
+ * is in (a rootless user, for any of their subordinate ids); -ENOENT when pid
+ * is in this process's user namespace, -errno.
+ */
+int proc_outer_userns_owner(pid_t pid, uid_t *owner);
+
 
 /* Whether this process is in the initial user namespace (true where that cannot be read). */
 bool proc_in_initial_userns(void);

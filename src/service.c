@@ -19,13 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <linux/nsfs.h>
 
 #include "bpfshare.h"
 #include "client.h"
@@ -106,43 +104,20 @@ static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
  */
 static uid_t peer_principal(int conn, const struct ucred *cr)
 {
-	_cleanup_close_ int pidfd = -1, self = -1, cur = -1;
+	_cleanup_close_ int pidfd = -1;
 	socklen_t len = sizeof(pidfd);
-	char path[64];
-	struct stat ss, cs;
 	uid_t owner = (uid_t)-1;
 	pid_t pid = cr->pid;
 
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 &&
 	    pidfd_pid(pidfd, &pid) < 0)
 		return cr->uid;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	cur = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || cur < 0 || fstat(self, &ss) < 0)
+	if (proc_outer_userns_owner(pid, &owner) < 0)
 		return cr->uid;
-	for (int depth = 0; depth < 64; depth++) {
-		int parent;
-		struct stat ps;
-
-		if (fstat(cur, &cs) < 0 || (cs.st_ino == ss.st_ino && cs.st_dev == ss.st_dev))
-			break;
-		parent = ioctl(cur, NS_GET_PARENT);
-		if (parent < 0)
-			break;
-		if (fstat(parent, &ps) == 0 && ps.st_ino == ss.st_ino && ps.st_dev == ss.st_dev) {
-			close(parent);
-			if (ioctl(cur, NS_GET_OWNER_UID, &owner) < 0)
-				owner = (uid_t)-1;
-			break;
-		}
-		close(cur);
-		cur = parent;
-	}
 	/* The pid read is still the caller's: else its namespaces were another's. */
 	if (pidfd >= 0 ? pidfd_signal(pidfd, 0) < 0 : kill(pid, 0) < 0)
 		return cr->uid;
-	return owner == (uid_t)-1 || owner == 0 ? cr->uid : owner;
+	return owner == 0 ? cr->uid : owner;
 }
 
 static int serve_start(const struct options *o, const struct ucred *cr, uid_t principal,
