@@ -67,7 +67,7 @@ enum osr_phase {
  * keeps (argument & mask) of each call, deduplicated, up to OSR_ARG_VALUES
  * per (ABI, kind); past that the set is full and the syscall is allowed with
  * any value (the profile says so). socket and socketpair keep three
- * arguments in one value (see osr_socket_value). docs/arguments.md says why
+ * arguments in one value (see OSR_SOCKET_DOMAIN). docs/ARGUMENTS.md says why
  * each syscall is in the table, or not.
  */
 #define OSR_CLONE_NEW_MASK 0x7e020080u /* CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET,TIME} */

@@ -76,13 +76,17 @@ bool name_in(const char *name, const char *const *list)
 	return false;
 }
 
+bool runtime_tail_applies(const struct runtime_tail *t, bool no_new_privs, bool any)
+{
+	return any || t->no_new_privs < 0 || t->no_new_privs == (int)no_new_privs;
+}
+
 bool runtime_needs(const char *name, bool no_new_privs, bool any)
 {
 	if (name_in(name, runtime_async))
 		return true;
 	for (size_t i = 0; i < runtime_tail_count; i++)
-		if ((any || runtime_tails[i].no_new_privs == (int)no_new_privs ||
-		     runtime_tails[i].no_new_privs < 0) &&
+		if (runtime_tail_applies(&runtime_tails[i], no_new_privs, any) &&
 		    name_in(name, runtime_tails[i].names))
 			return true;
 	return false;

@@ -42,6 +42,9 @@ bool name_in(const char *name, const char *const *list);
  */
 bool runtime_needs(const char *name, bool no_new_privs, bool any);
 
+/* Whether a tail is that of a runtime run with this noNewPrivileges setting (any: either). */
+bool runtime_tail_applies(const struct runtime_tail *t, bool no_new_privs, bool any);
+
 /* What the profile covers, for its comment: "runc, crun, ... with noNewPrivileges X". */
 const char *runtime_cover(bool no_new_privs, bool any);
 

@@ -89,13 +89,6 @@ static bool keep_setup(const char *name, bool filter_seen, bool no_new_privs)
 	return runtime_needs(name, no_new_privs, false);
 }
 
-/* Whether runtime tail i is one the profile is to start under. */
-static bool tail_covered(size_t i, const struct scope_opts *so)
-{
-	return so->any_nnp || runtime_tails[i].no_new_privs < 0 ||
-	       runtime_tails[i].no_new_privs == (int)so->no_new_privs;
-}
-
 /* Portable: what any runtime makes after its load point, whether seen or not. */
 static void add_runtime_tails(const struct scope_opts *so, uint32_t native,
 			      struct selection *out, struct scope_report *rep)
@@ -104,7 +97,8 @@ static void add_runtime_tails(const struct scope_opts *so, uint32_t native,
 		const char *const *names =
 			i < runtime_tail_count ? runtime_tails[i].names : runtime_async;
 
-		if (i < runtime_tail_count && !tail_covered(i, so))
+		if (i < runtime_tail_count &&
+		    !runtime_tail_applies(&runtime_tails[i], so->no_new_privs, so->any_nnp))
 			continue;
 		for (; *names; names++) {
 			int nr = seccomp_syscall_resolve_name_arch(native, *names);
@@ -118,11 +112,10 @@ static void add_runtime_tails(const struct scope_opts *so, uint32_t native,
 }
 
 /* The values the covered runtimes pass after their load point, for the tabled names they make. */
-static void add_runtime_values(const struct scope_opts *so, bool any_runtime,
-			       struct selection *out)
+static void add_runtime_values(const struct scope_opts *so, struct selection *out)
 {
 	for (size_t i = 0; i < runtime_tail_count; i++) {
-		if (!any_runtime && !tail_covered(i, so))
+		if (!runtime_tail_applies(&runtime_tails[i], so->no_new_privs, so->any_nnp))
 			continue;
 		for (const struct runtime_args *a = runtime_tails[i].args; a && a->name; a++) {
 			enum osr_arg_kind k = arg_kind_of(a->name);
@@ -133,7 +126,7 @@ static void add_runtime_values(const struct scope_opts *so, bool any_runtime,
 	}
 }
 
-/* Decide each syscall a phase saw; *kept_setup: some came from setup alone. */
+/* Decide each syscall a phase saw; rep counts what setup alone made, kept or left out. */
 static void select_names(const struct recording *rec, const struct scope_opts *so,
 			 struct selection *out, struct scope_report *rep)
 {
@@ -180,13 +173,11 @@ void scope_select(const struct recording *rec, const struct scope_opts *so,
 				rep->filter_seen = true;
 	memcpy(out->args, rec->args, sizeof(out->args));
 	select_names(rec, so, out, rep);
-	/* Kept from setup as what runtimes make after loading a filter: with their values. */
-	if (rep->tail_added)
-		add_runtime_values(so, false, out);
-	if (so->scope == OSR_SCOPE_WORKLOAD && native) {
+	if (so->scope == OSR_SCOPE_WORKLOAD && native)
 		add_runtime_tails(so, native, out, rep);
-		add_runtime_values(so, false, out);
-	}
+	/* What runtimes make after loading a filter, kept from setup or added: with their values. */
+	if (rep->tail_added || (so->scope == OSR_SCOPE_WORKLOAD && native))
+		add_runtime_values(so, out);
 	/* Native numbers only: an ABI the container never used stays out of the profile. */
 	for (size_t i = 0; native && always[i]; i++) {
 		int nr = seccomp_syscall_resolve_name_arch(native, always[i]);
