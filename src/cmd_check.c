@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <seccomp.h>
 
+#include "cmdopt.h"
 #include "commands.h"
 #include "counts.h"
 #include "fileio.h"
@@ -21,28 +22,27 @@
 #include "rules.h"
 #include "strset.h"
 
-static void check_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: oci-seccomp-recorder check [--quiet] [--stats FILE [--rare N]] PROFILE...\n"
-		"\n"
-		"Compile each JSON profile with libseccomp, the way runc and podman will, and\n"
-		"print what it says: the default action, the architectures, how many syscalls\n"
-		"each action covers, which syscalls rules deny, and every syscall name\n"
-		"libseccomp does not know. SeccompProfile resources (YAML) are not read: check\n"
-		"the JSON profile they were made from.\n"
-		"\n"
-		"Options:\n"
-		"  -q, --quiet       print only errors\n"
-		"  -s, --stats FILE  a stats file of the recording (stats: or record --stats)\n"
-		"  -r, --rare N      with --stats: list the syscalls the profile allows that\n"
-		"                    were made fewer than N times (default 1: never) under\n"
-		"                    the filter and by the workload\n"
-		"  -h, --help        show this help\n"
-		"\n"
-		"Exit status: 0 every profile is valid, 1 one is not or cannot be read,\n"
-		"2 usage error.\n");
-}
+static const struct cmd_option check_opts[] = {
+	CMD_OPT('q', "quiet", NULL, "print only errors"),
+	CMD_OPT('s', "stats", "FILE", "a stats file of the recording (stats: or record --stats)"),
+	CMD_OPT('r', "rare", "N", "with --stats: list the syscalls the profile allows that\n"
+			    "were made fewer than N times (default 1: never) under\n"
+			    "the filter and by the workload"),
+	CMD_OPT('h', "help", NULL, "show this help"),
+	{ 0 },
+};
+
+const struct cmd_help check_help = {
+	.synopsis = "check [--quiet] [--stats FILE [--rare N]] PROFILE...",
+	.about = "Compile each JSON profile with libseccomp, the way runc and podman will, and\n"
+		 "print what it says: the default action, the architectures, how many syscalls\n"
+		 "each action covers, which syscalls rules deny, and every syscall name\n"
+		 "libseccomp does not know. SeccompProfile resources (YAML) are not read: check\n"
+		 "the JSON profile they were made from.\n",
+	.opts = check_opts,
+	.status = "Exit status: 0 every profile is valid, 1 one is not or cannot be read,\n"
+		  "2 usage error.\n",
+};
 
 /* Does the text start, past blank and comment lines, with "apiVersion:" (or "---")? */
 static bool looks_like_yaml(const char *text)
@@ -364,20 +364,15 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 
 int cmd_check(const struct options *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "rare", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	_cleanup_(counts_free) struct counts stats = { 0 };
 	struct rare_opts ro = { .below = 1 };
 	struct osr_err err = { "" };
 	bool quiet = false, rare_given = false;
+	struct cmd_getopt g;
 	int c, failed = 0;
 
-	while ((c = getopt_long(argc, argv, "qs:r:h", longopts, NULL)) != -1) {
+	cmd_getopt_init(&g, check_opts, "");
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
@@ -393,10 +388,10 @@ int cmd_check(const struct options *o, int argc, char **argv)
 			rare_given = true;
 			break;
 		case 'h':
-			check_usage(stdout);
+			cmd_usage(stdout, &check_help);
 			return 0;
 		default:
-			check_usage(stderr);
+			cmd_usage(stderr, &check_help);
 			return OSR_EXIT_USAGE;
 		}
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmdopt.h"
 #include "commands.h"
 #include "fileio.h"
 #include "format.h"
@@ -21,36 +22,35 @@
 #include "scope.h"
 #include "rules.h"
 
-static void merge_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: oci-seccomp-recorder merge -o OUT [--format FORMAT] [--name NAME]\n"
-		"                                  PROFILE...\n"
-		"\n"
-		"Merge the profiles of several containers (the containers of a pod) into one.\n"
-		"Their default actions must agree. The output has every architecture they list\n"
-		"and allows every syscall one of them allows outright, except a syscall that any\n"
-		"of them puts under another action (SCMP_ACT_ERRNO, SCMP_ACT_KILL, ...): that one\n"
-		"stays under the rule that says so. A syscall the output does not allow outright\n"
-		"is allowed under every distinct set of argument conditions (args) an input\n"
-		"allows it under, syscalls with the same conditions sharing one rule (without\n"
-		"the inputs' comments); one allowed outright needs no conditions. Rules with\n"
-		"includes or excludes, and rules under other actions, are kept as they are.\n"
-		"The result is compiled with libseccomp before it is written.\n"
-		"\n"
-		"Options:\n"
-		"  -o, --output OUT     where to write the profile ('-' for standard output)\n"
-		"  -f, --format FORMAT  'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
-		"                       Security Profiles Operator SeccompProfile resource;\n"
-		"                       by default seccompprofile when OUT ends in .yaml or .yml\n"
-		"  -n, --name NAME      the SeccompProfile's name (default: from OUT's file name)\n"
-		"  --nnp SETTING        also allow what runc and crun do after loading a filter\n"
-		"                       with noNewPrivileges 'true', 'false' or 'both', so the\n"
-		"                       profile starts the pod under either runtime\n"
-		"  -h, --help           show this help\n"
-		"\n"
-		"Exit status: 0 written, 1 failure (the message says why), 2 usage error.\n");
-}
+static const struct cmd_option merge_opts[] = {
+	CMD_OPT('o', "output", "OUT", "where to write the profile ('-' for standard output)"),
+	CMD_OPT('f', "format", "FORMAT", "'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
+				   "Security Profiles Operator SeccompProfile resource;\n"
+				   "default: seccompprofile when OUT ends in .yaml or .yml"),
+	CMD_OPT('n', "name", "NAME", "the SeccompProfile's name (default: from OUT's file\nname)"),
+	CMD_LONG('N', "nnp", "SETTING",
+	  "also allow what runc and crun do after loading a filter\n"
+	  "with noNewPrivileges 'true', 'false' or 'both', so the\n"
+	  "profile starts the pod under either runtime"),
+	CMD_OPT('h', "help", NULL, "show this help"),
+	{ 0 },
+};
+
+const struct cmd_help merge_help = {
+	.synopsis = "merge -o OUT [--format FORMAT] [--name NAME] [--nnp SETTING] PROFILE...",
+	.about = "Merge the profiles of several containers (the containers of a pod) into one.\n"
+		 "Their default actions must agree. The output has every architecture they list\n"
+		 "and allows every syscall one of them allows outright, except a syscall that any\n"
+		 "of them puts under another action (SCMP_ACT_ERRNO, SCMP_ACT_KILL, ...): that one\n"
+		 "stays under the rule that says so. A syscall the output does not allow outright\n"
+		 "is allowed under every distinct set of argument conditions (args) an input\n"
+		 "allows it under, syscalls with the same conditions sharing one rule (without\n"
+		 "the inputs' comments); one allowed outright needs no conditions. Rules with\n"
+		 "includes or excludes, and rules under other actions, are kept as they are.\n"
+		 "The result is compiled with libseccomp before it is written.\n",
+	.opts = merge_opts,
+	.status = "Exit status: 0 written, 1 failure (the message says why), 2 usage error.\n",
+};
 
 struct inputs {
 	json_object **v;
@@ -121,19 +121,13 @@ static int check_name(struct merge_options *m)
 /* The options, checked. False when cmd_merge() is done, returning *status. */
 static bool parse_options(int argc, char **argv, struct merge_options *m, int *status)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "nnp", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct cmd_getopt g;
 	const char *format = NULL;
 	int c;
 
 	*status = OSR_EXIT_USAGE;
-	while ((c = getopt_long(argc, argv, "o:f:n:h", longopts, NULL)) != -1) {
+	cmd_getopt_init(&g, merge_opts, "");
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			m->output = optarg;
@@ -151,11 +145,11 @@ static bool parse_options(int argc, char **argv, struct merge_options *m, int *s
 			}
 			break;
 		case 'h':
-			merge_usage(stdout);
+			cmd_usage(stdout, &merge_help);
 			*status = 0;
 			return false;
 		default:
-			merge_usage(stderr);
+			cmd_usage(stderr, &merge_help);
 			return false;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 
 #include "bpfshare.h"
+#include "cmdopt.h"
 #include "commands.h"
 #include "counts.h"
 #include "fileio.h"
@@ -102,37 +103,42 @@ static int namespace_init(int go_fd, char **cmd)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static void record_usage(FILE *f)
-{
-	fprintf(f, "Usage: oci-seccomp-recorder record [-o FILE] [--base FILE] [--scope SCOPE]\n"
-		   "                                   [--nnp true|false|both] [--args recorded|none]\n"
-		   "                                   [--stats FILE]\n"
-		   "                                   -- COMMAND [ARG...]\n"
-		   "\n"
-		   "Run COMMAND in a new PID namespace on this machine, record every syscall it and\n"
-		   "its children make, and write the allowlist to FILE (default: standard output).\n"
-		   "The exit status is COMMAND's; 125 if recording failed.\n"
-		   "\n"
-		   "  -o, --output FILE   where to write the profile ('-': standard output)\n"
-		   "  -b, --base FILE     extend this profile, as the hook's if: does\n"
-		   "  -f, --format FORMAT json, or seccompprofile (a Security Profiles Operator\n"
-		   "                      resource); default: by FILE's name (.yaml, .yml)\n"
-		   "  --scope SCOPE       'workload' (default): from COMMAND's exec on, plus what\n"
-		   "                      runc and crun do after loading a filter, so the profile\n"
-		   "                      starts COMMAND in a container under either; 'exact':\n"
-		   "                      from the exec on only; 'all': the recorder's own set-up\n"
-		   "                      before it too\n"
-		   "  --nnp SETTING       the containers' noNewPrivileges the profile is to start\n"
-		   "                      under: 'false' (default, as Kubernetes and podman run\n"
-		   "                      them), 'true' (runc's default spec) or 'both'\n"
-		   "  --args WHAT         'recorded' (default): socket, clone, unshare, setns,\n"
-		   "                      personality, prctl, ioctl, ptrace, keyctl and bpf are\n"
-		   "                      allowed with the argument values COMMAND used only;\n"
-		   "                      'none': names only\n"
-		   "  --stats FILE        count every syscall too, and write the counts to FILE\n"
-		   "                      (JSON, after the profile; see the man page)\n"
-		   "  -h, --help          show this help\n");
-}
+static const struct cmd_option record_opts[] = {
+	CMD_OPT('o', "output", "OUT", "where to write the profile (default '-': standard\noutput)"),
+	CMD_OPT('b', "base", "FILE", "extend this profile, as the hook's if: does"),
+	CMD_OPT('f', "format", "FORMAT", "'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
+				   "Security Profiles Operator SeccompProfile resource;\n"
+				   "default: seccompprofile when OUT ends in .yaml or .yml"),
+	CMD_LONG('s', "scope", "SCOPE",
+	  "'workload' (default): from COMMAND's exec on, plus what\n"
+	  "runc and crun do after loading a filter, so the profile\n"
+	  "starts COMMAND in a container under either; 'exact':\n"
+	  "from the exec on only; 'all': the recorder's own set-up\n"
+	  "before it too"),
+	CMD_LONG('N', "nnp", "SETTING",
+	  "the containers' noNewPrivileges the profile is to start\n"
+	  "under: 'false' (default, as Kubernetes and podman run\n"
+	  "them), 'true' (runc's default spec) or 'both'"),
+	CMD_LONG('A', "args", "WHAT",
+	  "'recorded' (default): socket, clone, unshare, setns,\n"
+	  "personality, prctl, ioctl, ptrace, keyctl and bpf are\n"
+	  "allowed with the argument values COMMAND used only;\n"
+	  "'none': names only"),
+	CMD_LONG('S', "stats", "FILE",
+	  "count every syscall too, and write the counts to FILE\n"
+	  "(JSON, after the profile; see the man page)"),
+	CMD_OPT('h', "help", NULL, "show this help"),
+	{ 0 },
+};
+
+const struct cmd_help record_help = {
+	.synopsis = "record [-o OUT] [--base FILE] [--format FORMAT] [--scope SCOPE] "
+		    "[--nnp SETTING] [--args WHAT] [--stats FILE] -- COMMAND [ARG...]",
+	.about = "Run COMMAND in a new PID namespace on this machine, record every syscall it and\n"
+		 "its children make, and write the allowlist to OUT. Needs root.\n",
+	.opts = record_opts,
+	.status = "Exit status: COMMAND's; 125 if recording failed, 2 usage error.\n",
+};
 
 /* What record's options ask for, and what it owns for them. */
 struct record_args {
@@ -176,17 +182,12 @@ static int record_base(struct record_args *a, const char *path)
 /* 0 to go on, or what cmd_record() returns. */
 static int record_parse(int argc, char **argv, struct record_args *a)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "base", required_argument, NULL, 'b' },
-		{ "scope", required_argument, NULL, 's' },  { "format", required_argument, NULL, 'f' },
-		{ "nnp", required_argument, NULL, 'N' },    { "args", required_argument, NULL, 'A' },
-		{ "stats", required_argument, NULL, 'S' },  { "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct cmd_getopt g;
 	struct output_opts *out = &a->out;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+o:b:f:h", longopts, NULL)) != -1) {
+	cmd_getopt_init(&g, record_opts, "+");
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out->path = optarg;
@@ -231,15 +232,15 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 				return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 			break;
 		case 'h':
-			record_usage(stdout);
+			cmd_usage(stdout, &record_help);
 			return OSR_ARGS_DONE;
 		default:
-			record_usage(stderr);
+			cmd_usage(stderr, &record_help);
 			return OSR_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		log_error("record: no command given (usage: record [-o FILE] -- COMMAND [ARG...])");
+		log_error("record: no command given (usage: record [-o OUT] -- COMMAND [ARG...])");
 		return OSR_EXIT_USAGE;
 	}
 	a->cmd = argv + optind;

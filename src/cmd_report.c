@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bpfshare.h"
+#include "cmdopt.h"
 #include "commands.h"
 #include "counts.h"
 #include "format.h"
@@ -19,22 +20,24 @@
 #include "rundir.h"
 #include "state.h"
 
-static void report_usage(FILE *f)
-{
-	fprintf(f, "Usage: oci-seccomp-recorder [--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
-		   "       oci-seccomp-recorder [--run-dir DIR] report --counts [--format FORMAT]\n"
-		   "                                               CONTAINER-ID | --stats FILE\n"
-		   "\n"
-		   "Print the profile a running recording would write now, without stopping it;\n"
-		   "with --counts, how many times it made each syscall so far (a recording that\n"
-		   "counts: the annotation's stats:), or what a stats file holds.\n"
-		   "\n"
-		   "  -f, --format FORMAT json (default) or seccompprofile; with --counts, table\n"
-		   "                      (default) or json (the stats file's shape)\n"
-		   "  -c, --counts        the syscall counts, most made first\n"
-		   "  -s, --stats FILE    with --counts: read them from a stats file\n"
-		   "  -h, --help          show this help\n");
-}
+static const struct cmd_option report_opts[] = {
+	CMD_OPT('f', "format", "FORMAT", "json (default) or seccompprofile; with --counts, table\n"
+				   "(default) or json (the stats file's shape)"),
+	CMD_OPT('c', "counts", NULL, "the syscall counts, most made first"),
+	CMD_OPT('s', "stats", "FILE", "with --counts: read them from a stats file"),
+	CMD_OPT('h', "help", NULL, "show this help"),
+	{ 0 },
+};
+
+const struct cmd_help report_help = {
+	.synopsis = "[--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
+		    "[--run-dir DIR] report --counts [--format table|json] CONTAINER-ID|--stats FILE",
+	.about = "Print the profile a running recording would write now, without stopping it;\n"
+		 "with --counts, how many times it made each syscall so far (a recording that\n"
+		 "counts: the annotation's stats:), or what a stats file holds.\n",
+	.opts = report_opts,
+	.status = "Exit status: 0 printed, 1 failure (the message says why), 2 usage error.\n",
+};
 
 /* What report's options ask for. */
 struct report_args {
@@ -68,16 +71,11 @@ static int report_format(struct report_args *a)
 /* 0 to go on with a->id (or a->stats), or what cmd_report() returns. */
 static int report_parse(int argc, char **argv, struct report_args *a)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "counts", no_argument, NULL, 'c' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct cmd_getopt g;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "f:cs:h", longopts, NULL)) != -1) {
+	cmd_getopt_init(&g, report_opts, "");
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			a->format = optarg;
@@ -89,10 +87,10 @@ static int report_parse(int argc, char **argv, struct report_args *a)
 			a->stats = optarg;
 			break;
 		case 'h':
-			report_usage(stdout);
+			cmd_usage(stdout, &report_help);
 			return OSR_ARGS_DONE;
 		default:
-			report_usage(stderr);
+			cmd_usage(stderr, &report_help);
 			return OSR_EXIT_USAGE;
 		}
 	}
@@ -103,7 +101,7 @@ static int report_parse(int argc, char **argv, struct report_args *a)
 		return OSR_EXIT_USAGE;
 	}
 	if (optind != argc - (a->stats ? 0 : 1)) {
-		report_usage(stderr);
+		cmd_usage(stderr, &report_help);
 		return OSR_EXIT_USAGE;
 	}
 	if (a->stats)

@@ -54,5 +54,8 @@ int cmd_check(const struct options *o, int argc, char **argv);
 /* Record a command (src/cmd_record.c); show a running recording (src/cmd_report.c). */
 int cmd_record(const struct options *o, int argc, char **argv);
 int cmd_report(const struct options *o, int argc, char **argv);
+/* What each command's --help prints (src/cmdopt.h); the top-level help lists their synopses. */
+struct cmd_help;
+extern const struct cmd_help record_help, report_help, merge_help, check_help, serve_help;
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bpfshare.h"
+#include "cmdopt.h"
 #include "commands.h"
 #include "protocol.h"
 #include "log.h"
@@ -30,54 +31,61 @@ static const struct command {
 	{ "serve", cmd_serve },
 };
 
+/* The options before the command, for the hook stages and every command. */
+static const struct cmd_option main_opts[] = {
+	CMD_LONG('o', "output-dir", "DIR", "of: must name a file inside DIR (no '..', no\n"
+				    "symlinks); a Kubernetes namespace's land in\n"
+				    "DIR/NAMESPACE"),
+	CMD_LONG('s', "shared-output-dir", "DIR", "or inside DIR, as named, never replacing a file (the\n"
+					   "Security Profiles Operator's recordings folder)"),
+	CMD_LONG('i', "input-dir", "DIR", "if: must name a file inside DIR (no '..', no symlinks)"),
+	CMD_LONG('r', "run-dir", "DIR", "where tracer state is kept\n(default " OSR_RUNDIR_DEFAULT ")"),
+	CMD_LONG('S', "socket", "PATH", "the recording service's socket, which a hook that cannot\n"
+				 "record by itself (rootless) asks\n"
+				 "(default " OSR_SOCKET_DEFAULT ")"),
+	CMD_LONG('t', "timeout", "MS", "how long a stage waits for the tracer (default 10000)"),
+	CMD_LONG('q', "max-per-namespace", "N", "recordings one Kubernetes namespace may hold at once on\n"
+					 "this node (default 256 of the node's 1024)"),
+	CMD_LONG('d', "debug", NULL, "print debug messages"),
+	CMD_OPT('h', "help", NULL, "show this help"),
+	CMD_OPT('V', "version", NULL, "show the version"),
+	{ 0 },
+};
+_Static_assert(OSR_DEFAULT_TENANT_QUOTA == 256 && OSR_MAX_RECORDINGS == 1024,
+	       "--help says a namespace may hold 256 of the node's 1024 recordings");
+
+/* The commands for people, in the order the help lists them. */
+static const struct cmd_help *const people_commands[] = {
+	&record_help, &report_help, &merge_help, &check_help, &serve_help,
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: oci-seccomp-recorder [OPTIONS] prestart|poststop < STATE\n"
-		"       oci-seccomp-recorder merge -o OUT [--format FORMAT] [--name NAME] PROFILE...\n"
-		"       oci-seccomp-recorder check [--quiet] [--stats FILE [--rare N]] PROFILE...\n"
-		"       oci-seccomp-recorder record [-o OUT] [--format FORMAT] [--stats FILE] --\n"
-		"                                   COMMAND [ARG...]\n"
-		"       oci-seccomp-recorder report [--format FORMAT] CONTAINER-ID\n"
-		"       oci-seccomp-recorder report --counts [--format table|json]\n"
-		"                                   CONTAINER-ID | --stats FILE\n"
-		"       oci-seccomp-recorder [--socket PATH] serve [--max-per-user N]\n"
-		"\n"
-		"An OCI runtime hook. For a container annotated\n"
-		"  io.containers.trace-syscall=of:/abs/out.json[;if:/abs/base.json][;stats:/abs/s.json]\n"
-		"prestart starts recording its syscalls; poststop writes them to out.json as a\n"
-		"seccomp allowlist (merged into base.json if given), and with stats: how many\n"
-		"times each syscall was made to s.json. Without the annotation the\n"
-		"hook does nothing. The OCI state JSON is read on stdin.\n"
-		"\n"
-		"merge makes one profile of several (the containers of a pod), as JSON or as a\n"
-		"Security Profiles Operator SeccompProfile; check compiles profiles with\n"
-		"libseccomp and says what they allow and deny. record runs a command on this\n"
-		"machine in a PID namespace of its own and writes its profile; report prints\n"
-		"what a container's running recording has seen so far. 'COMMAND --help' for\n"
-		"details.\n"
-		"\n"
-		"Options:\n"
-		"  --output-dir DIR  of: must name a file inside DIR (no '..', no symlinks); a\n"
-		"                    Kubernetes namespace's land in DIR/NAMESPACE\n"
-		"  --shared-output-dir DIR\n"
-		"                    or inside DIR, as named, never replacing a file (the\n"
-		"                    Security Profiles Operator's recordings folder)\n"
-		"  --input-dir DIR   if: must name a file inside DIR (no '..', no symlinks)\n"
-		"  --run-dir DIR     where tracer state is kept (default %s)\n"
-		"  --socket PATH     the recording service's socket, which a hook that cannot\n"
-		"                    record by itself (rootless) asks (default %s)\n"
-		"  --timeout MS      how long a stage waits for the tracer (default 10000)\n"
-		"  --max-per-namespace N\n"
-		"                    recordings one Kubernetes namespace may hold at once on\n"
-		"                    this node (default %d of the node's %d)\n"
-		"  --debug           print debug messages\n"
-		"  -h, --help        show this help\n"
-		"  -V, --version     show the version\n"
-		"\n"
-		"Exit status: 0 success or nothing to do, 1 failure (the message says why),\n"
-		"2 usage error.\n",
-		OSR_RUNDIR_DEFAULT, OSR_SOCKET_DEFAULT, OSR_DEFAULT_TENANT_QUOTA, OSR_MAX_RECORDINGS);
+	cmd_synopsis(f, "Usage: ", "[OPTIONS] prestart|poststop < STATE");
+	for (size_t i = 0; i < ARRAY_SIZE(people_commands); i++)
+		cmd_synopsis(f, "       ", people_commands[i]->synopsis);
+	fputs("\n"
+	      "An OCI runtime hook. For a container annotated (absolute paths)\n"
+	      "  io.containers.trace-syscall=of:/out.json[;if:/base.json][;stats:/s.json]\n"
+	      "prestart starts recording its syscalls; poststop writes them to out.json as a\n"
+	      "seccomp allowlist (merged into base.json if given), and with stats: how many\n"
+	      "times each syscall was made to s.json. Without the annotation the\n"
+	      "hook does nothing. The OCI state JSON is read on stdin.\n"
+	      "\n"
+	      "record runs a command on this machine in a PID namespace of its own and writes\n"
+	      "its profile; report prints what a container's running recording has seen so\n"
+	      "far; merge makes one profile of several (the containers of a pod), as JSON or\n"
+	      "as a Security Profiles Operator SeccompProfile; check compiles profiles with\n"
+	      "libseccomp and says what they allow and deny; serve records for rootless\n"
+	      "hooks. 'COMMAND --help' for details.\n"
+	      "\n"
+	      "Options:\n",
+	      f);
+	cmd_options(f, main_opts);
+	fputs("\n"
+	      "Exit status: 0 success or nothing to do, 1 failure (the message says why),\n"
+	      "2 usage error.\n",
+	      f);
 }
 
 /* oci-seccomp-bpf-hook's command line, under its name where it was called by it. */
@@ -115,24 +123,13 @@ static int dir_option(int c, const char *arg, struct options *o)
 /* The options before the command: -1 to go on with argv[optind], or the exit status. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "run-dir", required_argument, NULL, 'r' },
-		{ "output-dir", required_argument, NULL, 'o' },
-		{ "shared-output-dir", required_argument, NULL, 's' },
-		{ "input-dir", required_argument, NULL, 'i' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "max-per-namespace", required_argument, NULL, 'q' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
+	struct cmd_getopt g;
 	long v;
 	int c, r;
 
 	/* "+": stop at the command, whose own options follow it. */
-	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	cmd_getopt_init(&g, main_opts, "+");
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 		case 'o':

@@ -27,6 +27,7 @@
 
 #include "bpfshare.h"
 #include "client.h"
+#include "cmdopt.h"
 #include "commands.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -282,19 +283,22 @@ static int listen_socket(const char *path, struct osr_err *err)
 	return fd;
 }
 
-static void serve_usage(FILE *f)
-{
-	fprintf(f, "Usage: oci-seccomp-recorder [--socket PATH] serve [--max-per-user N]\n"
-		   "\n"
-		   "Record for hooks that cannot record by themselves (rootless podman), as root,\n"
-		   "in the foreground, on a Unix socket (default %s; or the one\n"
-		   "systemd passes). A user may record only their own processes, into folders of\n"
-		   "their own; the files are theirs.\n"
-		   "\n"
-		   "  --max-per-user N  recordings one user may hold at once (default %d)\n"
-		   "  -h, --help        show this help\n",
-		OSR_SOCKET_DEFAULT, OSR_DEFAULT_TENANT_QUOTA);
-}
+static const struct cmd_option serve_opts[] = {
+	CMD_LONG('q', "max-per-user", "N", "recordings one user may hold at once (default 256)"),
+	CMD_OPT('h', "help", NULL, "show this help"),
+	{ 0 },
+};
+_Static_assert(OSR_DEFAULT_TENANT_QUOTA == 256, "serve's --help says the default is 256");
+
+const struct cmd_help serve_help = {
+	.synopsis = "[--socket PATH] serve [--max-per-user N]",
+	.about = "Record for hooks that cannot record by themselves (rootless podman), as root,\n"
+		 "in the foreground, on a Unix socket (default " OSR_SOCKET_DEFAULT ";\n"
+		 "or the one systemd passes). A user may record only their own processes, into\n"
+		 "folders of their own; the files are theirs.\n",
+	.opts = serve_opts,
+	.status = NULL,
+};
 
 /* The connections being served, each by a child of its own. */
 struct clients {
@@ -357,15 +361,12 @@ static void accept_client(const struct options *o, int lfd, int conn, struct cli
 /* 1 to go on, or what cmd_serve() returns. */
 static int serve_parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "max-per-user", required_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct cmd_getopt g;
 	int c;
 	long v;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	cmd_getopt_init(&g, serve_opts, "");
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			if (parse_long(optarg, 1, OSR_MAX_RECORDINGS, &v) < 0) {
@@ -376,10 +377,10 @@ static int serve_parse(int argc, char **argv, struct options *o)
 			o->tenant_quota = (unsigned int)v;
 			break;
 		case 'h':
-			serve_usage(stdout);
+			cmd_usage(stdout, &serve_help);
 			return 0;
 		default:
-			serve_usage(stderr);
+			cmd_usage(stderr, &serve_help);
 			return OSR_EXIT_USAGE;
 		}
 	}
