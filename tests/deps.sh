@@ -9,6 +9,7 @@ PKGS=(
 	runc crun podman busybox-static jq python3 python3-yaml
 	nginx-light # a real server for the portability tests
 	uidmap # rootless podman in the tests: newuidmap, newgidmap
+	groff-base # tests/integration/docs.sh reads the man page as man(1) shows it
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
 )
 missing=()
