@@ -31,6 +31,7 @@ static const struct cmd_option check_opts[] = {
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
+CMD_OPTS_FIT(check_opts);
 
 const struct cmd_help check_help = {
 	.synopsis = "check [--quiet] [--stats FILE [--rare N]] PROFILE...",

@@ -35,6 +35,7 @@ static const struct cmd_option merge_opts[] = {
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
+CMD_OPTS_FIT(merge_opts);
 
 const struct cmd_help merge_help = {
 	.synopsis = "merge -o OUT [--format FORMAT] [--name NAME] [--nnp SETTING] PROFILE...",

@@ -130,6 +130,7 @@ static const struct cmd_option record_opts[] = {
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
+CMD_OPTS_FIT(record_opts);
 
 const struct cmd_help record_help = {
 	.synopsis = "record [-o OUT] [--base FILE] [--format FORMAT] [--scope SCOPE] "

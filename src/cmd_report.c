@@ -28,6 +28,7 @@ static const struct cmd_option report_opts[] = {
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
+CMD_OPTS_FIT(report_opts);
 
 const struct cmd_help report_help = {
 	.synopsis = "[--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"

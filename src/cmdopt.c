@@ -14,7 +14,7 @@ void cmd_getopt_init(struct cmd_getopt *g, const struct cmd_option *opts, const 
 	size_t n = 0;
 
 	s = stpcpy(s, prefix);
-	/* Past CMD_OPTS_MAX a table is cut: docs.sh then finds an option listed, not taken. */
+	/* CMD_OPTS_FIT() holds each table to CMD_OPTS_MAX; a longer one would be cut. */
 	for (; opts->name && n < CMD_OPTS_MAX; opts++, n++) {
 		int has_arg = opts->arg ? required_argument : no_argument;
 

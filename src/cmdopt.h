@@ -33,6 +33,9 @@ struct cmd_help {
 };
 
 #define CMD_OPTS_MAX 16
+/* After each table: it fits struct cmd_getopt (its { 0 } end counted). */
+#define CMD_OPTS_FIT(t) \
+	_Static_assert(sizeof(t) / sizeof((t)[0]) <= CMD_OPTS_MAX + 1, #t " is too long")
 
 /* The table as getopt_long() takes it. */
 struct cmd_getopt {

@@ -51,6 +51,7 @@ static const struct cmd_option main_opts[] = {
 	CMD_OPT('V', "version", NULL, "show the version"),
 	{ 0 },
 };
+CMD_OPTS_FIT(main_opts);
 _Static_assert(OSR_DEFAULT_TENANT_QUOTA == 256 && OSR_MAX_RECORDINGS == 1024,
 	       "--help says a namespace may hold 256 of the node's 1024 recordings");
 

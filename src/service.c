@@ -288,6 +288,7 @@ static const struct cmd_option serve_opts[] = {
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
+CMD_OPTS_FIT(serve_opts);
 _Static_assert(OSR_DEFAULT_TENANT_QUOTA == 256, "serve's --help says the default is 256");
 
 const struct cmd_help serve_help = {
