@@ -103,13 +103,18 @@ for c in top "${COMMANDS[@]}"; do
 	tr ' ,' '\n\n' <"$T/listed.$c" | grep -E '^-' | sort -u >"$T/listed-names.$c"
 done
 
-# --- every option taken is listed by the command's --help, and nothing else ---
+# --- every option taken is listed by the command's --help, and nothing else;
+# --- the help fits 80 columns ---
 bad=
 for c in top "${COMMANDS[@]}"; do
 	d=$(comm -3 "$T/accepted.$c" "$T/listed-names.$c" | tr -d '\t' | tr '\n' ' ')
 	[ -z "$d" ] || bad+="${c}: taken xor listed: $d; "
 done
 [ -s "$T/accepted.record" ] || bad+="record takes no option at all?; "
+for c in top "${COMMANDS[@]}"; do
+	long=$(awk 'length > 80' "$T/help.$c" | head -1)
+	[ -z "$long" ] || bad+="${c}: a line over 80 columns: '$long'; "
+done
 if [ -z "$bad" ]; then pass docs_help_lists_options; else fail docs_help_lists_options "$bad"; fi
 
 # --- every option is named in the command's synopsis, the top-level one's too ---
