@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What the kernel says about a process, from /proc and pidfds. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -57,8 +59,44 @@ bool process_alive(pid_t pid, unsigned long long start)
 	return proc_start_time(pid, &now) >= 0 && now == start;
 }
 
+/*
+ * The inode an inotify instance's one watch is on, as the kernel has it: the
+ * "ino:" and "sdev:" of its line in fdinfo, in hex, the device encoded as the
+ * kernel encodes it. -ENODATA where there is no such line.
+ */
+static int watched_inode(int ifd, unsigned long long *ino, unsigned int *dev)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long long i, d;
+	char path[64], line[512], *p, *end;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ifd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "inotify wd:", 11))
+			continue;
+		p = strstr(line, " ino:");
+		if (!p || !isxdigit((unsigned char)p[5]))
+			return -EINVAL;
+		errno = 0;
+		i = strtoull(p + 5, &end, 16);
+		if (strncmp(end, " sdev:", 6) || !isxdigit((unsigned char)end[6]))
+			return -EINVAL;
+		d = strtoull(end + 6, &end, 16);
+		if (*end != ' ' || errno || d > UINT_MAX)
+			return -EINVAL;
+		*ino = i;
+		*dev = (unsigned int)d;
+		return 0;
+	}
+	return -ENODATA;
+}
+
 int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err *err)
 {
+	_cleanup_close_ int ifd = -1;
 	char path[64];
 	struct stat st;
 
@@ -66,6 +104,21 @@ int exe_of(pid_t pid, unsigned long long *ino, unsigned int *dev, struct osr_err
 	if (stat(path, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat the executable of pid %d ('%s'): %s",
 				(int)pid, path, osr_strerror(errno));
+	/*
+	 * The program compares mm->exe_file's inode and its superblock's device,
+	 * which stat does not always report: overlayfs with its layers on
+	 * different filesystems reports a device of the layer's (measured on
+	 * 6.18, ext4 lower and tmpfs upper: stat 0:42, the overlay 0:40), btrfs
+	 * one of the subvolume's. runc 1.1 execs its init from a bind mount of
+	 * itself that it detaches at once, so no mountinfo names it. An inotify
+	 * watch on the executable shows the inode as the kernel has it (fdinfo,
+	 * Linux 3.8 on); where there is none to be had (no inotify, no more
+	 * instances), stat's, right on every other filesystem.
+	 */
+	ifd = inotify_init1(IN_CLOEXEC);
+	if (ifd >= 0 && inotify_add_watch(ifd, path, IN_DELETE_SELF) >= 0 &&
+	    watched_inode(ifd, ino, dev) >= 0)
+		return 0;
 	*ino = st.st_ino;
 	/* The kernel's dev_t is MAJOR << 20 | MINOR, not glibc's encoding. */
 	*dev = (major(st.st_dev) << 20) | minor(st.st_dev);

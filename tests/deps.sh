@@ -11,6 +11,7 @@ PKGS=(
 	uidmap # rootless podman in the tests: newuidmap, newgidmap
 	groff-base # tests/integration/docs.sh reads the man page as man(1) shows it
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
+	patchelf # portable.sh: a runc whose Go runtime reads the clock by syscall
 )
 missing=()
 for p in "${PKGS[@]}"; do

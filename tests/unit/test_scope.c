@@ -532,6 +532,28 @@ TEST(portable_both_nnp)
 	CHECK_ALLOWED("capset", "setuid", "fstatfs", "rt_sigprocmask");
 }
 
+/*
+ * Where the vDSO cannot read the clock source (hpet, acpi_pm), runc's Go
+ * runtime reads the clock by syscall at any moment, after the load point
+ * too: a portable profile allows it with either setting, and an exact one
+ * keeps it from setup, where the recording machine's vDSO did not hide it.
+ */
+TEST(portable_clock_without_vdso)
+{
+	for (int nnp = 0; nnp < 2; nnp++) {
+		reset();
+		MARK(OSR_PHASE_WORKLOAD, "getcpu");
+		select_portable(nnp, false);
+		CHECK_ALLOWED("clock_gettime");
+	}
+	reset();
+	MARK(OSR_PHASE_SETUP, "mount", "clock_gettime");
+	MARK(OSR_PHASE_FILTERED, "execve");
+	select_scope(OSR_SCOPE_EXACT, true);
+	CHECK_ALLOWED("clock_gettime", "execve");
+	CHECK_NOT_ALLOWED("mount");
+}
+
 /* ---- scope_parse and scope_name ---- */
 
 TEST(parse_accepts)
@@ -610,6 +632,7 @@ int main(void)
 	RUN_X86(portable_adds_other_runtimes_tails);
 	RUN_X86(portable_without_nnp);
 	RUN_X86(portable_both_nnp);
+	RUN_X86(portable_clock_without_vdso);
 	RUN(parse_accepts);
 	RUN(parse_rejects);
 	RUN(name_round_trips);
