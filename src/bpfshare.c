@@ -564,6 +564,9 @@ static int hold_namespace(struct bpf_share *bs, pid_t pid, struct osr_err *err)
 static int over_limits(const struct census *c, const struct share_request *req,
 		       struct osr_err *err)
 {
+	/* Unconfined, the namespace annotation is anybody's: escaped. */
+	struct osr_esc e;
+
 	if (c->total >= OSR_MAX_RECORDINGS)
 		return osr_fail(err, -EBUSY,
 				"%u containers are being recorded on this node already, the most it "
@@ -580,7 +583,7 @@ static int over_limits(const struct census *c, const struct share_request *req,
 		return osr_fail(err, -EDQUOT,
 				"namespace '%s' has %u containers being recorded on this node "
 				"already, its quota (--max-per-namespace %u)",
-				req->tenant, c->tenant, req->quota);
+				osr_escape(req->tenant, SIZE_MAX, &e), c->tenant, req->quota);
 	return 0;
 }
 

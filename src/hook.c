@@ -71,6 +71,7 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 static int hook_parse_request(const struct oci_state *st, struct trace_request *req,
 			      struct tracer_config *cfg, struct osr_err *err)
 {
+	struct osr_esc e;
 	int r;
 
 	r = annotation_parse(st->annotation, req, err);
@@ -79,20 +80,20 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 	cfg->scope = OSR_SCOPE_WORKLOAD;
 	if (st->scope && scope_parse(st->scope, (enum osr_scope *)&cfg->scope) < 0)
 		return osr_fail(err, -EINVAL,
-				"annotation '%s' is '%.32s' (expected 'workload', 'exact' or 'all')",
-				OSR_SCOPE_ANNOTATION, st->scope);
+				"annotation '%s' is '%s' (expected 'workload', 'exact' or 'all')",
+				OSR_SCOPE_ANNOTATION, osr_escape(st->scope, SIZE_MAX, &e));
 	if (st->nnp) {
 		bool given, nnp;
 
 		if (nnp_parse(st->nnp, &given, &nnp, &cfg->any_nnp) < 0 || (given && !cfg->any_nnp))
 			return osr_fail(err, -EINVAL,
-					"annotation '%s' is '%.32s' (expected 'recorded' or 'both')",
-					OSR_NNP_ANNOTATION, st->nnp);
+					"annotation '%s' is '%s' (expected 'recorded' or 'both')",
+					OSR_NNP_ANNOTATION, osr_escape(st->nnp, SIZE_MAX, &e));
 	}
 	if (st->args && args_parse(st->args, &cfg->no_args) < 0)
 		return osr_fail(err, -EINVAL,
-				"annotation '%s' is '%.32s' (expected 'recorded' or 'none')",
-				OSR_ARGS_ANNOTATION, st->args);
+				"annotation '%s' is '%s' (expected 'recorded' or 'none')",
+				OSR_ARGS_ANNOTATION, osr_escape(st->args, SIZE_MAX, &e));
 	if (st->pid <= 0)
 		return osr_fail(err, -EINVAL,
 				"state has no 'pid' above 0 (prestart needs the container's process)");
