@@ -146,16 +146,20 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 static int hook_output(const struct options *o, const struct oci_state *st,
 		       struct trace_request *req, struct tracer_config *cfg, struct osr_err *err)
 {
+	bool same = false;
 	int r;
 
 	r = hook_place(o, st, &req->output, &cfg->output_dir, &cfg->output_once, err);
 	if (r < 0 || !req->stats)
 		return r;
 	r = hook_place(o, st, &req->stats, &cfg->stats_dir, &cfg->stats_once, err);
-	if (r >= 0 && !strcmp(req->stats, req->output))
+	if (r >= 0)
+		r = output_same_file(req->stats, cfg->stats_dir, req->output, cfg->output_dir, &same,
+				     err);
+	if (r >= 0 && same)
 		r = osr_fail(err, -EINVAL,
-			     "annotation '%s': 'stats:' names the profile's own file '%s'",
-			     OSR_ANNOTATION, req->output);
+			     "annotation '%s': 'stats:' '%s' names the profile's own file '%s'",
+			     OSR_ANNOTATION, req->stats, req->output);
 	return r;
 }
 
