@@ -163,6 +163,36 @@ static int hook_output(const struct options *o, const struct oci_state *st,
 	return r;
 }
 
+/*
+ * Read the base (if:). Confined, a base in the record folder is a namespace's
+ * recording: read from the namespace's own folder, beneath it (if the base
+ * folder takes the record folder in, or none is set), so no namespace reads
+ * another's, nor learns from a message whether another's file exists.
+ */
+static int hook_base(const struct options *o, const struct oci_state *st,
+		     struct trace_request *req, json_object **base, struct profile_source *src,
+		     struct osr_err *err)
+{
+	_cleanup_free_ char *folder = NULL;
+	const char *root = o->input_dir;
+	char *path = NULL;
+	int r;
+
+	if (o->output_dir && st->k8s_namespace) {
+		r = tenant_base_path(req->input, o->output_dir, st->k8s_namespace, &path, &folder,
+				     err);
+		if (r < 0)
+			return r;
+		free(req->input);
+		req->input = path;
+		if (r > 0 && (!root || path_inside(folder, root)))
+			root = folder;
+		if (r > 0)
+			log_debug("namespace '%s' reads its base from '%s'", st->k8s_namespace, path);
+	}
+	return profile_load(req->input, root, base, src, err);
+}
+
 int hook_start(const struct options *o, const struct oci_state *st_in)
 {
 	const struct oci_state st = *st_in;
@@ -186,7 +216,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	}
 	r = hook_output(o, &st, &req, &cfg, &err);
 	if (r >= 0 && req.input)
-		r = profile_load(req.input, o->input_dir, &base, &cfg.base_src, &err);
+		r = hook_base(o, &st, &req, &base, &cfg.base_src, &err);
 	if (r < 0)
 		goto fail;
 	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
