@@ -11,7 +11,7 @@ set -u
 
 TESTS=(sp_base_of_another_namespace sp_base_messages_alike sp_base_own_and_shared
 	sp_counting_share sp_stats_names_profile sp_annotation_echo_escaped
-	sp_stats_total_wraps sp_service_caller_gone)
+	sp_stats_total_wraps sp_quota_many_names sp_service_caller_gone)
 PREREQS=(runc jq)
 skip_all_if_missing
 shared_rootfs
@@ -159,6 +159,54 @@ else
 	fail sp_stats_total_wraps "rc=$rc: $(head -2 "$T/wrap.out")"
 fi
 
+# --- the namespace quota, attacked with many names ------------------------------------------------
+# The quota is the namespace's, whatever else differs: container names, pod
+# uids, and host-PID containers (keyed by mount namespace) count too. With
+# --max-per-namespace 3, namespace hq holds a container of its own PID
+# namespace and two host-PID ones, each of another name and pod; a fourth,
+# of either kind and yet another name and pod, is refused; hr still records.
+host_pid() {
+	jq '.linux.namespaces |= map(select(.type != "pid"))' "$1/config.json" > "$T/c.json" &&
+		mv "$T/c.json" "$1/config.json"
+}
+# hq_ann N: namespace hq, with pod and container names of their own.
+hq_ann() {
+	printf '{"io.kubernetes.pod.namespace": "hq", "io.kubernetes.pod.uid": "uid-%s", "io.kubernetes.pod.name": "pod-%s", "io.kubernetes.container.name": "c-%s"}' "$1" "$1" "$1"
+}
+HARGS="[\"--output-dir\", \"$REC\", \"--max-per-namespace\", \"3\"]"
+hpids=() hids=()
+for n in 1 2 3; do
+	CTR_SEQ=$((CTR_SEQ + 1))
+	HOOK_ARGS_JSON=$HARGS ANNOTATIONS_JSON=$(hq_ann "$n") bundle "$T/b$CTR_SEQ" "of:$REC/h$n.json" sleep 100
+	[ "$n" = 1 ] || host_pid "$T/b$CTR_SEQ"
+	(cd "$T/b$CTR_SEQ" && exec runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >"$T/h$n.out" 2>&1) &
+	hpids+=($!)
+	hids+=("$ID_PREFIX-$CTR_SEQ")
+	# One at a time: the host-PID ones are keyed by their own mount namespaces.
+	wait_until 20 sh -c "runc state $ID_PREFIX-$CTR_SEQ 2>/dev/null | grep -q running"
+done
+why=""
+for id in "${hids[@]}"; do
+	runc state "$id" 2>/dev/null | grep -q running || why="hq's recordings never started: $(cat "$T"/h*.out | tail -2)"
+done
+rcs=""
+for kind in own host; do
+	CTR_SEQ=$((CTR_SEQ + 1))
+	HOOK_ARGS_JSON=$HARGS ANNOTATIONS_JSON=$(hq_ann "4$kind") bundle "$T/b$CTR_SEQ" "of:$REC/h4$kind.json" true
+	[ $kind = own ] || host_pid "$T/b$CTR_SEQ"
+	rt_run "$T/b$CTR_SEQ" "$ID_PREFIX-$CTR_SEQ" >"$T/last.out" 2>&1
+	rcs="$rcs $?"
+	grep -q "namespace 'hq' has 3 containers being recorded" "$T/last.out" || why="${why:-$kind: no quota message: $(tail -1 "$T/last.out")}"
+done
+HOOK_ARGS_JSON=$HARGS ANNOTATIONS_JSON=$(ns_ann hr) run_traced "$REC/hr.json" -- osr-workload call getcpu
+rc_r=$?
+for id in "${hids[@]}"; do runc kill "$id" KILL 2>/dev/null; done
+wait "${hpids[@]}" 2>/dev/null
+[ -z "$why" ] && [[ "$rcs " == *" 0 "* ]] && why="a fourth recording of hq started (exit statuses:$rcs)"
+[ -z "$why" ] && { [ -e "$REC/hq/h4own.json" ] || [ -e "$REC/hq/h4host.json" ]; } && why="a fourth profile of hq was written"
+[ -z "$why" ] && { [ $rc_r != 0 ] || [ -n "$(missing_names "$REC/hr/hr.json" getcpu)" ]; } && why="hr could not record: $(tail -1 "$T/last.out")"
+if [ -z "$why" ]; then pass sp_quota_many_names; else fail sp_quota_many_names "$why"; fi
+
 # --- the service: callers whose process is gone ----------------------------------------------------
 # A user's subordinate ids are each a uid to the kernel; a caller counts as
 # the owner of its outermost user namespace, read from its process. When the
@@ -223,6 +271,8 @@ print(s.recv(4096).decode(errors="replace").strip())' "$sock/sock" "$sock/req") 
 	fi
 	rm -rf "$sock"
 	if [ -n "$made" ]; then
+		# Its callers' children print their answer, then exit: userdel refuses a user still running.
+		wait_until 10 sh -c "! pgrep -u $u >/dev/null"
 		userdel -r "$u" >/dev/null 2>&1
 		sed -i "/^$u:/d" /etc/subuid /etc/subgid
 	fi
