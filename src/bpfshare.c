@@ -493,7 +493,7 @@ static unsigned int counting_ids(const struct bpf_share *bs, uint32_t *ids)
 	return n;
 }
 
-static bool counts(const uint32_t *ids, unsigned int n, uint32_t id)
+static bool id_in(const uint32_t *ids, unsigned int n, uint32_t id)
 {
 	for (unsigned int i = 0; i < n; i++)
 		if (ids[i] == id)
@@ -528,7 +528,7 @@ static void census(const struct bpf_share *bs, const char *tenant, bool collect,
 			c->slot_used[rec.loc - 1] = true;
 		if (tenant && *tenant && !strncmp(rec.tenant, tenant, sizeof(rec.tenant))) {
 			c->tenant++;
-			c->tenant_counting += counts(ids, nids, key);
+			c->tenant_counting += id_in(ids, nids, key);
 		}
 	}
 	if (c->removed)

@@ -277,7 +277,8 @@ static int record_check(const struct options *o, const struct record_args *a)
 	if ((strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) ||
 	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->root, &err)) < 0) ||
 	    (a->stats_abs && strcmp(out->path, "-") &&
-	     (r = output_same_file(a->stats_abs, out->root, out->path, out->root, &same, &err)) < 0)) {
+	     (r = output_same_file(a->stats_abs, out->root, out->path, out->root, &same,
+				   &err)) < 0)) {
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}

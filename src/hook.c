@@ -188,7 +188,8 @@ static int hook_base(const struct options *o, const struct oci_state *st,
 		if (r > 0 && (!root || path_inside(folder, root)))
 			root = folder;
 		if (r > 0)
-			log_debug("namespace '%s' reads its base from '%s'", st->k8s_namespace, path);
+			log_debug("namespace '%s' reads its base from '%s'", st->k8s_namespace,
+				  path);
 	}
 	return profile_load(req->input, root, base, src, err);
 }

@@ -112,7 +112,7 @@ wait "${qpids[@]}" 2>/dev/null
 if [ -z "$why" ]; then pass sp_counting_share; else fail sp_counting_share "$why"; fi
 
 # --- stats: naming the profile's file by another spelling ---------------------------------------
-# Unconfined and confined: the profile kept as it was, a message saying why.
+# Unconfined, confined and by record: the profile kept as it was, a message saying why.
 mkdir -p "$T/out"
 echo '{"defaultAction":"SCMP_ACT_ERRNO"}' > "$T/out/p2.json"
 run_traced "$T/out/p2.json;stats:$T/out/./p2.json" -- true
@@ -120,7 +120,11 @@ rc1=$?
 cp "$T/last.out" "$T/same1.out"
 confined team-s "of:$REC/p2.json;stats:$REC//p2.json" true
 rc2=$?
+"$HOOK" --run-dir "$RUNDIR" record -o "$T/out/p2.json" --stats "$T//out/p2.json" -- true 2>"$T/same3.out"
+rc3=$?
 why=""
+[ $rc3 = 0 ] && why="record --stats DIR//p2.json -o DIR/p2.json was taken"
+grep -q "names the profile's own file" "$T/same3.out" || why="${why:-record: no message: $(tail -1 "$T/same3.out")}"
 [ $rc1 = 0 ] && why="stats:DIR/./p2.json for of:DIR/p2.json was taken"
 [ -z "$why" ] && [ $rc2 = 0 ] && why="stats:REC//p2.json for of:REC/p2.json was taken, confined"
 [ -z "$why" ] && ! grep -q "names the profile's own file" "$T/same1.out" && why="no message: $(tail -1 "$T/same1.out")"
