@@ -20,6 +20,8 @@ static void trim(const char **p, size_t *n)
 
 static int parse_path(const char *key, const char *val, size_t n, char **out, struct osr_err *err)
 {
+	struct osr_esc e;
+
 	trim(&val, &n);
 	if (n == 0)
 		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' has an empty path",
@@ -28,9 +30,8 @@ static int parse_path(const char *key, const char *val, size_t n, char **out, st
 		return osr_fail(err, -ENAMETOOLONG, "annotation '%s': '%s:' path is longer than %d",
 				OSR_ANNOTATION, key, PATH_MAX - 1);
 	if (val[0] != '/')
-		return osr_fail(err, -EINVAL,
-				"annotation '%s': '%s:' path '%.*s' is not absolute", OSR_ANNOTATION,
-				key, (int)n, val);
+		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' path '%s' is not absolute",
+				OSR_ANNOTATION, key, osr_escape(val, n, &e));
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
 			return osr_fail(err, -EINVAL,
@@ -46,6 +47,7 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 {
 	const char *p = value;
 	int fields = 0, r = 0;
+	struct osr_esc e;
 
 	memset(req, 0, sizeof(*req));
 	if (!value[strspn(value, " \t")])
@@ -77,9 +79,9 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 				     OSR_ANNOTATION);
 		else
 			r = osr_fail(err, -EINVAL,
-				     "annotation '%s': unknown field '%.*s' (expected 'of:', 'if:' or "
+				     "annotation '%s': unknown field '%s' (expected 'of:', 'if:' or "
 				     "'stats:')",
-				     OSR_ANNOTATION, (int)(n > 32 ? 32 : n), f);
+				     OSR_ANNOTATION, osr_escape(f, n, &e));
 		if (!semi)
 			break;
 		p = semi + 1;

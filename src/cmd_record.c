@@ -274,9 +274,18 @@ static int record_check(const struct options *o, const struct record_args *a)
 	struct osr_err err = { "" };
 	int r;
 
+	bool same = false;
+
 	if ((strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) ||
-	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->root, &err)) < 0)) {
+	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->root, &err)) < 0) ||
+	    (a->stats_abs && strcmp(out->path, "-") &&
+	     (r = output_same_file(a->stats_abs, out->root, out->path, out->root, &same,
+				   &err)) < 0)) {
 		log_error("%s", err.msg);
+		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
+	}
+	if (same) {
+		log_error("--stats '%s' names the profile's own file '%s'", a->stats_abs, out->path);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	r = rundir_prepare(o->rundir, &err);

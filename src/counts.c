@@ -45,13 +45,18 @@ void counts_free(struct counts *c)
 
 int counts_add(struct counts *c, const struct count_entry *e)
 {
-	struct count_entry *nv = realloc(c->v, (c->n + 1) * sizeof(*nv));
+	struct count_entry *nv;
+	uint64_t total;
 
+	/* A stats file states its total as a JSON int64: a sum past that, or wrapped, is false. */
+	if (__builtin_add_overflow(c->total, e->count, &total) || total > INT64_MAX)
+		return -EOVERFLOW;
+	nv = realloc(c->v, (c->n + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	c->v = nv;
 	c->v[c->n++] = *e;
-	c->total += e->count;
+	c->total = total;
 	return 0;
 }
 
@@ -186,8 +191,15 @@ int counts_parse(const char *text, size_t len, const char *what, struct counts *
 		struct count_entry e;
 
 		r = parse_entry(json_object_array_get_idx(list, i), &e, what, i, err);
-		if (r >= 0 && counts_add(out, &e) < 0)
-			r = osr_fail(err, -ENOMEM, "out of memory");
+		if (r >= 0)
+			r = counts_add(out, &e);
+		if (r == -EOVERFLOW)
+			r = osr_fail(err, r,
+				     "%s: the counts of its syscalls add up to more than %" PRId64
+				     " (at syscalls[%zu]), refusing",
+				     what, INT64_MAX, i);
+		else if (r == -ENOMEM)
+			r = osr_fail(err, r, "out of memory");
 		if (r < 0) {
 			counts_free(out);
 			return r;
@@ -229,8 +241,15 @@ int counts_save(const struct osr_container *table, const struct osr_stats *stats
 	_cleanup_(counts_free) struct counts c = { 0 };
 	_cleanup_free_ char *text = NULL;
 
-	if (recording_read_counts(table, stats, &c) < 0 ||
-	    (container && !(c.container = strdup(container))) || !(text = counts_render(&c)))
+	int r = recording_read_counts(table, stats, &c);
+
+	if (r == -EOVERFLOW)
+		return osr_fail(err, r,
+				"the recording's counts add up to more than %" PRId64
+				", which a stats file cannot state; no stats written",
+				INT64_MAX);
+	if (r < 0 || (container && !(c.container = strdup(container))) ||
+	    !(text = counts_render(&c)))
 		return osr_fail(err, -ENOMEM, "out of memory rendering the stats");
 	if (once)
 		return write_file_once(path, root, text, strlen(text), 0644, err);

@@ -41,7 +41,7 @@ struct counts {
 
 void counts_free(struct counts *c);
 
-/* Add an entry (the total too); -ENOMEM. */
+/* Add an entry (the total too); -ENOMEM, or -EOVERFLOW if the total would pass INT64_MAX. */
 int counts_add(struct counts *c, const struct count_entry *e);
 
 /* Most made first; equal counts by first seen, then name. */

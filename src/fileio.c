@@ -339,6 +339,27 @@ int check_output_path(const char *path, const char *root, struct osr_err *err)
 	return 0;
 }
 
+int output_same_file(const char *a, const char *root_a, const char *b, const char *root_b,
+		     bool *same, struct osr_err *err)
+{
+	_cleanup_close_ int fa = -1, fb = -1;
+	const char *na, *nb;
+	struct stat sa, sb;
+
+	fa = open_parent(a, root_a, &na, err);
+	if (fa < 0)
+		return fa;
+	fb = open_parent(b, root_b, &nb, err);
+	if (fb < 0)
+		return fb;
+	if (fstat(fa, &sa) < 0 || fstat(fb, &sb) < 0)
+		return osr_fail(err, -errno, "cannot stat the folder of '%s' or '%s': %s", a, b,
+				osr_strerror(errno));
+	/* One folder and one name in it: one file, whatever "./", "//" or a link spelled. */
+	*same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && !strcmp(na, nb);
+	return 0;
+}
+
 /* How a file is written: its mode, whether it may replace one, its owner ((uid_t)-1: ours). */
 struct write_how {
 	mode_t mode;

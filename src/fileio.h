@@ -51,6 +51,14 @@ int check_output_path(const char *path, const char *root, struct osr_err *err);
 /* The same for write_file_once(): the name must not exist yet. */
 int check_output_new(const char *path, const char *root, struct osr_err *err);
 
+/*
+ * Whether outputs a and b (each under its root, as check_output_path takes
+ * them) are one file: the same folder, by device and inode, and the same name
+ * in it, however the paths spell them.
+ */
+int output_same_file(const char *a, const char *root_a, const char *b, const char *root_b,
+		     bool *same, struct osr_err *err);
+
 /* Whether path (absolute) names something inside the folder root, by its text alone. */
 bool path_inside(const char *path, const char *root);
 

@@ -71,6 +71,7 @@ int cmd_prestart(const struct options *o, int argc, char **argv)
 static int hook_parse_request(const struct oci_state *st, struct trace_request *req,
 			      struct tracer_config *cfg, struct osr_err *err)
 {
+	struct osr_esc e;
 	int r;
 
 	r = annotation_parse(st->annotation, req, err);
@@ -79,20 +80,20 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 	cfg->scope = OSR_SCOPE_WORKLOAD;
 	if (st->scope && scope_parse(st->scope, (enum osr_scope *)&cfg->scope) < 0)
 		return osr_fail(err, -EINVAL,
-				"annotation '%s' is '%.32s' (expected 'workload', 'exact' or 'all')",
-				OSR_SCOPE_ANNOTATION, st->scope);
+				"annotation '%s' is '%s' (expected 'workload', 'exact' or 'all')",
+				OSR_SCOPE_ANNOTATION, osr_escape(st->scope, SIZE_MAX, &e));
 	if (st->nnp) {
 		bool given, nnp;
 
 		if (nnp_parse(st->nnp, &given, &nnp, &cfg->any_nnp) < 0 || (given && !cfg->any_nnp))
 			return osr_fail(err, -EINVAL,
-					"annotation '%s' is '%.32s' (expected 'recorded' or 'both')",
-					OSR_NNP_ANNOTATION, st->nnp);
+					"annotation '%s' is '%s' (expected 'recorded' or 'both')",
+					OSR_NNP_ANNOTATION, osr_escape(st->nnp, SIZE_MAX, &e));
 	}
 	if (st->args && args_parse(st->args, &cfg->no_args) < 0)
 		return osr_fail(err, -EINVAL,
-				"annotation '%s' is '%.32s' (expected 'recorded' or 'none')",
-				OSR_ARGS_ANNOTATION, st->args);
+				"annotation '%s' is '%s' (expected 'recorded' or 'none')",
+				OSR_ARGS_ANNOTATION, osr_escape(st->args, SIZE_MAX, &e));
 	if (st->pid <= 0)
 		return osr_fail(err, -EINVAL,
 				"state has no 'pid' above 0 (prestart needs the container's process)");
@@ -145,17 +146,52 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 static int hook_output(const struct options *o, const struct oci_state *st,
 		       struct trace_request *req, struct tracer_config *cfg, struct osr_err *err)
 {
+	bool same = false;
 	int r;
 
 	r = hook_place(o, st, &req->output, &cfg->output_dir, &cfg->output_once, err);
 	if (r < 0 || !req->stats)
 		return r;
 	r = hook_place(o, st, &req->stats, &cfg->stats_dir, &cfg->stats_once, err);
-	if (r >= 0 && !strcmp(req->stats, req->output))
+	if (r >= 0)
+		r = output_same_file(req->stats, cfg->stats_dir, req->output, cfg->output_dir, &same,
+				     err);
+	if (r >= 0 && same)
 		r = osr_fail(err, -EINVAL,
-			     "annotation '%s': 'stats:' names the profile's own file '%s'",
-			     OSR_ANNOTATION, req->output);
+			     "annotation '%s': 'stats:' '%s' names the profile's own file '%s'",
+			     OSR_ANNOTATION, req->stats, req->output);
 	return r;
+}
+
+/*
+ * Read the base (if:). Confined, a base in the record folder is a namespace's
+ * recording: read from the namespace's own folder, beneath it (if the base
+ * folder takes the record folder in, or none is set), so no namespace reads
+ * another's, nor learns from a message whether another's file exists.
+ */
+static int hook_base(const struct options *o, const struct oci_state *st,
+		     struct trace_request *req, json_object **base, struct profile_source *src,
+		     struct osr_err *err)
+{
+	_cleanup_free_ char *folder = NULL;
+	const char *root = o->input_dir;
+	char *path = NULL;
+	int r;
+
+	if (o->output_dir && st->k8s_namespace) {
+		r = tenant_base_path(req->input, o->output_dir, st->k8s_namespace, &path, &folder,
+				     err);
+		if (r < 0)
+			return r;
+		free(req->input);
+		req->input = path;
+		if (r > 0 && (!root || path_inside(folder, root)))
+			root = folder;
+		if (r > 0)
+			log_debug("namespace '%s' reads its base from '%s'", st->k8s_namespace,
+				  path);
+	}
+	return profile_load(req->input, root, base, src, err);
 }
 
 int hook_start(const struct options *o, const struct oci_state *st_in)
@@ -181,7 +217,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	}
 	r = hook_output(o, &st, &req, &cfg, &err);
 	if (r >= 0 && req.input)
-		r = profile_load(req.input, o->input_dir, &base, &cfg.base_src, &err);
+		r = hook_base(o, &st, &req, &base, &cfg.base_src, &err);
 	if (r < 0)
 		goto fail;
 	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */

@@ -45,7 +45,8 @@ static const struct cmd_option main_opts[] = {
 				 "(default " OSR_SOCKET_DEFAULT ")"),
 	CMD_LONG('t', "timeout", "MS", "how long a stage waits for the tracer (default 10000)"),
 	CMD_LONG('q', "max-per-namespace", "N", "recordings one Kubernetes namespace may hold at once on\n"
-					 "this node (default 256 of the node's 1024)"),
+					 "this node (default 256 of the node's 1024), and the\n"
+					 "same share of the 64 that may count (stats:)"),
 	CMD_LONG('d', "debug", NULL, "print debug messages"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	CMD_OPT('V', "version", NULL, "show the version"),

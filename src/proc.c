@@ -221,11 +221,13 @@ int proc_outer_userns_owner(pid_t pid, uid_t *owner)
 		int parent;
 		struct stat ps;
 
-		if (fstat(cur, &cs) < 0 || (cs.st_ino == ss.st_ino && cs.st_dev == ss.st_dev))
-			break;
+		if (fstat(cur, &cs) < 0)
+			return -errno;
+		if (cs.st_ino == ss.st_ino && cs.st_dev == ss.st_dev)
+			return 1;
 		parent = ioctl(cur, NS_GET_PARENT);
 		if (parent < 0)
-			break;
+			return -errno;
 		if (fstat(parent, &ps) == 0 && ps.st_ino == ss.st_ino && ps.st_dev == ss.st_dev) {
 			uid_t uid;
 
@@ -238,7 +240,7 @@ int proc_outer_userns_owner(pid_t pid, uid_t *owner)
 		close(cur);
 		cur = parent;
 	}
-	return -ENOENT;
+	return -ELOOP;
 }
 
 bool proc_in_initial_userns(void)

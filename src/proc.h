@@ -38,8 +38,9 @@ int proc_pidns_owner(pid_t pid, uid_t *owner);
 
 /*
  * The owner of the outermost user namespace below this process's that pid
- * is in (a rootless user, for any of their subordinate ids); -ENOENT when pid
- * is in this process's user namespace, -errno.
+ * is in (a rootless user, for any of their subordinate ids); 1 (no owner)
+ * when pid is in this process's user namespace; -errno when that cannot be
+ * told (the process is gone: -ENOENT).
  */
 int proc_outer_userns_owner(pid_t pid, uid_t *owner);
 

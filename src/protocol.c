@@ -39,6 +39,7 @@ static int parse_line(struct proto_request *req, const char *line, size_t n, uns
 					    "scope", "nnp",  "any_nnp", "alone", "no_args" };
 	const char *eq = memchr(line, '=', n);
 	char scope[16];
+	struct osr_esc e;
 	size_t k, kl, vl;
 	const char *v;
 
@@ -51,8 +52,8 @@ static int parse_line(struct proto_request *req, const char *line, size_t n, uns
 		if (strlen(keys[k]) == kl && !memcmp(keys[k], line, kl))
 			break;
 	if (k == ARRAY_SIZE(keys))
-		return osr_fail(err, -EINVAL, "request: unknown key '%.*s'",
-				(int)(kl > 32 ? 32 : kl), line);
+		return osr_fail(err, -EINVAL, "request: unknown key '%s'",
+				osr_escape(line, kl, &e));
 	if (*seen & (1u << k))
 		return osr_fail(err, -EINVAL, "request: '%s' given twice", keys[k]);
 	*seen |= 1u << k;

@@ -120,9 +120,11 @@ int recording_read_counts(const struct osr_container *table, const struct osr_st
 				if (!e.count)
 					continue;
 				syscall_name(e.arch, nr, e.name, sizeof(e.name));
-				if (counts_add(out, &e) < 0) {
+				int r = counts_add(out, &e);
+
+				if (r < 0) {
 					counts_free(out);
-					return -ENOMEM;
+					return r;
 				}
 			}
 	counts_sort(out);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "tenant.h"
 
 bool tenant_valid(const char *name)
@@ -63,4 +64,70 @@ int tenant_output_path(const char *path, const char *root, const char *tenant, c
 	if (fstatat(rootfd, tenant, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 		return osr_fail(err, -ENOTDIR, "'%s/%s' is not a folder", root, tenant);
 	return 0;
+}
+
+int path_normalize(const char *path, char **out)
+{
+	size_t n = strlen(path), o = 0;
+	char *buf;
+
+	*out = NULL;
+	if (path[0] != '/')
+		return -EINVAL;
+	buf = malloc(n + 2);
+	if (!buf)
+		return -ENOMEM;
+	for (const char *p = path; *p;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			p += len;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			free(buf);
+			return -EXDEV;
+		}
+		buf[o++] = '/';
+		memcpy(buf + o, p, len);
+		o += len;
+		p += len;
+	}
+	if (o == 0)
+		buf[o++] = '/';
+	buf[o] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int tenant_base_path(const char *path, const char *root, const char *tenant, char **out,
+		     char **folder, struct osr_err *err)
+{
+	_cleanup_free_ char *norm = NULL, *rnorm = NULL;
+	int r;
+
+	*out = *folder = NULL;
+	r = path_normalize(path, &norm);
+	if (r == -EXDEV)
+		return osr_fail(err, r, "base profile '%s' has a '..' component, refusing", path);
+	if (r >= 0)
+		r = path_normalize(root, &rnorm);
+	if (r < 0)
+		return osr_fail(err, r, "base profile '%s': %s", path, osr_strerror(-r));
+	if (!path_inside(norm, rnorm)) {
+		*out = norm;
+		norm = NULL;
+		return 0;
+	}
+	r = tenant_output_path(norm, rnorm, tenant, out, err);
+	if (r < 0)
+		return r;
+	if (asprintf(folder, "%s/%s", strcmp(rnorm, "/") ? rnorm : "", tenant) < 0) {
+		*folder = NULL;
+		return osr_fail(err, -ENOMEM, "out of memory");
+	}
+	return 1;
 }

@@ -27,4 +27,23 @@ bool tenant_valid(const char *name);
 int tenant_output_path(const char *path, const char *root, const char *tenant, char **out,
 		       struct osr_err *err);
 
+/*
+ * path as RESOLVE_BENEATH without symlinks resolves it: "//" and "." taken
+ * out, no trailing "/"; -EXDEV for a "..", -EINVAL if not absolute. *out is
+ * malloc'd.
+ */
+int path_normalize(const char *path, char **out);
+
+/*
+ * Where a confined recording's base (if:) is read from. A base the record
+ * folder root holds is a namespace's recording: if:ROOT/REL is read from
+ * ROOT/TENANT/REL, resolved beneath ROOT/TENANT (*folder), so that no
+ * namespace reads another's and no answer tells anything of another's files
+ * (1). A base elsewhere (a folder the node's operator fills) is kept (0), its
+ * path only normalized, so that no spelling ("/./", "//") reaches the record
+ * folder unmapped. *out and *folder are malloc'd.
+ */
+int tenant_base_path(const char *path, const char *root, const char *tenant, char **out,
+		     char **folder, struct osr_err *err);
+
 #endif

@@ -29,6 +29,36 @@ int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+const char *osr_escape(const char *s, size_t n, struct osr_esc *e)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = e->s;
+	size_t i;
+
+	if (n == SIZE_MAX)
+		n = strnlen(s, OSR_ESC_MAX + 1);
+	for (i = 0; i < n && i < OSR_ESC_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		if (c == '\n' || c == '\t' || c == '\r' || c == '\\' || c == '\'') {
+			*o++ = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : (char)c;
+			continue;
+		}
+		*o++ = 'x';
+		*o++ = hex[c >> 4];
+		*o++ = hex[c & 15];
+	}
+	if (i < n)
+		o += sprintf(o, "...");
+	*o = '\0';
+	return e->s;
+}
+
 int read_all(int fd, size_t max, char **out, size_t *len)
 {
 	_cleanup_free_ char *buf = NULL;

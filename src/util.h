@@ -70,6 +70,20 @@ struct osr_err {
  */
 const char *osr_strerror(int errnum);
 
+/*
+ * A value someone else chose (an annotation, a request), fit to quote in a
+ * message: its stderr becomes pod events and its syslog lines are read as
+ * ours, so a line break or an escape sequence in it must not start a line or
+ * repaint one. Control bytes, bytes past ASCII (C1 controls hide in UTF-8),
+ * backslashes and single quotes come out as \n, \t, \r, \\, \' or \xHH; at most
+ * OSR_ESC_MAX bytes of it, then "...". n bytes of s (SIZE_MAX: up to its NUL).
+ */
+#define OSR_ESC_MAX 32
+struct osr_esc {
+	char s[4 * OSR_ESC_MAX + 4];
+};
+const char *osr_escape(const char *s, size_t n, struct osr_esc *e);
+
 /* Fill err (if non-NULL) and return code, which must be a negative errno. */
 int osr_fail(struct osr_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

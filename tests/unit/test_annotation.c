@@ -170,6 +170,44 @@ TEST(reject_control_character)
 	expect_reject("of:/a\x7f", "control");
 }
 
+/* No byte of a value in a message may start a line or an escape sequence. */
+static bool printable(const char *msg)
+{
+	for (const char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * A value quoted in a message is escaped: a line break and an ESC in it
+ * forged a whole "oci-seccomp-recorder: info:" line in stderr and syslog.
+ */
+TEST(message_escapes_value)
+{
+	static const char forged[] = "x\noci-seccomp-recorder: info: \x1b[2K ok";
+	struct osr_err err = { "" };
+	struct trace_request req;
+	char value[128];
+	struct osr_esc e;
+
+	snprintf(value, sizeof(value), "of:/a;%s", forged);
+	CHECK(annotation_parse(value, &req, &err) < 0);
+	CHECK(printable(err.msg));
+	CHECK_STR_CONTAINS(err.msg, "unknown field 'x\\noci-seccomp-recorder: info: \\x1b[...'");
+	snprintf(value, sizeof(value), "of:x\r\x1b]0:t\x07");
+	CHECK(annotation_parse(value, &req, &err) < 0);
+	CHECK(printable(err.msg));
+	CHECK_STR_CONTAINS(err.msg, "path 'x\\r\\x1b]0:t\\x07' is not absolute");
+	/* Quotes, backslashes and bytes past ASCII (a C1 CSI in UTF-8) too. */
+	CHECK(!strcmp(osr_escape("a'b\\c\xc2\x9b", SIZE_MAX, &e), "a\\'b\\\\c\\xc2\\x9b"));
+	CHECK(!strcmp(osr_escape("workload", SIZE_MAX, &e), "workload"));
+	CHECK(!strcmp(osr_escape("abc", 2, &e), "ab"));
+	/* At most OSR_ESC_MAX bytes of a long one: a 4 MiB annotation is not echoed. */
+	CHECK(!strcmp(osr_escape("0123456789abcdef0123456789abcdefXYZ", SIZE_MAX, &e),
+		      "0123456789abcdef0123456789abcdef..."));
+}
+
 /* "of:" and a path of n characters: '/' then n - 1 letters. */
 static char *value_with_path(size_t n)
 {
@@ -267,6 +305,7 @@ int main(void)
 	RUN(reject_trailing_separator);
 	RUN(reject_unknown_field);
 	RUN(reject_control_character);
+	RUN(message_escapes_value);
 	RUN(reject_path_max);
 	RUN(path_max_minus_one_accepted);
 	RUN(free_after_failure);

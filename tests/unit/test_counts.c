@@ -90,6 +90,41 @@ TEST(parse_refuses)
 	expect_bad("{\"container\": 3, \"syscalls\": [], \"total\": 0}", "'container'");
 }
 
+/* A stats file of counts n1, n2, n3 (read, write, close) stating total. */
+static char *stats_text(const char *n1, const char *n2, const char *n3, const char *total)
+{
+	static const char *const names[] = { "read", "write", "close" };
+	const char *const n[] = { n1, n2, n3 };
+	static char buf[1024];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "{\"syscalls\": [");
+
+	for (int i = 0; i < 3; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"%s{\"name\": \"%s\", \"nr\": %d, \"abi\": \"SCMP_ARCH_X86_64\", "
+					"\"phase\": \"workload\", \"count\": %s, \"first_seen_ns\": 0}",
+					i ? ", " : "", names[i], i, n[i]);
+	snprintf(buf + len, sizeof(buf) - len, "], \"total\": %s}", total);
+	return buf;
+}
+
+/* 2^63-1 + 2^63-1 + 2 wrapped to 0 and matched a stated total of 0. */
+TEST(parse_refuses_wrapping_total)
+{
+	struct counts c = { 0 };
+	struct osr_err err = { "" };
+	const char *text;
+
+	expect_bad(stats_text("9223372036854775807", "9223372036854775807", "2", "0"),
+		   "add up to more than 9223372036854775807 (at syscalls[1])");
+	expect_bad(stats_text("9223372036854775807", "1", "0", "0"),
+		   "add up to more than 9223372036854775807");
+	/* The most a file can state is still read. */
+	text = stats_text("9223372036854775800", "6", "1", "9223372036854775807");
+	CHECK(counts_parse(text, strlen(text), "f", &c, &err) == 0);
+	CHECK(c.total == INT64_MAX && c.n == 3);
+	counts_free(&c);
+}
+
 /* check --rare sums what a profile covers: not the setup before the filter. */
 TEST(in_profile_leaves_setup_out)
 {
@@ -112,5 +147,6 @@ int main(void)
 	RUN(render_parse_round_trip);
 	RUN(parse_refuses);
 	RUN(in_profile_leaves_setup_out);
+	RUN(parse_refuses_wrapping_total);
 	return 0;
 }

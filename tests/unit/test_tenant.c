@@ -82,6 +82,66 @@ TEST(tenant_folder_symlink_refused)
 	free(out);
 }
 
+static bool normalizes(const char *in, const char *want)
+{
+	char *out = NULL;
+	bool ok = path_normalize(in, &out) == 0 && !strcmp(out, want);
+
+	free(out);
+	return ok;
+}
+
+TEST(path_normalized)
+{
+	char *out = NULL;
+
+	CHECK(normalizes("/a/b.json", "/a/b.json"));
+	CHECK(normalizes("//a/./b//./c.json", "/a/b/c.json"));
+	CHECK(normalizes("/a/b/", "/a/b"));
+	CHECK(normalizes("/./", "/"));
+	CHECK(path_normalize("/a/../b", &out) == -EXDEV && !out);
+	CHECK(path_normalize("/a/..", &out) == -EXDEV && !out);
+	CHECK(path_normalize("a/b", &out) == -EINVAL && !out);
+	CHECK(normalizes("/a/..b/c..", "/a/..b/c.."));
+}
+
+/*
+ * A base in the record folder is read from the namespace's own folder, and
+ * beneath it, whatever spelling names another namespace's; one elsewhere is
+ * kept, normalized.
+ */
+TEST(tenant_base_in_own_folder)
+{
+	struct osr_err err = { "" };
+	char in[PATH_MAX], want[PATH_MAX], wantdir[PATH_MAX], rec[PATH_MAX];
+	char *out = NULL, *folder = NULL;
+
+	snprintf(rec, sizeof(rec), "%s/rec/", root);
+	CHECK(mkdir(rec, 0755) == 0);
+	snprintf(wantdir, sizeof(wantdir), "%s/rec/shop", root);
+	snprintf(in, sizeof(in), "%s/rec/other/secret.json", root);
+	snprintf(want, sizeof(want), "%s/rec/shop/other/secret.json", root);
+	CHECK(tenant_base_path(in, rec, "shop", &out, &folder, &err) == 1);
+	CHECK(out && !strcmp(out, want) && folder && !strcmp(folder, wantdir));
+	free(out);
+	free(folder);
+	snprintf(in, sizeof(in), "%s/./rec//other/secret.json", root);
+	CHECK(tenant_base_path(in, rec, "shop", &out, &folder, &err) == 1);
+	CHECK(out && !strcmp(out, want) && folder && !strcmp(folder, wantdir));
+	free(out);
+	free(folder);
+	snprintf(in, sizeof(in), "%s/rec/shop/../other/secret.json", root);
+	CHECK(tenant_base_path(in, rec, "shop", &out, &folder, &err) == -EXDEV);
+	CHECK_STR_CONTAINS(err.msg, "'..'");
+	CHECK(!out && !folder);
+	/* The operator's shared bases, outside the record folder: as named. */
+	snprintf(in, sizeof(in), "%s//bases/./web.json", root);
+	snprintf(want, sizeof(want), "%s/bases/web.json", root);
+	CHECK(tenant_base_path(in, rec, "shop", &out, &folder, &err) == 0);
+	CHECK(out && !strcmp(out, want) && !folder);
+	free(out);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/osr-tenant-XXXXXX");
@@ -93,6 +153,8 @@ int main(void)
 	RUN(tenant_folder_of_its_own);
 	RUN(tenant_cannot_reach_another);
 	RUN(tenant_folder_symlink_refused);
+	RUN(path_normalized);
+	RUN(tenant_base_in_own_folder);
 	{
 		char cmd[128];
 
