@@ -30,6 +30,20 @@ missing_prereq() {
 	[ -x /bin/busybox ] || { echo "busybox-static is not installed (make deps)"; return; }
 }
 
+# Why this kernel serves no ia32 syscalls (int 0x80 from a 64-bit process), or
+# nothing if it does. Kernels built without IA32_EMULATION, or booted with
+# ia32_emulation=0, kill the caller with SIGSEGV: the probe runs in a subshell
+# that is not its last command (so bash does not exec it) with the subshell's
+# stderr dropped, or bash reports "Segmentation fault" on the test's output.
+# Any other failure is left for the test to report.
+ia32_missing() {
+	[ "$(uname -m)" = x86_64 ] || { echo "int 0x80 is x86-64's"; return; }
+	local rc
+	rc=$( ("$HELPERS/osr-workload" ia32 >/dev/null 2>&1; echo $?) 2>/dev/null)
+	[ "$rc" = $((128 + 11)) ] &&
+		echo "this kernel serves no ia32 syscalls (int 0x80 gets SIGSEGV: no IA32_EMULATION, or ia32_emulation=0)"
+}
+
 # skip_all NAME...: report every named test as skipped with the reason, then exit.
 skip_all_if_missing() {
 	local why

@@ -65,8 +65,9 @@ first_getcpu=$(jq '[.syscalls[] | select(.name == "getcpu") | .first_seen_ns] | 
 if [ -z "$why" ]; then pass counts_phases; else fail counts_phases "$why"; fi
 
 # --- ia32 from a 64-bit process ---------------------------------------------------------
-if [ "$(uname -m)" != x86_64 ]; then
-	skip counts_ia32 "int 0x80 is x86-64's"
+why=$(ia32_missing)
+if [ -n "$why" ]; then
+	skip counts_ia32 "$why"
 else
 	S32=$T/ia32.stats.json
 	run_on runc false "of:$T/ia32.json;stats:$S32" "" $W ia32count 777
