@@ -37,7 +37,9 @@ else
 	out=$T/killed.json
 	CTR_SEQ=$((CTR_SEQ + 1))
 	CID=$ID_PREFIX-$CTR_SEQ
-	bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'sleep 1; uname'
+	# uname once told to (or after a minute), not after a second: seeing the
+	# container started must not race with its end.
+	bundle "$T/b$CTR_SEQ" "of:$out" sh -c 'i=0; while [ ! -e /tmp/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; uname'
 	(echo $BASHPID > "$cg/cgroup.procs" && cd "$T/b$CTR_SEQ" &&
 		exec runc run "$CID" </dev/null >/dev/null 2>&1) &
 	disown $!
@@ -48,6 +50,7 @@ else
 		# (Read the list first: it shifts under a reader as members die.)
 		victims=$(cat "$cg/cgroup.procs")
 		for p in $victims; do kill -9 "$p" 2>/dev/null; done
+		runc exec "$CID" touch /tmp/go >/dev/null 2>&1
 		# The profile is written first, then the record says so.
 		finished() { [ -s "$out" ] && [ "$(record_field "$CID" status)" = done ]; }
 		if wait_until 15 finished && [ -z "$(missing_names "$out" uname)" ]; then
@@ -66,10 +69,11 @@ fi
 # Every condition says itself. What is checked is this recording's own
 # leftovers: the node's program may be held by another recording meanwhile.
 out=$T/tracer-killed.json
-run_bg "of:$out" sleep 1
-if wait_until 10 recording; then
+run_bg "of:$out" sleep 100
+if wait_until 60 recording; then
 	tpid=$(record_field "$CID" pid) tkey=$(record_field "$CID" key)
 	kill -9 "$tpid"
+	runc kill "$CID" KILL 2>/dev/null
 	wait "$RPID"
 	why=()
 	[ -e "$out" ] && why+=("a profile was written at '$out'")
