@@ -30,6 +30,29 @@ missing_prereq() {
 	[ -x /bin/busybox ] || { echo "busybox-static is not installed (make deps)"; return; }
 }
 
+# Why this kernel serves no ia32 syscalls (int 0x80 from a 64-bit process), or
+# nothing if it does. Kernels built without IA32_EMULATION, or booted with
+# ia32_emulation=0, kill the caller with SIGSEGV: the probe runs in a subshell
+# that is not its last command (so bash does not exec it) with the subshell's
+# stderr dropped, or bash reports "Segmentation fault" on the test's output.
+# Any other failure is left for the test to report.
+ia32_missing() {
+	[ "$(uname -m)" = x86_64 ] || { echo "int 0x80 is x86-64's"; return; }
+	local rc
+	rc=$( ("$HELPERS/osr-workload" ia32 >/dev/null 2>&1; echo $?) 2>/dev/null)
+	[ "$rc" = $((128 + 11)) ] &&
+		echo "this kernel serves no ia32 syscalls (int 0x80 gets SIGSEGV: no IA32_EMULATION, or ia32_emulation=0)"
+}
+
+# progress MESSAGE: a line for whoever watches a long test, at most one every
+# 10 s. It starts with '#': tests/run passes it through without counting it.
+PROGRESS_AT=0
+progress() {
+	[ $SECONDS -ge $PROGRESS_AT ] || return 0
+	PROGRESS_AT=$((SECONDS + 10))
+	echo "# $*"
+}
+
 # skip_all NAME...: report every named test as skipped with the reason, then exit.
 skip_all_if_missing() {
 	local why
@@ -71,6 +94,30 @@ make_rootfs() {
 
 # Where the program's maps are pinned: the ABI version is src/bpfshare.h's.
 PIN=/sys/fs/bpf/oci-seccomp-recorder/$(sed -n 's/^#define OSR_BPF_ABI "\(.*\)"$/\1/p' "$TOP/src/bpfshare.h")
+
+# le32 N: N as the four bytes, lowest first, bpftool takes for a key or value.
+le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+
+# tracer_entries PID: how many recordings the node's program holds for tracer
+# PID (their value's first 32-bit word); 0 when the program is not loaded.
+tracer_entries() {
+	local n
+	n=$(bpftool -j map dump pinned "$PIN/recordings" 2>/dev/null | jq --argjson p "$1" '
+		def byte: ltrimstr("0x") | explode | reduce .[] as $c (0; . * 16 + $c - (if $c >= 97 then 87 else 48 end));
+		if type == "array" then [.[] | select((.value[0:4] | map(byte) |
+			.[0] + .[1] * 256 + .[2] * 65536 + .[3] * 16777216) == $p)] | length else empty end')
+	if [ -z "$n" ] && [ ! -e "$PIN/recordings" ]; then n=0; fi
+	echo "${n:-?}"
+}
+
+# program_idle: the node's program is unloaded, or some recording holds it
+# (the last one out unpins it; entering and leaving pass through an empty map
+# under the node's lock, so a caller polls this).
+program_idle() {
+	[ ! -e "$PIN" ] ||
+		[ "$(bpftool -j map dump pinned "$PIN/recordings" 2>/dev/null |
+			jq 'if type == "array" then length else 0 end')" -gt 0 ] 2>/dev/null
+}
 
 ROOTFS=$WORK/rootfs
 # One rootfs for every script: built once, read-only in the containers.

@@ -189,16 +189,18 @@ refused annotation_empty prestart "$(annot empty '')" - "empty"
 unshare -p -f --mount-proc sleep 600 </dev/null >/dev/null 2>&1 &
 NS_OUTER=$!
 host_ns=$(readlink /proc/self/ns/pid)
-for _ in $(seq 100); do
+find_inner() {
+	local p
 	for p in $(pgrep -P "$NS_OUTER") $(for c in $(pgrep -P "$NS_OUTER"); do pgrep -P "$c"; done); do
 		if [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" != "$host_ns" ] &&
 			[ -n "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" ]; then
 			NS_INNER=$p
-			break 2
+			return 0
 		fi
 	done
-	sleep 0.05
-done
+	return 1
+}
+wait_until 60 find_inner
 OUT=$T/out
 mkdir -p "$OUT"
 
@@ -441,8 +443,10 @@ C
 		SWAP_TO=$victim LD_PRELOAD=$preload "$HOOK" --socket "$T/swap.sock" --run-dir "$RUN" serve \
 			>"$T/serve.out" 2>&1 &
 		svc=$!
-		wait_until 5 test -S "$T/swap.sock.moved"
-		sleep 0.2
+		# Until the service has set its socket's mode (or a minute): then it
+		# has done whatever it would do to the path.
+		moved_mode() { [ "$(stat -c %a "$T/swap.sock.moved" 2>/dev/null)" = 666 ]; }
+		wait_until 60 moved_mode
 		kill "$svc" 2>/dev/null; wait "$svc" 2>/dev/null
 		mode=$(stat -c %a "$victim")
 		if [ "$mode" = 600 ] && [ -S "$T/swap.sock.moved" ] &&

@@ -106,7 +106,9 @@ first_in_ns() {
 }
 wait_until 10 first_in_ns >/dev/null
 pid=$(first_in_ns)
-( sleep 0.5; touch "$T/go" ) &
+# getrusage once the tracer records, however long attaching takes.
+tracing() { [ "$(record_field "pid-$pid" status)" = recording ]; }
+( wait_until 60 tracing; touch "$T/go" ) &
 "$HOOK" -r "$pid" -o "$T/r.json" 2>"$T/r.err"
 rrc=$?
 wait "$upid"

@@ -97,10 +97,9 @@ check_mode runc_grandchild grandchild times
 CAPS_ADD=CAP_SYS_ADMIN check_mode runc_nested_pidns nested getcpu
 
 # ia32 syscalls go under their own architecture, and the profile lets them run.
-if [ "$(uname -m)" != x86_64 ]; then
-	skip runc_ia32 "ia32 entry exists on x86-64 only"
-elif ! "$HELPERS/osr-workload" ia32 2>/dev/null; then
-	skip runc_ia32 "this kernel has no ia32 emulation"
+why=$(ia32_missing)
+if [ -n "$why" ]; then
+	skip runc_ia32 "$why"
 else
 	out=$T/ia32.json
 	if run_traced "$out" -- osr-workload ia32 && [ -s "$out" ] &&

@@ -174,10 +174,12 @@ if [ -z "$why" ]; then pass tenant_quota; else fail tenant_quota "$why"; fi
 CAP=${CAP:-1024}
 rm -f "$T"/go
 cpids=()
+start=$SECONDS
 for n in $(seq $CAP); do
 	"$HOOK" --run-dir "$RUNDIR" record -o "$T/cap.json" -- /bin/sh -c "while [ ! -e '$T/go' ]; do sleep 1; done" \
 		>/dev/null 2>"$T/cap$n.err" &
 	cpids+=($!)
+	progress "tenant_capacity_$CAP: started $n of $CAP recordings in $((SECONDS - start)) s"
 done
 why=""
 # All entered: every record process' child is in its PID namespace and recorded.
@@ -191,6 +193,7 @@ wait_entered() {
 		[ "$now" = "$want" ] && return 0
 		if [ "$now" != "$last" ]; then last=$now stall=$SECONDS; fi
 		[ $((SECONDS - stall)) -lt 60 ] || return 1
+		progress "tenant_capacity_$CAP: ${now:-no} recordings entered of $want after $((SECONDS - start)) s, waiting for the rest (unchanged for $((SECONDS - stall)) s)"
 		sleep 0.5
 	done
 }
@@ -200,8 +203,12 @@ echo "# $CAP recordings entered in $((SECONDS - start)) s"
 "$HOOK" --run-dir "$RUNDIR" record -o "$T/cap-over.json" -- true 2>"$T/over.err"
 rc=$?
 touch "$T/go"
-failed=0
-for p in "${cpids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+failed=0 n=0 start=$SECONDS
+for p in "${cpids[@]}"; do
+	wait "$p" || failed=$((failed + 1))
+	n=$((n + 1))
+	progress "tenant_capacity_$CAP: $n of $CAP recordings ended in $((SECONDS - start)) s, $failed failed"
+done
 [ -z "$why" ] && [ $rc = 0 ] && why="the recording beyond $CAP started"
 [ -z "$why" ] && ! grep -q "$CAP containers are being recorded on this node already" "$T/over.err" && why="no capacity message: $(cat "$T/over.err")"
 [ -z "$why" ] && [ $failed != 0 ] && why="$failed of the $CAP recordings failed"
