@@ -24,6 +24,7 @@
 #include "output.h"
 #include "proc.h"
 #include "profile.h"
+#include "recording.h"
 #include "rules.h"
 #include "rundir.h"
 #include "scope.h"
@@ -83,7 +84,8 @@ static int namespace_init(int go_fd, char **cmd)
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "oci-seccomp-recorder: cannot run '%s': %s\n", cmd[0],
 			osr_strerror(errno));
-		_exit(127);
+		/* As env(1) and the shells: 127 not found, 126 found but not run. */
+		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(go_fd);
 	record_child = pid;
@@ -384,10 +386,12 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 		return -ENOMEM;
 	r = bpf_share_leave(bs, table, stats);
 	bpf_share_close(bs);
-	if (r >= 0)
-		r = output_write(table, out, &err);
-	else
+	if (r < 0)
 		osr_fail(&err, r, "cannot read the recording: %s", osr_strerror(-r));
+	else if (!recording_workload_ran(table))
+		r = osr_fail(&err, -ENOEXEC, "'%s' never ran: no profile written", a->cmd[0]);
+	else
+		r = output_write(table, out, &err);
 	if (r < 0) {
 		log_error("%s", err.msg);
 		return r;
@@ -437,7 +441,11 @@ int cmd_record(const struct options *o, int argc, char **argv)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	code = record_run(child, go);
-	if (record_write(&bs, table, &a) < 0)
+	r = record_write(&bs, table, &a);
+	/* A command that never ran: its status (126, 127) says why, where it has one. */
+	if (r == -ENOEXEC && code)
+		return OSR_EXIT_CODE(code);
+	if (r < 0)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	return OSR_EXIT_CODE(code);
 }

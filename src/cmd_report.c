@@ -108,24 +108,28 @@ static int report_parse(int argc, char **argv, struct report_args *a)
 	if (a->stats)
 		return 0;
 	a->id = argv[optind];
-	if (!container_id_valid(a->id)) {
-		log_error("'%.64s' is not a container id", a->id);
-		return OSR_EXIT_USAGE;
-	}
 	return 0;
 }
 
-/* The record of id's recording, if it is still recording. */
-static int report_find(const struct options *o, const char *id, struct tracer_record *rec)
+/*
+ * The record of the recording the id, or a unique start of it, names, if it
+ * is still recording; id is then the whole id.
+ */
+static int report_find(const struct options *o, const char *prefix, char id[NAME_MAX + 1],
+		       struct tracer_record *rec)
 {
 	struct osr_err err = { "" };
 	int r;
 
-	r = rundir_read(o->rundir, id, rec, &err);
-	if (r == -ENOENT) {
-		log_error("container '%s' is not being recorded (no record in '%s')", id, o->rundir);
-		return r;
+	r = rundir_lookup(o->rundir, prefix, id, &err);
+	if (r == -EINVAL) {
+		log_error("%s", err.msg);
+		return OSR_EXIT_USAGE;
 	}
+	if (r >= 0)
+		r = rundir_read(o->rundir, id, rec, &err);
+	if (r == -ENOENT && !err.msg[0])
+		osr_fail(&err, r, "container '%s' is not being recorded any more", id);
 	if (r < 0) {
 		log_error("%s", err.msg);
 		return r;
@@ -139,17 +143,18 @@ static int report_find(const struct options *o, const char *id, struct tracer_re
 }
 
 /* The counts of a running recording that counts. */
-static int report_live_counts(const struct options *o, const char *id, struct counts *c)
+static int report_live_counts(const struct options *o, const char *prefix, struct counts *c)
 {
 	_cleanup_free_ struct osr_container *table = malloc(sizeof(*table));
 	_cleanup_free_ struct osr_stats *stats = malloc(sizeof(*stats));
 	struct tracer_record rec;
+	char id[NAME_MAX + 1];
 	int r;
 
 	if (!table || !stats)
 		return -ENOMEM;
-	r = report_find(o, id, &rec);
-	if (r < 0)
+	r = report_find(o, prefix, id, &rec);
+	if (r != 0)
 		return r;
 	r = bpf_share_find(rec.key, rec.by_mntns, table, stats);
 	if (r == -ENODATA)
@@ -181,7 +186,7 @@ static int report_counts(const struct options *o, const struct report_args *a)
 	} else {
 		r = report_live_counts(o, a->id, &c);
 	}
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (!a->counts_json) {
 		counts_print(stdout, &c);
@@ -202,8 +207,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	struct output_opts out;
 	struct osr_err err = { "" };
 	struct tracer_record rec;
-	const char *id;
-	char name[OSR_RESOURCE_NAME_MAX + 1];
+	char id[NAME_MAX + 1], name[OSR_RESOURCE_NAME_MAX + 1];
 	int r;
 
 	r = report_parse(argc, argv, &a);
@@ -212,9 +216,8 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	if (a.counts)
 		return report_counts(o, &a);
 	out = a.out;
-	id = a.id;
-	r = report_find(o, id, &rec);
-	if (r < 0)
+	r = report_find(o, a.id, id, &rec);
+	if (r != 0)
 		return r;
 	if (rec.input[0] &&
 	    (r = profile_load(rec.input, o->input_dir, &base, &out.base_src, &err)) < 0) {

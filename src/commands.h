@@ -17,6 +17,7 @@ struct options {
 	int timeout_ms;
 	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */
 	bool alone; /* no poststop will come: the tracer removes its own record */
+	bool workload_running; /* -r PID: the process runs its workload already */
 	const char *socket; /* the recording service's, for hooks that cannot record themselves */
 };
 

@@ -232,6 +232,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	cfg.input = req.input;
 	cfg.tenant = st.k8s_namespace;
 	cfg.alone = o->alone;
+	cfg.workload_running = o->workload_running;
 	cfg.tenant_quota = o->tenant_quota;
 	r = recording_start(o, &cfg, &err);
 	if (r < 0)

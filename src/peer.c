@@ -157,6 +157,8 @@ int cmd_peer(const struct options *o, int argc, char **argv)
 			log_error("-r needs -o OUT (the profile to write)");
 			return OSR_EXIT_USAGE;
 		}
+		/* A running process: its own executable is what prestart takes for the runtime's. */
+		po.workload_running = true;
 		return trace_pid(&po, pid, out, in);
 	}
 	log_error("nothing to do: give -s (the OCI state on stdin) or -r PID -o OUT");

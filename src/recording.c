@@ -89,6 +89,15 @@ void recording_read(const struct osr_container *table, struct recording *out)
 	out->unfollowed = table->unfollowed;
 }
 
+bool recording_workload_ran(const struct osr_container *table)
+{
+	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++)
+		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++)
+			if (table->seen[OSR_PHASE_WORKLOAD][abi][nr] & OSR_SEEN)
+				return true;
+	return false;
+}
+
 /* A number's name for an ABI, libseccomp's; "nr_N" where it has none. */
 static void syscall_name(uint32_t arch, int nr, char *buf, size_t size)
 {

@@ -48,6 +48,14 @@ struct selection {
 void recording_read(const struct osr_container *table, struct recording *out);
 
 /*
+ * Whether the workload ran: a syscall was made after the runtime's exec of it
+ * (in the workload phase). Without one the container never started (its
+ * entrypoint could not be executed, the runtime failed before its exec), and
+ * the recording holds only a setup that was cut short: no profile is made of it.
+ */
+bool recording_workload_ran(const struct osr_container *table);
+
+/*
  * Read the counts of a recording that counted (its table and its `stats`
  * entry) into out: an entry per (phase, ABI, syscall) made, named, its first
  * call's time since the recording began, most made first. -ENOMEM.

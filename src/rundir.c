@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "proc.h"
 #include "rundir.h"
+#include "state.h"
 
 static const char *const status_names[] = {
 	[TRACER_RECORDING] = "recording",
@@ -145,6 +146,96 @@ int rundir_remove(const char *dir, const char *id)
 	if (record_path(path, sizeof(path), dir, id) < 0)
 		return -ENAMETOOLONG;
 	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* The ids that start with a prefix, the first few by name. */
+struct id_matches {
+	unsigned int n;
+	bool exact;
+	char shown[RUNDIR_MATCHES_SHOWN][NAME_MAX + 1];
+};
+
+/* Keep name among the shown ones if it sorts before one of them. */
+static void matches_add(struct id_matches *m, const char *name)
+{
+	unsigned int k = m->n < RUNDIR_MATCHES_SHOWN ? m->n : RUNDIR_MATCHES_SHOWN;
+	unsigned int i;
+
+	m->n++;
+	for (i = k; i > 0 && strcmp(name, m->shown[i - 1]) < 0; i--)
+		if (i < RUNDIR_MATCHES_SHOWN)
+			memcpy(m->shown[i], m->shown[i - 1], sizeof(m->shown[i]));
+	if (i < RUNDIR_MATCHES_SHOWN)
+		snprintf(m->shown[i], sizeof(m->shown[i]), "%s", name);
+}
+
+/* Every record's id that starts with prefix; an equal one alone, as it wins. */
+static int matches_collect(const char *dir, const char *prefix, struct id_matches *m)
+{
+	DIR *d = opendir(dir);
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char id[NAME_MAX + 1];
+		size_t n = strlen(de->d_name);
+
+		if (n <= 6 || strcmp(de->d_name + n - 6, ".state"))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
+		if (!container_id_valid(id) || strncmp(id, prefix, plen))
+			continue;
+		if (!strcmp(id, prefix)) {
+			m->exact = true;
+			m->n = 0;
+			matches_add(m, id);
+			break;
+		}
+		matches_add(m, id);
+	}
+	closedir(d);
+	return 0;
+}
+
+int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1],
+		  struct osr_err *err)
+{
+	struct id_matches m = { 0 };
+	struct osr_esc e;
+	char list[RUNDIR_MATCHES_SHOWN * (NAME_MAX + 2) + 32] = "";
+	int r;
+
+	if (!*prefix)
+		return osr_fail(err, -EINVAL, "an empty container id names no container");
+	if (!container_id_valid(prefix))
+		return osr_fail(err, -EINVAL,
+				"'%s' is not a container id or the start of one (letters, digits, "
+				"'_', '-', '+' and '.', not '.' or '..' alone)",
+				osr_escape(prefix, SIZE_MAX, &e));
+	r = matches_collect(dir, prefix, &m);
+	if (r == -ENOENT || (r >= 0 && !m.n))
+		return osr_fail(err, -ENOENT,
+				"no recording of a container whose id starts with '%s' (no record "
+				"in '%s')",
+				prefix, dir);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read run directory '%s': %s", dir,
+				osr_strerror(-r));
+	if (m.n == 1) {
+		snprintf(id, NAME_MAX + 1, "%s", m.shown[0]);
+		return 0;
+	}
+	for (unsigned int i = 0; i < RUNDIR_MATCHES_SHOWN && i < m.n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
+			 i ? ", " : "", m.shown[i]);
+	if (m.n > RUNDIR_MATCHES_SHOWN)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), " and %u more",
+			 m.n - RUNDIR_MATCHES_SHOWN);
+	return osr_fail(err, -ENOTUNIQ,
+			"'%s' is the start of %u recorded containers' ids: %s; give more of the id",
+			prefix, m.n, list);
 }
 
 /*

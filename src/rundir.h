@@ -47,6 +47,19 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err);
 int rundir_remove(const char *dir, const char *id);
 
+/* The most ids an ambiguous prefix's message names. */
+#define RUNDIR_MATCHES_SHOWN 5
+
+/*
+ * The container id of the one record that prefix names, as runc and podman
+ * users type ids (podman shows 12 characters): an id equal to prefix, else
+ * the only one starting with it. 0 with the id in id; -EINVAL (prefix is not
+ * a container id, or empty), -ENOENT (none) or -ENOTUNIQ (several, the first
+ * RUNDIR_MATCHES_SHOWN by name listed), each with err saying so.
+ */
+int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1],
+		  struct osr_err *err);
+
 /* Whether rec was made for the container of this state's bundle (NULL: none given). */
 bool rundir_same_container(const struct tracer_record *rec, const char *bundle);
 

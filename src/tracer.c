@@ -24,6 +24,7 @@
 #include "log.h"
 #include "proc.h"
 #include "profile.h"
+#include "recording.h"
 #include "rundir.h"
 #include "scope.h"
 #include "tracer.h"
@@ -32,6 +33,8 @@ struct tracer {
 	const struct tracer_config *cfg;
 	struct bpf_share bs;
 	bool attached;
+	bool never_ran; /* the workload never ran: no profile, see tracer_end() */
+	bool signalled; /* finished by poststop's signal rather than init's exit */
 	struct tracer_record rec;
 	unsigned long long init_start;
 	int init_pidfd;
@@ -126,6 +129,14 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	t->attached = false;
 	if (r < 0)
 		return osr_fail(err, r, "cannot read the container's BPF table: %s", osr_strerror(-r));
+	/* A profile of a setup cut short would be shipped as if it had seen the workload. */
+	if (!t->cfg->workload_running && !recording_workload_ran(table)) {
+		t->never_ran = true;
+		return osr_fail(err, -ENOEXEC,
+				"the workload of container '%s' never ran: no syscall was made "
+				"after the runtime's exec of it (the container failed to start)",
+				t->cfg->id);
+	}
 	r = output_write(table, &o, err);
 	if (r < 0)
 		return r;
@@ -152,6 +163,7 @@ static void tracer_wait(struct tracer *t)
 
 			if (read(t->sigfd, &si, sizeof(si)) == sizeof(si))
 				log_debug("signal %u: finishing", si.ssi_signo);
+			t->signalled = true;
 			return;
 		}
 		if (t->init_pidfd >= 0 ? pfd[1].revents != 0
@@ -243,6 +255,43 @@ static int tracer_begin(struct tracer *t, struct osr_err *err)
 	return rundir_write(cfg->rundir, cfg->id, &t->rec, err);
 }
 
+/* The record is still the one this tracer wrote. */
+static bool tracer_record_mine(const struct tracer *t)
+{
+	struct tracer_record rec;
+
+	/* Gone: collected. Another pid's: the id names another container now. */
+	return rundir_read(t->cfg->rundir, t->cfg->id, &rec, NULL) >= 0 &&
+	       rec.pid == t->rec.pid && rec.start_time == t->rec.start_time;
+}
+
+/*
+ * A container that never started may get no poststop (podman runs none for a
+ * container whose runtime failed to create it): wait, as long as a stage
+ * waits for the tracer, for one to collect the record, then remove it if it
+ * is still this tracer's. A poststop that comes on time finds it and fails
+ * with its message; its signal ends the wait, as it waits for this process
+ * to be gone before it reads the record.
+ */
+static void tracer_await_poststop(struct tracer *t)
+{
+	const struct tracer_config *cfg = t->cfg;
+	uint64_t deadline = now_ms() + (uint64_t)cfg->ready_timeout_ms;
+	struct pollfd pfd = { .fd = t->sigfd, .events = POLLIN };
+
+	if (t->signalled)
+		return;
+	while (now_ms() < deadline) {
+		if (!tracer_record_mine(t) || poll(&pfd, 1, 100) > 0)
+			return;
+	}
+	if (!tracer_record_mine(t))
+		return;
+	log_info("no poststop came for container '%s' within %d ms: its record is removed",
+		 cfg->id, cfg->ready_timeout_ms);
+	rundir_remove(cfg->rundir, cfg->id);
+}
+
 /* Write the profile, and in the record how that ended. */
 static int tracer_end(struct tracer *t)
 {
@@ -263,6 +312,8 @@ static int tracer_end(struct tracer *t)
 		rundir_remove(cfg->rundir, cfg->id);
 	else if (rundir_write(cfg->rundir, cfg->id, &t->rec, &err) < 0)
 		log_error("%s", err.msg);
+	else if (t->never_ran)
+		tracer_await_poststop(t);
 	return r;
 }
 

@@ -45,6 +45,11 @@ struct tracer_config {
 	uid_t owner_uid;
 	gid_t owner_gid;
 	unsigned long long expect_start; /* the pid's start time as checked, or 0 */
+	/*
+	 * The process runs its workload already (oci-seccomp-bpf-hook's -r PID):
+	 * no runtime's exec of it is to come, so none is required.
+	 */
+	bool workload_running;
 };
 
 /*

@@ -22,7 +22,7 @@ TESTS=(stdin_empty stdin_not_json stdin_json_array stdin_100mb_garbage stdin_100
 	strict_folder_not_root strict_folder_world_writable strict_planted_symlink
 	strict_base_folder_not_root strict_sticky_root_child_records
 	enospc_keeps_old_profile serve_socket_mode_not_by_path)
-PREREQS=(runc jq unshare pgrep mount umount python3)
+PREREQS=(runc jq unshare nsenter pgrep mount umount python3)
 skip_all_if_missing
 shared_rootfs
 
@@ -208,11 +208,18 @@ mkdir -p "$OUT"
 real() {
 	input "$1" "{\"ociVersion\": \"1.0.2\", \"id\": \"$ID_PREFIX-$1\", \"status\": \"created\", \"pid\": ${NS_INNER:-0}, \"annotations\": {\"$ANN\": \"$2\"}}"
 }
+# The workload runs: a process of the namespace execs, as a runtime's init
+# does its entrypoint (the hook writes no profile of a container that never
+# ran one). Its syscalls are recorded by the time it returns.
+workload_runs() {
+	[ "$prc" = 0 ] && nsenter -t "$NS_INNER" -p -- /bin/true
+}
 # pre_post ID ANNOTATION: prestart, then poststop, of a real process so
 # annotated; prc and perr say how prestart went, rc and $T/err poststop.
 pre_post() {
 	hook prestart "$(real "$1" "$2")"
 	prc=$rc perr=$(head -c 300 "$T/err")
+	workload_runs
 	hook poststop "$(real "$1" "$2")"
 }
 REAL_TESTS=(control_valid_request_records id_nul_escape annotation_nul_escape base_missing base_directory base_not_json
@@ -229,6 +236,7 @@ else
 	hook prestart "$(real control "of:$OUT/control.json")"
 	prc=$rc perr=$(head -c 300 "$T/err")
 	ntracers=$(tracers | wc -l)
+	workload_runs
 	hook poststop "$(real control "of:$OUT/control.json")"
 	if [ "$prc" = 0 ] && [ "$ntracers" = 1 ] && [ "$rc" = 0 ] &&
 		jq -e .defaultAction "$OUT/control.json" >/dev/null 2>&1 && [ -z "$(leftovers "$OUT")" ]; then
@@ -365,6 +373,7 @@ else
 	# /tmp's shape (sticky, world-writable) with root's folder in it records as ever.
 	hook prestart "$(real sticky "of:$T/sticky/mine/o.json")"
 	prc=$rc perr=$(head -c 300 "$T/err")
+	workload_runs
 	hook poststop "$(real sticky "of:$T/sticky/mine/o.json")"
 	if [ "$prc" = 0 ] && [ "$rc" = 0 ] && jq -e .defaultAction "$T/sticky/mine/o.json" >/dev/null 2>&1 &&
 		[ -z "$(leftovers "$T/sticky/mine")" ]; then

@@ -134,7 +134,7 @@ fi
 wait $rpid
 if [ -z "$(missing_names "$out" times sysinfo)" ] &&
 	! "$HOOK" --run-dir "$RUNDIR" report "$CID" >/dev/null 2>"$T/err" &&
-	grep -q "not being recorded" "$T/err"; then
+	grep -q "no recording of a container whose id starts with '$CID'" "$T/err"; then
 	pass report_after_exit
 else
 	fail report_after_exit "final profile incomplete or report did not refuse: $(cat "$T/err")"
