@@ -35,7 +35,8 @@ const struct cmd_help report_help = {
 		    "[--run-dir DIR] report --counts [--format table|json] CONTAINER-ID|--stats FILE",
 	.about = "Print the profile a running recording would write now, without stopping it;\n"
 		 "with --counts, how many times it made each syscall so far (a recording that\n"
-		 "counts: the annotation's stats:), or what a stats file holds.\n",
+		 "counts: the annotation's stats:), or what a stats file holds. CONTAINER-ID\n"
+		 "may be any start of the id that names one recording (podman's 12 characters).\n",
 	.opts = report_opts,
 	.status = "Exit status: 0 printed, 1 failure (the message says why), 2 usage error.\n",
 };
