@@ -30,8 +30,15 @@ fi
 
 # The other builds, loaded by libbpf: the compatibility one (kernels before
 # 6.2 get it when the light skeleton cannot load) and the Linux 5.10 one
-# (kernels without task storage): the same profile as the light skeleton's.
+# (kernels without task storage): the same profile as the build loaded by default.
+# The compatibility build needs Linux 5.12 (atomic fetch, global functions
+# taking pointers).
 for v in compat:"compatibility build" k510:"Linux 5.10 build"; do
+	if [ "${v%%:*}" = compat ] &&
+		[ "$(printf '5.12\n%s\n' "$(uname -r)" | sort -V | head -1)" != 5.12 ]; then
+		skip record_compat_loader "Linux $(uname -r) cannot load the compatibility build (5.12 and later)"
+		continue
+	fi
 	if OSR_BPF_VARIANT=${v%%:*} "$HOOK" --debug --run-dir "$RUNDIR" record -o "$T/${v%%:*}.json" -- \
 		"$HELPERS/osr-workload" grandchild 2>"$T/err" && grep -q "by libbpf (${v#*:})" "$T/err" &&
 		[ "$(allowed_names "$T/${v%%:*}.json")" = "$(allowed_names "$T/gc.json")" ]; then
