@@ -345,8 +345,7 @@ static int pin_loaded(const struct bpf_share *bs, const struct loaded *l)
 	return 0;
 }
 
-/* Whether the running kernel (release rel) is older than the oldest supported. */
-static bool kernel_too_old(const char *rel)
+bool bpf_kernel_too_old(const char *rel)
 {
 	unsigned int major, minor;
 
@@ -401,7 +400,9 @@ static int load_any(struct loaded *l, const char **by, struct osr_err *err)
 		if (v == VARIANT_FAST) {
 			r = load_fast(l);
 			if (r < 0)
-				osr_fail(&last_err, r, "the kernel refused the BPF program: %s",
+				osr_fail(&last_err, r,
+					 "the kernel refused the BPF program's light skeleton "
+					 "(Linux 6.2 and later): %s",
 					 osr_strerror(-r));
 		} else {
 			r = load_object(v, l, &last_err);
@@ -415,14 +416,14 @@ static int load_any(struct loaded *l, const char **by, struct osr_err *err)
 	}
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
-	if (kernel_too_old(u.release))
+	if (bpf_kernel_too_old(u.release))
 		return osr_fail(err, r,
-				"the kernel is Linux '%s': the recorder needs Linux " OSR_MIN_KERNEL
-				" or later (BTF, BPF tracing programs and hash maps it can use "
-				"from them); %s",
+				"the kernel, Linux '%s', is older than " OSR_MIN_KERNEL ", the oldest "
+				"the recorder supports (BTF, BPF tracing programs and the hash maps "
+				"they may use): %s",
 				u.release, last_err.msg);
-	return osr_fail(err, r, "%s (kernel '%s'; the recorder supports Linux " OSR_MIN_KERNEL
-			" and later, with BTF)", last_err.msg, u.release);
+	return osr_fail(err, r, "on Linux '%s' (the recorder supports " OSR_MIN_KERNEL
+			" and later, with BTF): %s", u.release, last_err.msg);
 }
 
 static int load_program(struct bpf_share *bs, struct osr_err *err)
