@@ -419,8 +419,7 @@ static int load_any(struct loaded *l, const char **by, struct osr_err *err)
 	if (bpf_kernel_too_old(u.release))
 		return osr_fail(err, r,
 				"the kernel, Linux '%s', is older than " OSR_MIN_KERNEL ", the oldest "
-				"the recorder supports (BTF, BPF tracing programs and the hash maps "
-				"they may use): %s",
+				"the recorder supports and is tested on: %s",
 				u.release, last_err.msg);
 	return osr_fail(err, r, "on Linux '%s' (the recorder supports " OSR_MIN_KERNEL
 			" and later, with BTF): %s", u.release, last_err.msg);
