@@ -355,7 +355,7 @@ bool bpf_kernel_too_old(const char *rel)
 	       (major == OSR_MIN_KERNEL_MAJOR && minor < OSR_MIN_KERNEL_MINOR);
 }
 
-/* The builds to try: the one OSR_BPF_VARIANT names, or those this kernel may take. */
+/* The builds to try: the one OSR_BPF_VARIANT names, or all in turn. */
 static int variants_to_try(enum variant *first, enum variant *last, struct osr_err *err)
 {
 	const char *want = getenv("OSR_BPF_VARIANT");
@@ -363,12 +363,8 @@ static int variants_to_try(enum variant *first, enum variant *last, struct osr_e
 
 	*first = VARIANT_FAST;
 	*last = VARIANT_K510;
-	if (!want || !*want) {
-		/* No task storage (before 5.11): only the 5.10 build can load, try no other. */
-		if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 0)
-			*first = VARIANT_K510;
+	if (!want || !*want)
 		return 0;
-	}
 	for (v = 0; v < VARIANT_COUNT; v++)
 		if (!strcmp(want, variants[v].name))
 			break;
@@ -396,6 +392,14 @@ static int load_any(struct loaded *l, const char **by, struct osr_err *err)
 	if (r < 0)
 		return r;
 	for (enum variant v = first; v <= last; v++) {
+		/*
+		 * Where the light skeleton did not load: without task storage (before
+		 * 5.11) the compatibility build cannot either, and its verifier log
+		 * is not worth the time.
+		 */
+		if (v == VARIANT_COMPAT && first != last &&
+		    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 0)
+			continue;
 		memset(l, 0xff, sizeof(*l)); /* every fd -1 */
 		if (v == VARIANT_FAST) {
 			r = load_fast(l);
