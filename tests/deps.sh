@@ -10,6 +10,7 @@ PKGS=(
 	nginx-light # a real server for the portability tests
 	uidmap # rootless podman in the tests: newuidmap, newgidmap
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
+	qemu-system-x86 xz-utils # make check-kernels: Debian's kernels booted under TCG
 )
 missing=()
 for p in "${PKGS[@]}"; do
