@@ -40,10 +40,11 @@ add_module() {
 	FILES+=("$f")
 }
 
-# build_initramfs KROOT OUT ENVFILE: the initramfs for the kernel unpacked in
-# KROOT, with ENVFILE as /osr.env; prints why and returns 1 if it cannot.
+# build_initramfs KROOT OUT ENVFILE HOSTPROFILE: the initramfs for the kernel
+# unpacked in KROOT, with ENVFILE as /osr.env and the host's profile of `ls /`
+# as /host-ls.json; prints why and returns 1 if it cannot.
 build_initramfs() {
-	local kroot=$1 out=$2 envfile=$3 moddir i dir
+	local kroot=$1 out=$2 envfile=$3 hostprofile=$4 moddir i dir
 	moddir=$(find "$kroot/lib/modules" "$kroot/usr/lib/modules" -mindepth 1 -maxdepth 1 \
 		-type d 2>/dev/null | head -n 1)
 	[ -n "$moddir" ] || { echo "no modules in '$kroot'"; return 1; }
@@ -55,6 +56,7 @@ build_initramfs() {
 	ln -s busybox "$dir/bin/sh"
 	cp "$(dirname "${BASH_SOURCE[0]}")/init" "$dir/init"
 	cp "$envfile" "$dir/osr.env"
+	cp "$hostprofile" "$dir/host-ls.json"
 	for i in "${!ORDER[@]}"; do
 		case ${FILES[$i]} in
 		*.xz) xz -dc "${FILES[$i]}" > "$dir/modules/${ORDER[$i]}.ko" ;;
