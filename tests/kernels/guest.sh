@@ -4,12 +4,14 @@
 # tmpfs on /tmp and /run): checks the recorder on this kernel and prints one
 # "osr-result: KEY VALUE" line per cell of the matrix, "osr-guest: ..." for
 # progress. Settings: OSR_TOP, OSR_OUTPUT, OSR_TESTS, OSR_HOST_PROFILE, OSR_COST.
+# Usage: guest.sh [STEP...]   (record, runc, tests:FILTER, cost; default all)
 set -u
 cd "$OSR_TOP" || exit 1
-export OUTPUT=$OSR_OUTPUT OSR_TEST_WORK=/tmp/osr-work
+export OUTPUT=$OSR_OUTPUT
 HOOK=$OUTPUT/oci-seccomp-recorder
-M=/tmp/matrix
-mkdir -p "$M" "$OSR_TEST_WORK"
+M=$(mktemp -d /tmp/osr-matrix.XXXXXX) || exit 1
+export OSR_TEST_WORK=$M/work
+mkdir -p "$OSR_TEST_WORK"
 say() { echo "osr-guest: $*"; }
 result() { echo "osr-result: $1 $2"; }
 # why FILE: FILE's last lines into the console log, its first error as the reason.
@@ -54,20 +56,19 @@ check_runc() {
 	)
 }
 
+# tests/run FILTER, its closing line as "osr-result: tests PASSED FAILED SKIPPED".
 check_tests() {
-	local t line p=0 f=0 s=0
-	for t in $OSR_TESTS; do
-		say "running tests/run $t ..."
-		while IFS= read -r line; do
-			case $line in
-			PASS:* | FAIL:* | SKIP:*) echo "osr-test: $line" ;;
-			esac
-			if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
-				p=$((p + BASH_REMATCH[1])) f=$((f + BASH_REMATCH[2])) s=$((s + BASH_REMATCH[3]))
-			fi
-		done < <(tests/run "$t" 2>&1)
-	done
-	result tests "$p $f $s"
+	local line n=""
+	say "running tests/run $1 ..."
+	while IFS= read -r line; do
+		case $line in
+		PASS:* | FAIL:* | SKIP:*) echo "osr-test: $line" ;;
+		esac
+		[[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]] &&
+			n="${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"
+	done < <(tests/run "$1" 2>&1)
+	[ -n "$n" ] || { echo "osr-test: FAIL: tests/run $1: ended with no count"; n="0 1 0"; }
+	result tests "$n"
 }
 
 # The recorder's per-syscall cost over this guest's own floor program.
@@ -82,10 +83,22 @@ check_cost() {
 	fi
 }
 
-say "kernel $(uname -r), BTF $([ -r /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
-if check_record; then
-	check_runc
-	[ -z "$OSR_TESTS" ] || check_tests
-	[ "$OSR_COST" != 1 ] || check_cost
+# With no STEP, all of them, as a guest does; the host runs one at a time.
+all=$#
+if [ $# -eq 0 ]; then
+	say "kernel $(uname -r), BTF $([ -r /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
+	set -- record runc
+	for t in $OSR_TESTS; do set -- "$@" "tests:$t"; done
+	[ "$OSR_COST" != 1 ] || set -- "$@" cost
 fi
-say "finished"
+for step in "$@"; do
+	case $step in
+	record) check_record || break ;;
+	runc) check_runc ;;
+	tests:*) check_tests "${step#tests:}" ;;
+	cost) check_cost ;;
+	*) echo "unknown step '$step'" >&2; exit 2 ;;
+	esac
+done
+rm -rf "$M"
+[ "$all" != 0 ] || say "finished"
