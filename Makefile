@@ -66,7 +66,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tes
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install uninstall check test unit deps example bench install-replace-peer \
-	uninstall-replace-peer
+	uninstall-replace-peer check-kernels
 
 # CONFINED=1 installs the hooks.d variant for nodes where anyone who can set an
 # annotation (a pod author) triggers the hook: profiles only inside RECORD_DIR,
@@ -178,6 +178,12 @@ $(OUTPUT)/bench/osr-syscall-cost: bench/osr-syscall-cost.c $(OUTPUT)/floor.skel.
 # Figures, not pass/fail: speed targets live here, never in the test suite.
 bench: all $(HELPERS) $(OUTPUT)/bench/osr-floor $(OUTPUT)/bench/osr-syscall-cost
 	$(Q)OUTPUT=$(OUTPUT) bench/run
+
+# The kernel matrix: Debian's 5.10, 6.1 and 6.12 under qemu (tests/kernels/README.md);
+# KERNELS="6.1" picks some.
+KERNELS ?= 5.10 6.1 6.12
+check-kernels: all $(HELPERS) $(OUTPUT)/bench/osr-syscall-cost
+	$(Q)OUTPUT=$(OUTPUT) tests/kernels/run $(KERNELS)
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
 install: all
