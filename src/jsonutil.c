@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,5 +219,16 @@ json_object *json_array_unique(json_object *arr)
 			return NULL;
 		}
 	}
+	return out;
+}
+
+char *json_to_text(json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out;
+
+	if (!s || asprintf(&out, "%s\n", s) < 0)
+		return NULL;
 	return out;
 }

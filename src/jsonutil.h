@@ -33,6 +33,9 @@ static inline bool json_string_has_nul(json_object *s)
 /* The type name of a member for messages ("string", "int", ...). */
 const char *json_type_of(json_object *o);
 
+/* The text of a file of ours: pretty JSON with a trailing newline, malloc'd; NULL out of memory. */
+char *json_to_text(json_object *o);
+
 /*
  * A new array of the members of arr that equal (json_object_equal) no member
  * before them, in their order; NULL when out of memory. Equal members are

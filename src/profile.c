@@ -8,61 +8,13 @@
 #include <sys/stat.h>
 #include <seccomp.h>
 
-#include "arch.h"
 #include "argrules.h"
 #include "fileio.h"
 #include "jsonutil.h"
+#include "names.h"
 #include "profile.h"
 #include "rules.h"
 #include "strset.h"
-
-static const struct {
-	uint32_t token;
-	const char *name;
-} arch_names[] = {
-	{ SCMP_ARCH_X86, "SCMP_ARCH_X86" },
-	{ SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64" },
-	{ SCMP_ARCH_X32, "SCMP_ARCH_X32" },
-	{ SCMP_ARCH_ARM, "SCMP_ARCH_ARM" },
-	{ SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64" },
-	{ SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS" },
-	{ SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64" },
-	{ SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32" },
-	{ SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL" },
-	{ SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64" },
-	{ SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32" },
-	{ SCMP_ARCH_PPC, "SCMP_ARCH_PPC" },
-	{ SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64" },
-	{ SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE" },
-	{ SCMP_ARCH_S390, "SCMP_ARCH_S390" },
-	{ SCMP_ARCH_S390X, "SCMP_ARCH_S390X" },
-	{ SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC" },
-	{ SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64" },
-	{ SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64" },
-};
-
-const char *profile_arch_name(uint32_t token)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
-		if (arch_names[i].token == token)
-			return arch_names[i].name;
-	return NULL;
-}
-
-uint32_t profile_arch_token(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
-		if (!strcmp(arch_names[i].name, name))
-			return arch_names[i].token;
-	return 0;
-}
-
-uint32_t profile_abi_arch(unsigned int abi)
-{
-	static const uint32_t tokens[OSR_ABI_COUNT] = OSR_ARCH_TOKENS;
-
-	return abi < OSR_ABI_COUNT ? tokens[abi] : 0;
-}
 
 /*
  * Every name the recording saw, resolved with the table of the ABI it was
@@ -73,7 +25,7 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 			     struct arg_values *vals, struct profile_report *rep)
 {
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		uint32_t arch = profile_abi_arch(abi);
+		uint32_t arch = abi_arch(abi);
 
 		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
 			enum osr_arg_kind kind;
@@ -87,7 +39,7 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 				char item[32];
 
 				snprintf(item, sizeof(item), "%s:%u",
-					 arch ? profile_arch_name(arch) + 10 : "?", nr);
+					 arch ? arch_name(arch) + 10 : "?", nr);
 				names_append(rep->unresolved_list, sizeof(rep->unresolved_list),
 					     item);
 				rep->unresolved++;
@@ -314,7 +266,7 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 	if (!profile)
 		return osr_fail(err, -ENOMEM, "out of memory copying the base profile");
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		if (arches[abi] && (r = add_arch(profile, profile_arch_name(arches[abi]))) < 0)
+		if (arches[abi] && (r = add_arch(profile, arch_name(arches[abi]))) < 0)
 			return osr_fail(err, r, "out of memory adding architectures");
 	}
 	syscalls = profile_rules(profile);
@@ -406,11 +358,5 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 
 char *profile_to_string(json_object *profile)
 {
-	const char *s = json_object_to_json_string_ext(
-		profile, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-	char *out;
-
-	if (!s || asprintf(&out, "%s\n", s) < 0)
-		return NULL;
-	return out;
+	return json_to_text(profile);
 }

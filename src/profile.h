@@ -72,12 +72,4 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 /* The text written to disk: pretty JSON with a trailing newline. */
 char *profile_to_string(json_object *profile);
 
-
-/* The libseccomp architecture token for an ABI slot of this machine, 0 if none. */
-uint32_t profile_abi_arch(unsigned int abi);
-
-/* "SCMP_ARCH_X86_64" for SCMP_ARCH_X86_64, NULL if unknown; and back (0 if unknown). */
-const char *profile_arch_name(uint32_t token);
-uint32_t profile_arch_token(const char *name);
-
 #endif
