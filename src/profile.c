@@ -60,6 +60,19 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 	return 0;
 }
 
+/* 1 when an archMap entry names data, as its architecture or a sub-architecture. */
+static int entry_names(json_object *entry, const char *arch, json_object *subs, void *data)
+{
+	const char *name = data;
+
+	if (arch && !strcmp(arch, name))
+		return 1;
+	for (size_t j = 0; subs && j < json_object_array_length(subs); j++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(subs, j)), name))
+			return 1;
+	return 0;
+}
+
 static int add_arch(json_object *profile, const char *name)
 {
 	json_object *list, *archmap;
@@ -70,20 +83,8 @@ static int add_arch(json_object *profile, const char *name)
 	    json_object_is_type(archmap, json_type_array)) {
 		json_object *entry;
 
-		for (size_t i = 0; i < json_object_array_length(archmap); i++) {
-			json_object *e = json_object_array_get_idx(archmap, i), *a, *subs;
-
-			if (json_object_object_get_ex(e, "architecture", &a) &&
-			    !strcmp(json_object_get_string(a), name))
-				return 0;
-			if (json_object_object_get_ex(e, "subArchitectures", &subs) &&
-			    json_object_is_type(subs, json_type_array))
-				for (size_t j = 0; j < json_object_array_length(subs); j++)
-					if (!strcmp(json_object_get_string(
-							    json_object_array_get_idx(subs, j)),
-						    name))
-						return 0;
-		}
+		if (archmap_walk(archmap, entry_names, (void *)name) > 0)
+			return 0;
 		entry = json_object_new_object();
 		if (!entry)
 			return -ENOMEM;
@@ -215,19 +216,16 @@ static int append_additions(json_object *syscalls, struct additions *add,
 	if (add->clone3)
 		names_remove(add->plain, "clone3");
 	if (json_object_array_length(add->plain)) {
-		rule = json_object_new_object();
+		rule = rule_new(add->plain, "SCMP_ACT_ALLOW", NULL);
+		add->plain = NULL;
 		if (!rule)
 			return -ENOMEM;
-		json_object_object_add(rule, "names", add->plain);
-		add->plain = NULL;
-		json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ALLOW"));
 		if (commented)
 			json_object_object_add(rule, "comment",
 					       json_object_new_string("recorded by oci-seccomp-recorder"));
-		if (json_object_array_add(syscalls, rule) < 0) {
-			json_object_put(rule);
-			return -ENOMEM;
-		}
+		r = rule_append(syscalls, rule);
+		if (r < 0)
+			return r;
 		rep->rule = rule;
 	}
 	first = json_object_array_length(syscalls);
@@ -235,14 +233,7 @@ static int append_additions(json_object *syscalls, struct additions *add,
 		if (add->conditional[k] &&
 		    (r = argrules_append(syscalls, first, arg_kind_name(k), k, &vals[k])) < 0)
 			return r;
-	if (add->clone3) {
-		rule = clone3_rule();
-		if (!rule || json_object_array_add(syscalls, rule) < 0) {
-			json_object_put(rule);
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	return add->clone3 ? rule_append(syscalls, clone3_rule()) : 0;
 }
 
 int profile_build(const struct selection *sel, json_object *base, json_object **out,
