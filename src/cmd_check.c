@@ -292,12 +292,10 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 		log_error("check: %s", err.msg);
 		return fd;
 	}
-	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = json_read_file(fd, OSR_PROFILE_MAX, what, &text, &len, &err);
 	if (r < 0) {
-		if (r == -EFBIG)
-			log_error("check: '%s' is larger than %u bytes", path, OSR_PROFILE_MAX);
-		else
-			log_error("check: cannot read '%s': %s", path, osr_strerror(-r));
+		log_error("check: %s", err.msg);
 		return r;
 	}
 	if (looks_like_yaml(text)) {
@@ -309,7 +307,6 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 			printf("%s: not checked (YAML)\n", path);
 		return -EINVAL;
 	}
-	snprintf(what, sizeof(what), "'%s'", path);
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, &err);
 	if (r < 0) {
 		log_error("check: %s", err.msg);

@@ -204,12 +204,9 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err)
 	fd = open_input(path, FILEIO_AS_GIVEN, err);
 	if (fd < 0)
 		return fd;
-	r = read_all(fd, OSR_STATS_MAX, &text, &len);
-	if (r < 0)
-		return osr_fail(err, r, "cannot read stats file '%s': %s", path,
-				r == -EFBIG ? "too large" : osr_strerror(-r));
 	snprintf(what, sizeof(what), "stats file '%s'", path);
-	return counts_parse(text, len, what, out, err);
+	r = json_read_file(fd, OSR_STATS_MAX, what, &text, &len, err);
+	return r < 0 ? r : counts_parse(text, len, what, out, err);
 }
 
 /* A number's name for an ABI, libseccomp's; "nr_N" where it has none. */

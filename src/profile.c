@@ -307,10 +307,8 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 		    struct profile_source *src, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
-	_cleanup_free_ char *text = NULL;
 	char what[PATH_MAX + 32];
 	struct stat st;
-	size_t len;
 	int r;
 
 	if (fstat(fd, &st) < 0)
@@ -324,11 +322,8 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 				"base profile '%s' is %llu bytes, larger than the limit of %u "
 				"bytes",
 				path, (unsigned long long)st.st_size, OSR_PROFILE_MAX);
-	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
-	if (r < 0)
-		return osr_fail(err, r, "cannot read base profile '%s': %s", path, osr_strerror(-r));
 	snprintf(what, sizeof(what), "base profile '%s'", path);
-	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
+	r = json_load_file(fd, OSR_PROFILE_MAX, what, &profile, err);
 	if (r < 0)
 		return r;
 	r = profile_validate_base(profile, confined, err);
