@@ -22,6 +22,7 @@
 #include "profile.h"
 #include "rules.h"
 #include "strset.h"
+#include "validate.h"
 
 static const struct cmd_option check_opts[] = {
 	CMD_OPT('q', "quiet", NULL, "print only errors"),

@@ -15,6 +15,7 @@
 #include "profile.h"
 #include "rules.h"
 #include "strset.h"
+#include "validate.h"
 
 /*
  * Every name the recording saw, resolved with the table of the ABI it was

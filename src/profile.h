@@ -42,22 +42,6 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 		  struct profile_report *rep, struct osr_err *err);
 
 /*
- * Compile the profile with libseccomp, each architecture on its own: every
- * name resolves, every rule adds. Quiet: messages say where a problem is
- * (rule 3, name 2), never what the profile says there.
- */
-int profile_validate(json_object *profile, bool quiet, struct osr_err *err);
-
-/* Refuse a profile beyond the limits of bounds.h (-E2BIG), before any work on it. */
-int profile_check_limits(json_object *profile, struct osr_err *err);
-
-/*
- * Validate a profile to be used as a base: within the limits, and valid as it
- * is and with every architecture a recording on this machine may add to it.
- */
-int profile_validate_base(json_object *base, bool quiet, struct osr_err *err);
-
-/*
  * Read, parse and validate a profile file (a base for `if:`), confined to root
  * if not NULL; then quiet, since the pod's author who sees the errors cannot
  * read the file. src (may be NULL) gets what the output must respect.

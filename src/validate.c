@@ -12,9 +12,9 @@
 #include "jsonutil.h"
 #include "bounds.h"
 #include "names.h"
-#include "profile.h"
 #include "rules.h"
 #include "strset.h"
+#include "validate.h"
 
 /* Marks a name whose rule adds nothing libseccomp does not have already. */
 #define NR_SKIP INT_MIN

@@ -22,6 +22,7 @@
 #include "profile.h"
 #include "scope.h"
 #include "unit.h"
+#include "validate.h"
 
 /* x86-64 and ia32 syscall numbers used below. */
 #define NR_READ 0
