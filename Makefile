@@ -55,7 +55,7 @@ endif
 # Sources shared by the hook and the unit tests; main.c only in the hook.
 LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c src/recording.c src/argrules.c \
 	src/hook.c src/peer.c src/protocol.c src/client.c src/service.c \
-	src/validate.c src/runtimes.c src/scope.c src/fileio.c src/format.c src/merge.c src/cmd_merge.c src/cmd_check.c src/rules.c src/strset.c \
+	src/validate.c src/names.c src/runtimes.c src/scope.c src/fileio.c src/format.c src/merge.c src/cmd_merge.c src/cmd_check.c src/rules.c src/strset.c \
 	src/tenant.c src/proc.c src/rundir.c src/bpfshare.c src/output.c src/tracer.c src/cmd_record.c \
 	src/cmd_report.c src/counts.c src/cmdopt.c
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
@@ -135,7 +135,7 @@ $(BIN): $(OUTPUT)/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
 

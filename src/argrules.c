@@ -5,6 +5,7 @@
 
 #include "argrules.h"
 #include "jsonutil.h"
+#include "rules.h"
 
 #define KIND_ARG(kind, name, arg, mask) [kind] = { arg, mask },
 static const struct {
@@ -68,30 +69,16 @@ static json_object *rule_with(json_object *syscalls, size_t first, json_object *
 static int add_value(json_object *syscalls, size_t first, const char *name,
 		     enum osr_arg_kind kind, uint64_t v)
 {
-	json_object *args = arg_conditions(kind, v), *rule, *names;
+	json_object *args = arg_conditions(kind, v), *rule;
 
 	if (!args)
 		return -ENOMEM;
 	rule = rule_with(syscalls, first, args);
 	if (rule) {
 		json_object_put(args);
-		json_object_object_get_ex(rule, "names", &names);
-		return json_object_array_add(names, json_object_new_string(name)) < 0 ? -ENOMEM
-										       : 0;
+		return rule_add_name(rule, name);
 	}
-	rule = json_object_new_object();
-	names = json_object_new_array();
-	if (!rule || !names) {
-		json_object_put(rule);
-		json_object_put(names);
-		json_object_put(args);
-		return -ENOMEM;
-	}
-	json_object_array_add(names, json_object_new_string(name));
-	json_object_object_add(rule, "names", names);
-	json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ALLOW"));
-	json_object_object_add(rule, "args", args);
-	return json_object_array_add(syscalls, rule) < 0 ? -ENOMEM : 0;
+	return rule_append(syscalls, rule_new_name(name, "SCMP_ACT_ALLOW", args));
 }
 
 int argrules_append(json_object *syscalls, size_t first, const char *name,
@@ -108,16 +95,10 @@ int argrules_append(json_object *syscalls, size_t first, const char *name,
 
 json_object *clone3_rule(void)
 {
-	json_object *rule = json_object_new_object(), *names = json_object_new_array();
+	json_object *rule = rule_new_name("clone3", "SCMP_ACT_ERRNO", NULL);
 
-	if (!rule || !names) {
-		json_object_put(rule);
-		json_object_put(names);
+	if (!rule)
 		return NULL;
-	}
-	json_object_array_add(names, json_object_new_string("clone3"));
-	json_object_object_add(rule, "names", names);
-	json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ERRNO"));
 	json_object_object_add(rule, "errnoRet", json_object_new_int(OSR_CLONE3_ERRNO));
 	json_object_object_add(rule, "comment",
 			       json_object_new_string("clone3's flags are beyond seccomp's reach and "

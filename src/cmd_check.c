@@ -18,9 +18,11 @@
 #include "format.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "names.h"
 #include "profile.h"
 #include "rules.h"
 #include "strset.h"
+#include "validate.h"
 
 static const struct cmd_option check_opts[] = {
 	CMD_OPT('q', "quiet", NULL, "print only errors"),
@@ -146,26 +148,15 @@ static void print_list(const char *label, const struct strset *s, const char *no
 /* One condition as a person reads it: "arg1 & 0xfff7f7ff == 1". */
 static void print_condition(const struct rule_arg *a)
 {
-	static const struct {
-		const char *op, *sym;
-	} ops[] = {
-		{ "SCMP_CMP_EQ", "==" }, { "SCMP_CMP_NE", "!=" }, { "SCMP_CMP_LT", "<" },
-		{ "SCMP_CMP_LE", "<=" }, { "SCMP_CMP_GT", ">" },  { "SCMP_CMP_GE", ">=" },
-	};
-	const char *op = a->op ? a->op : "(no op)";
+	const char *op = a->op ? a->op : "(no op)", *sym = compare_symbol(op);
 
 	if (!strcmp(op, "SCMP_CMP_MASKED_EQ")) {
 		printf("arg%llu & %#llx == %llu", (unsigned long long)a->index,
 		       (unsigned long long)a->value, (unsigned long long)a->value_two);
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
-		if (!strcmp(op, ops[i].op)) {
-			printf("arg%llu %s %llu", (unsigned long long)a->index, ops[i].sym,
-			       (unsigned long long)a->value);
-			return;
-		}
-	printf("arg%llu %s %llu", (unsigned long long)a->index, op, (unsigned long long)a->value);
+	printf("arg%llu %s %llu", (unsigned long long)a->index, sym ? sym : op,
+	       (unsigned long long)a->value);
 }
 
 /* Each rule with argument conditions, a line each: "socket: arg0 & 0xffffffff == 2, ...". */
@@ -302,12 +293,10 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 		log_error("check: %s", err.msg);
 		return fd;
 	}
-	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = json_read_file(fd, OSR_PROFILE_MAX, what, &text, &len, &err);
 	if (r < 0) {
-		if (r == -EFBIG)
-			log_error("check: '%s' is larger than %u bytes", path, OSR_PROFILE_MAX);
-		else
-			log_error("check: cannot read '%s': %s", path, osr_strerror(-r));
+		log_error("check: %s", err.msg);
 		return r;
 	}
 	if (looks_like_yaml(text)) {
@@ -319,7 +308,6 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 			printf("%s: not checked (YAML)\n", path);
 		return -EINVAL;
 	}
-	snprintf(what, sizeof(what), "'%s'", path);
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, &err);
 	if (r < 0) {
 		log_error("check: %s", err.msg);

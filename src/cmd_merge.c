@@ -21,6 +21,7 @@
 #include "runtimes.h"
 #include "scope.h"
 #include "rules.h"
+#include "validate.h"
 
 static const struct cmd_option merge_opts[] = {
 	CMD_OPT('o', "output", "OUT", "where to write the profile ('-' for standard output)"),

@@ -167,7 +167,7 @@ static int report_live_counts(const struct options *o, const char *prefix, struc
 			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));
 	if (r < 0)
 		return r;
-	if (recording_read_counts(table, stats, c) < 0 || !(c->container = strdup(id)))
+	if (counts_read(table, stats, c) < 0 || !(c->container = strdup(id)))
 		return -ENOMEM;
 	return 0;
 }

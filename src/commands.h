@@ -6,8 +6,6 @@
 
 #include "util.h"
 
-struct oci_state;
-
 /* Options given before the command, shared by every command. */
 struct options {
 	const char *rundir;
@@ -33,17 +31,6 @@ struct options {
 #define OSR_ARGS_DONE OSR_EXIT_CODE(0)
 int cmd_prestart(const struct options *o, int argc, char **argv);
 int cmd_poststop(const struct options *o, int argc, char **argv);
-/* prestart's work once the state is read (src/hook.c). */
-int hook_start(const struct options *o, const struct oci_state *st);
-/*
- * Start recording what cfg names (id, bundle, pid, output, base, tenant...),
- * once the output and base are settled: for the hook and the service alike.
- * Stop the recording of id (for bundle) and collect how it ended.
- */
-struct tracer_config;
-int recording_start(const struct options *o, struct tracer_config *cfg, struct osr_err *err);
-int recording_stop(const struct options *o, const char *id, const char *bundle,
-		   struct osr_err *err);
 /* oci-seccomp-bpf-hook's command line (-s, -r PID -o OUT [-i IN], -version): src/peer.c. */
 bool peer_args(int argc, char **argv);
 int cmd_peer(const struct options *o, int argc, char **argv);

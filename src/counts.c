@@ -8,30 +8,8 @@
 #include "counts.h"
 #include "fileio.h"
 #include "jsonutil.h"
-#include "profile.h"
+#include "names.h"
 #include "recorder.h"
-#include "recording.h"
-
-static const char *const phase_names[OSR_PHASE_COUNT] = {
-	[OSR_PHASE_SETUP] = "setup",
-	[OSR_PHASE_FILTERED] = "runtime-filtered",
-	[OSR_PHASE_WORKLOAD] = "workload",
-};
-
-const char *counts_phase_name(int phase)
-{
-	return phase >= 0 && phase < OSR_PHASE_COUNT ? phase_names[phase] : "unknown";
-}
-
-int counts_phase_parse(const char *s, int *phase)
-{
-	for (int p = 0; p < OSR_PHASE_COUNT; p++)
-		if (!strcmp(s, phase_names[p])) {
-			*phase = p;
-			return 0;
-		}
-	return -EINVAL;
-}
 
 void counts_free(struct counts *c)
 {
@@ -77,9 +55,9 @@ void counts_sort(struct counts *c)
 		qsort(c->v, c->n, sizeof(*c->v), by_count);
 }
 
-static const char *arch_name(uint32_t arch)
+static const char *arch_or_unknown(uint32_t arch)
 {
-	const char *n = profile_arch_name(arch);
+	const char *n = arch_name(arch);
 
 	return n ? n : "unknown";
 }
@@ -106,13 +84,13 @@ char *counts_render(const struct counts *c)
 		}
 		json_object_object_add(o, "name", json_object_new_string(e->name));
 		json_object_object_add(o, "nr", json_object_new_int(e->nr));
-		json_object_object_add(o, "abi", json_object_new_string(arch_name(e->arch)));
-		json_object_object_add(o, "phase", json_object_new_string(counts_phase_name(e->phase)));
+		json_object_object_add(o, "abi", json_object_new_string(arch_or_unknown(e->arch)));
+		json_object_object_add(o, "phase", json_object_new_string(phase_name(e->phase)));
 		json_object_object_add(o, "count", json_object_new_int64((int64_t)e->count));
 		json_object_object_add(o, "first_seen_ns", json_object_new_int64((int64_t)e->first_ns));
 	}
 	json_object_object_add(root, "total", json_object_new_int64((int64_t)c->total));
-	return profile_to_string(root);
+	return json_to_text(root);
 }
 
 /* A member that must be an int of at least 0 (and at most max). */
@@ -146,10 +124,10 @@ static int parse_entry(json_object *o, struct count_entry *e, const char *what, 
 				"'abi' and 'phase'",
 				what, i, sizeof(e->name) - 1);
 	strcpy(e->name, name);
-	e->arch = profile_arch_token(abi);
+	e->arch = arch_token(abi);
 	if (!e->arch)
 		return osr_fail(err, -EINVAL, "%s: syscalls[%zu]: unknown abi '%.40s'", what, i, abi);
-	if (counts_phase_parse(phase, &e->phase) < 0)
+	if (phase_parse(phase, &e->phase) < 0)
 		return osr_fail(err, -EINVAL,
 				"%s: syscalls[%zu]: phase '%.40s' (expected 'workload', "
 				"'runtime-filtered' or 'setup')",
@@ -226,12 +204,51 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err)
 	fd = open_input(path, FILEIO_AS_GIVEN, err);
 	if (fd < 0)
 		return fd;
-	r = read_all(fd, OSR_STATS_MAX, &text, &len);
-	if (r < 0)
-		return osr_fail(err, r, "cannot read stats file '%s': %s", path,
-				r == -EFBIG ? "too large" : osr_strerror(-r));
 	snprintf(what, sizeof(what), "stats file '%s'", path);
-	return counts_parse(text, len, what, out, err);
+	r = json_read_file(fd, OSR_STATS_MAX, what, &text, &len, err);
+	return r < 0 ? r : counts_parse(text, len, what, out, err);
+}
+
+/* A number's name for an ABI, libseccomp's; "nr_N" where it has none. */
+static void syscall_name(uint32_t arch, int nr, char *buf, size_t size)
+{
+	_cleanup_free_ char *n = arch ? seccomp_syscall_resolve_num_arch(arch, nr) : NULL;
+
+	if (n && strlen(n) < size)
+		snprintf(buf, size, "%s", n);
+	else
+		snprintf(buf, size, "nr_%d", nr);
+}
+
+int counts_read(const struct osr_container *table, const struct osr_stats *stats,
+		struct counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int p = 0; p < OSR_PHASE_COUNT; p++)
+		for (int abi = 0; abi < OSR_ABI_COUNT; abi++)
+			for (int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
+				uint64_t first = stats->first_ns[p][abi][nr];
+				struct count_entry e = {
+					.nr = nr,
+					.arch = abi_arch((unsigned int)abi),
+					.phase = p,
+					.count = stats->count[p][abi][nr],
+					/* 0 while the first call has counted but not written its time. */
+					.first_ns = first > table->start_ns ? first - table->start_ns : 0,
+				};
+
+				if (!e.count)
+					continue;
+				syscall_name(e.arch, nr, e.name, sizeof(e.name));
+				int r = counts_add(out, &e);
+
+				if (r < 0) {
+					counts_free(out);
+					return r;
+				}
+			}
+	counts_sort(out);
+	return 0;
 }
 
 int counts_save(const struct osr_container *table, const struct osr_stats *stats,
@@ -241,7 +258,7 @@ int counts_save(const struct osr_container *table, const struct osr_stats *stats
 	_cleanup_(counts_free) struct counts c = { 0 };
 	_cleanup_free_ char *text = NULL;
 
-	int r = recording_read_counts(table, stats, &c);
+	int r = counts_read(table, stats, &c);
 
 	if (r == -EOVERFLOW)
 		return osr_fail(err, r,
@@ -259,7 +276,7 @@ int counts_save(const struct osr_container *table, const struct osr_stats *stats
 /* "x86_64" for SCMP_ARCH_X86_64: the table's short form. */
 static void short_arch(uint32_t arch, char *buf, size_t size)
 {
-	const char *n = arch_name(arch);
+	const char *n = arch_or_unknown(arch);
 	size_t i;
 
 	if (!strncmp(n, "SCMP_ARCH_", 10))
@@ -283,7 +300,7 @@ void counts_print(FILE *f, const struct counts *c)
 		short_arch(e->arch, arch, sizeof(arch));
 		fprintf(f, "%-24s %12" PRIu64 " %6.2f%% %16.3f  %-17s %s\n", e->name, e->count,
 			c->total ? 100.0 * (double)e->count / (double)c->total : 0.0,
-			(double)e->first_ns / 1e6, counts_phase_name(e->phase), arch);
+			(double)e->first_ns / 1e6, phase_name(e->phase), arch);
 	}
 }
 

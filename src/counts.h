@@ -4,7 +4,7 @@
 
 /*
  * A recording's syscall counts as people see them: read from the kernel
- * (recording_read_counts(), recording.h) or from a stats file, written as
+ * (counts_read()) or from a stats file, written as
  * one, shown as a table. The stats file's shape is in the man page:
  *
  *   {"container": "ID" or null,
@@ -47,16 +47,23 @@ int counts_add(struct counts *c, const struct count_entry *e);
 /* Most made first; equal counts by first seen, then name. */
 void counts_sort(struct counts *c);
 
-/* "workload", "runtime-filtered", "setup"; -EINVAL from parse for anything else. */
-const char *counts_phase_name(int phase);
-int counts_phase_parse(const char *s, int *phase);
-
 /* The stats file's text (pretty JSON, a trailing newline), malloc'd; NULL when out of memory. */
 char *counts_render(const struct counts *c);
 
 /* Parse a stats file's text, every field checked; what names it in messages. */
 int counts_parse(const char *text, size_t len, const char *what, struct counts *out,
 		 struct osr_err *err);
+
+/*
+ * Read the counts of a recording that counted (its table and its `stats`
+ * entry) into out: an entry per (phase, ABI, syscall) made, named, its first
+ * call's time since the recording began, most made first. -ENOMEM, or
+ * -EOVERFLOW as counts_add().
+ */
+struct osr_container;
+struct osr_stats;
+int counts_read(const struct osr_container *table, const struct osr_stats *stats,
+		struct counts *out);
 
 /* Read a stats file a person names (as given, as cp would). */
 int counts_load(const char *path, struct counts *out, struct osr_err *err);
@@ -65,8 +72,6 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err);
  * Write the stats file of a recording that counted (its final table and
  * counts), atomically: root and once as for the profile (fileio.h).
  */
-struct osr_container;
-struct osr_stats;
 int counts_save(const struct osr_container *table, const struct osr_stats *stats,
 		const char *container, const char *path, const char *root, bool once,
 		struct osr_err *err);

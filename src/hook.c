@@ -12,6 +12,7 @@
 #include "bpfshare.h"
 #include "commands.h"
 #include "fileio.h"
+#include "hook.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "proc.h"

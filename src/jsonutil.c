@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +220,37 @@ json_object *json_array_unique(json_object *arr)
 		}
 	}
 	return out;
+}
+
+char *json_to_text(json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out;
+
+	if (!s || asprintf(&out, "%s\n", s) < 0)
+		return NULL;
+	return out;
+}
+
+int json_read_file(int fd, size_t max, const char *what, char **text, size_t *len,
+		   struct osr_err *err)
+{
+	int r = read_all(fd, max, text, len);
+
+	if (r == -EFBIG)
+		return osr_fail(err, r, "%s is larger than %zu bytes", what, max);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read %s: %s", what, osr_strerror(-r));
+	return 0;
+}
+
+int json_load_file(int fd, size_t max, const char *what, json_object **out,
+		   struct osr_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = json_read_file(fd, max, what, &text, &len, err);
+
+	return r < 0 ? r : json_parse_object(text, len, max, what, out, err);
 }

@@ -24,6 +24,16 @@ static inline void json_object_putp(json_object **o)
 int json_parse_object(const char *text, size_t len, size_t max, const char *what,
 		      json_object **out, struct osr_err *err);
 
+/*
+ * Read what fd holds, at most max bytes (a limit of bounds.h or the file's
+ * own), what naming it in messages ("stats file '/x'"): malloc'd, NUL-ended.
+ */
+int json_read_file(int fd, size_t max, const char *what, char **text, size_t *len,
+		   struct osr_err *err);
+/* The same, then parsed by json_parse_object(): the one loader of a JSON file. */
+int json_load_file(int fd, size_t max, const char *what, json_object **out,
+		   struct osr_err *err);
+
 /* Whether a JSON string holds a NUL (\u0000): C would silently cut it there. */
 static inline bool json_string_has_nul(json_object *s)
 {
@@ -32,6 +42,9 @@ static inline bool json_string_has_nul(json_object *s)
 
 /* The type name of a member for messages ("string", "int", ...). */
 const char *json_type_of(json_object *o);
+
+/* The text of a file of ours: pretty JSON with a trailing newline, malloc'd; NULL out of memory. */
+char *json_to_text(json_object *o);
 
 /*
  * A new array of the members of arr that equal (json_object_equal) no member

@@ -52,49 +52,59 @@ static int unique_member(json_object *obj, const char *key)
 	return 0;
 }
 
+/* The archMap entry of an architecture. */
+struct arch_find {
+	const char *arch;
+	json_object *found;
+};
+
+static int find_arch(json_object *entry, const char *arch, json_object *subs, void *data)
+{
+	struct arch_find *f = data;
+
+	if (!arch || strcmp(arch, f->arch))
+		return 0;
+	f->found = entry;
+	return 1;
+}
+
+/* An entry of src into dst: a copy, or its subArchitectures added to dst's entry. */
+static int merge_arch_entry(json_object *e, const char *arch, json_object *esubs, void *data)
+{
+	json_object *dst = data, *copy = NULL, *subs;
+	struct arch_find f = { .arch = arch };
+
+	if (arch)
+		archmap_walk(dst, find_arch, &f);
+	if (!f.found) {
+		if (json_object_deep_copy(e, &copy, NULL) < 0 || !copy)
+			return -ENOMEM;
+		if (json_object_array_add(dst, copy) < 0) {
+			json_object_put(copy);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	subs = json_get_array(f.found, "subArchitectures");
+	if (!subs) {
+		subs = json_object_new_array();
+		if (!subs)
+			return -ENOMEM;
+		json_object_object_add(f.found, "subArchitectures", subs);
+	}
+	return add_all(subs, esubs);
+}
+
 /* archMap entries united by architecture, their subArchitectures united too. */
 static int merge_archmap(json_object *dst, json_object *src)
 {
-	for (size_t i = 0; i < json_object_array_length(src); i++) {
-		json_object *e = json_object_array_get_idx(src, i), *copy = NULL, *found = NULL;
-		const char *arch = json_get_string(e, "architecture");
-		json_object *subs;
-		int r;
+	int r = archmap_walk(src, merge_arch_entry, dst);
 
-		for (size_t j = 0; arch && j < json_object_array_length(dst) && !found; j++) {
-			json_object *d = json_object_array_get_idx(dst, j);
-			const char *darch = json_get_string(d, "architecture");
-
-			if (darch && !strcmp(darch, arch))
-				found = d;
-		}
-		if (!found) {
-			if (json_object_deep_copy(e, &copy, NULL) < 0 || !copy)
-				return -ENOMEM;
-			if (json_object_array_add(dst, copy) < 0) {
-				json_object_put(copy);
-				return -ENOMEM;
-			}
-			continue;
-		}
-		subs = json_get_array(found, "subArchitectures");
-		if (!subs) {
-			subs = json_object_new_array();
-			if (!subs)
-				return -ENOMEM;
-			json_object_object_add(found, "subArchitectures", subs);
-		}
-		r = add_all(subs, json_get_array(e, "subArchitectures"));
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < json_object_array_length(dst); i++) {
-		int r = unique_member(json_object_array_get_idx(dst, i), "subArchitectures");
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < json_object_array_length(dst) && r >= 0; i++)
+		r = unique_member(json_object_array_get_idx(dst, i), "subArchitectures");
+	return r < 0 ? r : 0;
 }
 
 /* Keys taken from whichever input has them, that two inputs may not disagree on. */
@@ -175,33 +185,6 @@ static int read_rules(json_object *const *in, size_t n, struct rule_sets *s)
 	return 0;
 }
 
-/* {"names": names, "action": "SCMP_ACT_ALLOW"}, with args if not NULL; NULL when out of memory. */
-static json_object *allow_rule(json_object *names, json_object *args)
-{
-	json_object *rule = json_object_new_object();
-
-	if (!rule) {
-		json_object_put(names);
-		return NULL;
-	}
-	json_object_object_add(rule, "names", names);
-	json_object_object_add(rule, "action", json_object_new_string(ACT_ALLOW));
-	if (args)
-		json_object_object_add(rule, "args", json_object_get(args));
-	return rule;
-}
-
-static int add_rule(json_object *rules, json_object *rule)
-{
-	if (!rule)
-		return -ENOMEM;
-	if (json_object_array_add(rules, rule) < 0) {
-		json_object_put(rule);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* One allow rule for every name allowed outright, as a recording writes it. */
 static int plain_rule(const struct rule_sets *s, json_object *rules, struct merge_report *rep)
 {
@@ -230,7 +213,7 @@ static int plain_rule(const struct rule_sets *s, json_object *rules, struct merg
 		json_object_put(list);
 		return 0;
 	}
-	return add_rule(rules, allow_rule(list, NULL));
+	return rule_append(rules, rule_new(list, ACT_ALLOW, NULL));
 }
 
 /*
@@ -241,7 +224,7 @@ static int group_name(json_object *groups, struct strset *seen, const char *key,
 		      json_object *ru, const char *name)
 {
 	_cleanup_free_ char *pair = NULL;
-	json_object *group, *names;
+	json_object *group;
 	int r;
 
 	if (asprintf(&pair, "%s\n%s", key, name) < 0)
@@ -250,14 +233,13 @@ static int group_name(json_object *groups, struct strset *seen, const char *key,
 	if (r <= 0)
 		return r;
 	if (!json_object_object_get_ex(groups, key, &group)) {
-		names = json_object_new_array();
-		group = names ? allow_rule(names, json_get_array(ru, "args")) : NULL;
+		group = rule_new(json_object_new_array(), ACT_ALLOW,
+				 json_object_get(json_get_array(ru, "args")));
 		if (!group)
 			return -ENOMEM;
 		json_object_object_add(groups, key, group);
 	}
-	names = json_get_array(group, "names");
-	return json_object_array_add(names, json_object_new_string(name)) < 0 ? -ENOMEM : 0;
+	return rule_add_name(group, name);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -295,7 +277,7 @@ static int conditional_rules(const struct rule_sets *s, json_object *rules,
 	{
 		(void)key;
 		json_object_array_sort(json_get_array(group, "names"), cmp_name);
-		r = add_rule(rules, json_object_get(group));
+		r = rule_append(rules, json_object_get(group));
 		if (r < 0)
 			return r;
 		rep->conditional++;

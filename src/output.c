@@ -12,6 +12,7 @@
 #include "recording.h"
 #include "runtimes.h"
 #include "scope.h"
+#include "validate.h"
 
 /*
  * A profile that looks complete but is not would break the workload in

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "hook.h"
 #include "log.h"
 #include "proc.h"
 #include "rundir.h"

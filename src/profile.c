@@ -8,61 +8,14 @@
 #include <sys/stat.h>
 #include <seccomp.h>
 
-#include "arch.h"
 #include "argrules.h"
 #include "fileio.h"
 #include "jsonutil.h"
+#include "names.h"
 #include "profile.h"
 #include "rules.h"
 #include "strset.h"
-
-static const struct {
-	uint32_t token;
-	const char *name;
-} arch_names[] = {
-	{ SCMP_ARCH_X86, "SCMP_ARCH_X86" },
-	{ SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64" },
-	{ SCMP_ARCH_X32, "SCMP_ARCH_X32" },
-	{ SCMP_ARCH_ARM, "SCMP_ARCH_ARM" },
-	{ SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64" },
-	{ SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS" },
-	{ SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64" },
-	{ SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32" },
-	{ SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL" },
-	{ SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64" },
-	{ SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32" },
-	{ SCMP_ARCH_PPC, "SCMP_ARCH_PPC" },
-	{ SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64" },
-	{ SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE" },
-	{ SCMP_ARCH_S390, "SCMP_ARCH_S390" },
-	{ SCMP_ARCH_S390X, "SCMP_ARCH_S390X" },
-	{ SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC" },
-	{ SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64" },
-	{ SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64" },
-};
-
-const char *profile_arch_name(uint32_t token)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
-		if (arch_names[i].token == token)
-			return arch_names[i].name;
-	return NULL;
-}
-
-uint32_t profile_arch_token(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
-		if (!strcmp(arch_names[i].name, name))
-			return arch_names[i].token;
-	return 0;
-}
-
-uint32_t profile_abi_arch(unsigned int abi)
-{
-	static const uint32_t tokens[OSR_ABI_COUNT] = OSR_ARCH_TOKENS;
-
-	return abi < OSR_ABI_COUNT ? tokens[abi] : 0;
-}
+#include "validate.h"
 
 /*
  * Every name the recording saw, resolved with the table of the ABI it was
@@ -73,7 +26,7 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 			     struct arg_values *vals, struct profile_report *rep)
 {
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		uint32_t arch = profile_abi_arch(abi);
+		uint32_t arch = abi_arch(abi);
 
 		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
 			enum osr_arg_kind kind;
@@ -87,7 +40,7 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 				char item[32];
 
 				snprintf(item, sizeof(item), "%s:%u",
-					 arch ? profile_arch_name(arch) + 10 : "?", nr);
+					 arch ? arch_name(arch) + 10 : "?", nr);
 				names_append(rep->unresolved_list, sizeof(rep->unresolved_list),
 					     item);
 				rep->unresolved++;
@@ -108,6 +61,19 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 	return 0;
 }
 
+/* 1 when an archMap entry names data, as its architecture or a sub-architecture. */
+static int entry_names(json_object *entry, const char *arch, json_object *subs, void *data)
+{
+	const char *name = data;
+
+	if (arch && !strcmp(arch, name))
+		return 1;
+	for (size_t j = 0; subs && j < json_object_array_length(subs); j++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(subs, j)), name))
+			return 1;
+	return 0;
+}
+
 static int add_arch(json_object *profile, const char *name)
 {
 	json_object *list, *archmap;
@@ -118,20 +84,8 @@ static int add_arch(json_object *profile, const char *name)
 	    json_object_is_type(archmap, json_type_array)) {
 		json_object *entry;
 
-		for (size_t i = 0; i < json_object_array_length(archmap); i++) {
-			json_object *e = json_object_array_get_idx(archmap, i), *a, *subs;
-
-			if (json_object_object_get_ex(e, "architecture", &a) &&
-			    !strcmp(json_object_get_string(a), name))
-				return 0;
-			if (json_object_object_get_ex(e, "subArchitectures", &subs) &&
-			    json_object_is_type(subs, json_type_array))
-				for (size_t j = 0; j < json_object_array_length(subs); j++)
-					if (!strcmp(json_object_get_string(
-							    json_object_array_get_idx(subs, j)),
-						    name))
-						return 0;
-		}
+		if (archmap_walk(archmap, entry_names, (void *)name) > 0)
+			return 0;
 		entry = json_object_new_object();
 		if (!entry)
 			return -ENOMEM;
@@ -263,19 +217,16 @@ static int append_additions(json_object *syscalls, struct additions *add,
 	if (add->clone3)
 		names_remove(add->plain, "clone3");
 	if (json_object_array_length(add->plain)) {
-		rule = json_object_new_object();
+		rule = rule_new(add->plain, "SCMP_ACT_ALLOW", NULL);
+		add->plain = NULL;
 		if (!rule)
 			return -ENOMEM;
-		json_object_object_add(rule, "names", add->plain);
-		add->plain = NULL;
-		json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ALLOW"));
 		if (commented)
 			json_object_object_add(rule, "comment",
 					       json_object_new_string("recorded by oci-seccomp-recorder"));
-		if (json_object_array_add(syscalls, rule) < 0) {
-			json_object_put(rule);
-			return -ENOMEM;
-		}
+		r = rule_append(syscalls, rule);
+		if (r < 0)
+			return r;
 		rep->rule = rule;
 	}
 	first = json_object_array_length(syscalls);
@@ -283,14 +234,7 @@ static int append_additions(json_object *syscalls, struct additions *add,
 		if (add->conditional[k] &&
 		    (r = argrules_append(syscalls, first, arg_kind_name(k), k, &vals[k])) < 0)
 			return r;
-	if (add->clone3) {
-		rule = clone3_rule();
-		if (!rule || json_object_array_add(syscalls, rule) < 0) {
-			json_object_put(rule);
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	return add->clone3 ? rule_append(syscalls, clone3_rule()) : 0;
 }
 
 int profile_build(const struct selection *sel, json_object *base, json_object **out,
@@ -314,7 +258,7 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 	if (!profile)
 		return osr_fail(err, -ENOMEM, "out of memory copying the base profile");
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		if (arches[abi] && (r = add_arch(profile, profile_arch_name(arches[abi]))) < 0)
+		if (arches[abi] && (r = add_arch(profile, arch_name(arches[abi]))) < 0)
 			return osr_fail(err, r, "out of memory adding architectures");
 	}
 	syscalls = profile_rules(profile);
@@ -364,10 +308,8 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 		    struct profile_source *src, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
-	_cleanup_free_ char *text = NULL;
 	char what[PATH_MAX + 32];
 	struct stat st;
-	size_t len;
 	int r;
 
 	if (fstat(fd, &st) < 0)
@@ -381,11 +323,8 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 				"base profile '%s' is %llu bytes, larger than the limit of %u "
 				"bytes",
 				path, (unsigned long long)st.st_size, OSR_PROFILE_MAX);
-	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
-	if (r < 0)
-		return osr_fail(err, r, "cannot read base profile '%s': %s", path, osr_strerror(-r));
 	snprintf(what, sizeof(what), "base profile '%s'", path);
-	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, err);
+	r = json_load_file(fd, OSR_PROFILE_MAX, what, &profile, err);
 	if (r < 0)
 		return r;
 	r = profile_validate_base(profile, confined, err);
@@ -406,11 +345,5 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 
 char *profile_to_string(json_object *profile)
 {
-	const char *s = json_object_to_json_string_ext(
-		profile, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-	char *out;
-
-	if (!s || asprintf(&out, "%s\n", s) < 0)
-		return NULL;
-	return out;
+	return json_to_text(profile);
 }

@@ -42,22 +42,6 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 		  struct profile_report *rep, struct osr_err *err);
 
 /*
- * Compile the profile with libseccomp, each architecture on its own: every
- * name resolves, every rule adds. Quiet: messages say where a problem is
- * (rule 3, name 2), never what the profile says there.
- */
-int profile_validate(json_object *profile, bool quiet, struct osr_err *err);
-
-/* Refuse a profile beyond the limits of bounds.h (-E2BIG), before any work on it. */
-int profile_check_limits(json_object *profile, struct osr_err *err);
-
-/*
- * Validate a profile to be used as a base: within the limits, and valid as it
- * is and with every architecture a recording on this machine may add to it.
- */
-int profile_validate_base(json_object *base, bool quiet, struct osr_err *err);
-
-/*
  * Read, parse and validate a profile file (a base for `if:`), confined to root
  * if not NULL; then quiet, since the pod's author who sees the errors cannot
  * read the file. src (may be NULL) gets what the output must respect.
@@ -71,13 +55,5 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 
 /* The text written to disk: pretty JSON with a trailing newline. */
 char *profile_to_string(json_object *profile);
-
-
-/* The libseccomp architecture token for an ABI slot of this machine, 0 if none. */
-uint32_t profile_abi_arch(unsigned int abi);
-
-/* "SCMP_ARCH_X86_64" for SCMP_ARCH_X86_64, NULL if unknown; and back (0 if unknown). */
-const char *profile_arch_name(uint32_t token);
-uint32_t profile_arch_token(const char *name);
 
 #endif

@@ -4,36 +4,19 @@
 #include <string.h>
 #include <seccomp.h>
 
-#include "counts.h"
-#include "profile.h"
+#include "names.h"
 #include "recording.h"
-
-#define KIND_NAME(kind, name, arg, mask) [kind] = name,
-static const char *const kind_names[OSR_ARG_KIND_COUNT] = { OSR_ARG_TABLE(KIND_NAME) };
-#undef KIND_NAME
-
-enum osr_arg_kind arg_kind_of(const char *name)
-{
-	for (int k = OSR_ARG_NONE + 1; k < OSR_ARG_KIND_COUNT; k++)
-		if (!strcmp(kind_names[k], name))
-			return (enum osr_arg_kind)k;
-	return OSR_ARG_NONE;
-}
-
-const char *arg_kind_name(enum osr_arg_kind kind)
-{
-	return kind > OSR_ARG_NONE && kind < OSR_ARG_KIND_COUNT ? kind_names[kind] : NULL;
-}
 
 void recording_prepare(struct osr_container *table)
 {
 	static const unsigned int phases[] = { OSR_PHASE_FILTERED, OSR_PHASE_WORKLOAD };
 
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		uint32_t arch = profile_abi_arch(abi);
+		uint32_t arch = abi_arch(abi);
 
 		for (int k = OSR_ARG_NONE + 1; arch && k < OSR_ARG_KIND_COUNT; k++) {
-			int nr = seccomp_syscall_resolve_name_arch(arch, kind_names[k]);
+			const char *name = arg_kind_name((enum osr_arg_kind)k);
+			int nr = seccomp_syscall_resolve_name_arch(arch, name);
 
 			if (nr < 0 || nr >= OSR_MAX_SYSCALLS)
 				continue;
@@ -96,46 +79,4 @@ bool recording_workload_ran(const struct osr_container *table)
 			if (table->seen[OSR_PHASE_WORKLOAD][abi][nr] & OSR_SEEN)
 				return true;
 	return false;
-}
-
-/* A number's name for an ABI, libseccomp's; "nr_N" where it has none. */
-static void syscall_name(uint32_t arch, int nr, char *buf, size_t size)
-{
-	_cleanup_free_ char *n = arch ? seccomp_syscall_resolve_num_arch(arch, nr) : NULL;
-
-	if (n && strlen(n) < size)
-		snprintf(buf, size, "%s", n);
-	else
-		snprintf(buf, size, "nr_%d", nr);
-}
-
-int recording_read_counts(const struct osr_container *table, const struct osr_stats *stats,
-			  struct counts *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (int p = 0; p < OSR_PHASE_COUNT; p++)
-		for (int abi = 0; abi < OSR_ABI_COUNT; abi++)
-			for (int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
-				uint64_t first = stats->first_ns[p][abi][nr];
-				struct count_entry e = {
-					.nr = nr,
-					.arch = profile_abi_arch((unsigned int)abi),
-					.phase = p,
-					.count = stats->count[p][abi][nr],
-					/* 0 while the first call has counted but not written its time. */
-					.first_ns = first > table->start_ns ? first - table->start_ns : 0,
-				};
-
-				if (!e.count)
-					continue;
-				syscall_name(e.arch, nr, e.name, sizeof(e.name));
-				int r = counts_add(out, &e);
-
-				if (r < 0) {
-					counts_free(out);
-					return r;
-				}
-			}
-	counts_sort(out);
-	return 0;
 }

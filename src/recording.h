@@ -55,20 +55,6 @@ void recording_read(const struct osr_container *table, struct recording *out);
  */
 bool recording_workload_ran(const struct osr_container *table);
 
-/*
- * Read the counts of a recording that counted (its table and its `stats`
- * entry) into out: an entry per (phase, ABI, syscall) made, named, its first
- * call's time since the recording began, most made first. -ENOMEM.
- */
-struct counts;
-int recording_read_counts(const struct osr_container *table, const struct osr_stats *stats,
-			  struct counts *out);
-
-/* The kind of argument recorded for a syscall name, OSR_ARG_NONE if none. */
-enum osr_arg_kind arg_kind_of(const char *name);
-/* The syscall name of a kind ("socket"), NULL for OSR_ARG_NONE. */
-const char *arg_kind_name(enum osr_arg_kind kind);
-
 /* Add a value once (keeping the order); -E2BIG when there is no room (then any is set). */
 int arg_values_add(struct arg_values *s, uint64_t v);
 /* Add every value of src; src->any makes dst->any. */

@@ -175,6 +175,52 @@ enum rule_class rule_classify(json_object *rule)
 	return rule_arg_count(rule) > 0 ? RULE_CONDITIONAL_ALLOW : RULE_PLAIN_ALLOW;
 }
 
+json_object *rule_new(json_object *names, const char *action, json_object *args)
+{
+	json_object *rule = names ? json_object_new_object() : NULL;
+
+	if (!rule) {
+		json_object_put(names);
+		json_object_put(args);
+		return NULL;
+	}
+	json_object_object_add(rule, "names", names);
+	json_object_object_add(rule, "action", json_object_new_string(action));
+	if (args)
+		json_object_object_add(rule, "args", args);
+	return rule;
+}
+
+json_object *rule_new_name(const char *name, const char *action, json_object *args)
+{
+	json_object *rule = rule_new(json_object_new_array(), action, args);
+
+	if (rule && rule_add_name(rule, name) < 0) {
+		json_object_put(rule);
+		return NULL;
+	}
+	return rule;
+}
+
+int rule_add_name(json_object *rule, const char *name)
+{
+	json_object *names = json_get_array(rule, "names");
+
+	return names && json_object_array_add(names, json_object_new_string(name)) == 0 ? 0
+											: -ENOMEM;
+}
+
+int rule_append(json_object *syscalls, json_object *rule)
+{
+	if (!rule)
+		return -ENOMEM;
+	if (json_object_array_add(syscalls, rule) < 0) {
+		json_object_put(rule);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The string members of an array not in the set yet, in their order. */
 static int add_strings_once(struct strset *s, json_object *arr)
 {
@@ -188,20 +234,35 @@ static int add_strings_once(struct strset *s, json_object *arr)
 	return 0;
 }
 
+int archmap_walk(json_object *map, archmap_fn *fn, void *data)
+{
+	if (!json_object_is_type(map, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(map); i++) {
+		json_object *e = json_object_array_get_idx(map, i);
+		int r = fn(e, json_get_string(e, "architecture"),
+			   json_get_array(e, "subArchitectures"), data);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int add_entry_arches(json_object *entry, const char *arch, json_object *subs, void *data)
+{
+	struct strset *out = data;
+
+	if (arch && strset_add_once(out, arch) < 0)
+		return -ENOMEM;
+	return add_strings_once(out, subs);
+}
+
 int profile_arches(json_object *profile, struct strset *out)
 {
-	json_object *map = json_get_array(profile, "archMap");
 	int r = add_strings_once(out, json_get_array(profile, "architectures"));
 
-	for (size_t i = 0; map && i < json_object_array_length(map) && r >= 0; i++) {
-		json_object *e = json_object_array_get_idx(map, i);
-		const char *a = json_get_string(e, "architecture");
-
-		if (a && strset_add_once(out, a) < 0)
-			return -ENOMEM;
-		r = add_strings_once(out, json_get_array(e, "subArchitectures"));
-	}
-	return r;
+	return r < 0 ? r : archmap_walk(json_get_array(profile, "archMap"), add_entry_arches, out);
 }
 
 char *names_join(const struct strset *s)

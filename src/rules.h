@@ -77,6 +77,29 @@ static inline bool rule_is_plain_allow(json_object *rule)
 }
 
 /*
+ * The one writer of rules: {"names": names, "action": action}, then "args"
+ * when args is not NULL. It takes names and args, even when it fails (NULL:
+ * out of memory). Members added later (errnoRet, comment) follow these.
+ */
+json_object *rule_new(json_object *names, const char *action, json_object *args);
+/* The same for a single name. */
+json_object *rule_new_name(const char *name, const char *action, json_object *args);
+/* Add a syscall name to a rule rule_new() made: 0 or -ENOMEM. */
+int rule_add_name(json_object *rule, const char *name);
+/* Append rule to a "syscalls" array, which takes it (put on failure; NULL rule: -ENOMEM). */
+int rule_append(json_object *syscalls, json_object *rule);
+
+/*
+ * The walk over an "archMap" array (NULL or anything else: nothing to walk),
+ * as the readers take it: fn gets each entry, its "architecture" when that is
+ * a string (else NULL) and its "subArchitectures" when that is an array (else
+ * NULL). A non-zero return from fn ends the walk and is returned. validate.c
+ * walks the map on its own, strictly, to say what is wrong with it.
+ */
+typedef int archmap_fn(json_object *entry, const char *arch, json_object *subs, void *data);
+int archmap_walk(json_object *map, archmap_fn *fn, void *data);
+
+/*
  * Every architecture a profile names: "architectures", then each archMap
  * entry's architecture and subArchitectures, each once, in that order.
  */

@@ -48,13 +48,4 @@ bool runtime_tail_applies(const struct runtime_tail *t, bool no_new_privs, bool 
 /* What the profile covers, for its comment: "runc, crun, ... with noNewPrivileges X". */
 const char *runtime_cover(bool no_new_privs, bool any);
 
-/*
- * A profile that allows what runtime_needs() names (those this machine's
- * libseccomp knows on the native architecture), with the default action of
- * like: for merge to add to its inputs.
- */
-struct json_object;
-int runtime_tail_profile(bool no_new_privs, bool any, struct json_object *like,
-			 struct json_object **out);
-
 #endif

@@ -9,6 +9,7 @@
 #include <seccomp.h>
 
 #include "jsonutil.h"
+#include "names.h"
 #include "runtimes.h"
 #include "scope.h"
 
@@ -131,7 +132,7 @@ static void select_names(const struct recording *rec, const struct scope_opts *s
 			 struct selection *out, struct scope_report *rep)
 {
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
-		uint32_t arch = profile_abi_arch(abi);
+		uint32_t arch = abi_arch(abi);
 
 		for (unsigned int nr = 0; nr < OSR_MAX_SYSCALLS; nr++) {
 			const uint8_t setup = rec->seen[OSR_PHASE_SETUP][abi][nr];
@@ -163,7 +164,7 @@ static void select_names(const struct recording *rec, const struct scope_opts *s
 void scope_select(const struct recording *rec, const struct scope_opts *so,
 		  struct selection *out, struct scope_report *rep)
 {
-	const uint32_t native = profile_abi_arch(OSR_ABI_NATIVE);
+	const uint32_t native = abi_arch(OSR_ABI_NATIVE);
 
 	memset(rep, 0, sizeof(*rep));
 	memset(out, 0, sizeof(*out));

@@ -59,4 +59,13 @@ int args_parse(const char *value, bool *no_args);
 void scope_select(const struct recording *rec, const struct scope_opts *so,
 		  struct selection *out, struct scope_report *rep);
 
+/*
+ * A profile that allows what runtime_needs() names (those this machine's
+ * libseccomp knows on the native architecture), with the default action of
+ * like: for merge to add to its inputs.
+ */
+struct json_object;
+int runtime_tail_profile(bool no_new_privs, bool any, struct json_object *like,
+			 struct json_object **out);
+
 #endif

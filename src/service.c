@@ -29,6 +29,7 @@
 #include "client.h"
 #include "cmdopt.h"
 #include "commands.h"
+#include "hook.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "proc.h"

@@ -127,11 +127,9 @@ int state_parse(const char *json, size_t len, struct oci_state *st, struct osr_e
 int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
 {
 	_cleanup_json_ json_object *config = NULL;
-	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = -1;
 	char path[PATH_MAX], what[PATH_MAX + 16];
 	json_object *process, *v;
-	size_t len;
 	int r;
 
 	*nnp = false;
@@ -140,11 +138,8 @@ int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
-	r = read_all(fd, OSR_CONFIG_MAX, &text, &len);
-	if (r < 0)
-		return osr_fail(err, r, "cannot read '%s': %s", path, osr_strerror(-r));
 	snprintf(what, sizeof(what), "'%s'", path);
-	r = json_parse_object(text, len, OSR_CONFIG_MAX, what, &config, err);
+	r = json_load_file(fd, OSR_CONFIG_MAX, what, &config, err);
 	if (r < 0)
 		return r;
 	if (json_object_object_get_ex(config, "process", &process) &&

@@ -11,9 +11,10 @@
 
 #include "jsonutil.h"
 #include "bounds.h"
-#include "profile.h"
+#include "names.h"
 #include "rules.h"
 #include "strset.h"
+#include "validate.h"
 
 /* Marks a name whose rule adds nothing libseccomp does not have already. */
 #define NR_SKIP INT_MIN
@@ -23,32 +24,6 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
 	if (*ctx)
 		seccomp_release(*ctx);
 }
-
-static const struct {
-	const char *name;
-	uint32_t action;
-	bool takes_errno;
-} actions[] = {
-	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, false },
-	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
-	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
-	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
-	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true },
-	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true },
-	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
-	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
-	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false },
-};
-
-static const struct {
-	const char *name;
-	enum scmp_compare op;
-} compares[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE },	  { "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE },	  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE },	  { "SCMP_CMP_GT", SCMP_CMP_GT },
-	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
-};
 
 /* One entry of "syscalls", as libseccomp takes it. */
 struct rule {
@@ -112,7 +87,7 @@ static int parse_action(json_object *obj, const char *where, const char *key,
 	json_object *v;
 	const char *name;
 	uint64_t ret = EPERM;
-	bool found;
+	bool found, takes_errno;
 	int r;
 
 	if (!json_object_object_get_ex(obj, key, &v))
@@ -126,11 +101,9 @@ static int parse_action(json_object *obj, const char *where, const char *key,
 		return r;
 	if (!found)
 		ret = EPERM;
-	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
-		if (strcmp(actions[i].name, name))
-			continue;
-		*out = actions[i].takes_errno ? (actions[i].action | (uint32_t)ret)
-					      : actions[i].action;
+	if (action_parse(name, out, &takes_errno) == 0) {
+		if (takes_errno)
+			*out |= (uint32_t)ret;
 		return 0;
 	}
 	if (quiet)
@@ -165,7 +138,7 @@ static int add_arches(struct parsed *p, scmp_filter_ctx ctx, json_object *list, 
 			return osr_fail(err, -EINVAL,
 					"profile: '%s' entry %zu is a %s, not a string", key, i,
 					json_type_of(a));
-		token = profile_arch_token(json_object_get_string(a));
+		token = arch_token(json_object_get_string(a));
 		if (!token && p->quiet)
 			return osr_fail(err, -EINVAL,
 					"profile: '%s' entry %zu is not a known architecture", key,
@@ -243,7 +216,7 @@ static int parse_arches(struct parsed *p, json_object *profile, bool for_base,
 		return r;
 	p->listed = p->narch;
 	for (unsigned int abi = 0; for_base && abi < OSR_ABI_COUNT; abi++) {
-		uint32_t token = profile_abi_arch(abi);
+		uint32_t token = abi_arch(abi);
 
 		if (!token)
 			continue;
@@ -252,7 +225,7 @@ static int parse_arches(struct parsed *p, json_object *profile, bool for_base,
 			return osr_fail(err, r,
 					"libseccomp cannot add architecture '%s', which a "
 					"recording may add: %s",
-					profile_arch_name(token), osr_strerror(-r));
+					arch_name(token), osr_strerror(-r));
 		add_arch_token(p, token);
 	}
 	return 0;
@@ -280,8 +253,8 @@ static int parse_args(json_object *rule, const char *where, bool quiet, struct r
 	for (size_t i = 0; i < json_object_array_length(args); i++) {
 		json_object *a = json_object_array_get_idx(args, i), *op;
 		uint64_t index = 0, value = 0, value2 = 0;
-		bool found;
-		size_t k;
+		enum scmp_compare cmp;
+		bool found, known;
 		int r;
 
 		if (!json_object_is_type(a, json_type_object))
@@ -300,20 +273,18 @@ static int parse_args(json_object *rule, const char *where, bool quiet, struct r
 		    !json_object_is_type(op, json_type_string))
 			return osr_fail(err, -EINVAL, "%s: argument %zu has no 'op' string", where,
 					i);
-		for (k = 0; k < ARRAY_SIZE(compares); k++)
-			if (!strcmp(compares[k].name, json_object_get_string(op)))
-				break;
-		if (k == ARRAY_SIZE(compares) && quiet)
+		known = compare_parse(json_object_get_string(op), &cmp) == 0;
+		if (!known && quiet)
 			return osr_fail(err, -EINVAL, "%s: argument %zu has an unknown 'op'", where,
 					i);
-		if (k == ARRAY_SIZE(compares))
+		if (!known)
 			return osr_fail(err, -EINVAL, "%s: unknown comparison '%.64s'", where,
 					json_object_get_string(op));
 		if (used & (1u << index))
 			out->same_index = true;
 		used |= 1u << index;
 		out->cmps[i] = (struct scmp_arg_cmp){ .arg = (unsigned int)index,
-						      .op = compares[k].op,
+						      .op = cmp,
 						      .datum_a = value,
 						      .datum_b = value2 };
 	}
@@ -469,7 +440,7 @@ static int compile(const struct parsed *p, size_t a, int null_fd, struct osr_err
 		return osr_fail(err, -EINVAL, "libseccomp rejects the default action");
 	/* Which architectures a confined base lists is the base's content too. */
 	if (p->narch > 1 && (!p->quiet || a >= p->listed))
-		snprintf(on, sizeof(on), " on %s%s", profile_arch_name(arch),
+		snprintf(on, sizeof(on), " on %s%s", arch_name(arch),
 			 a >= p->listed ? ", which a recording may add" : "");
 	if (arch != seccomp_arch_native()) {
 		r = seccomp_arch_add(ctx, arch);

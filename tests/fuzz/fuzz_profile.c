@@ -21,6 +21,7 @@
 #include "jsonutil.h"
 #include "profile.h"
 #include "recording.h"
+#include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

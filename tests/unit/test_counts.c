@@ -30,7 +30,7 @@ TEST(read_sorted_named_relative)
 	struct counts c;
 
 	fill();
-	CHECK(recording_read_counts(&table, &stats, &c) == 0);
+	CHECK(counts_read(&table, &stats, &c) == 0);
 	CHECK(c.n == 3 && c.total == 15);
 	CHECK(c.v[0].count == 9 && c.v[0].first_ns == 1500 && c.v[0].phase == OSR_PHASE_WORKLOAD);
 #if defined(__x86_64__)
@@ -48,7 +48,7 @@ TEST(render_parse_round_trip)
 	char *text;
 
 	fill();
-	CHECK(recording_read_counts(&table, &stats, &c) == 0);
+	CHECK(counts_read(&table, &stats, &c) == 0);
 	c.container = strdup("web");
 	text = counts_render(&c);
 	CHECK(text != NULL);

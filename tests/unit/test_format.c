@@ -11,6 +11,7 @@
 #include "format.h"
 #include "profile.h"
 #include "unit.h"
+#include "validate.h"
 
 static json_object *parse(const char *text)
 {

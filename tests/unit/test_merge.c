@@ -12,6 +12,7 @@
 #include "profile.h"
 #include "rules.h"
 #include "unit.h"
+#include "validate.h"
 
 #define ERRNO_PROFILE "\"defaultAction\": \"SCMP_ACT_ERRNO\""
 #define ALLOW "\"action\": \"SCMP_ACT_ALLOW\""
