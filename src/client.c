@@ -26,7 +26,7 @@ static int ask(const struct options *o, const char *text, size_t len, const int 
 	struct timeval tv = { .tv_sec = o->timeout_ms / 1000 + 1 };
 	_cleanup_close_ int sock = -1;
 	char reply[4096];
-	int rfds[3];
+	int rfds[OSR_PROTO_MAX_FDS];
 	size_t rlen, rn;
 	int r;
 
@@ -64,10 +64,7 @@ int client_start(const struct options *o, const struct oci_state *st,
 		 const struct trace_request *req, const struct tracer_config *cfg,
 		 struct osr_err *err)
 {
-	struct proto_request pr = { .op = PROTO_START,
-				    .scope = cfg->scope,
-				    .any_nnp = cfg->any_nnp,
-				    .no_args = cfg->no_args };
+	struct proto_request pr = { .op = PROTO_START, .spec = cfg->spec };
 	_cleanup_close_ int pidfd = -1, dirfd = -1, basefd = -1;
 	const char *slash = strrchr(req->output, '/');
 	char dir[PATH_MAX], text[OSR_PROTO_MAX];
@@ -100,7 +97,7 @@ int client_start(const struct options *o, const struct oci_state *st,
 		return osr_fail(err, pidfd, "cannot open the container's process %d: %s",
 				(int)st->pid, osr_strerror(-pidfd));
 	/* As the hook does: unknown, assume privileges are dropped after the filter. */
-	if (st->bundle && bundle_no_new_privs(st->bundle, &pr.nnp, err) < 0)
+	if (st->bundle && bundle_no_new_privs(st->bundle, &pr.spec.no_new_privs, err) < 0)
 		log_warn("%s; assuming noNewPrivileges is false, ignoring", err->msg);
 	pr.alone = o->alone;
 	snprintf(pr.id, sizeof(pr.id), "%s", st->id);

@@ -207,7 +207,7 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			a->format_given = true;
 			break;
 		case 's':
-			if (scope_parse(optarg, (enum osr_scope *)&out->scope) < 0) {
+			if (scope_parse(optarg, &out->spec.scope) < 0) {
 				log_error("--scope '%s' is not 'workload', 'exact' or 'all'", optarg);
 				return OSR_EXIT_USAGE;
 			}
@@ -215,7 +215,8 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 		case 'N': {
 			bool given;
 
-			if (nnp_parse(optarg, &given, &out->no_new_privs, &out->any_nnp) < 0 ||
+			if (nnp_parse(optarg, &given, &out->spec.no_new_privs,
+				      &out->spec.any_nnp) < 0 ||
 			    !given) {
 				log_error("--nnp '%s' is not 'true', 'false' or 'both'", optarg);
 				return OSR_EXIT_USAGE;
@@ -223,7 +224,7 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			break;
 		}
 		case 'A':
-			if (args_parse(optarg, &out->no_args) < 0) {
+			if (args_parse(optarg, &out->spec.no_args) < 0) {
 				log_error("--args '%s' is not 'recorded' or 'none'", optarg);
 				return OSR_EXIT_USAGE;
 			}
@@ -412,7 +413,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 {
 	/* A person names -o and -b: written and read as given, as cp would. */
 	_cleanup_(record_args_free) struct record_args a = {
-		.out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN },
+		.out = { .spec.scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN },
 		.name = "recorded",
 	};
 	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;

@@ -236,10 +236,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	}
 	if (format_resource_name(rec.output, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "recorded");
-	out.scope = rec.scope;
-	out.no_new_privs = rec.no_new_privs;
-	out.any_nnp = rec.any_nnp;
-	out.no_args = rec.no_args;
+	out.spec = rec.spec;
 	out.base = base;
 	out.name = name;
 	r = output_write(table, &out, &err);

@@ -77,20 +77,21 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 	r = annotation_parse(st->annotation, req, err);
 	if (r < 0)
 		return r;
-	cfg->scope = OSR_SCOPE_WORKLOAD;
-	if (st->scope && scope_parse(st->scope, (enum osr_scope *)&cfg->scope) < 0)
+	cfg->spec.scope = OSR_SCOPE_WORKLOAD;
+	if (st->scope && scope_parse(st->scope, &cfg->spec.scope) < 0)
 		return osr_fail(err, -EINVAL,
 				"annotation '%s' is '%s' (expected 'workload', 'exact' or 'all')",
 				OSR_SCOPE_ANNOTATION, osr_escape(st->scope, SIZE_MAX, &e));
 	if (st->nnp) {
 		bool given, nnp;
 
-		if (nnp_parse(st->nnp, &given, &nnp, &cfg->any_nnp) < 0 || (given && !cfg->any_nnp))
+		if (nnp_parse(st->nnp, &given, &nnp, &cfg->spec.any_nnp) < 0 ||
+		    (given && !cfg->spec.any_nnp))
 			return osr_fail(err, -EINVAL,
 					"annotation '%s' is '%s' (expected 'recorded' or 'both')",
 					OSR_NNP_ANNOTATION, osr_escape(st->nnp, SIZE_MAX, &e));
 	}
-	if (st->args && args_parse(st->args, &cfg->no_args) < 0)
+	if (st->args && args_parse(st->args, &cfg->spec.no_args) < 0)
 		return osr_fail(err, -EINVAL,
 				"annotation '%s' is '%s' (expected 'recorded' or 'none')",
 				OSR_ARGS_ANNOTATION, osr_escape(st->args, SIZE_MAX, &e));
@@ -221,7 +222,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	if (r < 0)
 		goto fail;
 	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
-	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
+	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.spec.no_new_privs, &err) < 0)
 		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
 	cfg.id = st.id;
 	cfg.bundle = st.bundle;

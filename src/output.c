@@ -42,16 +42,16 @@ static void comment_rule(json_object *rule, const struct output_opts *o,
 	size_t len;
 
 	snprintf(comment, sizeof(comment), "recorded by oci-seccomp-recorder; %s%s",
-		 o->scope == OSR_SCOPE_WORKLOAD ? "starts under "
-		 : o->scope == OSR_SCOPE_EXACT	 ? "exact: for the recording runtime, "
+		 o->spec.scope == OSR_SCOPE_WORKLOAD ? "starts under "
+		 : o->spec.scope == OSR_SCOPE_EXACT	 ? "exact: for the recording runtime, "
 						   "with noNewPrivileges "
 						   : "scope all: every syscall the runtime and "
 						     "the workload made",
-		 o->scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->no_new_privs, o->any_nnp)
-		 : o->scope == OSR_SCOPE_EXACT	 ? (o->no_new_privs ? "true" : "false")
+		 o->spec.scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->spec.no_new_privs, o->spec.any_nnp)
+		 : o->spec.scope == OSR_SCOPE_EXACT	 ? (o->spec.no_new_privs ? "true" : "false")
 						   : "");
 	len = strlen(comment);
-	if (rep->any_args_list[0] && !o->no_args)
+	if (rep->any_args_list[0] && !o->spec.no_args)
 		snprintf(comment + len, sizeof(comment) - len,
 			 "; with any arguments, more values seen than are kept or none recorded: %s",
 			 rep->any_args_list);
@@ -95,12 +95,7 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 	r = check_complete(rec, err);
 	if (r < 0)
 		return r;
-	scope_select(rec,
-		     &(struct scope_opts){ .scope = (enum osr_scope)o->scope,
-					   .no_new_privs = o->no_new_privs,
-					   .any_nnp = o->any_nnp,
-					   .no_args = o->no_args },
-		     sel, &srep);
+	scope_select(rec, &o->spec, sel, &srep);
 	r = profile_build(sel, o->base, &profile, &rep, err);
 	if (r < 0)
 		return r;

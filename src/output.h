@@ -8,14 +8,12 @@
 
 #include "profile.h"
 #include "recorder.h"
+#include "spec.h"
 #include "util.h"
 
 /* How a recording becomes a profile on disk (or on stdout). */
 struct output_opts {
-	int scope;	   /* enum osr_scope */
-	bool no_new_privs; /* the container's process.noNewPrivileges */
-	bool any_nnp;	   /* portable to both noNewPrivileges settings */
-	bool no_args;	   /* names only, no argument conditions */
+	struct profile_spec spec; /* what the profile covers */
 	json_object *base; /* validated base profile to extend, or NULL */
 	struct profile_source base_src; /* its file's mode and confinement */
 	const char *path;  /* where to write; "-" for stdout */

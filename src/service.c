@@ -189,10 +189,7 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 	cfg.owner_gid = cr->gid;
 	cfg.base = base;
 	cfg.input = req->has_input ? req->input : NULL;
-	cfg.scope = req->scope;
-	cfg.no_new_privs = req->nnp;
-	cfg.any_nnp = req->any_nnp;
-	cfg.no_args = req->no_args;
+	cfg.spec = req->spec;
 	cfg.alone = req->alone;
 	cfg.tenant = cr->uid ? tenant : NULL;
 	cfg.tenant_quota = o->tenant_quota;
@@ -212,7 +209,7 @@ static int serve_one(const struct options *o, int conn, uid_t principal)
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	char buf[OSR_PROTO_MAX + 1], reply[sizeof(err.msg) + 16];
-	int fds[3];
+	int fds[OSR_PROTO_MAX_FDS];
 	size_t len, nfds;
 	int r;
 

@@ -99,10 +99,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	_cleanup_free_ struct osr_stats *stats = t->cfg->stats ? malloc(sizeof(*stats)) : NULL;
 	char name[OSR_RESOURCE_NAME_MAX + 1];
 	struct output_opts o = {
-		.scope = t->cfg->scope,
-		.no_new_privs = t->cfg->no_new_privs,
-		.any_nnp = t->cfg->any_nnp,
-		.no_args = t->cfg->no_args,
+		.spec = t->cfg->spec,
 		.base = t->cfg->base,
 		.base_src = t->cfg->base_src,
 		.path = t->cfg->output,
@@ -248,10 +245,7 @@ static int tracer_begin(struct tracer *t, struct osr_err *err)
 	snprintf(t->rec.bundle, sizeof(t->rec.bundle), "%s", cfg->bundle ? cfg->bundle : "");
 	t->rec.key = t->bs.key;
 	t->rec.by_mntns = cfg->mntns_inum != 0;
-	t->rec.scope = cfg->scope;
-	t->rec.no_new_privs = cfg->no_new_privs;
-	t->rec.any_nnp = cfg->any_nnp;
-	t->rec.no_args = cfg->no_args;
+	t->rec.spec = cfg->spec;
 	return rundir_write(cfg->rundir, cfg->id, &t->rec, err);
 }
 

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "profile.h"
+#include "spec.h"
 #include "util.h"
 
 struct tracer_config {
@@ -28,10 +29,7 @@ struct tracer_config {
 	json_object *base; /* validated base profile, or NULL */
 	struct profile_source base_src; /* what the output must respect of it */
 	const char *input; /* where it came from (for `report`), or NULL */
-	int scope;	   /* enum osr_scope */
-	bool no_new_privs; /* the container's process.noNewPrivileges */
-	bool any_nnp;	   /* the profile is to start with either setting */
-	bool no_args;	   /* names only, without the recorded arguments */
+	struct profile_spec spec; /* what the profile covers */
 	int ready_timeout_ms;
 	const char *tenant;	   /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */

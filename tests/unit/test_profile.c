@@ -972,7 +972,7 @@ static mode_t mode_from_base(mode_t base_mode)
 	struct osr_container *table = calloc(1, sizeof(*table));
 	struct osr_err err = { "" };
 	/* As record --base takes them: a 0777 base is refused by the hook's StrictModes walk. */
-	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out", .root = FILEIO_AS_GIVEN };
+	struct output_opts o = { .spec.scope = OSR_SCOPE_WORKLOAD, .name = "out", .root = FILEIO_AS_GIVEN };
 	char base[PATH_MAX], out[PATH_MAX];
 	struct stat st = { 0 };
 	int r;

@@ -32,7 +32,7 @@ TEST(start_parsed)
 	CHECK(req.op == PROTO_START && !strcmp(req.id, "c1") && !strcmp(req.name, "p.json"));
 	CHECK(!strcmp(req.path, "/home/u/p.json") && req.has_input &&
 	      !strcmp(req.input, "/home/u/b.json"));
-	CHECK(req.scope == OSR_SCOPE_EXACT && req.nnp && !req.any_nnp && req.alone);
+	CHECK(req.spec.scope == OSR_SCOPE_EXACT && req.spec.no_new_privs && !req.spec.any_nnp && req.alone);
 	CHECK(!strcmp(req.bundle, "/run/b"));
 }
 
@@ -47,7 +47,7 @@ TEST(stop_parsed)
 
 TEST(round_trip)
 {
-	struct proto_request req = { .op = PROTO_START, .scope = OSR_SCOPE_ALL, .any_nnp = true },
+	struct proto_request req = { .op = PROTO_START, .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true } },
 			     again;
 	struct osr_err err = { "" };
 	char text[OSR_PROTO_MAX];
@@ -58,7 +58,7 @@ TEST(round_trip)
 	strcpy(req.path, "/a b/x.json");
 	n = proto_render(&req, text, sizeof(text));
 	CHECK(n > 0 && proto_parse(text, (size_t)n, &again, &err) == 0);
-	CHECK(again.scope == OSR_SCOPE_ALL && again.any_nnp && !again.has_input);
+	CHECK(again.spec.scope == OSR_SCOPE_ALL && again.spec.any_nnp && !again.has_input);
 	CHECK(!strcmp(again.path, "/a b/x.json"));
 }
 
@@ -78,7 +78,7 @@ TEST(refusals)
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=rel\n", "not absolute");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\x01y\n", "control character");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nnnp=2\n", "not 0 or 1");
-	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nscope=some\n", "not a scope");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nscope=some\n", "'scope' is not one of 'workload'");
 	expect_refused("osr 1 stop\nid=c1\n\n", "no '='");
 }
 
