@@ -109,10 +109,10 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		memcpy(inner, err->msg, sizeof(inner));
 		return osr_fail(err, r, "refusing to write an invalid profile: %s", inner);
 	}
-	r = format_check(profile, o->format, err);
+	r = format_check(profile, o->target->format, err);
 	if (r < 0)
 		return r;
-	*text = profile_render(profile, o->format, o->name ? o->name : "recorded");
+	*text = profile_render(profile, o->target->format, o->target->resource);
 	if (!*text)
 		return osr_fail(err, -errno, "cannot render the profile: %s", osr_strerror(errno));
 	log_debug("%u syscalls recorded, %u allowed beyond the base", rep.recorded, rep.added);
@@ -128,19 +128,6 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 	r = output_render(table, o, &text, err);
 	if (r < 0)
 		return r;
-	if (!strcmp(o->path, "-")) {
-		r = write_all(STDOUT_FILENO, text, strlen(text));
-		return r < 0 ? osr_fail(err, r, "cannot write the profile to stdout: %s",
-					osr_strerror(-r))
-			     : 0;
-	}
 	/* The base's rules and keys are in it: readable by no one who cannot read the base. */
-	if (o->in_dir)
-		return write_file_in(o->dirfd, o->file_name, o->path, text, strlen(text),
-				     0644 & ~o->base_src.umask, o->owner_uid, o->owner_gid, err);
-	if (o->once)
-		return write_file_once(o->path, o->root, text, strlen(text),
-				       0644 & ~o->base_src.umask, err);
-	return write_file_atomic(o->path, o->root, text, strlen(text), 0644 & ~o->base_src.umask,
-				 err);
+	return target_write(o->target, text, strlen(text), 0644 & ~o->base_src.umask, err);
 }
