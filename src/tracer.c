@@ -17,7 +17,6 @@
 
 #include "bpfshare.h"
 #include "counts.h"
-#include "format.h"
 #include "output.h"
 #include "fileio.h"
 #include "jsonutil.h"
