@@ -124,7 +124,8 @@ int client_start(const struct options *o, const struct oci_state *st,
 	}
 	n = proto_render(&pr, text, sizeof(text));
 	if (n < 0)
-		return osr_fail(err, n, "the request for '%s' is too long", req->output);
+		return osr_fail(err, n, "the request for '%s' %s", req->output,
+				n == -ENAMETOOLONG ? "is too long" : "holds a control character");
 	fds[0] = pidfd;
 	fds[1] = dirfd;
 	if (basefd >= 0)
@@ -145,6 +146,7 @@ int client_stop(const struct options *o, const char *id, const char *bundle,
 	snprintf(pr.bundle, sizeof(pr.bundle), "%s", bundle ? bundle : "");
 	n = proto_render(&pr, text, sizeof(text));
 	if (n < 0)
-		return osr_fail(err, n, "the request for '%s' is too long", id);
+		return osr_fail(err, n, "the request for '%s' %s", id,
+				n == -ENAMETOOLONG ? "is too long" : "holds a control character");
 	return ask(o, text, (size_t)n, NULL, 0, err);
 }

@@ -34,7 +34,7 @@ static int enum_get(const struct kv_field *f, const void *obj)
 }
 
 static int render_one(const struct kv_field *f, const void *obj, char *out, size_t size,
-		      struct osr_err *err)
+		      const char *what, struct osr_err *err)
 {
 	const char *p = (const char *)obj + f->offset;
 	unsigned int u;
@@ -44,8 +44,8 @@ static int render_one(const struct kv_field *f, const void *obj, char *out, size
 	switch (f->type) {
 	case KV_STR:
 		if (has_control(p, strlen(p)))
-			return osr_fail(err, -EINVAL, "'%s' '%s' holds a control character",
-					f->name, p);
+			return osr_fail(err, -EINVAL, "%s: '%s' holds a control character", what,
+					f->name);
 		if (f->skip_empty && !*p)
 			return 0;
 		return snprintf(out, size, "%s=%s\n", f->name, p);
@@ -63,23 +63,24 @@ static int render_one(const struct kv_field *f, const void *obj, char *out, size
 	case KV_ENUM:
 		v = enum_get(f, obj);
 		if (v < 0 || (unsigned int)v >= f->nnames)
-			return osr_fail(err, -EINVAL, "'%s' has no name for %d", f->name, v);
+			return osr_fail(err, -EINVAL, "%s: '%s' has no name for %d", what, f->name,
+					v);
 		return snprintf(out, size, "%s=%s\n", f->name, f->names[v]);
 	}
 	return -EINVAL;
 }
 
 int kv_render(const struct kv_field *f, size_t n, const void *obj, char *buf, size_t size,
-	      size_t *len, struct osr_err *err)
+	      size_t *len, const char *what, struct osr_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		int w = render_one(&f[i], obj, buf + *len, size - *len, err);
+		int w = render_one(&f[i], obj, buf + *len, size - *len, what, err);
 
 		if (w < 0)
 			return w;
 		if ((size_t)w >= size - *len)
-			return osr_fail(err, -ENAMETOOLONG, "'%s' does not fit in %zu bytes",
-					f[i].name, size);
+			return osr_fail(err, -ENAMETOOLONG, "%s: '%s' does not fit in %zu bytes",
+					what, f[i].name, size);
 		*len += (size_t)w;
 	}
 	return 0;

@@ -50,11 +50,12 @@ uint64_t kv_bit(const struct kv_field *f, size_t n, const char *key);
 
 /*
  * Append each field of obj as "key=value\n" to buf (*len bytes used of
- * size). -ENAMETOOLONG when it does not fit; -EINVAL (err says which) for a
- * string with a control character, which would start a line of its own.
+ * size). -ENAMETOOLONG when it does not fit; -EINVAL for a string with a
+ * control character, which would start a line of its own. what names the
+ * text in err's message.
  */
 int kv_render(const struct kv_field *f, size_t n, const void *obj, char *buf, size_t size,
-	      size_t *len, struct osr_err *err);
+	      size_t *len, const char *what, struct osr_err *err);
 
 /*
  * Parse lines of text (len bytes, each ending in '\n') into obj, adding the

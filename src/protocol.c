@@ -108,9 +108,10 @@ int proto_render(const struct proto_request *req, char *buf, size_t size)
 		return -ENAMETOOLONG;
 	len = (size_t)n;
 	n = req->op == PROTO_STOP
-		    ? kv_render(stop_fields, ARRAY_SIZE(stop_fields), req, buf, size, &len, NULL)
+		    ? kv_render(stop_fields, ARRAY_SIZE(stop_fields), req, buf, size, &len,
+				"request", NULL)
 		    : kv_render(request_fields, ARRAY_SIZE(request_fields), req, buf, size, &len,
-				NULL);
+				"request", NULL);
 	return n < 0 ? n : (int)len;
 }
 

@@ -58,7 +58,10 @@ struct proto_request {
 /* Parse a request's text (not NUL-terminated); every field is checked. */
 int proto_parse(const char *buf, size_t len, struct proto_request *req, struct osr_err *err);
 
-/* Render a request (for the client); returns the length, or -ENAMETOOLONG. */
+/*
+ * Render a request (for the client); returns the length, or -ENAMETOOLONG,
+ * or -EINVAL for a value with a control character (a bundle path's).
+ */
 int proto_render(const struct proto_request *req, char *buf, size_t size);
 
 /* The most fds a message carries. */

@@ -64,8 +64,9 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 		 struct osr_err *err)
 {
 	struct tracer_record r = *rec;
-	char path[PATH_MAX], text[3 * PATH_MAX + 1024 + 256];
+	char path[PATH_MAX], text[3 * PATH_MAX + 1024 + 256], what[NAME_MAX + 32];
 	size_t len = 0;
+	int n;
 
 	if (record_path(path, sizeof(path), dir, id) < 0)
 		return osr_fail(err, -ENAMETOOLONG, "run directory path is too long");
@@ -80,10 +81,11 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 	for (char *p = r.message; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	if (kv_render(record_fields, ARRAY_SIZE(record_fields), &r, text, sizeof(text), &len,
-		      err) < 0)
-		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' cannot be written: %s",
-				id, err ? err->msg : "");
+	snprintf(what, sizeof(what), "tracer record for '%s'", id);
+	n = kv_render(record_fields, ARRAY_SIZE(record_fields), &r, text, sizeof(text), &len, what,
+		      err);
+	if (n < 0)
+		return n;
 	return write_file_atomic(path, NULL, text, len, 0600, err);
 }
 

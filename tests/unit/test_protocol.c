@@ -62,6 +62,32 @@ TEST(round_trip)
 	CHECK(!strcmp(again.path, "/a b/x.json"));
 }
 
+/* The stats' target travels as a second name and path (and a fourth fd). */
+TEST(stats_round_trip)
+{
+	struct proto_request req = { .op = PROTO_START, .has_stats = true }, again;
+	struct osr_err err = { "" };
+	char text[OSR_PROTO_MAX];
+	int n;
+
+	strcpy(req.id, "abc");
+	strcpy(req.name, "x.json");
+	strcpy(req.path, "/h/x.json");
+	strcpy(req.stats_name, "x.stats.json");
+	strcpy(req.stats_path, "/h/x.stats.json");
+	n = proto_render(&req, text, sizeof(text));
+	CHECK(n > 0 && proto_parse(text, (size_t)n, &again, &err) == 0);
+	CHECK(again.has_stats && !strcmp(again.stats_name, "x.stats.json") &&
+	      !strcmp(again.stats_path, "/h/x.stats.json"));
+	CHECK_STR_CONTAINS(text, "\nscope=workload\n");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=s\n", "go together");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=a/b\nstats_path=/x/s\n",
+		       "'stats_name' is not a file name");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=s\nstats_path=s\n",
+		       "'stats_path' is not absolute");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\ninput=\n", "'input' is not");
+}
+
 TEST(refusals)
 {
 	expect_refused("", "empty");
@@ -97,6 +123,7 @@ int main(void)
 	RUN(start_parsed);
 	RUN(stop_parsed);
 	RUN(round_trip);
+	RUN(stats_round_trip);
 	RUN(refusals);
 	RUN(nul_refused);
 	return 0;
