@@ -19,7 +19,6 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "recorder.h"
-#include "arch.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -82,14 +81,6 @@ struct {
 	__type(value, __u32);
 } mntns_targets SEC(".maps");
 
-/* The tasks of host-PID containers that left the container's mount namespace. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct osr_mark);
-} marks SEC(".maps");
-
 /* Namespace inode -> table, read with plain loads: see struct osr_index. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -130,8 +121,27 @@ struct {
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
 
+/*
+ * What differs between the builds, here and nowhere else. OSR_COMPAT: kernels
+ * before 6.2, no bpf_rdonly_cast. OSR_K510 (with OSR_COMPAT): Linux 5.10,
+ * which lacks what arrived in 5.11 and 5.12: bpf_get_current_task_btf() (the
+ * current task is a plain address there, read with probe reads), task storage
+ * (marks are a hash map's, by task), atomic adds that return the old value
+ * (see add_first() and claim_slot()), and pointer arguments to global
+ * functions (those are static there, verified along every way to them).
+ */
+#ifdef OSR_K510
+#define OSR_CURRENT() ((struct task_struct *)bpf_get_current_task())
+#define OSR_LOAD(p, field) BPF_CORE_READ(p, field)
+#define OSR_PTR_ARGS_FUNC static __attribute__((noinline))
+#else
+#define OSR_CURRENT() bpf_get_current_task_btf()
+#define OSR_LOAD(p, field) ((p)->field)
+#define OSR_PTR_ARGS_FUNC __attribute__((noinline))
+#endif
+
 #ifdef OSR_COMPAT
-/* Kernels before 6.2 (no bpf_rdonly_cast): the same walks, slower to verify. */
+/* The same walks, slower to verify. */
 #define readable(task) (task)
 #else
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
@@ -146,6 +156,129 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define readable(task) \
 	((struct task_struct *)bpf_rdonly_cast(task, bpf_core_type_id_kernel(struct task_struct)))
 #endif
+
+/* The tasks of host-PID containers that left the container's mount namespace. */
+#ifdef OSR_K510
+/*
+ * By the task's address: its own from task_newtask (the earliest a mark is
+ * made) to sched_process_exit (where its mark goes), through exec, where a
+ * pid is not (a thread that execs takes its leader's).
+ */
+#define OSR_MAX_MARKS 16384 /* tasks marked at once; past them, a task is counted unfollowed */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, OSR_MAX_MARKS);
+	__type(key, __u64);
+	__type(value, struct osr_mark);
+} marks SEC(".maps");
+
+/*
+ * The argument slots being written, by (id, ABI, kind, slot): the one call
+ * whose insert makes a slot's entry writes it. A claim matters only until
+ * its slot is written, a moment: the LRU map forgets old ones, and ids are
+ * never reused, so no claim is taken for another recording's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} claims SEC(".maps");
+
+static __always_inline struct osr_mark *mark_get(struct task_struct *task)
+{
+	__u64 key = (__u64)task;
+
+	return bpf_map_lookup_elem(&marks, &key);
+}
+
+static __always_inline int mark_set(struct task_struct *task, struct osr_mark *m)
+{
+	__u64 key = (__u64)task;
+
+	return bpf_map_update_elem(&marks, &key, m, BPF_ANY);
+}
+
+/* Task storage goes with its task; this map's entry is taken out as it exits. */
+static __always_inline void mark_drop(void)
+{
+	__u64 key = bpf_get_current_task();
+
+	bpf_map_delete_elem(&marks, &key);
+}
+
+/*
+ * Add 1, and say whether the count was 0. Two CPUs making a first call at
+ * once may both say so: each writes its time, nanoseconds apart.
+ */
+static __always_inline bool add_first(__u64 *count)
+{
+	bool first = READ_ONCE(*count) == 0;
+
+	__sync_fetch_and_add(count, 1);
+	return first;
+}
+
+/* A free slot of s this call alone may write (set: the set's key), or OSR_ARG_VALUES. */
+static __always_inline __u32 claim_slot(struct osr_argset *s, __u64 set)
+{
+	__u8 one = 1;
+
+	for (__u32 i = 0; i < OSR_ARG_VALUES; i++) {
+		__u64 key = set << 8 | i;
+
+		if (READ_ONCE(s->v[i]) || bpf_map_update_elem(&claims, &key, &one, BPF_NOEXIST))
+			continue;
+		__sync_fetch_and_add(&s->n, 1);
+		return i;
+	}
+	return OSR_ARG_VALUES;
+}
+#else
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct osr_mark);
+} marks SEC(".maps");
+
+/* task: trusted (bpf_get_current_task_btf(), or a tracepoint's argument). */
+static __always_inline struct osr_mark *mark_get(struct task_struct *task)
+{
+	return bpf_task_storage_get(&marks, task, 0, 0);
+}
+
+static __always_inline int mark_set(struct task_struct *task, struct osr_mark *m)
+{
+	struct osr_mark *s = bpf_task_storage_get(&marks, task, 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!s)
+		return -1;
+	*s = *m;
+	return 0;
+}
+
+static __always_inline void mark_drop(void)
+{
+}
+
+static __always_inline bool add_first(__u64 *count)
+{
+	return __sync_fetch_and_add(count, 1) == 0;
+}
+
+/* Slots are claimed in turn: the next one, whoever else claims at once. */
+static __always_inline __u32 claim_slot(struct osr_argset *s, __u64 set)
+{
+	if (READ_ONCE(s->n) >= OSR_ARG_VALUES)
+		return OSR_ARG_VALUES;
+	return __sync_fetch_and_add(&s->n, 1);
+}
+#endif
+
+#include "arch.h"
 
 
 /*
@@ -208,10 +341,24 @@ __attribute__((noinline)) int osr_host_loc(__u64 mnt_addr)
 
 	if (!ix)
 		return 0;
-	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0, 0);
+	m = mark_get(OSR_CURRENT());
 	if (m && (c = table_at(m->loc)) && c->id == m->id)
 		return m->loc;
 	return mnt ? find(ix, ix->mntns, &mntns_targets, BPF_CORE_READ(mnt, ns.inum)) : 0;
+}
+
+/*
+ * The inode of pid's PID namespace at level i, or 0. struct pid's numbers[]
+ * is an array of one before Linux 6.1, which CO-RE will not index past: the
+ * entry's address is worked out here instead.
+ */
+static __always_inline __u32 pidns_inum(struct pid *pid, unsigned int i)
+{
+	struct upid *u = (struct upid *)((__u64)pid + bpf_core_field_offset(struct pid, numbers) +
+					 i * bpf_core_type_size(struct upid));
+	struct pid_namespace *ns = BPF_CORE_READ(u, ns);
+
+	return ns ? BPF_CORE_READ(ns, ns.inum) : 0;
 }
 
 /* The table of a PID namespace's recording, walking up from the task's own to the host's. */
@@ -227,15 +374,15 @@ __attribute__((noinline)) int osr_pidns_loc(__u64 pid_addr)
 	level = BPF_CORE_READ(pid, level);
 	/* The usual case, a container started from the host. */
 	if (level == 1)
-		return find(ix, ix->pidns, &pidns_targets, BPF_CORE_READ(pid, numbers[1].ns, ns.inum));
+		return find(ix, ix->pidns, &pidns_targets, pidns_inum(pid, 1));
 	/* Nested PID namespaces are rare: the hash map, which holds every entry. */
 	for (int i = 0; i < OSR_MAX_PIDNS_DEPTH; i++) {
-		struct pid_namespace *ns;
+		__u32 inum;
 
 		if (i >= (int)level)
 			break;
-		ns = BPF_CORE_READ(pid, numbers[(level - i) & 63].ns);
-		loc = ns ? loc_of(&pidns_targets, BPF_CORE_READ(ns, ns.inum)) : 0;
+		inum = pidns_inum(pid, (level - i) & 63);
+		loc = inum ? loc_of(&pidns_targets, inum) : 0;
 		if (loc)
 			return loc;
 	}
@@ -256,27 +403,24 @@ static __always_inline __u32 recorded_loc(struct osr_index *ix, struct task_stru
 
 	if (loc || !ix->mntns_count)
 		return loc;
-	nsp = task->nsproxy;
+	nsp = OSR_LOAD(task, nsproxy);
 	if (!nsp) /* exiting */
 		return 0;
 	return osr_host_loc((__u64)BPF_CORE_READ(nsp, mnt_ns));
 }
 
-/* Mark a task (trusted) as the container's; a mark that cannot be made is counted. */
+/* Mark a task (see mark_get()) as the container's; a mark that cannot be made is counted. */
 static __always_inline void mark(struct task_struct *task, __u32 loc)
 {
-	struct osr_mark *m;
 	struct osr_container *c = table_at(loc);
+	struct osr_mark m;
 
 	if (!c)
 		return;
-	m = bpf_task_storage_get(&marks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (m) {
-		m->id = c->id;
-		m->loc = loc;
-		return;
-	}
-	__sync_fetch_and_add(&c->unfollowed, 1);
+	m.id = c->id;
+	m.loc = loc;
+	if (mark_set(task, &m))
+		__sync_fetch_and_add(&c->unfollowed, 1);
 }
 
 /*
@@ -287,8 +431,8 @@ static __always_inline void mark(struct task_struct *task, __u32 loc)
  */
 __attribute__((noinline)) int osr_mark_leaving(void)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
-	struct nsproxy *nsp = readable(cur)->nsproxy;
+	struct task_struct *cur = OSR_CURRENT();
+	struct nsproxy *nsp = OSR_LOAD(readable(cur), nsproxy);
 	__u32 loc;
 
 	if (!nsp)
@@ -306,16 +450,21 @@ __attribute__((noinline)) int osr_mark_leaving(void)
  */
 static __always_inline __u32 task_phase(struct task_struct *task, struct osr_container *c)
 {
-	struct mm_struct *mm = task->mm;
+	struct mm_struct *mm = OSR_LOAD(task, mm);
+	struct file *exe = mm ? OSR_LOAD(mm, exe_file) : NULL;
+	struct super_block *sb;
 	struct inode *inode;
 
-	if (!mm || !mm->exe_file)
+	if (!exe)
 		return OSR_PHASE_WORKLOAD;
-	inode = mm->exe_file->f_inode;
-	if (inode->i_ino != c->exe_ino || inode->i_sb->s_dev != c->exe_dev)
+	inode = OSR_LOAD(exe, f_inode);
+	if (OSR_LOAD(inode, i_ino) != c->exe_ino)
+		return OSR_PHASE_WORKLOAD;
+	sb = OSR_LOAD(inode, i_sb);
+	if (OSR_LOAD(sb, s_dev) != c->exe_dev)
 		return OSR_PHASE_WORKLOAD;
 	/* The filter binds this task from here on: what it does now, a profile must allow. */
-	if (task->seccomp.mode == OSR_SECCOMP_MODE_FILTER)
+	if (OSR_LOAD(task, seccomp.mode) == OSR_SECCOMP_MODE_FILTER)
 		return OSR_PHASE_FILTERED;
 	return OSR_PHASE_SETUP;
 }
@@ -326,7 +475,7 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
  * claimed slot not yet written reads 0, which ends the search early: at worst
  * a value is kept twice, never lost. Past the last slot the set is full.
  */
-static __attribute__((noinline)) void keep_value(struct osr_argset *s, __u64 v)
+static __attribute__((noinline)) void keep_value(struct osr_argset *s, __u64 v, __u64 set)
 {
 	__u32 i;
 
@@ -339,11 +488,7 @@ static __attribute__((noinline)) void keep_value(struct osr_argset *s, __u64 v)
 		if (!x)
 			break;
 	}
-	if (READ_ONCE(s->n) >= OSR_ARG_VALUES) {
-		WRITE_ONCE(s->full, 1);
-		return;
-	}
-	i = __sync_fetch_and_add(&s->n, 1);
+	i = claim_slot(s, set);
 	if (i < OSR_ARG_VALUES)
 		WRITE_ONCE(s->v[i], v);
 	else
@@ -371,8 +516,8 @@ static __always_inline __u64 socket_value(__u64 a0, __u64 a1, __u64 a2)
  * verified once on its own: as a static one the verifier walked it again
  * for every state sys_enter reaches it in, which cost 6 ms of every load.
  */
-__attribute__((noinline)) int osr_record_args(struct osr_container *c, __u32 abi_kind, __u64 a0,
-					      __u64 a1, __u64 a2)
+OSR_PTR_ARGS_FUNC int osr_record_args(struct osr_container *c, __u32 abi_kind, __u64 a0,
+				     __u64 a1, __u64 a2)
 {
 	__u32 abi = abi_kind >> 8, kind = abi_kind & 0xff;
 	__u64 args[3] = { a0, a1, a2 };
@@ -397,7 +542,7 @@ __attribute__((noinline)) int osr_record_args(struct osr_container *c, __u32 abi
 	if (v == ~0ULL)
 		WRITE_ONCE(s->full, 1);
 	else
-		keep_value(s, v);
+		keep_value(s, v, (__u64)c->id << 16 | abi_kind);
 	return 0;
 }
 
@@ -415,7 +560,7 @@ static __attribute__((noinline)) void count_syscall(struct osr_container *c, __u
 	if (!s || phase >= OSR_PHASE_COUNT || abi >= OSR_ABI_COUNT || nr < 0 ||
 	    nr >= OSR_MAX_SYSCALLS)
 		return;
-	if (__sync_fetch_and_add(&s->count[phase][abi][nr], 1) == 0)
+	if (add_first(&s->count[phase][abi][nr]))
 		WRITE_ONCE(s->first_ns[phase][abi][nr], bpf_ktime_get_ns());
 }
 
@@ -428,7 +573,7 @@ __attribute__((noinline)) int osr_current_loc(void)
 {
 	__u32 zero = 0;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
-	struct task_struct *cur = bpf_get_current_task_btf();
+	struct task_struct *cur = OSR_CURRENT();
 
 	if (!ix)
 		return 0;
@@ -456,6 +601,7 @@ int BPF_PROG(osr_task_exit, struct task_struct *task)
 
 	if (ix)
 		__sync_fetch_and_add(&ix->stale, 1);
+	mark_drop();
 	return 0;
 }
 
@@ -477,8 +623,8 @@ int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
 
 	if (!ix || !ix->mntns_count)
 		return 0;
-	parent = bpf_get_current_task_btf();
-	m = bpf_task_storage_get(&marks, parent, 0, 0);
+	parent = OSR_CURRENT();
+	m = mark_get(parent);
 	if (m) {
 		loc = m->loc;
 		c = table_at(loc);
@@ -488,7 +634,7 @@ int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
 	}
 	if (!(clone_flags & OSR_CLONE_NEWNS))
 		return 0;
-	pn = readable(parent)->nsproxy;
+	pn = OSR_LOAD(readable(parent), nsproxy);
 	loc = pn ? osr_host_loc((__u64)BPF_CORE_READ(pn, mnt_ns)) : 0;
 	if (loc)
 		mark(task, loc);
@@ -550,7 +696,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	c = table_at(hinted);
 	if (!c)
 		return 0;
-	task = readable(bpf_get_current_task_btf());
+	task = readable(OSR_CURRENT());
 	abi = osr_syscall_abi(task, &id);
 	phase = task_phase(task, c);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||

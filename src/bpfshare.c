@@ -17,12 +17,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "recorder.lskel.h"
 #include "recorder.skel.h"
+#include "recorder_k510.skel.h"
 #include "bpfshare.h"
 #include "recording.h"
 #include "log.h"
@@ -59,20 +61,38 @@ static const struct {
 
 /*
  * The programs' links, by the name they are pinned under (sys_enter's first:
- * its pin is the sign the program is there) and where each skeleton keeps it.
+ * its pin is the sign the program is there), where the light skeleton keeps
+ * each and the program it attaches.
  */
 static const struct {
 	const char *pin;
 	size_t lskel_fd;
-	size_t skel_link;
+	const char *prog;
 } links[OSR_LINK_COUNT] = {
-	{ "link", offsetof(struct recorder_lskel, links.osr_sys_enter_fd),
-	  offsetof(struct recorder_bpf, links.osr_sys_enter) },
-	{ "exit_link", offsetof(struct recorder_lskel, links.osr_task_exit_fd),
-	  offsetof(struct recorder_bpf, links.osr_task_exit) },
-	{ "newtask_link", offsetof(struct recorder_lskel, links.osr_task_new_fd),
-	  offsetof(struct recorder_bpf, links.osr_task_new) },
+	{ "link", offsetof(struct recorder_lskel, links.osr_sys_enter_fd), "osr_sys_enter" },
+	{ "exit_link", offsetof(struct recorder_lskel, links.osr_task_exit_fd), "osr_task_exit" },
+	{ "newtask_link", offsetof(struct recorder_lskel, links.osr_task_new_fd), "osr_task_new" },
 };
+
+/*
+ * The builds of the program (see the Makefile), in the order they are tried,
+ * by the name OSR_BPF_VARIANT gives them. The oldest kernel the last loads on
+ * is the oldest supported.
+ */
+enum variant { VARIANT_FAST, VARIANT_COMPAT, VARIANT_K510, VARIANT_COUNT };
+
+static const struct {
+	const char *name;
+	const char *by;
+} variants[VARIANT_COUNT] = {
+	[VARIANT_FAST] = { "fast", "the light skeleton" },
+	[VARIANT_COMPAT] = { "compat", "libbpf (compatibility build)" },
+	[VARIANT_K510] = { "k510", "libbpf (Linux 5.10 build)" },
+};
+
+#define OSR_MIN_KERNEL "5.10"
+#define OSR_MIN_KERNEL_MAJOR 5
+#define OSR_MIN_KERNEL_MINOR 10
 
 /* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
 static char bpf_log[4096];
@@ -239,44 +259,61 @@ static int load_fast(struct loaded *l)
 	return r < 0 ? r : 0;
 }
 
+/* Attach the loaded object's programs and dup the fds to keep (see load_fast()). */
+static int keep_object(struct bpf_object *obj, struct loaded *l)
+{
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(obj, links[i].prog);
+		struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
+
+		if (!link)
+			return prog ? -errno : -ENOENT;
+		l->links[i] = dup(bpf_link__fd(link));
+		bpf_link__destroy(link); /* the dup keeps it attached */
+	}
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		l->maps[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(obj, maps[i].name)));
+	return 0;
+}
+
 /*
- * libbpf's skeleton of the compatibility build (no bpf_rdonly_cast), for
+ * A build loaded through libbpf (CO-RE done here, from the kernel's BTF), for
  * kernels the light skeleton cannot load on; it also keeps the verifier's log.
  */
-static int load_compat(struct loaded *l, struct osr_err *err)
+static int load_object(enum variant v, struct loaded *l, struct osr_err *err)
 {
-	struct recorder_bpf *skel;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = variants[v].name);
+	struct bpf_object *obj;
+	const void *elf;
+	size_t size;
 	int r;
 
+	elf = v == VARIANT_K510 ? recorder_k510__elf_bytes(&size) : recorder_bpf__elf_bytes(&size);
 	libbpf_set_print(bpf_print);
-	skel = recorder_bpf__open();
-	if (!skel)
+	bpf_log_len = 0;
+	bpf_log[0] = '\0';
+	obj = bpf_object__open_mem(elf, size, &opts);
+	if (!obj)
 		return osr_fail(err, -errno, "cannot open the BPF program: %s", osr_strerror(errno));
-	r = recorder_bpf__load(skel);
+	r = bpf_object__load(obj);
 	if (r < 0) {
-		recorder_bpf__destroy(skel);
+		bpf_object__close(obj);
 		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s", osr_strerror(-r),
 				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
-					      "CAP_PERFMON or CAP_SYS_ADMIN)"
+					      "CAP_PERFMON or CAP_SYS_ADMIN; before Linux 5.11, "
+					      "with an RLIMIT_MEMLOCK that holds its maps)"
 					    : "",
 				bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
 	}
-	r = recorder_bpf__attach(skel);
-	if (r < 0) {
-		recorder_bpf__destroy(skel);
+	r = keep_object(obj, l);
+	bpf_object__close(obj);
+	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
+	malloc_trim(0);
+	if (r < 0)
 		return osr_fail(err, r,
 				"cannot attach the BPF programs to raw_syscalls:sys_enter, "
 				"sched:sched_process_exit and task:task_newtask: %s%s%s",
 				osr_strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
-	}
-	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
-		l->links[i] = dup(bpf_link__fd(*(struct bpf_link **)((char *)skel +
-								    links[i].skel_link)));
-	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
-		l->maps[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(skel->obj, maps[i].name)));
-	recorder_bpf__destroy(skel);
-	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
-	malloc_trim(0);
 	return 0;
 }
 
@@ -308,33 +345,110 @@ static int pin_loaded(const struct bpf_share *bs, const struct loaded *l)
 	return 0;
 }
 
+bool bpf_kernel_too_old(const char *rel)
+{
+	unsigned int major, minor;
+
+	if (sscanf(rel, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < OSR_MIN_KERNEL_MAJOR ||
+	       (major == OSR_MIN_KERNEL_MAJOR && minor < OSR_MIN_KERNEL_MINOR);
+}
+
+/* The builds to try: the one OSR_BPF_VARIANT names, or all in turn. */
+static int variants_to_try(enum variant *first, enum variant *last, struct osr_err *err)
+{
+	const char *want = getenv("OSR_BPF_VARIANT");
+	int v;
+
+	*first = VARIANT_FAST;
+	*last = VARIANT_K510;
+	if (!want || !*want)
+		return 0;
+	for (v = 0; v < VARIANT_COUNT; v++)
+		if (!strcmp(want, variants[v].name))
+			break;
+	if (v == VARIANT_COUNT)
+		return osr_fail(err, -EINVAL,
+				"OSR_BPF_VARIANT '%s' names no build of the BPF program: 'fast', "
+				"'compat' or 'k510'",
+				want);
+	*first = *last = v;
+	return 0;
+}
+
+/*
+ * Load and attach the first build the kernel takes. If none, the last one's
+ * error, with the kernel named and the oldest supported: before 5.10 it lacks
+ * what even the 5.10 build needs, and its refusal reads as a bare EINVAL.
+ */
+static int load_any(struct loaded *l, const char **by, struct osr_err *err)
+{
+	struct osr_err last_err;
+	enum variant first, last;
+	struct utsname u;
+	int r = variants_to_try(&first, &last, err);
+
+	if (r < 0)
+		return r;
+	for (enum variant v = first; v <= last; v++) {
+		/*
+		 * Where the light skeleton did not load: without task storage (before
+		 * 5.11) the compatibility build cannot either, and its verifier log
+		 * is not worth the time.
+		 */
+		if (v == VARIANT_COMPAT && first != last &&
+		    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 0)
+			continue;
+		memset(l, 0xff, sizeof(*l)); /* every fd -1 */
+		if (v == VARIANT_FAST) {
+			r = load_fast(l);
+			if (r < 0)
+				osr_fail(&last_err, r,
+					 "the kernel refused the BPF program's light skeleton "
+					 "(Linux 6.2 and later): %s",
+					 osr_strerror(-r));
+		} else {
+			r = load_object(v, l, &last_err);
+		}
+		if (r == 0) {
+			*by = variants[v].by;
+			return 0;
+		}
+		log_debug("%s did not load: %s", variants[v].by, last_err.msg);
+		close_loaded(l);
+	}
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	if (bpf_kernel_too_old(u.release))
+		return osr_fail(err, r,
+				"the kernel, Linux '%s', is older than " OSR_MIN_KERNEL ", the oldest "
+				"the recorder supports and is tested on: %s",
+				u.release, last_err.msg);
+	return osr_fail(err, r, "on Linux '%s' (the recorder supports " OSR_MIN_KERNEL
+			" and later, with BTF): %s", u.release, last_err.msg);
+}
+
 static int load_program(struct bpf_share *bs, struct osr_err *err)
 {
 	struct loaded l;
-	const char *compat = getenv("OSR_BPF_COMPAT");
-	bool fast = !compat || strcmp(compat, "1");
-	const char *by = "the light skeleton";
-	int r = 0;
+	const char *by = NULL;
+	struct utsname u;
+	int r;
 
-	memset(&l, 0xff, sizeof(l)); /* every fd -1 */
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+		r = errno;
+		if (uname(&u) < 0)
+			snprintf(u.release, sizeof(u.release), "?");
 		return osr_fail(err, -ENOTSUP,
 				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
-				"needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
-				osr_strerror(errno));
-	if (fast)
-		r = load_fast(&l);
-	if (!fast || r < 0) {
-		if (fast)
-			log_debug("the light skeleton did not load (%s): trying libbpf's",
-				  osr_strerror(-r));
-		close_loaded(&l);
-		memset(&l, 0xff, sizeof(l));
-		r = load_compat(&l, err);
-		if (r < 0)
-			return r;
-		by = "libbpf (compatibility build)";
+				"needs Linux " OSR_MIN_KERNEL " or later built with "
+				"CONFIG_DEBUG_INFO_BTF=y, and this is '%s'",
+				osr_strerror(r), u.release);
 	}
+	r = load_any(&l, &by, err);
+	if (r < 0)
+		return r;
 	log_debug("BPF program loaded and attached by %s", by);
 	for (size_t i = 0; i < OSR_LINK_COUNT + OSR_MAP_COUNT; i++)
 		if ((i < OSR_LINK_COUNT ? l.links[i] : l.maps[i - OSR_LINK_COUNT]) < 0) {

@@ -102,4 +102,10 @@ void bpf_share_collect(void);
 int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
 		   struct osr_stats *stats);
 
+/*
+ * Whether a kernel of this release (uname -r) is older than the oldest the
+ * program loads on (5.10); false for a release that does not start "N.N".
+ */
+bool bpf_kernel_too_old(const char *release);
+
 #endif

@@ -151,6 +151,7 @@ host_root() {
 # adds annotations beside the trace one. HOST_ROOT=CONF runs ARGS on the
 # host's programs (host_root), in the host's network, with folder CONF at /conf.
 # CTR_USER=UID:GID runs ARGS as that user.
+# OSR_BPF_VARIANT, if set, is passed on to the hooks (runc gives them no other environment).
 bundle() {
 	local dir=$1 ann=$2; shift 2
 	mkdir -p "$dir"
@@ -159,7 +160,7 @@ bundle() {
 	(cd "$dir" && rm -f config.json && runc spec)
 	jq --arg hook "$HOOK" --arg root "$ROOTFS" --arg ann "$ann" --argjson args "$args" \
 		--arg rundir "$RUNDIR" --argjson extra "${HOOK_ARGS_JSON:-[]}" \
-		--arg caps "${CAPS_ADD:-}" --arg nnp "${NNP:-}" \
+		--arg caps "${CAPS_ADD:-}" --arg nnp "${NNP:-}" --arg variant "${OSR_BPF_VARIANT:-}" \
 		--argjson moreann "${ANNOTATIONS_JSON:-{\}}" '
 		.process.terminal = false | .process.args = $args | .root.path = $root |
 		.root.readonly = true |
@@ -174,6 +175,8 @@ bundle() {
 		if $ann == "" then . else
 			.annotations = ({"io.containers.trace-syscall": $ann} + $moreann) end |
 		if $nnp == "" then . else .process.noNewPrivileges = ($nnp == "true") end |
+		if $variant == "" then . else
+			.hooks |= map_values(map(.env = ["OSR_BPF_VARIANT=" + $variant])) end |
 		if $caps == "" then . else
 			.process.capabilities |= with_entries(.value += ($caps | split(","))) end
 	' "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"

@@ -19,7 +19,7 @@
 
 static __always_inline __u32 osr_syscall_abi(struct task_struct *task, long *id)
 {
-	if (task->thread_info.flags & (1UL << OSR_ARM64_TIF_32BIT))
+	if (OSR_LOAD(task, thread_info.flags) & (1UL << OSR_ARM64_TIF_32BIT))
 		return OSR_ABI_COMPAT;
 	return OSR_ABI_NATIVE;
 }

@@ -34,7 +34,7 @@ static __always_inline __u32 osr_syscall_abi(struct task_struct *task, long *id)
 		return OSR_ABI_X32;
 	}
 	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (task->thread_info.status & OSR_X86_TS_COMPAT))
+	    (OSR_LOAD(task, thread_info.status) & OSR_X86_TS_COMPAT))
 		return OSR_ABI_COMPAT;
 	return OSR_ABI_NATIVE;
 }

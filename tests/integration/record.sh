@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-TESTS=(record_thread record_grandchild record_compat_loader record_exit_status record_yaml_matches_json
+TESTS=(record_thread record_grandchild record_compat_loader record_k510_loader record_variant_unknown record_exit_status record_yaml_matches_json
 	record_refuses_bad_output record_relative_paths record_signalled_keeps_recording report_while_running report_after_exit hook_writes_seccompprofile
 	help_and_version_everywhere)
 PREREQS=(runc jq python3)
@@ -28,14 +28,30 @@ else
 	fail record_grandchild "$(cat "$T/err")"
 fi
 
-# The compatibility build, loaded by libbpf (kernels before 6.2 get it when the
-# light skeleton cannot load): the same recording.
-if OSR_BPF_COMPAT=1 "$HOOK" --debug --run-dir "$RUNDIR" record -o "$T/compat.json" -- \
-	"$HELPERS/osr-workload" grandchild 2>"$T/err" && grep -q "by libbpf (compatibility build)" "$T/err" &&
-	[ -z "$(missing_names "$T/compat.json" times)" ]; then
-	pass record_compat_loader
+# The other builds, loaded by libbpf: the compatibility one (kernels before
+# 6.2 get it when the light skeleton cannot load) and the Linux 5.10 one
+# (kernels without task storage): the same profile as the build loaded by default.
+# The compatibility build needs Linux 5.12 (atomic fetch, global functions
+# taking pointers).
+for v in compat:"compatibility build" k510:"Linux 5.10 build"; do
+	if [ "${v%%:*}" = compat ] &&
+		[ "$(printf '5.12\n%s\n' "$(uname -r)" | sort -V | head -1)" != 5.12 ]; then
+		skip record_compat_loader "Linux $(uname -r) cannot load the compatibility build (5.12 and later)"
+		continue
+	fi
+	if OSR_BPF_VARIANT=${v%%:*} "$HOOK" --debug --run-dir "$RUNDIR" record -o "$T/${v%%:*}.json" -- \
+		"$HELPERS/osr-workload" grandchild 2>"$T/err" && grep -q "by libbpf (${v#*:})" "$T/err" &&
+		[ "$(allowed_names "$T/${v%%:*}.json")" = "$(allowed_names "$T/gc.json")" ]; then
+		pass "record_${v%%:*}_loader"
+	else
+		fail "record_${v%%:*}_loader" "$(allowed_names "$T/${v%%:*}.json" | diff - <(allowed_names "$T/gc.json")) $(cat "$T/err")"
+	fi
+done
+if ! OSR_BPF_VARIANT=k5 "${REC[@]}" -o "$T/none.json" -- true 2>"$T/err" && [ ! -e "$T/none.json" ] &&
+	grep -q "OSR_BPF_VARIANT 'k5' names no build" "$T/err"; then
+	pass record_variant_unknown
 else
-	fail record_compat_loader "$(cat "$T/err")"
+	fail record_variant_unknown "$(cat "$T/err")"
 fi
 
 "${REC[@]}" -o "$T/exit.json" -- /bin/busybox sh -c 'exit 3' 2>/dev/null
