@@ -118,8 +118,7 @@ static int parse_enum(const struct kv_field *f, const char *v, bool strict, int 
 }
 
 /* v is NUL-terminated, vl long. */
-static int parse_value(const struct kv_field *f, void *obj, const char *v, size_t vl,
-		       bool strict)
+static int parse_value(const struct kv_field *f, void *obj, const char *v, size_t vl, bool strict)
 {
 	char *p = (char *)obj + f->offset;
 	unsigned long long u;
@@ -166,8 +165,8 @@ static int parse_value(const struct kv_field *f, void *obj, const char *v, size_
 	return -EINVAL;
 }
 
-static const struct kv_field *find(const struct kv_field *f, size_t n, const char *key,
-				   size_t kl, bool strict, size_t *k)
+static const struct kv_field *find(const struct kv_field *f, size_t n, const char *key, size_t kl,
+				   bool strict, size_t *k)
 {
 	for (*k = 0; *k < n; (*k)++)
 		if (strlen(f[*k].name) == kl && !memcmp(f[*k].name, key, kl))

@@ -34,10 +34,12 @@ struct profile_spec {
  * holds one as member: the run-dir record and the service's request alike.
  * "no_new_privs" is how records before the table spelled nnp.
  */
+/* clang-format off */
 #define PROFILE_SPEC_FIELDS(T, member)                                                          \
 	KV_ENUM(T, member.scope, "scope", osr_scope_names),                                 \
 	KV_FIELD(T, member.no_new_privs, "nnp", KV_BOOL, .old = "no_new_privs"),           \
 	KV_FIELD(T, member.any_nnp, "any_nnp", KV_BOOL),                                    \
 	KV_FIELD(T, member.no_args, "no_args", KV_BOOL)
+/* clang-format on */
 
 #endif

@@ -89,7 +89,9 @@ int target_write(const struct output_target *t, const char *text, size_t len, mo
 
 	if (!target_is_file(t)) {
 		r = write_all(STDOUT_FILENO, text, len);
-		return r < 0 ? osr_fail(err, r, "cannot write the profile to stdout: %s", osr_strerror(-r)) : 0;
+		return r < 0 ? osr_fail(err, r, "cannot write the profile to stdout: %s",
+					osr_strerror(-r))
+			     : 0;
 	}
 	return write_file_in(t->dirfd, t->name, t->shown, text, len, mode, !t->once, t->owner_uid,
 			     t->owner_gid, err);

@@ -16,19 +16,21 @@
 #include "util.h"
 
 struct output_target {
-	int dirfd;		  /* the folder (O_PATH); -1: standard output */
-	char name[NAME_MAX + 1];  /* the file's name in it */
-	char shown[PATH_MAX];	  /* how messages name it: the path as given */
-	bool once;		  /* never replace an existing file (a shared folder) */
-	uid_t owner_uid;	  /* the file's owner ((uid_t)-1: as created) */
+	int dirfd;		 /* the folder (O_PATH); -1: standard output */
+	char name[NAME_MAX + 1]; /* the file's name in it */
+	char shown[PATH_MAX];	 /* how messages name it: the path as given */
+	bool once;		 /* never replace an existing file (a shared folder) */
+	uid_t owner_uid;	 /* the file's owner ((uid_t)-1: as created) */
 	gid_t owner_gid;
 	enum profile_format format;
 	char resource[OSR_RESOURCE_NAME_MAX + 1]; /* a SeccompProfile's name */
 };
 
-#define OUTPUT_TARGET_INIT                                                                         \
-	{ .dirfd = -1, .shown = "-", .owner_uid = (uid_t)-1, .owner_gid = (gid_t)-1,            \
-	  .resource = "recorded" }
+#define OUTPUT_TARGET_INIT                                                                 \
+	{                                                                                  \
+		.dirfd = -1, .shown = "-", .owner_uid = (uid_t)-1, .owner_gid = (gid_t)-1, \
+		.resource = "recorded"                                                     \
+	}
 
 /*
  * The format and resource name a path implies: of:/x/app.yaml is a
