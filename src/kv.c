@@ -129,7 +129,10 @@ static int parse_value(const struct kv_field *f, void *obj, const char *v, size_
 	case KV_STR:
 		if (vl >= f->size)
 			return -ENAMETOOLONG;
-		if (has_control(v, vl) || (strict && f->skip_empty && !vl))
+		if (strict && f->skip_empty && !vl)
+			return -ENODATA;
+		/* Lenient: no line break can be in it; other bytes old versions wrote are kept. */
+		if (strict && has_control(v, vl))
 			return -EINVAL;
 		memcpy(p, v, vl + 1);
 		return 0;
@@ -202,6 +205,8 @@ static int parse_line(const struct kv_field *f, size_t n, void *obj, char *line,
 	if (r == -ENAMETOOLONG)
 		return osr_fail(err, r, "%s: '%s' is longer than %zu bytes", what, fd->name,
 				fd->size - 1);
+	if (r == -ENODATA)
+		return osr_fail(err, -EINVAL, "%s: '%s' is empty", what, fd->name);
 	if (r < 0 && fd->type == KV_ENUM) {
 		char names[256] = "";
 

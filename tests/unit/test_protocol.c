@@ -85,7 +85,7 @@ TEST(stats_round_trip)
 		       "'stats_name' is not a file name");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=s\nstats_path=s\n",
 		       "'stats_path' is not absolute");
-	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\ninput=\n", "'input' is not");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\ninput=\n", "'input' is empty");
 }
 
 TEST(refusals)
