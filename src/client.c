@@ -26,7 +26,7 @@ static int ask(const struct options *o, const char *text, size_t len, const int 
 	struct timeval tv = { .tv_sec = o->timeout_ms / 1000 + 1 };
 	_cleanup_close_ int sock = -1;
 	char reply[4096];
-	int rfds[3];
+	int rfds[OSR_PROTO_MAX_FDS];
 	size_t rlen, rn;
 	int r;
 
@@ -60,35 +60,47 @@ static int ask(const struct options *o, const char *text, size_t len, const int 
 	return osr_fail(err, -EPROTO, "the recording service answered something else than ok");
 }
 
+/*
+ * The folder of path, opened as the user (what the user may reach is all the
+ * service gets), and the file's name in it.
+ */
+static int open_folder(const char *path, char *name, size_t size, struct osr_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	int fd;
+
+	if (!slash || !slash[1])
+		return osr_fail(err, -EINVAL, "'%s' does not name a file", path);
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return osr_fail(err, -errno, "cannot open the output folder '%s': %s", dir,
+				osr_strerror(errno));
+	snprintf(name, size, "%s", slash + 1);
+	return fd;
+}
+
 int client_start(const struct options *o, const struct oci_state *st,
 		 const struct trace_request *req, const struct tracer_config *cfg,
 		 struct osr_err *err)
 {
-	struct proto_request pr = { .op = PROTO_START,
-				    .scope = cfg->scope,
-				    .any_nnp = cfg->any_nnp,
-				    .no_args = cfg->no_args };
-	_cleanup_close_ int pidfd = -1, dirfd = -1, basefd = -1;
-	const char *slash = strrchr(req->output, '/');
-	char dir[PATH_MAX], text[OSR_PROTO_MAX];
-	int fds[3], n;
+	struct proto_request pr = { .op = PROTO_START, .spec = cfg->spec };
+	_cleanup_close_ int pidfd = -1, dirfd = -1, basefd = -1, statsfd = -1;
+	char text[OSR_PROTO_MAX];
+	int fds[OSR_PROTO_MAX_FDS], n;
+	size_t nfds = 2;
 
-	/* The service writes through the user's folder fd for the profile alone, so far. */
-	if (req->stats)
-		return osr_fail(err, -ENOTSUP,
-				"annotation '%s': 'stats:' is not supported for rootless containers "
-				"(recorded through the recording service); drop it, or record as "
-				"root",
-				OSR_ANNOTATION);
-	if (!slash || !slash[1])
-		return osr_fail(err, -EINVAL, "'%s' does not name a file", req->output);
-	snprintf(dir, sizeof(dir), "%.*s", slash == req->output ? 1 : (int)(slash - req->output),
-		 req->output);
-	/* Opened as the user: what the user may reach is all the service gets. */
-	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dirfd = open_folder(req->output, pr.name, sizeof(pr.name), err);
 	if (dirfd < 0)
-		return osr_fail(err, -errno, "cannot open the output folder '%s': %s", dir,
-				osr_strerror(errno));
+		return dirfd;
+	if (req->stats) {
+		statsfd = open_folder(req->stats, pr.stats_name, sizeof(pr.stats_name), err);
+		if (statsfd < 0)
+			return statsfd;
+		pr.has_stats = true;
+		snprintf(pr.stats_path, sizeof(pr.stats_path), "%s", req->stats);
+	}
 	if (req->input) {
 		basefd = open(req->input, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (basefd < 0)
@@ -100,11 +112,10 @@ int client_start(const struct options *o, const struct oci_state *st,
 		return osr_fail(err, pidfd, "cannot open the container's process %d: %s",
 				(int)st->pid, osr_strerror(-pidfd));
 	/* As the hook does: unknown, assume privileges are dropped after the filter. */
-	if (st->bundle && bundle_no_new_privs(st->bundle, &pr.nnp, err) < 0)
+	if (st->bundle && bundle_no_new_privs(st->bundle, &pr.spec.no_new_privs, err) < 0)
 		log_warn("%s; assuming noNewPrivileges is false, ignoring", err->msg);
 	pr.alone = o->alone;
 	snprintf(pr.id, sizeof(pr.id), "%s", st->id);
-	snprintf(pr.name, sizeof(pr.name), "%s", slash + 1);
 	snprintf(pr.path, sizeof(pr.path), "%s", req->output);
 	snprintf(pr.bundle, sizeof(pr.bundle), "%s", st->bundle ? st->bundle : "");
 	if (req->input) {
@@ -113,11 +124,15 @@ int client_start(const struct options *o, const struct oci_state *st,
 	}
 	n = proto_render(&pr, text, sizeof(text));
 	if (n < 0)
-		return osr_fail(err, n, "the request for '%s' is too long", req->output);
+		return osr_fail(err, n, "the request for '%s' %s", req->output,
+				n == -ENAMETOOLONG ? "is too long" : "holds a control character");
 	fds[0] = pidfd;
 	fds[1] = dirfd;
-	fds[2] = basefd;
-	return ask(o, text, (size_t)n, fds, req->input ? 3 : 2, err);
+	if (basefd >= 0)
+		fds[nfds++] = basefd;
+	if (statsfd >= 0)
+		fds[nfds++] = statsfd;
+	return ask(o, text, (size_t)n, fds, nfds, err);
 }
 
 int client_stop(const struct options *o, const char *id, const char *bundle,
@@ -131,6 +146,7 @@ int client_stop(const struct options *o, const char *id, const char *bundle,
 	snprintf(pr.bundle, sizeof(pr.bundle), "%s", bundle ? bundle : "");
 	n = proto_render(&pr, text, sizeof(text));
 	if (n < 0)
-		return osr_fail(err, n, "the request for '%s' is too long", id);
+		return osr_fail(err, n, "the request for '%s' %s", id,
+				n == -ENAMETOOLONG ? "is too long" : "holds a control character");
 	return ask(o, text, (size_t)n, NULL, 0, err);
 }

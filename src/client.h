@@ -21,7 +21,7 @@ bool can_record_here(void);
  * Have the recording service (oci-seccomp-recorder serve, as root) record
  * the container: the user's own process opens the output's folder, the base
  * and a pidfd of the container's process and hands them over, so root never
- * resolves a user's path. (cfg: scope, any_nnp and no_args as the annotations say.)
+ * resolves a user's path. (cfg->spec: as the annotations say.)
  */
 int client_start(const struct options *o, const struct oci_state *st,
 		 const struct trace_request *req, const struct tracer_config *cfg,

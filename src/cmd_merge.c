@@ -22,6 +22,7 @@
 #include "scope.h"
 #include "rules.h"
 #include "validate.h"
+#include "target.h"
 
 static const struct cmd_option merge_opts[] = {
 	CMD_OPT('o', "output", "OUT", "where to write the profile ('-' for standard output)"),
@@ -86,7 +87,7 @@ struct merge_options {
 	const char *output, *name;
 	enum profile_format fmt;
 	bool tails, nnp, any_nnp; /* --nnp: add what the runtimes do after loading */
-	char derived[OSR_RESOURCE_NAME_MAX + 1]; /* name, when taken from output */
+	struct output_target target; /* the format and name the output's path implies */
 };
 
 /* --name against the output's format, or one made from its file name. */
@@ -110,13 +111,13 @@ static int check_name(struct merge_options *m)
 		log_error("merge: a SeccompProfile on standard output needs --name NAME");
 		return OSR_EXIT_USAGE;
 	}
-	if (format_resource_name(m->output, m->derived, sizeof(m->derived)) < 0) {
+	if (target_describe(&m->target, m->output) < 0) {
 		log_error("merge: cannot make a SeccompProfile name of '%s' (no letter or "
 			  "digit in its file name); give one with --name",
 			  m->output);
 		return -EINVAL;
 	}
-	m->name = m->derived;
+	m->name = m->target.resource;
 	return 0;
 }
 
@@ -167,8 +168,10 @@ static bool parse_options(int argc, char **argv, struct merge_options *m, int *s
 		log_error("merge: --format '%s' is not 'json' or 'seccompprofile'", format);
 		return false;
 	}
-	if (!format && strcmp(m->output, "-"))
-		m->fmt = format_for_path(m->output);
+	if (!format && strcmp(m->output, "-")) {
+		target_describe(&m->target, m->output);
+		m->fmt = m->target.format;
+	}
 	*status = check_name(m);
 	return *status == 0;
 }
@@ -221,6 +224,7 @@ static int load_inputs(char *const *argv, size_t count, const struct merge_optio
 static int write_merged(json_object *merged, const struct merge_options *m, mode_t umask_all)
 {
 	_cleanup_free_ char *text = NULL, *out_abs = NULL;
+	_cleanup_(target_close) struct output_target t = OUTPUT_TARGET_INIT;
 	struct osr_err err = { "" };
 	int r;
 
@@ -255,8 +259,9 @@ static int write_merged(json_object *merged, const struct merge_options *m, mode
 	if (r < 0)
 		return r;
 	/* Every input is in it: readable by no one who cannot read them all. */
-	r = write_file_atomic(out_abs, FILEIO_AS_GIVEN, text, strlen(text), 0644 & ~umask_all,
-			      &err);
+	r = target_open(&t, out_abs, FILEIO_AS_GIVEN, false, &err);
+	if (r >= 0)
+		r = target_write(&t, text, strlen(text), 0644 & ~umask_all, &err);
 	if (r < 0)
 		log_error("merge: %s", err.msg);
 	return r;
@@ -266,7 +271,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 {
 	_cleanup_(inputs_free) struct inputs in = { 0 };
 	_cleanup_json_ json_object *merged = NULL;
-	struct merge_options m = { .fmt = PROFILE_FORMAT_JSON };
+	struct merge_options m = { .fmt = PROFILE_FORMAT_JSON, .target = OUTPUT_TARGET_INIT };
 	struct merge_report rep;
 	struct osr_err err = { "" };
 	mode_t umask_all = 0;

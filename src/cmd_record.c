@@ -146,15 +146,19 @@ const struct cmd_help record_help = {
 /* What record's options ask for, and what it owns for them. */
 struct record_args {
 	struct output_opts out;
+	struct output_target target, stats; /* resolved before the command runs */
+	const char *path;		     /* -o as given */
 	json_object *base;
 	char *base_abs, *out_abs, *stats_abs;
-	char name[OSR_RESOURCE_NAME_MAX + 1];
+	enum profile_format format;
 	bool format_given;
 	char **cmd;
 };
 
 static void record_args_free(struct record_args *a)
 {
+	target_close(&a->target);
+	target_close(&a->stats);
 	json_object_put(a->base);
 	free(a->base_abs);
 	free(a->out_abs);
@@ -193,21 +197,21 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			out->path = optarg;
+			a->path = optarg;
 			break;
 		case 'b':
 			if ((r = record_base(a, optarg)) != 0)
 				return r;
 			break;
 		case 'f':
-			if (format_parse(optarg, (enum profile_format *)&out->format) < 0) {
+			if (format_parse(optarg, &a->format) < 0) {
 				log_error("--format '%s' is not 'json' or 'seccompprofile'", optarg);
 				return OSR_EXIT_USAGE;
 			}
 			a->format_given = true;
 			break;
 		case 's':
-			if (scope_parse(optarg, (enum osr_scope *)&out->scope) < 0) {
+			if (scope_parse(optarg, &out->spec.scope) < 0) {
 				log_error("--scope '%s' is not 'workload', 'exact' or 'all'", optarg);
 				return OSR_EXIT_USAGE;
 			}
@@ -215,7 +219,8 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 		case 'N': {
 			bool given;
 
-			if (nnp_parse(optarg, &given, &out->no_new_privs, &out->any_nnp) < 0 ||
+			if (nnp_parse(optarg, &given, &out->spec.no_new_privs,
+				      &out->spec.any_nnp) < 0 ||
 			    !given) {
 				log_error("--nnp '%s' is not 'true', 'false' or 'both'", optarg);
 				return OSR_EXIT_USAGE;
@@ -223,7 +228,7 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			break;
 		}
 		case 'A':
-			if (args_parse(optarg, &out->no_args) < 0) {
+			if (args_parse(optarg, &out->spec.no_args) < 0) {
 				log_error("--args '%s' is not 'recorded' or 'none'", optarg);
 				return OSR_EXIT_USAGE;
 			}
@@ -250,46 +255,42 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 	return 0;
 }
 
-/* -o: made absolute, and the format and resource name taken from it. */
+/* -o: made absolute. */
 static int record_output(struct record_args *a)
 {
-	struct output_opts *out = &a->out;
-
-	out->base = a->base;
-	out->name = a->name;
-	if (!strcmp(out->path, "-"))
+	a->out.base = a->base;
+	a->out.target = &a->target;
+	if (!strcmp(a->path, "-"))
 		return 0;
-	if (absolute_path("record", out->path, &a->out_abs) < 0)
+	if (absolute_path("record", a->path, &a->out_abs) < 0)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-	out->path = a->out_abs;
-	if (!a->format_given)
-		out->format = format_for_path(out->path);
-	if (format_resource_name(out->path, a->name, sizeof(a->name)) < 0)
-		snprintf(a->name, sizeof(a->name), "recorded");
+	a->path = a->out_abs;
 	return 0;
 }
 
-/* Everything that can fail before the command runs, checked before it does. */
-static int record_check(const struct options *o, const struct record_args *a)
+/*
+ * Everything that can fail before the command runs, checked before it does:
+ * the outputs resolved (as given, as cp would), in the format asked for.
+ */
+static int record_check(const struct options *o, struct record_args *a)
 {
-	const struct output_opts *out = &a->out;
 	struct osr_err err = { "" };
+	bool same = false;
 	int r;
 
-	bool same = false;
-
-	if ((strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) ||
-	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->root, &err)) < 0) ||
-	    (a->stats_abs && strcmp(out->path, "-") &&
-	     (r = output_same_file(a->stats_abs, out->root, out->path, out->root, &same,
-				   &err)) < 0)) {
+	if ((r = target_open(&a->target, a->path, FILEIO_AS_GIVEN, false, &err)) < 0 ||
+	    (a->stats_abs &&
+	     (r = target_open(&a->stats, a->stats_abs, FILEIO_AS_GIVEN, false, &err)) < 0) ||
+	    (r = target_same(&a->stats, &a->target, &same, &err)) < 0) {
 		log_error("%s", err.msg);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	if (same) {
-		log_error("--stats '%s' names the profile's own file '%s'", a->stats_abs, out->path);
+		log_error("--stats '%s' names the profile's own file '%s'", a->stats_abs, a->path);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
+	if (a->format_given)
+		a->target.format = a->format;
 	r = rundir_prepare(o->rundir, &err);
 	if (r < 0) {
 		log_error("%s", err.msg);
@@ -396,11 +397,11 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 		log_error("%s", err.msg);
 		return r;
 	}
-	if (strcmp(out->path, "-"))
-		log_info("wrote '%s'", out->path);
+	if (target_is_file(&a->target))
+		log_info("wrote '%s'", a->target.shown);
 	if (!stats)
 		return 0;
-	r = counts_save(table, stats, NULL, a->stats_abs, out->root, false, &err);
+	r = counts_save(table, stats, NULL, &a->stats, &err);
 	if (r < 0)
 		log_error("%s", err.msg);
 	else
@@ -412,8 +413,10 @@ int cmd_record(const struct options *o, int argc, char **argv)
 {
 	/* A person names -o and -b: written and read as given, as cp would. */
 	_cleanup_(record_args_free) struct record_args a = {
-		.out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN },
-		.name = "recorded",
+		.out = { .spec.scope = OSR_SCOPE_WORKLOAD },
+		.target = OUTPUT_TARGET_INIT,
+		.stats = OUTPUT_TARGET_INIT,
+		.path = "-",
 	};
 	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;
 	struct bpf_share bs;

@@ -43,7 +43,7 @@ const struct cmd_help report_help = {
 
 /* What report's options ask for. */
 struct report_args {
-	struct output_opts out;
+	enum profile_format fmt; /* of the profile printed */
 	bool counts, counts_json;
 	const char *format; /* as given, read once --counts is known */
 	const char *stats;
@@ -63,7 +63,7 @@ static int report_format(struct report_args *a)
 		log_error("--format '%s' is not 'table' or 'json' (with --counts)", a->format);
 		return OSR_EXIT_USAGE;
 	}
-	if (format_parse(a->format, (enum profile_format *)&a->out.format) < 0) {
+	if (format_parse(a->format, &a->fmt) < 0) {
 		log_error("--format '%s' is not 'json' or 'seccompprofile'", a->format);
 		return OSR_EXIT_USAGE;
 	}
@@ -204,11 +204,13 @@ int cmd_report(const struct options *o, int argc, char **argv)
 {
 	_cleanup_free_ struct osr_container *table = NULL;
 	_cleanup_json_ json_object *base = NULL;
-	struct report_args a = { .out = { .path = "-" } };
-	struct output_opts out;
+	struct report_args a = { 0 };
+	/* Printed, in the format asked for, named as the file the recording will write. */
+	struct output_target target = OUTPUT_TARGET_INIT;
+	struct output_opts out = { .target = &target };
 	struct osr_err err = { "" };
 	struct tracer_record rec;
-	char id[NAME_MAX + 1], name[OSR_RESOURCE_NAME_MAX + 1];
+	char id[NAME_MAX + 1];
 	int r;
 
 	r = report_parse(argc, argv, &a);
@@ -216,7 +218,6 @@ int cmd_report(const struct options *o, int argc, char **argv)
 		return r == OSR_ARGS_DONE ? 0 : r;
 	if (a.counts)
 		return report_counts(o, &a);
-	out = a.out;
 	r = report_find(o, a.id, id, &rec);
 	if (r != 0)
 		return r;
@@ -234,14 +235,10 @@ int cmd_report(const struct options *o, int argc, char **argv)
 			  r == -ENOENT ? "its tracer has it no more" : osr_strerror(-r));
 		return r;
 	}
-	if (format_resource_name(rec.output, name, sizeof(name)) < 0)
-		snprintf(name, sizeof(name), "recorded");
-	out.scope = rec.scope;
-	out.no_new_privs = rec.no_new_privs;
-	out.any_nnp = rec.any_nnp;
-	out.no_args = rec.no_args;
+	target_describe(&target, rec.output);
+	target.format = a.fmt;
+	out.spec = rec.spec;
 	out.base = base;
-	out.name = name;
 	r = output_write(table, &out, &err);
 	if (r < 0)
 		log_error("%s", err.msg);

@@ -10,6 +10,7 @@
 #include "jsonutil.h"
 #include "names.h"
 #include "recorder.h"
+#include "target.h"
 
 void counts_free(struct counts *c)
 {
@@ -252,8 +253,7 @@ int counts_read(const struct osr_container *table, const struct osr_stats *stats
 }
 
 int counts_save(const struct osr_container *table, const struct osr_stats *stats,
-		const char *container, const char *path, const char *root, bool once,
-		struct osr_err *err)
+		const char *container, const struct output_target *t, struct osr_err *err)
 {
 	_cleanup_(counts_free) struct counts c = { 0 };
 	_cleanup_free_ char *text = NULL;
@@ -268,9 +268,7 @@ int counts_save(const struct osr_container *table, const struct osr_stats *stats
 	if (r < 0 || (container && !(c.container = strdup(container))) ||
 	    !(text = counts_render(&c)))
 		return osr_fail(err, -ENOMEM, "out of memory rendering the stats");
-	if (once)
-		return write_file_once(path, root, text, strlen(text), 0644, err);
-	return write_file_atomic(path, root, text, strlen(text), 0644, err);
+	return target_write(t, text, strlen(text), 0644, err);
 }
 
 /* "x86_64" for SCMP_ARCH_X86_64: the table's short form. */

@@ -70,11 +70,13 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err);
 
 /*
  * Write the stats file of a recording that counted (its final table and
- * counts), atomically: root and once as for the profile (fileio.h).
+ * counts) to its target (target.h), atomically.
  */
+struct osr_container;
+struct osr_stats;
+struct output_target;
 int counts_save(const struct osr_container *table, const struct osr_stats *stats,
-		const char *container, const char *path, const char *root, bool once,
-		struct osr_err *err);
+		const char *container, const struct output_target *t, struct osr_err *err);
 
 /* The table `report --counts` prints: name, count, share, first seen, phase, ABI. */
 void counts_print(FILE *f, const struct counts *c);

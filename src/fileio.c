@@ -319,44 +319,34 @@ static int check_final(int dirfd, const char *base, const char *path, struct osr
 	return 0;
 }
 
-int check_output_path(const char *path, const char *root, struct osr_err *err)
+int open_output_folder(const char *path, const char *root, const char **base,
+		       struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1;
-	const char *base;
 	char proc[64];
 	int r;
 
-	dirfd = open_parent(path, root, &base, err);
+	dirfd = open_parent(path, root, base, err);
 	if (dirfd < 0)
 		return dirfd;
-	r = check_final(dirfd, base, path, err);
+	r = check_final(dirfd, *base, path, err);
 	if (r < 0)
 		return r;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
 	if (access(proc, W_OK) < 0)
 		return osr_fail(err, -errno, "output folder of '%s' is not writable: %s", path,
 				osr_strerror(errno));
-	return 0;
+	return take_fd(&dirfd);
 }
 
-int output_same_file(const char *a, const char *root_a, const char *b, const char *root_b,
-		     bool *same, struct osr_err *err)
+int check_output_path(const char *path, const char *root, struct osr_err *err)
 {
-	_cleanup_close_ int fa = -1, fb = -1;
-	const char *na, *nb;
-	struct stat sa, sb;
+	const char *base;
+	int fd = open_output_folder(path, root, &base, err);
 
-	fa = open_parent(a, root_a, &na, err);
-	if (fa < 0)
-		return fa;
-	fb = open_parent(b, root_b, &nb, err);
-	if (fb < 0)
-		return fb;
-	if (fstat(fa, &sa) < 0 || fstat(fb, &sb) < 0)
-		return osr_fail(err, -errno, "cannot stat the folder of '%s' or '%s': %s", a, b,
-				osr_strerror(errno));
-	/* One folder and one name in it: one file, whatever "./", "//" or a link spelled. */
-	*same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && !strcmp(na, nb);
+	if (fd < 0)
+		return fd;
+	close(fd);
 	return 0;
 }
 
@@ -445,9 +435,9 @@ static int write_file(const char *path, const char *root, const char *data, size
 }
 
 int write_file_in(int dirfd, const char *name, const char *shown, const char *data, size_t len,
-		  mode_t mode, uid_t uid, gid_t gid, struct osr_err *err)
+		  mode_t mode, bool replace, uid_t uid, gid_t gid, struct osr_err *err)
 {
-	const struct write_how how = { mode, true, uid, gid };
+	const struct write_how how = { mode, replace, uid, gid };
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return osr_fail(err, -EINVAL, "'%s' is not a file name", name);
@@ -464,17 +454,6 @@ int write_file_once(const char *path, const char *root, const char *data, size_t
 		    mode_t mode, struct osr_err *err)
 {
 	return write_file(path, root, data, len, mode, false, err);
-}
-
-int check_output_new(const char *path, const char *root, struct osr_err *err)
-{
-	struct stat st;
-	int r = check_output_path(path, root, err);
-
-	if (r >= 0 && lstat(path, &st) == 0)
-		return osr_fail(err, -EEXIST, "'%s' exists: a file in '%s' is never replaced", path,
-				root);
-	return r;
 }
 
 bool path_inside(const char *path, const char *root)

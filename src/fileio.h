@@ -38,26 +38,25 @@ int write_file_once(const char *path, const char *root, const char *data, size_t
 		    mode_t mode, struct osr_err *err);
 
 /*
- * The same, in a folder given as an open fd (one a user opened and handed
- * over: no path is resolved but the single name), the file owned by uid:gid
- * (-1: as created). shown names the file in messages.
+ * The same, in a folder given as an open fd (resolved once, by
+ * open_output_folder() or by a user who handed it over: no path is resolved
+ * but the single name), replacing an existing file or never (as
+ * write_file_once), the file owned by uid:gid (-1: as created). shown names
+ * the file in messages.
  */
 int write_file_in(int dirfd, const char *name, const char *shown, const char *data, size_t len,
-		  mode_t mode, uid_t uid, gid_t gid, struct osr_err *err);
+		  mode_t mode, bool replace, uid_t uid, gid_t gid, struct osr_err *err);
+
+/*
+ * The folder of path, under root as write_file_atomic() walks to it, opened
+ * (O_PATH) once its final name is checked (absent or a regular file) and the
+ * folder writable; *base is the final name, within path.
+ */
+int open_output_folder(const char *path, const char *root, const char **base,
+		       struct osr_err *err);
 
 /* Check, before any work, that write_file_atomic(path, root) could create files there. */
 int check_output_path(const char *path, const char *root, struct osr_err *err);
-
-/* The same for write_file_once(): the name must not exist yet. */
-int check_output_new(const char *path, const char *root, struct osr_err *err);
-
-/*
- * Whether outputs a and b (each under its root, as check_output_path takes
- * them) are one file: the same folder, by device and inode, and the same name
- * in it, however the paths spell them.
- */
-int output_same_file(const char *a, const char *root_a, const char *b, const char *root_b,
-		     bool *same, struct osr_err *err);
 
 /* Whether path (absolute) names something inside the folder root, by its text alone. */
 bool path_inside(const char *path, const char *root);

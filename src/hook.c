@@ -78,20 +78,21 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 	r = annotation_parse(st->annotation, req, err);
 	if (r < 0)
 		return r;
-	cfg->scope = OSR_SCOPE_WORKLOAD;
-	if (st->scope && scope_parse(st->scope, (enum osr_scope *)&cfg->scope) < 0)
+	cfg->spec.scope = OSR_SCOPE_WORKLOAD;
+	if (st->scope && scope_parse(st->scope, &cfg->spec.scope) < 0)
 		return osr_fail(err, -EINVAL,
 				"annotation '%s' is '%s' (expected 'workload', 'exact' or 'all')",
 				OSR_SCOPE_ANNOTATION, osr_escape(st->scope, SIZE_MAX, &e));
 	if (st->nnp) {
 		bool given, nnp;
 
-		if (nnp_parse(st->nnp, &given, &nnp, &cfg->any_nnp) < 0 || (given && !cfg->any_nnp))
+		if (nnp_parse(st->nnp, &given, &nnp, &cfg->spec.any_nnp) < 0 ||
+		    (given && !cfg->spec.any_nnp))
 			return osr_fail(err, -EINVAL,
 					"annotation '%s' is '%s' (expected 'recorded' or 'both')",
 					OSR_NNP_ANNOTATION, osr_escape(st->nnp, SIZE_MAX, &e));
 	}
-	if (st->args && args_parse(st->args, &cfg->no_args) < 0)
+	if (st->args && args_parse(st->args, &cfg->spec.no_args) < 0)
 		return osr_fail(err, -EINVAL,
 				"annotation '%s' is '%s' (expected 'recorded' or 'none')",
 				OSR_ARGS_ANNOTATION, osr_escape(st->args, SIZE_MAX, &e));
@@ -103,12 +104,14 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 
 /*
  * Where a file the annotation names (the profile, the stats) may go, by the
- * hook's options: *path checked against it, and moved into the tenant's
- * folder where confined; *root and *once as fileio.h takes them.
+ * hook's options: *path moved into the tenant's folder where confined, then
+ * resolved into t, once (target.h): everything that can be checked now is,
+ * so a bad request stops the container here.
  */
 static int hook_place(const struct options *o, const struct oci_state *st, char **path,
-		      const char **root, bool *once, struct osr_err *err)
+		      struct output_target *t, struct osr_err *err)
 {
+	const char *root;
 	int r;
 
 	/*
@@ -116,11 +119,8 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 	 * reads the exact name its webhook chose) names are kept, and a file is
 	 * written once: no recording replaces another's.
 	 */
-	if (o->shared_output_dir && path_inside(*path, o->shared_output_dir)) {
-		*root = o->shared_output_dir;
-		*once = true;
-		return check_output_new(*path, o->shared_output_dir, err);
-	}
+	if (o->shared_output_dir && path_inside(*path, o->shared_output_dir))
+		return target_open(t, *path, o->shared_output_dir, true, err);
 	if (o->output_dir && st->k8s_namespace) {
 		/*
 		 * Confined, a Kubernetes namespace's recordings land in a folder of
@@ -135,12 +135,11 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 			return r;
 		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, *path);
 	}
-	*root = o->output_dir;
+	root = o->output_dir;
 	/* Confined to the shared folder only, anything else is outside it. */
-	if (!*root && o->shared_output_dir)
-		*root = o->shared_output_dir;
-	/* Everything that can be checked now is: a bad request stops the container here. */
-	return check_output_path(*path, *root, err);
+	if (!root && o->shared_output_dir)
+		root = o->shared_output_dir;
+	return target_open(t, *path, root, false, err);
 }
 
 /* Where the profile, and the stats if asked, may go. */
@@ -150,13 +149,12 @@ static int hook_output(const struct options *o, const struct oci_state *st,
 	bool same = false;
 	int r;
 
-	r = hook_place(o, st, &req->output, &cfg->output_dir, &cfg->output_once, err);
+	r = hook_place(o, st, &req->output, &cfg->out, err);
 	if (r < 0 || !req->stats)
 		return r;
-	r = hook_place(o, st, &req->stats, &cfg->stats_dir, &cfg->stats_once, err);
+	r = hook_place(o, st, &req->stats, &cfg->stats, err);
 	if (r >= 0)
-		r = output_same_file(req->stats, cfg->stats_dir, req->output, cfg->output_dir, &same,
-				     err);
+		r = target_same(&cfg->stats, &cfg->out, &same, err);
 	if (r >= 0 && same)
 		r = osr_fail(err, -EINVAL,
 			     "annotation '%s': 'stats:' '%s' names the profile's own file '%s'",
@@ -200,7 +198,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	const struct oci_state st = *st_in;
 	_cleanup_(trace_request_free) struct trace_request req = { 0 };
 	_cleanup_json_ json_object *base = NULL;
-	struct tracer_config cfg = { .output_dirfd = -1 };
+	_cleanup_(tracer_config_release) struct tracer_config cfg = TRACER_CONFIG_INIT;
 	struct osr_err err = { "" };
 	int r;
 
@@ -222,13 +220,11 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 	if (r < 0)
 		goto fail;
 	/* Without the bundle, assume privileges are dropped after the filter: the larger tail. */
-	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.no_new_privs, &err) < 0)
+	if (st.bundle && bundle_no_new_privs(st.bundle, &cfg.spec.no_new_privs, &err) < 0)
 		log_warn("%s; assuming noNewPrivileges is false, ignoring", err.msg);
 	cfg.id = st.id;
 	cfg.bundle = st.bundle;
 	cfg.pid = st.pid;
-	cfg.output = req.output;
-	cfg.stats = req.stats;
 	cfg.base = base;
 	cfg.input = req.input;
 	cfg.tenant = st.k8s_namespace;
@@ -322,7 +318,7 @@ int recording_start(const struct options *o, struct tracer_config *c, struct osr
 	if (r < 0)
 		return r;
 	log_debug("recording pid namespace %u (depth %u) into '%s'", cfg.pidns_inum,
-		  cfg.pidns_level, cfg.output);
+		  cfg.pidns_level, cfg.out.shown);
 	return 0;
 }
 

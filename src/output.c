@@ -43,16 +43,16 @@ static void comment_rule(json_object *rule, const struct output_opts *o,
 	size_t len;
 
 	snprintf(comment, sizeof(comment), "recorded by oci-seccomp-recorder; %s%s",
-		 o->scope == OSR_SCOPE_WORKLOAD ? "starts under "
-		 : o->scope == OSR_SCOPE_EXACT	 ? "exact: for the recording runtime, "
+		 o->spec.scope == OSR_SCOPE_WORKLOAD ? "starts under "
+		 : o->spec.scope == OSR_SCOPE_EXACT	 ? "exact: for the recording runtime, "
 						   "with noNewPrivileges "
 						   : "scope all: every syscall the runtime and "
 						     "the workload made",
-		 o->scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->no_new_privs, o->any_nnp)
-		 : o->scope == OSR_SCOPE_EXACT	 ? (o->no_new_privs ? "true" : "false")
+		 o->spec.scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->spec.no_new_privs, o->spec.any_nnp)
+		 : o->spec.scope == OSR_SCOPE_EXACT	 ? (o->spec.no_new_privs ? "true" : "false")
 						   : "");
 	len = strlen(comment);
-	if (rep->any_args_list[0] && !o->no_args)
+	if (rep->any_args_list[0] && !o->spec.no_args)
 		snprintf(comment + len, sizeof(comment) - len,
 			 "; with any arguments, more values seen than are kept or none recorded: %s",
 			 rep->any_args_list);
@@ -96,12 +96,7 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 	r = check_complete(rec, err);
 	if (r < 0)
 		return r;
-	scope_select(rec,
-		     &(struct scope_opts){ .scope = (enum osr_scope)o->scope,
-					   .no_new_privs = o->no_new_privs,
-					   .any_nnp = o->any_nnp,
-					   .no_args = o->no_args },
-		     sel, &srep);
+	scope_select(rec, &o->spec, sel, &srep);
 	r = profile_build(sel, o->base, &profile, &rep, err);
 	if (r < 0)
 		return r;
@@ -115,10 +110,10 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		memcpy(inner, err->msg, sizeof(inner));
 		return osr_fail(err, r, "refusing to write an invalid profile: %s", inner);
 	}
-	r = format_check(profile, o->format, err);
+	r = format_check(profile, o->target->format, err);
 	if (r < 0)
 		return r;
-	*text = profile_render(profile, o->format, o->name ? o->name : "recorded");
+	*text = profile_render(profile, o->target->format, o->target->resource);
 	if (!*text)
 		return osr_fail(err, -errno, "cannot render the profile: %s", osr_strerror(errno));
 	log_debug("%u syscalls recorded, %u allowed beyond the base", rep.recorded, rep.added);
@@ -134,19 +129,6 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 	r = output_render(table, o, &text, err);
 	if (r < 0)
 		return r;
-	if (!strcmp(o->path, "-")) {
-		r = write_all(STDOUT_FILENO, text, strlen(text));
-		return r < 0 ? osr_fail(err, r, "cannot write the profile to stdout: %s",
-					osr_strerror(-r))
-			     : 0;
-	}
 	/* The base's rules and keys are in it: readable by no one who cannot read the base. */
-	if (o->in_dir)
-		return write_file_in(o->dirfd, o->file_name, o->path, text, strlen(text),
-				     0644 & ~o->base_src.umask, o->owner_uid, o->owner_gid, err);
-	if (o->once)
-		return write_file_once(o->path, o->root, text, strlen(text),
-				       0644 & ~o->base_src.umask, err);
-	return write_file_atomic(o->path, o->root, text, strlen(text), 0644 & ~o->base_src.umask,
-				 err);
+	return target_write(o->target, text, strlen(text), 0644 & ~o->base_src.umask, err);
 }

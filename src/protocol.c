@@ -5,90 +5,51 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "kv.h"
 #include "protocol.h"
 #include "scope.h"
 #include "state.h"
 
-/* A value: no control character (a line break would start another key). */
-static int copy_value(const char *key, const char *v, size_t n, char *out, size_t size,
-		      struct osr_err *err)
+/* A request's fields (kv.h); a start may take them all, a stop only id and bundle. */
+static const struct kv_field request_fields[] = {
+	KV_FIELD(struct proto_request, id, "id", KV_STR),
+	KV_FIELD(struct proto_request, name, "name", KV_STR),
+	KV_FIELD(struct proto_request, path, "path", KV_STR),
+	KV_FIELD(struct proto_request, input, "input", KV_STR, .skip_empty = true),
+	PROFILE_SPEC_FIELDS(struct proto_request, spec),
+	KV_FIELD(struct proto_request, alone, "alone", KV_BOOL),
+	KV_FIELD(struct proto_request, stats_name, "stats_name", KV_STR, .skip_empty = true),
+	KV_FIELD(struct proto_request, stats_path, "stats_path", KV_STR, .skip_empty = true),
+	KV_FIELD(struct proto_request, bundle, "bundle", KV_STR),
+};
+#define FIELD_BIT(key) kv_bit(request_fields, ARRAY_SIZE(request_fields), key)
+
+/* A file name in the folder sent: one component. */
+static bool file_name_ok(const char *name)
 {
-	if (n >= size)
-		return osr_fail(err, -ENAMETOOLONG, "request: '%s' is longer than %zu bytes", key,
-				size - 1);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return osr_fail(err, -EINVAL, "request: '%s' has a control character", key);
-	memcpy(out, v, n);
-	out[n] = '\0';
-	return 0;
+	return name[0] && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
 }
 
-static int parse_bool(const char *key, const char *v, size_t n, bool *out, struct osr_err *err)
+/* What a start's fields must say, beyond each being well formed. */
+static int check_start(const struct proto_request *req, uint64_t seen, struct osr_err *err)
 {
-	if (n != 1 || (v[0] != '0' && v[0] != '1'))
-		return osr_fail(err, -EINVAL, "request: '%s' is not 0 or 1", key);
-	*out = v[0] == '1';
+	if (!file_name_ok(req->name))
+		return osr_fail(err, -EINVAL, "request: 'name' is not a file name");
+	if (req->path[0] != '/')
+		return osr_fail(err, -EINVAL, "request: 'path' is not absolute");
+	if (!(seen & FIELD_BIT("stats_name")) != !(seen & FIELD_BIT("stats_path")))
+		return osr_fail(err, -EINVAL, "request: 'stats_name' and 'stats_path' go together");
+	if (req->has_stats && !file_name_ok(req->stats_name))
+		return osr_fail(err, -EINVAL, "request: 'stats_name' is not a file name");
+	if (req->has_stats && req->stats_path[0] != '/')
+		return osr_fail(err, -EINVAL, "request: 'stats_path' is not absolute");
 	return 0;
-}
-
-static int parse_line(struct proto_request *req, const char *line, size_t n, unsigned int *seen,
-		      struct osr_err *err)
-{
-	static const char *const keys[] = { "id",    "name", "path",	"input", "bundle",
-					    "scope", "nnp",  "any_nnp", "alone", "no_args" };
-	const char *eq = memchr(line, '=', n);
-	char scope[16];
-	struct osr_esc e;
-	size_t k, kl, vl;
-	const char *v;
-
-	if (!eq)
-		return osr_fail(err, -EINVAL, "request: a line has no '='");
-	kl = (size_t)(eq - line);
-	v = eq + 1;
-	vl = n - kl - 1;
-	for (k = 0; k < ARRAY_SIZE(keys); k++)
-		if (strlen(keys[k]) == kl && !memcmp(keys[k], line, kl))
-			break;
-	if (k == ARRAY_SIZE(keys))
-		return osr_fail(err, -EINVAL, "request: unknown key '%s'",
-				osr_escape(line, kl, &e));
-	if (*seen & (1u << k))
-		return osr_fail(err, -EINVAL, "request: '%s' given twice", keys[k]);
-	*seen |= 1u << k;
-	switch (k) {
-	case 0:
-		return copy_value("id", v, vl, req->id, sizeof(req->id), err);
-	case 1:
-		return copy_value("name", v, vl, req->name, sizeof(req->name), err);
-	case 2:
-		return copy_value("path", v, vl, req->path, sizeof(req->path), err);
-	case 3:
-		req->has_input = true;
-		return copy_value("input", v, vl, req->input, sizeof(req->input), err);
-	case 4:
-		return copy_value("bundle", v, vl, req->bundle, sizeof(req->bundle), err);
-	case 5:
-		if (copy_value("scope", v, vl, scope, sizeof(scope), err) < 0 ||
-		    scope_parse(scope, (enum osr_scope *)&req->scope) < 0)
-			return osr_fail(err, -EINVAL, "request: 'scope' is not a scope");
-		return 0;
-	case 6:
-		return parse_bool("nnp", v, vl, &req->nnp, err);
-	case 7:
-		return parse_bool("any_nnp", v, vl, &req->any_nnp, err);
-	case 9:
-		return parse_bool("no_args", v, vl, &req->no_args, err);
-	default:
-		return parse_bool("alone", v, vl, &req->alone, err);
-	}
 }
 
 int proto_parse(const char *buf, size_t len, struct proto_request *req, struct osr_err *err)
 {
 	const char *p = buf, *end = buf + len, *nl;
-	unsigned int seen = 0;
+	uint64_t seen = 0;
 	char head[32];
 	int r;
 
@@ -114,56 +75,53 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct o
 				OSR_PROTO_VERSION);
 	else
 		return osr_fail(err, -EINVAL, "request: unknown operation");
-	for (p = nl + 1; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return osr_fail(err, -EINVAL, "request: its last line has no line break");
-		r = parse_line(req, p, (size_t)(nl - p), &seen, err);
-		if (r < 0)
-			return r;
-	}
+	r = kv_parse(request_fields, ARRAY_SIZE(request_fields), req, nl + 1,
+		     (size_t)(end - nl - 1), true, "request", &seen, err);
+	if (r < 0)
+		return r;
+	req->has_input = seen & FIELD_BIT("input");
+	req->has_stats = seen & FIELD_BIT("stats_name");
 	if (!container_id_valid(req->id))
 		return osr_fail(err, -EINVAL, "request: no valid container 'id'");
 	if (req->bundle[0] && req->bundle[0] != '/')
 		return osr_fail(err, -EINVAL, "request: 'bundle' is not absolute");
 	/* A stop names a recording, nothing more. */
 	if (req->op == PROTO_STOP)
-		return seen & ~((1u << 0) | (1u << 4))
+		return seen & ~(FIELD_BIT("id") | FIELD_BIT("bundle"))
 			       ? osr_fail(err, -EINVAL, "request: stop takes only 'id' and 'bundle'")
 			       : 0;
-	if (!req->name[0] || strchr(req->name, '/') || !strcmp(req->name, ".") ||
-	    !strcmp(req->name, ".."))
-		return osr_fail(err, -EINVAL, "request: 'name' is not a file name");
-	if (req->path[0] != '/')
-		return osr_fail(err, -EINVAL, "request: 'path' is not absolute");
-	return 0;
+	return check_start(req, seen, err);
 }
 
 int proto_render(const struct proto_request *req, char *buf, size_t size)
 {
+	static const struct kv_field stop_fields[] = {
+		KV_FIELD(struct proto_request, id, "id", KV_STR),
+		KV_FIELD(struct proto_request, bundle, "bundle", KV_STR),
+	};
+	size_t len;
 	int n;
 
-	if (req->op == PROTO_STOP)
-		n = snprintf(buf, size, "osr %d stop\nid=%s\nbundle=%s\n", OSR_PROTO_VERSION,
-			     req->id, req->bundle);
-	else
-		n = snprintf(buf, size,
-			     "osr %d start\nid=%s\nname=%s\npath=%s\n%s%s%sscope=%s\nnnp=%d\n"
-			     "any_nnp=%d\nalone=%d\nno_args=%d\nbundle=%s\n",
-			     OSR_PROTO_VERSION, req->id, req->name, req->path,
-			     req->has_input ? "input=" : "", req->has_input ? req->input : "",
-			     req->has_input ? "\n" : "", scope_name((enum osr_scope)req->scope),
-			     req->nnp, req->any_nnp, req->alone, req->no_args, req->bundle);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+	n = snprintf(buf, size, "osr %d %s\n", OSR_PROTO_VERSION,
+		     req->op == PROTO_STOP ? "stop" : "start");
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	len = (size_t)n;
+	n = req->op == PROTO_STOP
+		    ? kv_render(stop_fields, ARRAY_SIZE(stop_fields), req, buf, size, &len,
+				"request", NULL)
+		    : kv_render(request_fields, ARRAY_SIZE(request_fields), req, buf, size, &len,
+				"request", NULL);
+	return n < 0 ? n : (int)len;
 }
 
 int proto_send(int sock, const char *text, size_t len, const int *fds, size_t nfds)
 {
-	char cbuf[CMSG_SPACE(3 * sizeof(int))] = { 0 };
+	char cbuf[CMSG_SPACE(OSR_PROTO_MAX_FDS * sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = (void *)text, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (nfds > 3)
+	if (nfds > OSR_PROTO_MAX_FDS)
 		return -EINVAL;
 	if (nfds) {
 		struct cmsghdr *c;
@@ -184,7 +142,7 @@ int proto_send(int sock, const char *text, size_t len, const int *fds, size_t nf
 
 int proto_recv(int sock, char *buf, size_t size, size_t *len, int *fds, size_t *nfds)
 {
-	char cbuf[CMSG_SPACE(3 * sizeof(int))];
+	char cbuf[CMSG_SPACE(OSR_PROTO_MAX_FDS * sizeof(int))];
 	struct iovec iov = { .iov_base = buf, .iov_len = size };
 	struct msghdr msg = { .msg_iov = &iov,
 			      .msg_iovlen = 1,
@@ -193,7 +151,7 @@ int proto_recv(int sock, char *buf, size_t size, size_t *len, int *fds, size_t *
 	ssize_t n;
 
 	*nfds = 0;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < OSR_PROTO_MAX_FDS; i++)
 		fds[i] = -1;
 	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0)
 		if (errno != EINTR)
@@ -208,7 +166,7 @@ int proto_recv(int sock, char *buf, size_t size, size_t *len, int *fds, size_t *
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*nfds < 3)
+			if (*nfds < OSR_PROTO_MAX_FDS)
 				fds[(*nfds)++] = fd;
 			else
 				close(fd);

@@ -8,11 +8,12 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "kv.h"
 #include "proc.h"
 #include "rundir.h"
 #include "state.h"
 
-static const char *const status_names[] = {
+static const char *const status_names[3] = {
 	[TRACER_RECORDING] = "recording",
 	[TRACER_DONE] = "done",
 	[TRACER_FAILED] = "failed",
@@ -44,10 +45,27 @@ static int record_path(char *buf, size_t size, const char *dir, const char *id)
 	return 0;
 }
 
+/* The record, one field a line; fields an older version wrote are still read (kv.h). */
+static const struct kv_field record_fields[] = {
+	KV_FIELD(struct tracer_record, pid, "pid", KV_INT, .required = true),
+	KV_FIELD(struct tracer_record, start_time, "start_time", KV_U64),
+	KV_ENUM(struct tracer_record, status, "status", status_names, .required = true),
+	KV_FIELD(struct tracer_record, output, "output", KV_STR),
+	KV_FIELD(struct tracer_record, message, "message", KV_STR),
+	KV_FIELD(struct tracer_record, key, "key", KV_U32),
+	KV_FIELD(struct tracer_record, by_mntns, "by_mntns", KV_BOOL),
+	PROFILE_SPEC_FIELDS(struct tracer_record, spec),
+	KV_FIELD(struct tracer_record, input, "input", KV_STR),
+	KV_FIELD(struct tracer_record, bundle, "bundle", KV_STR),
+};
+_Static_assert(sizeof(enum tracer_status) == sizeof(int), "kv.h reads enums as int");
+
 int rundir_write(const char *dir, const char *id, const struct tracer_record *rec,
 		 struct osr_err *err)
 {
-	char path[PATH_MAX], text[3 * PATH_MAX + 1024 + 256], msg[sizeof(rec->message)];
+	struct tracer_record r = *rec;
+	char path[PATH_MAX], text[3 * PATH_MAX + 1024 + 256], what[NAME_MAX + 32];
+	size_t len = 0;
 	int n;
 
 	if (record_path(path, sizeof(path), dir, id) < 0)
@@ -60,81 +78,41 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 	if (strpbrk(rec->bundle, "\n\r"))
 		return osr_fail(err, -EINVAL, "bundle '%s' holds a line break", rec->bundle);
 	/* One record per line: a message must not start a line of its own. */
-	snprintf(msg, sizeof(msg), "%s", rec->message);
-	for (char *p = msg; *p; p++)
-		if (*p == '\n' || *p == '\r')
+	for (char *p = r.message; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	n = snprintf(text, sizeof(text),
-		     "pid=%d\nstart_time=%llu\nstatus=%s\noutput=%s\nmessage=%s\nkey=%u\n"
-		     "by_mntns=%d\nscope=%d\nno_new_privs=%d\nany_nnp=%d\nno_args=%d\ninput=%s\n"
-		     "bundle=%s\n",
-		     (int)rec->pid, rec->start_time, status_names[rec->status], rec->output, msg,
-		     rec->key, rec->by_mntns, rec->scope, rec->no_new_privs, rec->any_nnp, rec->no_args, rec->input,
-		     rec->bundle);
-	if (n < 0 || n >= (int)sizeof(text))
-		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
-	return write_file_atomic(path, NULL, text, (size_t)n, 0600, err);
+	snprintf(what, sizeof(what), "tracer record for '%s'", id);
+	n = kv_render(record_fields, ARRAY_SIZE(record_fields), &r, text, sizeof(text), &len, what,
+		      err);
+	if (n < 0)
+		return n;
+	return write_file_atomic(path, NULL, text, len, 0600, err);
 }
 
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[PATH_MAX], line[PATH_MAX + 64];
-	bool have_pid = false, have_status = false;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX], what[PATH_MAX + 32];
+	uint64_t seen = 0;
+	size_t len;
+	int r;
 
 	memset(rec, 0, sizeof(*rec));
 	if (record_path(path, sizeof(path), dir, id) < 0)
 		return osr_fail(err, -ENAMETOOLONG, "run directory path is too long");
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? -ENOENT
 				       : osr_fail(err, -errno, "cannot open '%s': %s", path,
 						  osr_strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *eq = strchr(line, '='), *val;
-		long v;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (!eq)
-			continue;
-		*eq = '\0';
-		val = eq + 1;
-		if (!strcmp(line, "pid") && parse_long(val, 1, INT_MAX, &v) >= 0) {
-			rec->pid = (pid_t)v;
-			have_pid = true;
-		} else if (!strcmp(line, "start_time")) {
-			rec->start_time = strtoull(val, NULL, 10);
-		} else if (!strcmp(line, "status")) {
-			for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
-				if (!strcmp(val, status_names[i])) {
-					rec->status = (enum tracer_status)i;
-					have_status = true;
-				}
-		} else if (!strcmp(line, "output")) {
-			snprintf(rec->output, sizeof(rec->output), "%s", val);
-		} else if (!strcmp(line, "message")) {
-			snprintf(rec->message, sizeof(rec->message), "%s", val);
-		} else if (!strcmp(line, "input")) {
-			snprintf(rec->input, sizeof(rec->input), "%s", val);
-		} else if (!strcmp(line, "bundle")) {
-			snprintf(rec->bundle, sizeof(rec->bundle), "%s", val);
-		} else if (parse_long(val, 0, UINT_MAX, &v) < 0) {
-			continue;
-		} else if (!strcmp(line, "key")) {
-			rec->key = (unsigned int)v;
-		} else if (!strcmp(line, "by_mntns")) {
-			rec->by_mntns = v != 0;
-		} else if (!strcmp(line, "scope")) {
-			rec->scope = (int)v;
-		} else if (!strcmp(line, "no_new_privs")) {
-			rec->no_new_privs = v != 0;
-		} else if (!strcmp(line, "any_nnp")) {
-			rec->any_nnp = v != 0;
-		} else if (!strcmp(line, "no_args")) {
-			rec->no_args = v != 0;
-		}
-	}
-	if (!have_pid || !have_status)
+	r = read_all(fd, sizeof(struct tracer_record) + 1024, &text, &len);
+	if (r < 0)
+		return osr_fail(err, r, "cannot read '%s': %s", path, osr_strerror(-r));
+	snprintf(what, sizeof(what), "tracer record '%s'", path);
+	r = kv_parse(record_fields, ARRAY_SIZE(record_fields), rec, text, len, false, what, &seen,
+		     err);
+	if (r < 0)
 		return osr_fail(err, -EINVAL, "tracer record '%s' is damaged", path);
 	return 0;
 }

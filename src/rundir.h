@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "spec.h"
 #include "util.h"
 
 #define OSR_RUNDIR_DEFAULT "/run/oci-seccomp-recorder"
@@ -32,10 +33,7 @@ struct tracer_record {
 	/* What `report` needs to find and render the recording while it runs. */
 	unsigned int key; /* namespace inode the container is entered under */
 	bool by_mntns;
-	int scope;
-	bool no_new_privs;
-	bool any_nnp;
-	bool no_args;
+	struct profile_spec spec;
 	char input[PATH_MAX]; /* the base profile, or "" */
 	char bundle[PATH_MAX]; /* the OCI state's bundle, or "" */
 };

@@ -22,17 +22,20 @@ static const char *const always[] = {
 	"rt_sigreturn", "restart_syscall", "exit", "exit_group", NULL,
 };
 
+const char *const osr_scope_names[3] = {
+	[OSR_SCOPE_WORKLOAD] = "workload",
+	[OSR_SCOPE_ALL] = "all",
+	[OSR_SCOPE_EXACT] = "exact",
+};
+
 int scope_parse(const char *value, enum osr_scope *out)
 {
-	if (!strcmp(value, "workload"))
-		*out = OSR_SCOPE_WORKLOAD;
-	else if (!strcmp(value, "all"))
-		*out = OSR_SCOPE_ALL;
-	else if (!strcmp(value, "exact"))
-		*out = OSR_SCOPE_EXACT;
-	else
-		return -EINVAL;
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(osr_scope_names); i++)
+		if (!strcmp(value, osr_scope_names[i])) {
+			*out = (enum osr_scope)i;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 int args_parse(const char *value, bool *no_args)
@@ -60,7 +63,8 @@ int nnp_parse(const char *value, bool *given, bool *nnp, bool *any)
 
 const char *scope_name(enum osr_scope scope)
 {
-	return scope == OSR_SCOPE_ALL ? "all" : scope == OSR_SCOPE_EXACT ? "exact" : "workload";
+	return (unsigned int)scope < ARRAY_SIZE(osr_scope_names) ? osr_scope_names[scope]
+								: "workload";
 }
 
 static void note(struct scope_report *rep, const char *name)
@@ -91,7 +95,7 @@ static bool keep_setup(const char *name, bool filter_seen, bool no_new_privs)
 }
 
 /* Portable: what any runtime makes after its load point, whether seen or not. */
-static void add_runtime_tails(const struct scope_opts *so, uint32_t native,
+static void add_runtime_tails(const struct profile_spec *so, uint32_t native,
 			      struct selection *out, struct scope_report *rep)
 {
 	for (size_t i = 0; i <= runtime_tail_count; i++) {
@@ -113,7 +117,7 @@ static void add_runtime_tails(const struct scope_opts *so, uint32_t native,
 }
 
 /* The values the covered runtimes pass after their load point, for the tabled names they make. */
-static void add_runtime_values(const struct scope_opts *so, struct selection *out)
+static void add_runtime_values(const struct profile_spec *so, struct selection *out)
 {
 	for (size_t i = 0; i < runtime_tail_count; i++) {
 		if (!runtime_tail_applies(&runtime_tails[i], so->no_new_privs, so->any_nnp))
@@ -128,7 +132,7 @@ static void add_runtime_values(const struct scope_opts *so, struct selection *ou
 }
 
 /* Decide each syscall a phase saw; rep counts what setup alone made, kept or left out. */
-static void select_names(const struct recording *rec, const struct scope_opts *so,
+static void select_names(const struct recording *rec, const struct profile_spec *so,
 			 struct selection *out, struct scope_report *rep)
 {
 	for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++) {
@@ -161,7 +165,7 @@ static void select_names(const struct recording *rec, const struct scope_opts *s
 	}
 }
 
-void scope_select(const struct recording *rec, const struct scope_opts *so,
+void scope_select(const struct recording *rec, const struct profile_spec *so,
 		  struct selection *out, struct scope_report *rep)
 {
 	const uint32_t native = abi_arch(OSR_ABI_NATIVE);
@@ -196,7 +200,7 @@ int runtime_tail_profile(bool no_new_privs, bool any, json_object *like, json_ob
 {
 	_cleanup_free_ struct recording *none = calloc(1, sizeof(*none));
 	_cleanup_free_ struct selection *sel = malloc(sizeof(*sel));
-	const struct scope_opts so = { .scope = OSR_SCOPE_WORKLOAD,
+	const struct profile_spec so = { .scope = OSR_SCOPE_WORKLOAD,
 				       .no_new_privs = no_new_privs,
 				       .any_nnp = any };
 	struct profile_report rep;

@@ -8,20 +8,7 @@
 #include "profile.h"
 #include "recorder.h"
 #include "recording.h"
-
-enum osr_scope {
-	OSR_SCOPE_WORKLOAD, /* what runs under the filter, under any runtime: the default */
-	OSR_SCOPE_ALL,	    /* everything from prestart on, the runtime's setup too */
-	OSR_SCOPE_EXACT,    /* what runs under the filter, under the recording runtime only */
-};
-
-/* What a profile is to cover. */
-struct scope_opts {
-	enum osr_scope scope;
-	bool no_new_privs; /* the recorded container's process.noNewPrivileges */
-	bool any_nnp;	   /* portable to either noNewPrivileges setting, not only the recorded */
-	bool no_args;	   /* names only: the recorded arguments are not used */
-};
+#include "spec.h"
 
 struct scope_report {
 	bool filter_seen;	  /* the runtime loaded a seccomp filter during the recording */
@@ -56,7 +43,7 @@ int args_parse(const char *value, bool *no_args);
  * those of what a runtime makes after its load point where the profile
  * covers it; a syscall kept from the runtime's setup (scope "all") takes any.
  */
-void scope_select(const struct recording *rec, const struct scope_opts *so,
+void scope_select(const struct recording *rec, const struct profile_spec *so,
 		  struct selection *out, struct scope_report *rep);
 
 /*

@@ -132,23 +132,60 @@ static uid_t peer_principal(int conn, const struct ucred *cr)
 	return r > 0 || owner == 0 ? cr->uid : owner;
 }
 
+/* A folder the caller sent for the file shown (named name in it): the caller's own. */
+static int serve_folder(const struct ucred *cr, int fd, const char *name, const char *shown,
+			struct output_target *t, struct osr_err *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return osr_fail(err, -ENOTDIR, "the output folder of '%s' is not a folder", shown);
+	/* Written as root, so only into a folder that is the caller's own. */
+	if (cr->uid != 0 && st.st_uid != cr->uid)
+		return osr_fail(err, -EPERM,
+				"the output folder of '%s' belongs to uid %u, not to you (uid %u)",
+				shown, (unsigned int)st.st_uid, (unsigned int)cr->uid);
+	return target_adopt(t, fd, name, shown, cr->uid, cr->gid, err);
+}
+
+/* The output and the stats, in the folders sent (after the pidfd, and the base if any). */
+static int serve_targets(const struct ucred *cr, const struct proto_request *req,
+			 const int *fds, struct tracer_config *cfg, struct osr_err *err)
+{
+	bool same = false;
+	int r;
+
+	r = serve_folder(cr, fds[1], req->name, req->path, &cfg->out, err);
+	if (r < 0 || !req->has_stats)
+		return r;
+	r = serve_folder(cr, fds[req->has_input ? 3 : 2], req->stats_name, req->stats_path,
+			 &cfg->stats, err);
+	if (r >= 0)
+		r = target_same(&cfg->stats, &cfg->out, &same, err);
+	if (r >= 0 && same)
+		r = osr_fail(err, -EINVAL, "'stats:' '%s' names the profile's own file '%s'",
+			     req->stats_path, req->path);
+	return r;
+}
+
 static int serve_start(const struct options *o, const struct ucred *cr, uid_t principal,
 		       const struct proto_request *req, const int *fds, size_t nfds,
 		       struct osr_err *err)
 {
 	_cleanup_json_ json_object *base = NULL;
-	struct tracer_config cfg = { .output_dirfd = -1 };
+	/* The folders in cfg are the connection's fds, closed by serve_one(). */
+	struct tracer_config cfg = TRACER_CONFIG_INIT;
 	char id[300], tenant[32];
 	unsigned long long start;
-	struct stat st;
 	pid_t pid, again;
 	int r;
 
-	if (nfds != (req->has_input ? 3u : 2u))
+	if (nfds != 2u + req->has_input + req->has_stats)
 		return osr_fail(err, -EINVAL,
-				"start needs the container's pidfd and the output folder%s (got %zu "
-				"fds)",
-				req->has_input ? " and the base" : "", nfds);
+				"start needs the container's pidfd and the output folder%s%s (got "
+				"%zu fds)",
+				req->has_input ? ", the base" : "",
+				req->has_stats ? ", the stats folder" : "", nfds);
 	/* Pinned first: the pidfd names one process, whatever reuses its pid later. */
 	r = pidfd_pid(fds[0], &pid);
 	if (r < 0)
@@ -162,14 +199,9 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 	    pidfd_pid(fds[0], &again) < 0 || again != pid)
 		return osr_fail(err, -ESRCH, "process %d exited while it was being checked",
 				(int)pid);
-	if (fstat(fds[1], &st) < 0 || !S_ISDIR(st.st_mode))
-		return osr_fail(err, -ENOTDIR, "the output folder of '%s' is not a folder",
-				req->path);
-	/* Written as root, so only into a folder that is the caller's own. */
-	if (cr->uid != 0 && st.st_uid != cr->uid)
-		return osr_fail(err, -EPERM,
-				"the output folder of '%s' belongs to uid %u, not to you (uid %u)",
-				req->path, (unsigned int)st.st_uid, (unsigned int)cr->uid);
+	r = serve_targets(cr, req, fds, &cfg, err);
+	if (r < 0)
+		return r;
 	if (req->has_input) {
 		r = profile_load_fd(fds[2], req->input, false, &base, &cfg.base_src, err);
 		if (r < 0)
@@ -183,17 +215,9 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 	cfg.bundle = req->bundle[0] ? req->bundle : NULL;
 	cfg.pid = pid;
 	cfg.expect_start = start;
-	cfg.output = req->path;
-	cfg.output_dirfd = fds[1];
-	cfg.output_name = req->name;
-	cfg.owner_uid = cr->uid;
-	cfg.owner_gid = cr->gid;
 	cfg.base = base;
 	cfg.input = req->has_input ? req->input : NULL;
-	cfg.scope = req->scope;
-	cfg.no_new_privs = req->nnp;
-	cfg.any_nnp = req->any_nnp;
-	cfg.no_args = req->no_args;
+	cfg.spec = req->spec;
 	cfg.alone = req->alone;
 	cfg.tenant = cr->uid ? tenant : NULL;
 	cfg.tenant_quota = o->tenant_quota;
@@ -213,7 +237,7 @@ static int serve_one(const struct options *o, int conn, uid_t principal)
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	char buf[OSR_PROTO_MAX + 1], reply[sizeof(err.msg) + 16];
-	int fds[3];
+	int fds[OSR_PROTO_MAX_FDS];
 	size_t len, nfds;
 	int r;
 

@@ -17,7 +17,6 @@
 
 #include "bpfshare.h"
 #include "counts.h"
-#include "format.h"
 #include "output.h"
 #include "fileio.h"
 #include "jsonutil.h"
@@ -58,7 +57,7 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 
 	hdr->exe_ino = t->cfg->runtime_exe_ino;
 	hdr->exe_dev = t->cfg->runtime_exe_dev;
-	hdr->counting = t->cfg->stats != NULL;
+	hdr->counting = target_is_file(&t->cfg->stats);
 	r = bpf_share_enter(&t->bs, &req, hdr, err);
 	free(hdr);
 	/* The namespace held is the one prestart saw (the pid was checked by its pidfd). */
@@ -81,48 +80,32 @@ static void tracer_stats(struct tracer *t, const struct osr_container *table,
 	const struct tracer_config *cfg = t->cfg;
 	struct osr_err err = { "" };
 
-	if (counts_save(table, stats, cfg->id, cfg->stats, cfg->stats_dir, cfg->stats_once,
-			&err) < 0) {
+	if (counts_save(table, stats, cfg->id, &cfg->stats, &err) < 0) {
 		log_error("%s", err.msg);
 		snprintf(t->rec.message, sizeof(t->rec.message),
-			 "the profile '%s' was written, the stats were not: %s", cfg->output,
+			 "the profile '%.512s' was written, the stats were not: %s", cfg->out.shown,
 			 err.msg);
 		return;
 	}
-	log_info("wrote '%s'", cfg->stats);
+	log_info("wrote '%s'", cfg->stats.shown);
 }
 
 /* Build, validate and write the profile from what the program saw, then the stats if asked. */
 static int tracer_finish(struct tracer *t, struct osr_err *err)
 {
 	_cleanup_free_ struct osr_container *table = malloc(sizeof(*table));
-	_cleanup_free_ struct osr_stats *stats = t->cfg->stats ? malloc(sizeof(*stats)) : NULL;
-	char name[OSR_RESOURCE_NAME_MAX + 1];
+	const bool counting = target_is_file(&t->cfg->stats);
+	_cleanup_free_ struct osr_stats *stats = counting ? malloc(sizeof(*stats)) : NULL;
 	struct output_opts o = {
-		.scope = t->cfg->scope,
-		.no_new_privs = t->cfg->no_new_privs,
-		.any_nnp = t->cfg->any_nnp,
-		.no_args = t->cfg->no_args,
+		.spec = t->cfg->spec,
 		.base = t->cfg->base,
 		.base_src = t->cfg->base_src,
-		.path = t->cfg->output,
-		.root = t->cfg->output_dir,
-		.in_dir = t->cfg->output_dirfd >= 0,
-		.dirfd = t->cfg->output_dirfd,
-		.file_name = t->cfg->output_name,
-		.owner_uid = t->cfg->output_dirfd >= 0 ? t->cfg->owner_uid : (uid_t)-1,
-		.owner_gid = t->cfg->output_dirfd >= 0 ? t->cfg->owner_gid : (gid_t)-1,
-		.once = t->cfg->output_once,
-		/* of:/x/app.yaml: a SeccompProfile named app, for kubectl apply. */
-		.format = format_for_path(t->cfg->output),
-		.name = name,
+		.target = &t->cfg->out,
 	};
 	int r;
 
-	if (!table || (t->cfg->stats && !stats))
+	if (!table || (counting && !stats))
 		return osr_fail(err, -ENOMEM, "out of memory");
-	if (format_resource_name(t->cfg->output, name, sizeof(name)) < 0)
-		snprintf(name, sizeof(name), "recorded");
 	/* Leave first: what is read is then final. */
 	r = bpf_share_leave(&t->bs, table, stats);
 	bpf_share_close(&t->bs);
@@ -140,7 +123,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	r = output_write(table, &o, err);
 	if (r < 0)
 		return r;
-	log_info("wrote '%s'", t->cfg->output);
+	log_info("wrote '%s'", t->cfg->out.shown);
 	if (stats)
 		tracer_stats(t, table, stats);
 	return 0;
@@ -243,15 +226,12 @@ static int tracer_begin(struct tracer *t, struct osr_err *err)
 		return r;
 	t->attached = true;
 	t->rec.status = TRACER_RECORDING;
-	snprintf(t->rec.output, sizeof(t->rec.output), "%s", cfg->output);
+	snprintf(t->rec.output, sizeof(t->rec.output), "%s", cfg->out.shown);
 	snprintf(t->rec.input, sizeof(t->rec.input), "%s", cfg->input ? cfg->input : "");
 	snprintf(t->rec.bundle, sizeof(t->rec.bundle), "%s", cfg->bundle ? cfg->bundle : "");
 	t->rec.key = t->bs.key;
 	t->rec.by_mntns = cfg->mntns_inum != 0;
-	t->rec.scope = cfg->scope;
-	t->rec.no_new_privs = cfg->no_new_privs;
-	t->rec.any_nnp = cfg->any_nnp;
-	t->rec.no_args = cfg->no_args;
+	t->rec.spec = cfg->spec;
 	return rundir_write(cfg->rundir, cfg->id, &t->rec, err);
 }
 
@@ -388,12 +368,31 @@ static void leave_cgroups(void)
 	}
 }
 
+/* Close every fd from 3 on but those in keep (sorted, each >= 3). */
+static void close_all_but(const int *keep, size_t n)
+{
+	unsigned int from = 3;
+
+	for (size_t i = 0; i <= n; i++) {
+		unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
+
+		if (to > from && syscall(SYS_close_range, from, to - 1, 0) < 0) {
+			/* Kernels before 5.9: the slow way. */
+			for (unsigned int fd = from; fd < to && fd < 65536; fd++)
+				close((int)fd);
+		}
+		from = to + 1;
+	}
+}
+
 /*
  * Leave the runtime's session and pipes: it waits for the hook's stdout and
- * stderr to close. keep_fd, and keep2 if not -1, stay open.
+ * stderr to close. The ready pipe and the output folders stay open.
  */
-static int detach_from_caller(int keep_fd, int keep2)
+static int detach_from_caller(int ready_fd, const struct tracer_config *cfg)
 {
+	int keep[3] = { ready_fd, cfg->out.dirfd, cfg->stats.dirfd };
+	size_t n = 0;
 	int null_fd;
 
 	if (setsid() < 0)
@@ -405,20 +404,19 @@ static int detach_from_caller(int keep_fd, int keep2)
 		if (dup2(null_fd, fd) < 0)
 			return -errno;
 	closelog();
-	/* Everything of the caller's but the fds kept, in ranges between them. */
-	{
-		unsigned int a = (unsigned int)keep_fd, b = keep2 >= 3 ? (unsigned int)keep2 : a;
-		unsigned int lo = a < b ? a : b, hi = a < b ? b : a;
+	/* Everything of the caller's but the fds kept: sorted, those below 3 left out. */
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		int fd = keep[i];
+		size_t j = n;
 
-		if (syscall(SYS_close_range, 3, lo - 1, 0) < 0 ||
-		    (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0) < 0) ||
-		    syscall(SYS_close_range, hi + 1, ~0U, 0) < 0) {
-			/* Kernels before 5.9: the slow way. */
-			for (int fd = 3; fd < 65536; fd++)
-				if (fd != keep_fd && fd != keep2)
-					close(fd);
-		}
+		if (fd < 3)
+			continue;
+		for (; j > 0 && keep[j - 1] > fd; j--)
+			keep[j] = keep[j - 1];
+		keep[j] = fd;
+		n++;
 	}
+	close_all_but(keep, n);
 	log_init(NULL, NULL);
 	log_set_stderr(0);
 	prctl(PR_SET_NAME, "osr-tracer");
@@ -449,7 +447,7 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 		int keep = take_fd(&wfd);
 
 		close(take_fd(&rfd));
-		if (detach_from_caller(keep, cfg->output_dirfd) < 0) {
+		if (detach_from_caller(keep, cfg) < 0) {
 			write_all(keep, "Ecannot detach the tracer from the runtime", 42);
 			_exit(1);
 		}
@@ -491,4 +489,10 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 	if (len >= 1 && buf[0] == 'E')
 		return osr_fail(err, -EIO, "%s", buf + 1);
 	return osr_fail(err, -EIO, "the tracer exited before it attached");
+}
+
+void tracer_config_release(struct tracer_config *cfg)
+{
+	target_close(&cfg->out);
+	target_close(&cfg->stats);
 }

@@ -7,6 +7,8 @@
 #include <json-c/json.h>
 
 #include "profile.h"
+#include "spec.h"
+#include "target.h"
 #include "util.h"
 
 struct tracer_config {
@@ -19,31 +21,21 @@ struct tracer_config {
 	unsigned int mntns_inum; /* non-zero: match this mount namespace instead */
 	unsigned long long runtime_exe_ino; /* the runtime's init executable */
 	unsigned int runtime_exe_dev;	    /* as the kernel encodes it */
-	const char *output;
-	const char *output_dir; /* --output-dir: output must lie inside it, or NULL */
-	bool output_once;	/* in --shared-output-dir: an existing file is never replaced */
-	const char *stats;	/* where to write the syscall counts, or NULL: no counting */
-	const char *stats_dir;	/* as output_dir, for stats */
-	bool stats_once;
+	/*
+	 * Where the profile goes, and the syscall counts (a folder of -1: no
+	 * counting), resolved by the caller (target.h): the tracer inherits
+	 * the folders and writes into them.
+	 */
+	struct output_target out;
+	struct output_target stats;
 	json_object *base; /* validated base profile, or NULL */
 	struct profile_source base_src; /* what the output must respect of it */
 	const char *input; /* where it came from (for `report`), or NULL */
-	int scope;	   /* enum osr_scope */
-	bool no_new_privs; /* the container's process.noNewPrivileges */
-	bool any_nnp;	   /* the profile is to start with either setting */
-	bool no_args;	   /* names only, without the recorded arguments */
+	struct profile_spec spec; /* what the profile covers */
 	int ready_timeout_ms;
 	const char *tenant;	   /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */
 	bool alone; /* no poststop will come: remove the record once finished */
-	/*
-	 * Through the service: the output folder as the user opened it (-1:
-	 * none, output is a path), the file's name in it, and its owner.
-	 */
-	int output_dirfd;
-	const char *output_name;
-	uid_t owner_uid;
-	gid_t owner_gid;
 	unsigned long long expect_start; /* the pid's start time as checked, or 0 */
 	/*
 	 * The process runs its workload already (oci-seccomp-bpf-hook's -r PID):
@@ -60,5 +52,9 @@ struct tracer_config {
  * it is sent SIGTERM.
  */
 int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err);
+
+/* The config's initial value, and what the caller closes once the tracer is spawned. */
+#define TRACER_CONFIG_INIT { .out = OUTPUT_TARGET_INIT, .stats = OUTPUT_TARGET_INIT }
+void tracer_config_release(struct tracer_config *cfg);
 
 #endif

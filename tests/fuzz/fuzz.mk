@@ -46,9 +46,9 @@ FUZZ_RUNS := $(addprefix fuzz-run-,$(FUZZ_NAMES))
 # BPF skeleton, and main.c and what drives the tracer pull it in.
 FUZZ_SRCS_state := src/state.c src/jsonutil.c src/util.c
 FUZZ_SRCS_annotation := src/annotation.c src/util.c
-FUZZ_SRCS_request := src/protocol.c src/scope.c src/runtimes.c src/profile.c src/recording.c src/counts.c src/argrules.c src/rules.c \
+FUZZ_SRCS_request := src/protocol.c src/kv.c src/target.c src/format.c src/scope.c src/runtimes.c src/profile.c src/recording.c src/counts.c src/argrules.c src/rules.c \
 	src/strset.c src/validate.c src/names.c src/fileio.c src/state.c src/jsonutil.c src/util.c src/log.c
-FUZZ_SRCS_profile := src/profile.c src/recording.c src/counts.c src/argrules.c src/rules.c src/strset.c src/validate.c src/names.c src/fileio.c src/jsonutil.c \
+FUZZ_SRCS_profile := src/profile.c src/target.c src/format.c src/recording.c src/counts.c src/argrules.c src/rules.c src/strset.c src/validate.c src/names.c src/fileio.c src/jsonutil.c \
 	src/util.c src/log.c
 FUZZ_DEPS := $(wildcard src/*.h include/*.h) tests/fuzz/fuzz.mk
 

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (proto_parse(text, (size_t)n, &again, &err) < 0 || again.op != req.op ||
 	    strcmp(again.id, req.id) || strcmp(again.path, req.path) ||
-	    again.scope != req.scope || again.nnp != req.nnp || again.alone != req.alone)
+	    strcmp(again.stats_path, req.stats_path) || again.has_stats != req.has_stats ||
+	    memcmp(&again.spec, &req.spec, sizeof(req.spec)) || again.alone != req.alone)
 		abort();
 	return 0;
 }

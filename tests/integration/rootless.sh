@@ -5,12 +5,14 @@
 # the test's. A user's container is recorded, the profile is theirs and
 # replays rootless; another user can neither record it, nor stop its
 # recording, nor write into the first one's folder; pid 1 and processes of
-# the host's PID namespace are refused; 8 rootless containers at once; a
+# the host's PID namespace are refused; the stats (stats:) are written into
+# the user's folder, never into another's; 8 rootless containers at once; a
 # restart of the service leaves a recording under way intact.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless_without_service_says_so
+	rootless_stats_written rootless_stats_elsewhere_refused
 	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
 	rootless_pid1_refused rootless_root_pidns_refused rootless_8_at_once rootless_service_restart_keeps_recording
 	rootless_user_quota rootless_bad_clients_dropped rootless_subuids_share_limit
@@ -128,6 +130,27 @@ if prun "$A" rl2 "" --security-opt "seccomp=$out" -- osr-workload call getcpu; t
 	pass rootless_replays
 else
 	fail rootless_replays "$(tail -2 "$T/last.out")"
+fi
+
+# --- stats: counted through the service, into the user's own folder, theirs -------------------------
+out=$RL/out-$A/s.json stats=$RL/out-$A/s.stats.json
+prun "$A" rls1 "of:$out;stats:$stats" -- osr-workload call getcpu
+rc=$?
+n=$(jq -r '[.syscalls[] | select(.name == "getcpu" and .phase == "workload") | .count] | add // 0' "$stats" 2>/dev/null)
+if [ $rc = 0 ] && [ "${n:-0}" -ge 1 ] 2>/dev/null && [ "$(stat -c %U "$stats" 2>/dev/null)" = "$A" ] &&
+	[ -z "$(missing_names "$out" getcpu)" ]; then
+	pass rootless_stats_written
+else
+	fail rootless_stats_written "rc=$rc, getcpu counted '${n:-}', owner '$(stat -c %U "$stats" 2>&1)': $(tail -2 "$T/last.out") $(tail -2 "$RL/service.log")"
+fi
+# The stats into a folder that is not the user's (root's, though the user may enter it): refused, nothing written.
+prun "$A" rls2 "of:$RL/out-$A/s2.json;stats:$RL/s2.stats.json" -- true
+rc=$?
+if [ $rc != 0 ] && grep -q "output folder of '$RL/s2.stats.json' belongs to uid 0, not to you" "$T/last.out" &&
+	[ ! -e "$RL/s2.stats.json" ] && [ ! -e "$RL/out-$A/s2.json" ]; then
+	pass rootless_stats_elsewhere_refused
+else
+	fail rootless_stats_elsewhere_refused "rc=$rc: $(tail -2 "$T/last.out")"
 fi
 
 # --- another user: cannot record it, stop it, or write where it writes -----------------------------

@@ -11,6 +11,7 @@
 #include "output.h"
 #include "profile.h"
 #include "scope.h"
+#include "target.h"
 #include "tmpfiles.h"
 #include "unit.h"
 
@@ -31,7 +32,8 @@ static mode_t mode_from_base(mode_t base_mode)
 	struct osr_container *table = calloc(1, sizeof(*table));
 	struct osr_err err = { "" };
 	/* As record --base takes them: a 0777 base is refused by the hook's StrictModes walk. */
-	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out", .root = FILEIO_AS_GIVEN };
+	struct output_target t = OUTPUT_TARGET_INIT;
+	struct output_opts o = { .spec.scope = OSR_SCOPE_WORKLOAD, .target = &t };
 	char base[PATH_MAX], out[PATH_MAX];
 	struct stat st = { 0 };
 	int r;
@@ -42,7 +44,7 @@ static mode_t mode_from_base(mode_t base_mode)
 	CHECK(put_file(base, MERGE_BASE) == 0 && chmod(base, base_mode) == 0);
 	r = profile_load(base, FILEIO_AS_GIVEN, &o.base, &o.base_src, &err);
 	CHECK(r == 0);
-	o.path = out;
+	r = r == 0 ? target_open(&t, out, FILEIO_AS_GIVEN, false, &err) : r;
 	if (r == 0) {
 		r = output_write(table, &o, &err);
 		if (r < 0)
@@ -50,6 +52,7 @@ static mode_t mode_from_base(mode_t base_mode)
 		CHECK(r == 0 && stat(out, &st) == 0);
 	}
 	json_object_put(o.base);
+	target_close(&t);
 	free(table);
 	remove_tree(tmpdir);
 	return st.st_mode & 07777;

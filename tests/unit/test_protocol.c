@@ -32,7 +32,7 @@ TEST(start_parsed)
 	CHECK(req.op == PROTO_START && !strcmp(req.id, "c1") && !strcmp(req.name, "p.json"));
 	CHECK(!strcmp(req.path, "/home/u/p.json") && req.has_input &&
 	      !strcmp(req.input, "/home/u/b.json"));
-	CHECK(req.scope == OSR_SCOPE_EXACT && req.nnp && !req.any_nnp && req.alone);
+	CHECK(req.spec.scope == OSR_SCOPE_EXACT && req.spec.no_new_privs && !req.spec.any_nnp && req.alone);
 	CHECK(!strcmp(req.bundle, "/run/b"));
 }
 
@@ -47,7 +47,7 @@ TEST(stop_parsed)
 
 TEST(round_trip)
 {
-	struct proto_request req = { .op = PROTO_START, .scope = OSR_SCOPE_ALL, .any_nnp = true },
+	struct proto_request req = { .op = PROTO_START, .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true } },
 			     again;
 	struct osr_err err = { "" };
 	char text[OSR_PROTO_MAX];
@@ -58,8 +58,34 @@ TEST(round_trip)
 	strcpy(req.path, "/a b/x.json");
 	n = proto_render(&req, text, sizeof(text));
 	CHECK(n > 0 && proto_parse(text, (size_t)n, &again, &err) == 0);
-	CHECK(again.scope == OSR_SCOPE_ALL && again.any_nnp && !again.has_input);
+	CHECK(again.spec.scope == OSR_SCOPE_ALL && again.spec.any_nnp && !again.has_input);
 	CHECK(!strcmp(again.path, "/a b/x.json"));
+}
+
+/* The stats' target travels as a second name and path (and a fourth fd). */
+TEST(stats_round_trip)
+{
+	struct proto_request req = { .op = PROTO_START, .has_stats = true }, again;
+	struct osr_err err = { "" };
+	char text[OSR_PROTO_MAX];
+	int n;
+
+	strcpy(req.id, "abc");
+	strcpy(req.name, "x.json");
+	strcpy(req.path, "/h/x.json");
+	strcpy(req.stats_name, "x.stats.json");
+	strcpy(req.stats_path, "/h/x.stats.json");
+	n = proto_render(&req, text, sizeof(text));
+	CHECK(n > 0 && proto_parse(text, (size_t)n, &again, &err) == 0);
+	CHECK(again.has_stats && !strcmp(again.stats_name, "x.stats.json") &&
+	      !strcmp(again.stats_path, "/h/x.stats.json"));
+	CHECK_STR_CONTAINS(text, "\nscope=workload\n");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=s\n", "go together");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=a/b\nstats_path=/x/s\n",
+		       "'stats_name' is not a file name");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\nstats_name=s\nstats_path=s\n",
+		       "'stats_path' is not absolute");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x/a\ninput=\n", "'input' is empty");
 }
 
 TEST(refusals)
@@ -78,7 +104,7 @@ TEST(refusals)
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=rel\n", "not absolute");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\x01y\n", "control character");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nnnp=2\n", "not 0 or 1");
-	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nscope=some\n", "not a scope");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nscope=some\n", "'scope' is not one of 'workload'");
 	expect_refused("osr 1 stop\nid=c1\n\n", "no '='");
 }
 
@@ -97,6 +123,7 @@ int main(void)
 	RUN(start_parsed);
 	RUN(stop_parsed);
 	RUN(round_trip);
+	RUN(stats_round_trip);
 	RUN(refusals);
 	RUN(nul_refused);
 	return 0;

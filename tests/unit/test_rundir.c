@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of finding a recording by its container id or a unique start of
- * it (rundir_lookup()), in a run directory of files made here.
+ * it (rundir_lookup()), and the record written and read (rundir_write(),
+ * rundir_read()), in a run directory of files made here.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -134,6 +137,81 @@ TEST(lookup_rejects_bad_ids)
 	CHECK_STR_CONTAINS(err.msg, "'a\\x1b[2Jb' is not a container id or the start of one");
 }
 
+/* A record file of the given text, for id "r". */
+static void record_text(const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	records((const char *const[]){ NULL });
+	snprintf(path, sizeof(path), "%s/r.state", dir);
+	f = fopen(path, "we");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Written and read back whole: the spec by name ("scope=all"), every field kept. */
+TEST(record_round_trip)
+{
+	struct tracer_record rec = { .pid = 42, .start_time = 1ull << 40, .status = TRACER_DONE,
+				     .key = 4026531836u, .by_mntns = true,
+				     .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true,
+					       .no_args = true } },
+			     back;
+	struct osr_err err = { "" };
+	char path[PATH_MAX], text[512] = "";
+	FILE *f;
+
+	records((const char *const[]){ NULL });
+	strcpy(rec.output, "/x/p.json");
+	strcpy(rec.message, "two\nlines");
+	CHECK(rundir_write(dir, "r", &rec, &err) == 0);
+	snprintf(path, sizeof(path), "%s/r.state", dir);
+	f = fopen(path, "re");
+	if (f) {
+		fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	CHECK_STR_CONTAINS(text, "\nscope=all\n");
+	CHECK_STR_CONTAINS(text, "\nmessage=two lines\n");
+	CHECK(rundir_read(dir, "r", &back, &err) == 0);
+	CHECK(back.pid == 42 && back.start_time == 1ull << 40 && back.status == TRACER_DONE);
+	CHECK(back.key == 4026531836u && back.by_mntns && !strcmp(back.output, "/x/p.json"));
+	CHECK(!memcmp(&back.spec, &rec.spec, sizeof(rec.spec)));
+}
+
+/* A record an older version wrote (scope by number, no_new_privs): read as it meant. */
+TEST(record_of_older_version)
+{
+	struct tracer_record rec;
+	struct osr_err err = { "" };
+
+	record_text("pid=7\nstart_time=99\nstatus=recording\noutput=/o.json\nmessage=\nkey=5\n"
+		    "by_mntns=0\nscope=2\nno_new_privs=1\nany_nnp=0\nno_args=1\ninput=\n"
+		    "bundle=/b\n");
+	CHECK(rundir_read(dir, "r", &rec, &err) == 0);
+	CHECK(rec.pid == 7 && rec.start_time == 99 && rec.status == TRACER_RECORDING);
+	CHECK(rec.spec.scope == OSR_SCOPE_EXACT && rec.spec.no_new_privs && rec.spec.no_args);
+	CHECK(!strcmp(rec.bundle, "/b") && rec.key == 5);
+}
+
+/* Numbers are checked: a start time that is not one is a damaged record, not 0. */
+TEST(record_damaged)
+{
+	struct tracer_record rec;
+	struct osr_err err = { "" };
+
+	record_text("pid=7\nstart_time=12abc\nstatus=done\n");
+	CHECK(rundir_read(dir, "r", &rec, &err) == -EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "is damaged");
+	record_text("pid=7\nstart_time=12\n");
+	CHECK(rundir_read(dir, "r", &rec, &err) == -EINVAL);
+	record_text("pid=7\nstart_time=12\nstatus=done\nfuture_key=1\n");
+	CHECK(rundir_read(dir, "r", &rec, &err) == 0);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -151,6 +229,9 @@ int main(void)
 	RUN(lookup_unknown);
 	RUN(lookup_only_records);
 	RUN(lookup_rejects_bad_ids);
+	RUN(record_round_trip);
+	RUN(record_of_older_version);
+	RUN(record_damaged);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("note: cannot remove '%s'\n", dir);

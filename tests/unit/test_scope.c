@@ -95,7 +95,7 @@ static void mark_compat(enum osr_phase phase, const char *name)
 static void select_scope(enum osr_scope scope, bool no_new_privs)
 {
 	scope_select(rec,
-		     &(struct scope_opts){ .scope = scope, .no_new_privs = no_new_privs }, sel, &rep);
+		     &(struct profile_spec){ .scope = scope, .no_new_privs = no_new_privs }, sel, &rep);
 }
 
 static bool allowed(const char *name)
@@ -487,7 +487,7 @@ TEST(left_out_list_truncated)
 static void select_portable(bool no_new_privs, bool any)
 {
 	scope_select(rec,
-		     &(struct scope_opts){ .scope = OSR_SCOPE_WORKLOAD,
+		     &(struct profile_spec){ .scope = OSR_SCOPE_WORKLOAD,
 					   .no_new_privs = no_new_privs,
 					   .any_nnp = any },
 		     sel, &rep);
