@@ -313,10 +313,19 @@ for c in "${CALLS[@]}"; do
 	(cd "$T/b$CTR_SEQ" && exec runc run "$ID_PREFIX-$CTR_SEQ" </dev/null >/dev/null 2>&1) &
 	pids+=($!)
 done
-# However many containers are recorded, one program is attached.
+# However many containers are recorded, one program is attached. Attached, not
+# loaded: a program the last recording unpinned is freed after a grace period
+# (gone() above), so one being freed and the next one loaded may both be listed
+# for a moment, as under the sanitizers here.
+attached() {
+	local ids
+	ids=$(bpftool -j prog show 2>/dev/null | jq -c '[.[] | select(.name == "osr_sys_enter") | .id]')
+	bpftool -j link show 2>/dev/null | jq --argjson ids "${ids:-[]}" \
+		'[.[] | .prog_id as $p | select($ids | index($p))] | length'
+}
 most=0
 for _ in $(seq 20); do
-	n=$(bpftool prog show 2>/dev/null | grep -c 'name osr_sys_enter')
+	n=$(attached)
 	[ "$n" -gt "$most" ] && most=$n
 	sleep 0.02
 done
