@@ -15,14 +15,6 @@
 #include "tmpfiles.h"
 #include "unit.h"
 
-#define MERGE_BASE                                                                                 \
-	"{\"comment\":\"my base\",\"x-vendor\":{\"k\":[1,2]},"                                     \
-	"\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"         \
-	"\"syscalls\":["                                                                           \
-	"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"                                    \
-	"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"                   \
-	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","                              \
-	"\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}"
 
 /* ---- the output's mode: never readable by more than its base ---- */
 

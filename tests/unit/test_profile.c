@@ -240,14 +240,6 @@ TEST(build_unresolved)
 	json_object_put(out);
 }
 
-#define MERGE_BASE                                                                                 \
-	"{\"comment\":\"my base\",\"x-vendor\":{\"k\":[1,2]},"                                     \
-	"\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"         \
-	"\"syscalls\":["                                                                           \
-	"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"                                    \
-	"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"                   \
-	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","                              \
-	"\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}"
 
 TEST(build_merge_base)
 {

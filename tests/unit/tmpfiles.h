@@ -77,4 +77,14 @@ static __attribute__((unused)) char *slurp(const char *path)
 	return buf;
 }
 
+/* A base profile with a comment, a vendor key, a denial and an argument rule: merged and written. */
+#define MERGE_BASE                                                                                 \
+	"{\"comment\":\"my base\",\"x-vendor\":{\"k\":[1,2]},"                                     \
+	"\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"         \
+	"\"syscalls\":["                                                                           \
+	"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"                                    \
+	"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"                   \
+	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","                              \
+	"\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}"
+
 #endif
