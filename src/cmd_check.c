@@ -299,7 +299,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 		return r;
 	fd = open_input(abs, FILEIO_AS_GIVEN, &err);
 	if (fd < 0) {
-		log_error("check: %s", err.msg);
+		log_error("check: %s", osr_err_text(&err, fd));
 		return fd;
 	}
 	r = read_all(fd, OSR_PROFILE_MAX, &text, &len);
@@ -322,7 +322,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 	snprintf(what, sizeof(what), "'%s'", path);
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, &err);
 	if (r < 0) {
-		log_error("check: %s", err.msg);
+		log_error("check: %s", osr_err_text(&err, r));
 		if (!quiet)
 			printf("%s: invalid\n", path);
 		return r;
@@ -331,7 +331,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 	/* Beyond the limits, even the summary would take long: say which, and stop. */
 	r = profile_check_limits(profile, &err);
 	if (r < 0) {
-		log_error("check: '%s' is invalid: %s", path, err.msg);
+		log_error("check: '%s' is invalid: %s", path, osr_err_text(&err, r));
 		if (!quiet)
 			printf("%s: invalid\n", path);
 		return r;
@@ -343,7 +343,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 		return r;
 	}
 	if (valid < 0) {
-		log_error("check: '%s' is invalid: %s", path, err.msg);
+		log_error("check: '%s' is invalid: %s", path, osr_err_text(&err, valid));
 	}
 	/* libseccomp stops at the first; all of them are worth knowing. */
 	if (s.unknown.n) {

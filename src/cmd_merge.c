@@ -198,7 +198,7 @@ static int load_inputs(char *const *argv, size_t count, const struct merge_optio
 			return r;
 		r = profile_load(in->paths[i], FILEIO_AS_GIVEN, &in->v[i], &src, &err);
 		if (r < 0) {
-			log_error("merge: %s", err.msg);
+			log_error("merge: %s", osr_err_text(&err, r));
 			return r;
 		}
 		*umask_all |= src.umask;
@@ -226,14 +226,14 @@ static int write_merged(json_object *merged, const struct merge_options *m, mode
 	r = profile_validate(merged, false, &err);
 	if (r < 0) {
 		log_error("merge: the profile merged for '%s' does not compile with libseccomp: %s",
-			  m->output, err.msg);
+			  m->output, osr_err_text(&err, r));
 		return r;
 	}
 	r = format_check(merged, m->fmt, &err);
 	if (r < 0) {
 		log_error("merge: the profile merged for '%s' cannot be written as a "
 			  "SeccompProfile: %s (write JSON with --format json)",
-			  m->output, err.msg);
+			  m->output, osr_err_text(&err, r));
 		return r;
 	}
 	text = profile_render(merged, m->fmt, m->name);
@@ -257,7 +257,7 @@ static int write_merged(json_object *merged, const struct merge_options *m, mode
 	r = write_file_atomic(out_abs, FILEIO_AS_GIVEN, text, strlen(text), 0644 & ~umask_all,
 			      &err);
 	if (r < 0)
-		log_error("merge: %s", err.msg);
+		log_error("merge: %s", osr_err_text(&err, r));
 	return r;
 }
 
@@ -278,7 +278,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		return r;
 	r = merge_profiles(in.v, in.paths, in.n, &merged, &rep, &err);
 	if (r < 0) {
-		log_error("merge: %s", err.msg);
+		log_error("merge: %s", osr_err_text(&err, r));
 		return r;
 	}
 	r = write_merged(merged, &m, umask_all);

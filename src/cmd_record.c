@@ -176,7 +176,7 @@ static int record_base(struct record_args *a, const char *path)
 	a->base = NULL;
 	r = profile_load(a->base_abs, FILEIO_AS_GIVEN, &a->base, &a->out.base_src, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	return 0;
@@ -283,7 +283,7 @@ static int record_check(const struct options *o, const struct record_args *a)
 	    (a->stats_abs && strcmp(out->path, "-") &&
 	     (r = output_same_file(a->stats_abs, out->root, out->path, out->root, &same,
 				   &err)) < 0)) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	if (same) {
@@ -292,7 +292,7 @@ static int record_check(const struct options *o, const struct record_args *a)
 	}
 	r = rundir_prepare(o->rundir, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	return 0;
@@ -346,7 +346,7 @@ static int record_attach(pid_t child, struct osr_container *hdr, struct bpf_shar
 	if (r >= 0)
 		r = bpf_share_enter(bs, &(struct share_request){ .pid = child }, hdr, &err);
 	if (r < 0) {
-		log_error("%s", err.msg[0] ? err.msg : "cannot start recording");
+		log_error("%s", osr_err_text(&err, r));
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 	}
@@ -393,7 +393,7 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 	else
 		r = output_write(table, out, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
 	if (strcmp(out->path, "-"))
@@ -402,7 +402,7 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 		return 0;
 	r = counts_save(table, stats, NULL, a->stats_abs, out->root, false, &err);
 	if (r < 0)
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 	else
 		log_info("wrote '%s'", a->stats_abs);
 	return r;

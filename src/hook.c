@@ -49,7 +49,7 @@ static int read_state(int argc, char **argv, struct oci_state *st)
 	}
 	r = state_parse(text, len, st, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
 	log_set_container(st->id);
@@ -239,7 +239,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 		goto fail;
 	return 0;
 fail:
-	log_error("%s", err.msg);
+	log_error("%s", osr_err_text(&err, r));
 	return r;
 }
 
@@ -339,7 +339,7 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 	else
 		r = client_stop(o, st.id, st.bundle, &err);
 	if (r < 0)
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 	return r;
 }
 

@@ -351,12 +351,8 @@ int profile_load(const char *path, const char *root, json_object **out,
 	_cleanup_close_ int fd = -1;
 
 	fd = open_input(path, root, err);
-	if (fd < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, fd, "base profile: %s", inner);
-	}
+	if (fd < 0)
+		return osr_wrap(err, fd, "base profile");
 	return profile_load_fd(fd, path, root != NULL, out, src, err);
 }
 
@@ -389,12 +385,8 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 	if (r < 0)
 		return r;
 	r = profile_validate_base(profile, confined, err);
-	if (r < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, r, "base profile '%s' is invalid: %s", path, inner);
-	}
+	if (r < 0)
+		return osr_wrap(err, r, "base profile '%s' is invalid", path);
 	if (src) {
 		src->umask = ~st.st_mode & 0777;
 		src->confined = confined;
