@@ -297,7 +297,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 	r = absolute_path("check", path, &abs);
 	if (r < 0)
 		return r;
-	fd = open_input(abs, FILEIO_AS_GIVEN, &err);
+	fd = open_input(abs, place_as_given(), &err);
 	if (fd < 0) {
 		log_error("check: %s", osr_err_text(&err, fd));
 		return fd;

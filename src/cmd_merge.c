@@ -196,7 +196,7 @@ static int load_inputs(char *const *argv, size_t count, const struct merge_optio
 		r = absolute_path("merge", argv[i], &in->paths[i]);
 		if (r < 0)
 			return r;
-		r = profile_load(in->paths[i], FILEIO_AS_GIVEN, &in->v[i], &src, &err);
+		r = profile_load(in->paths[i], place_as_given(), "profile", &in->v[i], &src, &err);
 		if (r < 0) {
 			log_error("merge: %s", osr_err_text(&err, r));
 			return r;
@@ -254,7 +254,7 @@ static int write_merged(json_object *merged, const struct merge_options *m, mode
 	if (r < 0)
 		return r;
 	/* Every input is in it: readable by no one who cannot read them all. */
-	r = write_file_atomic(out_abs, FILEIO_AS_GIVEN, text, strlen(text), 0644 & ~umask_all,
+	r = write_file_atomic(out_abs, place_as_given(), text, strlen(text), 0644 & ~umask_all,
 			      &err);
 	if (r < 0)
 		log_error("merge: %s", osr_err_text(&err, r));

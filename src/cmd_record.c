@@ -174,7 +174,7 @@ static int record_base(struct record_args *a, const char *path)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	json_object_put(a->base);
 	a->base = NULL;
-	r = profile_load(a->base_abs, FILEIO_AS_GIVEN, &a->base, &a->out.base_src, &err);
+	r = profile_load(a->base_abs, place_as_given(), "base profile", &a->base, &a->out.base_src, &err);
 	if (r < 0) {
 		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
@@ -278,10 +278,10 @@ static int record_check(const struct options *o, const struct record_args *a)
 
 	bool same = false;
 
-	if ((strcmp(out->path, "-") && (r = check_output_path(out->path, out->root, &err)) < 0) ||
-	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->root, &err)) < 0) ||
+	if ((strcmp(out->path, "-") && (r = check_output_path(out->path, out->place, &err)) < 0) ||
+	    (a->stats_abs && (r = check_output_path(a->stats_abs, out->place, &err)) < 0) ||
 	    (a->stats_abs && strcmp(out->path, "-") &&
-	     (r = output_same_file(a->stats_abs, out->root, out->path, out->root, &same,
+	     (r = output_same_file(a->stats_abs, out->place, out->path, out->place, &same,
 				   &err)) < 0)) {
 		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
@@ -400,7 +400,7 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 		log_info("wrote '%s'", out->path);
 	if (!stats)
 		return 0;
-	r = counts_save(table, stats, NULL, a->stats_abs, out->root, false, &err);
+	r = counts_save(table, stats, NULL, a->stats_abs, out->place, false, &err);
 	if (r < 0)
 		log_error("%s", osr_err_text(&err, r));
 	else
@@ -412,7 +412,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 {
 	/* A person names -o and -b: written and read as given, as cp would. */
 	_cleanup_(record_args_free) struct record_args a = {
-		.out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .root = FILEIO_AS_GIVEN },
+		.out = { .scope = OSR_SCOPE_WORKLOAD, .path = "-", .place = { .how = PLACE_AS_GIVEN } },
 		.name = "recorded",
 	};
 	_cleanup_free_ struct osr_container *hdr = NULL, *table = NULL;

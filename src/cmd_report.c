@@ -221,7 +221,7 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	if (r != 0)
 		return r;
 	if (rec.input[0] &&
-	    (r = profile_load(rec.input, o->input_dir, &base, &out.base_src, &err)) < 0) {
+	    (r = profile_load(rec.input, place_beneath_or_strict(o->input_dir), "base profile", &base, &out.base_src, &err)) < 0) {
 		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}

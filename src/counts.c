@@ -223,7 +223,7 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	fd = open_input(path, FILEIO_AS_GIVEN, err);
+	fd = open_input(path, place_as_given(), err);
 	if (fd < 0)
 		return fd;
 	r = read_all(fd, OSR_STATS_MAX, &text, &len);
@@ -235,7 +235,7 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err)
 }
 
 int counts_save(const struct osr_container *table, const struct osr_stats *stats,
-		const char *container, const char *path, const char *root, bool once,
+		const char *container, const char *path, struct place place, bool once,
 		struct osr_err *err)
 {
 	_cleanup_(counts_free) struct counts c = { 0 };
@@ -252,8 +252,8 @@ int counts_save(const struct osr_container *table, const struct osr_stats *stats
 	    !(text = counts_render(&c)))
 		return osr_fail(err, -ENOMEM, "out of memory rendering the stats");
 	if (once)
-		return write_file_once(path, root, text, strlen(text), 0644, err);
-	return write_file_atomic(path, root, text, strlen(text), 0644, err);
+		return write_file_once(path, place, text, strlen(text), 0644, err);
+	return write_file_atomic(path, place, text, strlen(text), 0644, err);
 }
 
 /* "x86_64" for SCMP_ARCH_X86_64: the table's short form. */

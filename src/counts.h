@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fileio.h"
 #include "util.h"
 
 /* A stats file is at most this large: 9216 (phase, ABI, syscall) entries of ~120 bytes. */
@@ -63,12 +64,12 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err);
 
 /*
  * Write the stats file of a recording that counted (its final table and
- * counts), atomically: root and once as for the profile (fileio.h).
+ * counts), atomically: placed and written once as the profile (fileio.h).
  */
 struct osr_container;
 struct osr_stats;
 int counts_save(const struct osr_container *table, const struct osr_stats *stats,
-		const char *container, const char *path, const char *root, bool once,
+		const char *container, const char *path, struct place place, bool once,
 		struct osr_err *err);
 
 /* The table `report --counts` prints: name, count, share, first seen, phase, ABI. */

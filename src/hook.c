@@ -103,10 +103,11 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 /*
  * Where a file the annotation names (the profile, the stats) may go, by the
  * hook's options: *path checked against it, and moved into the tenant's
- * folder where confined; *root and *once as fileio.h takes them.
+ * folder where confined. *folder: the folder it must stay beneath, NULL for
+ * the strict walk (fileio.h); *once: never replace a file.
  */
 static int hook_place(const struct options *o, const struct oci_state *st, char **path,
-		      const char **root, bool *once, struct osr_err *err)
+		      const char **folder, bool *once, struct osr_err *err)
 {
 	int r;
 
@@ -116,7 +117,7 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 	 * written once: no recording replaces another's.
 	 */
 	if (o->shared_output_dir && path_inside(*path, o->shared_output_dir)) {
-		*root = o->shared_output_dir;
+		*folder = o->shared_output_dir;
 		*once = true;
 		return check_output_new(*path, o->shared_output_dir, err);
 	}
@@ -134,12 +135,12 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 			return r;
 		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, *path);
 	}
-	*root = o->output_dir;
+	*folder = o->output_dir;
 	/* Confined to the shared folder only, anything else is outside it. */
-	if (!*root && o->shared_output_dir)
-		*root = o->shared_output_dir;
+	if (!*folder && o->shared_output_dir)
+		*folder = o->shared_output_dir;
 	/* Everything that can be checked now is: a bad request stops the container here. */
-	return check_output_path(*path, *root, err);
+	return check_output_path(*path, place_beneath_or_strict(*folder), err);
 }
 
 /* Where the profile, and the stats if asked, may go. */
@@ -154,8 +155,8 @@ static int hook_output(const struct options *o, const struct oci_state *st,
 		return r;
 	r = hook_place(o, st, &req->stats, &cfg->stats_dir, &cfg->stats_once, err);
 	if (r >= 0)
-		r = output_same_file(req->stats, cfg->stats_dir, req->output, cfg->output_dir, &same,
-				     err);
+		r = output_same_file(req->stats, place_beneath_or_strict(cfg->stats_dir), req->output,
+				     place_beneath_or_strict(cfg->output_dir), &same, err);
 	if (r >= 0 && same)
 		r = osr_fail(err, -EINVAL,
 			     "annotation '%s': 'stats:' '%s' names the profile's own file '%s'",
@@ -174,7 +175,7 @@ static int hook_base(const struct options *o, const struct oci_state *st,
 		     struct osr_err *err)
 {
 	_cleanup_free_ char *folder = NULL;
-	const char *root = o->input_dir;
+	const char *within = o->input_dir;
 	char *path = NULL;
 	int r;
 
@@ -185,13 +186,14 @@ static int hook_base(const struct options *o, const struct oci_state *st,
 			return r;
 		free(req->input);
 		req->input = path;
-		if (r > 0 && (!root || path_inside(folder, root)))
-			root = folder;
+		if (r > 0 && (!within || path_inside(folder, within)))
+			within = folder;
 		if (r > 0)
 			log_debug("namespace '%s' reads its base from '%s'", st->k8s_namespace,
 				  path);
 	}
-	return profile_load(req->input, root, base, src, err);
+	return profile_load(req->input, place_beneath_or_strict(within), "base profile", base, src,
+			    err);
 }
 
 int hook_start(const struct options *o, const struct oci_state *st_in)

@@ -140,8 +140,8 @@ int output_write(const struct osr_container *table, const struct output_opts *o,
 		return write_file_in(o->dirfd, o->file_name, o->path, text, strlen(text),
 				     0644 & ~o->base_src.umask, o->owner_uid, o->owner_gid, err);
 	if (o->once)
-		return write_file_once(o->path, o->root, text, strlen(text),
+		return write_file_once(o->path, o->place, text, strlen(text),
 				       0644 & ~o->base_src.umask, err);
-	return write_file_atomic(o->path, o->root, text, strlen(text), 0644 & ~o->base_src.umask,
+	return write_file_atomic(o->path, o->place, text, strlen(text), 0644 & ~o->base_src.umask,
 				 err);
 }

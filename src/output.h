@@ -19,7 +19,7 @@ struct output_opts {
 	json_object *base; /* validated base profile to extend, or NULL */
 	struct profile_source base_src; /* its file's mode and confinement */
 	const char *path;  /* where to write; "-" for stdout */
-	const char *root;  /* as write_file_atomic() takes it (fileio.h) */
+	struct place place; /* where path may lead (fileio.h) */
 	bool once;	   /* never replace an existing file (--shared-output-dir) */
 	bool in_dir;	   /* write file_name in the folder dirfd (a user's), not path */
 	int dirfd;

@@ -73,7 +73,7 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 		     rec->bundle);
 	if (n < 0 || n >= (int)sizeof(text))
 		return osr_fail(err, -ENAMETOOLONG, "tracer record for '%s' is too long", id);
-	return write_file_atomic(path, NULL, text, (size_t)n, 0600, err);
+	return write_file_atomic(path, place_strict(), text, (size_t)n, 0600, err);
 }
 
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err)

@@ -81,7 +81,7 @@ static void tracer_stats(struct tracer *t, const struct osr_container *table,
 	const struct tracer_config *cfg = t->cfg;
 	struct osr_err err = { "" };
 
-	if (counts_save(table, stats, cfg->id, cfg->stats, cfg->stats_dir, cfg->stats_once,
+	if (counts_save(table, stats, cfg->id, cfg->stats, place_beneath_or_strict(cfg->stats_dir), cfg->stats_once,
 			&err) < 0) {
 		log_error("%s", err.msg);
 		snprintf(t->rec.message, sizeof(t->rec.message),
@@ -106,7 +106,7 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 		.base = t->cfg->base,
 		.base_src = t->cfg->base_src,
 		.path = t->cfg->output,
-		.root = t->cfg->output_dir,
+		.place = place_beneath_or_strict(t->cfg->output_dir),
 		.in_dir = t->cfg->output_dirfd >= 0,
 		.dirfd = t->cfg->output_dirfd,
 		.file_name = t->cfg->output_name,

@@ -690,7 +690,7 @@ static void expect_load_fails(const char *name, const char *text, const char *wo
 		CHECK(put_file(p, text) == 0);
 	else if (!strcmp(name, "folder.json"))
 		CHECK(mkdir(p, 0755) == 0);
-	CHECK(profile_load(p, NULL, &out, NULL, &err) < 0);
+	CHECK(profile_load(p, place_strict(), "base profile", &out, NULL, &err) < 0);
 	CHECK(out == NULL);
 	CHECK_STR_CONTAINS(err.msg, p);
 	if (word)
@@ -709,7 +709,7 @@ TEST(load_good)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "good.json");
 	CHECK(put_file(p, MERGE_BASE "\n") == 0);
-	CHECK(profile_load(p, NULL, &out, NULL, &err) == 0);
+	CHECK(profile_load(p, place_strict(), "base profile", &out, NULL, &err) == 0);
 	CHECK(out != NULL);
 	CHECK(get_str(out, "defaultAction") &&
 	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
@@ -792,7 +792,7 @@ static void expect_load(const char *text, const char *word1, const char *word2)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "base.json");
 	CHECK(put_file(p, text) == 0);
-	r = profile_load(p, NULL, &out, NULL, &err);
+	r = profile_load(p, place_strict(), "base profile", &out, NULL, &err);
 	if (!word1) {
 		if (r < 0)
 			printf("# refused: %s\n", err.msg);
@@ -951,14 +951,14 @@ TEST(load_confined_quotes_nothing)
 		CHECK(make_tmpdir() == 0);
 		path_in(p, sizeof(p), "base.json");
 		CHECK(put_file(p, secrets[i].text) == 0);
-		CHECK(profile_load(p, tmpdir, &out, &src, &err) < 0);
+		CHECK(profile_load(p, place_beneath(tmpdir), "base profile", &out, &src, &err) < 0);
 		if (strstr(err.msg, secrets[i].secret))
 			printf("# case %zu quotes the base: %s\n", i, err.msg);
 		CHECK(!strstr(err.msg, secrets[i].secret));
 		CHECK_STR_CONTAINS(err.msg, p);
 		CHECK_STR_CONTAINS(err.msg, secrets[i].where);
 		/* Unconfined, the user reads their own file: the value helps. */
-		CHECK(profile_load(p, NULL, &out, &src, &err) < 0);
+		CHECK(profile_load(p, place_strict(), "base profile", &out, &src, &err) < 0);
 		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
 		remove_tree(tmpdir);
 	}
@@ -972,7 +972,7 @@ static mode_t mode_from_base(mode_t base_mode)
 	struct osr_container *table = calloc(1, sizeof(*table));
 	struct osr_err err = { "" };
 	/* As record --base takes them: a 0777 base is refused by the hook's StrictModes walk. */
-	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out", .root = FILEIO_AS_GIVEN };
+	struct output_opts o = { .scope = OSR_SCOPE_WORKLOAD, .name = "out", .place = { .how = PLACE_AS_GIVEN } };
 	char base[PATH_MAX], out[PATH_MAX];
 	struct stat st = { 0 };
 	int r;
@@ -981,7 +981,7 @@ static mode_t mode_from_base(mode_t base_mode)
 	path_in(base, sizeof(base), "base.json");
 	path_in(out, sizeof(out), "out.json");
 	CHECK(put_file(base, MERGE_BASE) == 0 && chmod(base, base_mode) == 0);
-	r = profile_load(base, FILEIO_AS_GIVEN, &o.base, &o.base_src, &err);
+	r = profile_load(base, place_as_given(), "base profile", &o.base, &o.base_src, &err);
 	CHECK(r == 0);
 	o.path = out;
 	if (r == 0) {
@@ -1057,7 +1057,7 @@ TEST(write_mode_and_content)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "out.json");
-	CHECK(write_file_atomic(p, NULL, text, strlen(text), 0644, &err) == 0);
+	CHECK(write_file_atomic(p, place_strict(), text, strlen(text), 0644, &err) == 0);
 	umask(old);
 	CHECK(lstat(p, &st) == 0);
 	CHECK(S_ISREG(st.st_mode));
@@ -1081,7 +1081,7 @@ TEST(write_replaces)
 	path_in(p, sizeof(p), "out.json");
 	CHECK(put_file(p, old_text) == 0);
 	CHECK(chmod(p, 0600) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) == 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) == 0);
 	got = slurp(p);
 	CHECK(got && !strcmp(got, "new\n"));
 	CHECK(lstat(p, &st) == 0 && (st.st_mode & 07777) == 0644);
@@ -1101,7 +1101,7 @@ TEST(write_refuses_symlink)
 	path_in(p, sizeof(p), "out.json");
 	CHECK(put_file(target, "target\n") == 0);
 	CHECK(symlink(target, p) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 	got = slurp(target);
 	CHECK(got && !strcmp(got, "target\n"));
@@ -1112,7 +1112,7 @@ TEST(write_refuses_symlink)
 	path_in(target, sizeof(target), "nowhere.json");
 	path_in(p, sizeof(p), "dangling.json");
 	CHECK(symlink(target, p) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK(access(target, F_OK) < 0 && errno == ENOENT);
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
@@ -1127,7 +1127,7 @@ TEST(write_refuses_directory)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "out.json");
 	CHECK(mkdir(p, 0755) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 	CHECK(lstat(p, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK(count_tmp(tmpdir) == 0);
@@ -1141,7 +1141,7 @@ TEST(write_missing_folder)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "missing/out.json");
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "missing");
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
@@ -1154,25 +1154,25 @@ TEST(check_output_path)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "missing/out.json");
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "missing");
 
 	path_in(p, sizeof(p), "out.json");
-	CHECK(check_output_path(p, NULL, &err) == 0);
+	CHECK(check_output_path(p, place_strict(), &err) == 0);
 	CHECK(access(p, F_OK) < 0); /* a check, not a write */
 
 	path_in(target, sizeof(target), "target.json");
 	CHECK(symlink(target, p) == 0);
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 
 	path_in(p, sizeof(p), "dir.json");
 	CHECK(mkdir(p, 0755) == 0);
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 
-	CHECK(check_output_path("relative.json", NULL, &err) < 0);
+	CHECK(check_output_path("relative.json", place_strict(), &err) < 0);
 	path_in(p, sizeof(p), "");
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
 }
