@@ -20,14 +20,14 @@ static bool tracer_alive(const struct osr_recording *rec)
 /* The ids of the recordings that count: the keys of `stats`, at most OSR_MAX_COUNTING. */
 static unsigned int counting_ids(const struct bpf_share *bs, uint32_t *ids)
 {
-	uint32_t key, next, *prev = NULL;
+	uint32_t id, next, *prev = NULL;
 	unsigned int n = 0;
 
 	while (n < OSR_MAX_COUNTING &&
 	       bpf_map_get_next_key(bs->fds[OSR_MAP_STATS], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		ids[n++] = key;
+		id = next;
+		prev = &id;
+		ids[n++] = id;
 	}
 	return n;
 }
@@ -43,19 +43,19 @@ static bool id_in(const uint32_t *ids, unsigned int n, uint32_t id)
 void share_census(const struct bpf_share *bs, const char *tenant, bool collect,
 		  struct census *c)
 {
-	uint32_t key, next, *prev = NULL, ids[OSR_MAX_COUNTING];
+	uint32_t id, next, *prev = NULL, ids[OSR_MAX_COUNTING];
 	struct osr_recording rec;
 	unsigned int nids;
 
 	memset(c, 0, sizeof(*c));
 	nids = counting_ids(bs, ids);
 	while (bpf_map_get_next_key(bs->fds[OSR_MAP_RECORDINGS], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &key, &rec) < 0)
+		id = next;
+		prev = &id;
+		if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &id, &rec) < 0)
 			continue;
 		if (collect && !tracer_alive(&rec)) {
-			share_remove(bs, key, &rec);
+			share_remove(bs, id, &rec);
 			c->removed = true;
 			c->total = c->tenant = c->tenant_counting = 0;
 			memset(c->slot_used, 0, sizeof(c->slot_used));
@@ -67,7 +67,7 @@ void share_census(const struct bpf_share *bs, const char *tenant, bool collect,
 			c->slot_used[rec.loc - 1] = true;
 		if (tenant && *tenant && !strncmp(rec.tenant, tenant, sizeof(rec.tenant))) {
 			c->tenant++;
-			c->tenant_counting += id_in(ids, nids, key);
+			c->tenant_counting += id_in(ids, nids, id);
 		}
 	}
 	if (c->removed)

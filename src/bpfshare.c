@@ -21,25 +21,25 @@
 #include "log.h"
 #include "proc.h"
 
-/* Stop recording (with the lock held): the index is synced by the caller. */
-static void unkey(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec)
+/* Stop recording rec (with the lock held): the index is synced by the caller. */
+static void unkey(const struct bpf_share *bs, const struct osr_recording *rec)
 {
 	int fd = share_targets_fd(bs, rec->by_mntns);
-	uint32_t held;
+	uint32_t held_loc;
 
-	/* The key only if it still names it: a later recording may hold it now. */
-	if (bpf_map_lookup_elem(fd, &rec->key, &held) == 0 && held == id)
+	/* The key only if it still leads to rec's table: a later recording may hold it now. */
+	if (bpf_map_lookup_elem(fd, &rec->key, &held_loc) == 0 && held_loc == rec->loc)
 		bpf_map_delete_elem(fd, &rec->key);
 }
 
-/* The map and key of the table at loc (OSR_LOC_HASH). */
-static int table_fd(const struct bpf_share *bs, uint32_t loc, uint32_t *key)
+/* The map of the table at loc (OSR_LOC_HASH), and the table's key in it. */
+static int table_fd(const struct bpf_share *bs, uint32_t loc, uint32_t *table_key)
 {
 	if (loc & OSR_LOC_HASH) {
-		*key = loc & ~OSR_LOC_HASH;
+		*table_key = loc & ~OSR_LOC_HASH;
 		return bs->fds[OSR_MAP_MORE_TABLES];
 	}
-	*key = loc - 1;
+	*table_key = loc - 1;
 	return bs->fds[OSR_MAP_TABLES];
 }
 
@@ -47,14 +47,14 @@ static int table_fd(const struct bpf_share *bs, uint32_t loc, uint32_t *key)
 void share_remove(const struct bpf_share *bs, uint32_t id,
 		  const struct osr_recording *rec)
 {
-	uint32_t k;
+	uint32_t table_key;
 	int fd;
 
-	unkey(bs, rec->loc, rec);
+	unkey(bs, rec);
 	/* An array slot stays: the next recording in it writes it whole. */
-	fd = table_fd(bs, rec->loc, &k);
+	fd = table_fd(bs, rec->loc, &table_key);
 	if (rec->loc & OSR_LOC_HASH)
-		bpf_map_delete_elem(fd, &k);
+		bpf_map_delete_elem(fd, &table_key);
 	bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id); /* if it counted */
 	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
 }
@@ -156,7 +156,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 {
 	struct osr_recording rec = { .key = bs->key, .by_mntns = req->by_mntns };
 	unsigned long long start;
-	uint32_t k, slot;
+	uint32_t table_key, slot;
 	struct census c;
 	int r, fd;
 
@@ -178,8 +178,9 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	for (slot = 0; slot < OSR_STATIC_TABLES && cen->slot_used[slot]; slot++)
 		;
 	bs->loc = rec.loc = slot < OSR_STATIC_TABLES ? slot + 1 : (bs->id | OSR_LOC_HASH);
-	fd = table_fd(bs, bs->loc, &k);
-	r = bpf_map_update_elem(fd, &k, hdr, (bs->loc & OSR_LOC_HASH) ? BPF_NOEXIST : BPF_ANY);
+	fd = table_fd(bs, bs->loc, &table_key);
+	r = bpf_map_update_elem(fd, &table_key, hdr,
+				(bs->loc & OSR_LOC_HASH) ? BPF_NOEXIST : BPF_ANY);
 	if (r < 0 || bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
 		r = -errno;
 		share_remove(bs, bs->id, &rec);
@@ -269,7 +270,14 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 
 	if (!bs->entered)
 		return -ENOENT;
+	/*
+	 * Never change the node's maps without the lock: another tracer may be
+	 * entering. The recording stays entered, and is collected once this
+	 * tracer is gone.
+	 */
 	lock = lock_share();
+	if (lock < 0)
+		return lock;
 	bs->entered = false;
 	/* Only our own recording: a collection after we were thought dead may have taken it. */
 	if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec) < 0 ||
@@ -278,13 +286,13 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 		goto out;
 	}
 	/* Read once the entry is gone: what is read is then final. */
-	unkey(bs, rec.loc, &rec);
+	unkey(bs, &rec);
 	share_index_sync(bs);
 	{
-		uint32_t k;
-		int fd = table_fd(bs, rec.loc, &k);
+		uint32_t table_key;
+		int fd = table_fd(bs, rec.loc, &table_key);
 
-		if (out && bpf_map_lookup_elem(fd, &k, out) < 0)
+		if (out && bpf_map_lookup_elem(fd, &table_key, out) < 0)
 			r = -errno;
 		if (r >= 0 && stats)
 			r = read_stats(bs, bs->id, stats);
@@ -328,20 +336,20 @@ int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
 		   struct osr_stats *stats)
 {
 	struct bpf_share bs;
-	uint32_t id;
+	uint32_t loc;
 	int r;
 
 	share_init(&bs, by_mntns);
 	r = share_open_pinned(&bs);
 	if (r < 0)
 		return r;
-	if (bpf_map_lookup_elem(share_targets_fd(&bs, by_mntns), &key, &id) < 0) {
+	if (bpf_map_lookup_elem(share_targets_fd(&bs, by_mntns), &key, &loc) < 0) {
 		r = -ENOENT;
 	} else {
-		uint32_t k;
-		int fd = table_fd(&bs, id, &k);
+		uint32_t table_key;
+		int fd = table_fd(&bs, loc, &table_key);
 
-		r = bpf_map_lookup_elem(fd, &k, out) < 0 ? -errno : 0;
+		r = bpf_map_lookup_elem(fd, &table_key, out) < 0 ? -errno : 0;
 		/* The table's id, not the loc: an array slot's loc is no recording's id. */
 		if (r >= 0 && stats) {
 			r = read_stats(&bs, out->id, stats);
