@@ -960,6 +960,10 @@ TEST(load_confined_quotes_nothing)
 		/* Unconfined, the user reads their own file: the value helps. */
 		CHECK(profile_load(p, place_strict(), "base profile", &out, &src, &err) < 0);
 		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
+		/* Nor is a file named on the command line (merge's inputs) a hidden one. */
+		CHECK(profile_load(p, place_as_given(), "profile", &out, &src, &err) < 0);
+		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
+		CHECK(!strstr(err.msg, "base profile"));
 		remove_tree(tmpdir);
 	}
 }
