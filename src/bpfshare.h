@@ -26,7 +26,7 @@
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
 
-/* The maps, in the order of the table in bpfshare.c: one line there names each. */
+/* The maps, in the order of the table in bpfload.c: one line there names each. */
 enum osr_map {
 	OSR_MAP_TABLES,
 	OSR_MAP_MORE_TABLES,

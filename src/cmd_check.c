@@ -288,15 +288,15 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 	r = absolute_path("check", path, &abs);
 	if (r < 0)
 		return r;
-	fd = open_input(abs, FILEIO_AS_GIVEN, &err);
+	fd = open_input(abs, place_as_given(), &err);
 	if (fd < 0) {
-		log_error("check: %s", err.msg);
+		log_error("check: %s", osr_err_text(&err, fd));
 		return fd;
 	}
 	snprintf(what, sizeof(what), "'%s'", path);
 	r = json_read_file(fd, OSR_PROFILE_MAX, what, &text, &len, &err);
 	if (r < 0) {
-		log_error("check: %s", err.msg);
+		log_error("check: %s", osr_err_text(&err, r));
 		return r;
 	}
 	if (looks_like_yaml(text)) {
@@ -310,7 +310,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 	}
 	r = json_parse_object(text, len, OSR_PROFILE_MAX, what, &profile, &err);
 	if (r < 0) {
-		log_error("check: %s", err.msg);
+		log_error("check: %s", osr_err_text(&err, r));
 		if (!quiet)
 			printf("%s: invalid\n", path);
 		return r;
@@ -319,7 +319,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 	/* Beyond the limits, even the summary would take long: say which, and stop. */
 	r = profile_check_limits(profile, &err);
 	if (r < 0) {
-		log_error("check: '%s' is invalid: %s", path, err.msg);
+		log_error("check: '%s' is invalid: %s", path, osr_err_text(&err, r));
 		if (!quiet)
 			printf("%s: invalid\n", path);
 		return r;
@@ -331,7 +331,7 @@ static int check_one(const char *path, bool quiet, const struct rare_opts *ro)
 		return r;
 	}
 	if (valid < 0) {
-		log_error("check: '%s' is invalid: %s", path, err.msg);
+		log_error("check: '%s' is invalid: %s", path, osr_err_text(&err, valid));
 	}
 	/* libseccomp stops at the first; all of them are worth knowing. */
 	if (s.unknown.n) {

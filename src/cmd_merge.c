@@ -200,9 +200,9 @@ static int load_inputs(char *const *argv, size_t count, const struct merge_optio
 		r = absolute_path("merge", argv[i], &in->paths[i]);
 		if (r < 0)
 			return r;
-		r = profile_load(in->paths[i], FILEIO_AS_GIVEN, &in->v[i], &src, &err);
+		r = profile_load(in->paths[i], place_as_given(), "profile", &in->v[i], &src, &err);
 		if (r < 0) {
-			log_error("merge: %s", err.msg);
+			log_error("merge: %s", osr_err_text(&err, r));
 			return r;
 		}
 		*umask_all |= src.umask;
@@ -231,14 +231,14 @@ static int write_merged(json_object *merged, const struct merge_options *m, mode
 	r = profile_validate(merged, false, &err);
 	if (r < 0) {
 		log_error("merge: the profile merged for '%s' does not compile with libseccomp: %s",
-			  m->output, err.msg);
+			  m->output, osr_err_text(&err, r));
 		return r;
 	}
 	r = format_check(merged, m->fmt, &err);
 	if (r < 0) {
 		log_error("merge: the profile merged for '%s' cannot be written as a "
 			  "SeccompProfile: %s (write JSON with --format json)",
-			  m->output, err.msg);
+			  m->output, osr_err_text(&err, r));
 		return r;
 	}
 	text = profile_render(merged, m->fmt, m->name);
@@ -259,11 +259,11 @@ static int write_merged(json_object *merged, const struct merge_options *m, mode
 	if (r < 0)
 		return r;
 	/* Every input is in it: readable by no one who cannot read them all. */
-	r = target_open(&t, out_abs, FILEIO_AS_GIVEN, false, &err);
+	r = target_open(&t, out_abs, place_as_given(), false, &err);
 	if (r >= 0)
 		r = target_write(&t, text, strlen(text), 0644 & ~umask_all, &err);
 	if (r < 0)
-		log_error("merge: %s", err.msg);
+		log_error("merge: %s", osr_err_text(&err, r));
 	return r;
 }
 
@@ -284,7 +284,7 @@ int cmd_merge(const struct options *o, int argc, char **argv)
 		return r;
 	r = merge_profiles(in.v, in.paths, in.n, &merged, &rep, &err);
 	if (r < 0) {
-		log_error("merge: %s", err.msg);
+		log_error("merge: %s", osr_err_text(&err, r));
 		return r;
 	}
 	r = write_merged(merged, &m, umask_all);

@@ -178,9 +178,10 @@ static int record_base(struct record_args *a, const char *path)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	json_object_put(a->base);
 	a->base = NULL;
-	r = profile_load(a->base_abs, FILEIO_AS_GIVEN, &a->base, &a->out.base_src, &err);
+	r = profile_load(a->base_abs, place_as_given(), "base profile", &a->base, &a->out.base_src,
+			 &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	return 0;
@@ -278,11 +279,11 @@ static int record_check(const struct options *o, struct record_args *a)
 	bool same = false;
 	int r;
 
-	if ((r = target_open(&a->target, a->path, FILEIO_AS_GIVEN, false, &err)) < 0 ||
+	if ((r = target_open(&a->target, a->path, place_as_given(), false, &err)) < 0 ||
 	    (a->stats_abs &&
-	     (r = target_open(&a->stats, a->stats_abs, FILEIO_AS_GIVEN, false, &err)) < 0) ||
+	     (r = target_open(&a->stats, a->stats_abs, place_as_given(), false, &err)) < 0) ||
 	    (r = target_same(&a->stats, &a->target, &same, &err)) < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	if (same) {
@@ -293,7 +294,7 @@ static int record_check(const struct options *o, struct record_args *a)
 		a->target.format = a->format;
 	r = rundir_prepare(o->rundir, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}
 	return 0;
@@ -347,7 +348,7 @@ static int record_attach(pid_t child, struct osr_container *hdr, struct bpf_shar
 	if (r >= 0)
 		r = bpf_share_enter(bs, &(struct share_request){ .pid = child }, hdr, &err);
 	if (r < 0) {
-		log_error("%s", err.msg[0] ? err.msg : "cannot start recording");
+		log_error("%s", osr_err_text(&err, r));
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 	}
@@ -394,7 +395,7 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 	else
 		r = output_write(table, out, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
 	if (target_is_file(&a->target))
@@ -403,7 +404,7 @@ static int record_write(struct bpf_share *bs, struct osr_container *table,
 		return 0;
 	r = counts_save(table, stats, NULL, &a->stats, &err);
 	if (r < 0)
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 	else
 		log_info("wrote '%s'", a->stats_abs);
 	return r;

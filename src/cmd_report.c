@@ -124,7 +124,7 @@ static int report_find(const struct options *o, const char *prefix, char id[NAME
 
 	r = rundir_lookup(o->rundir, prefix, id, &err);
 	if (r == -EINVAL) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return OSR_EXIT_USAGE;
 	}
 	if (r >= 0)
@@ -132,7 +132,7 @@ static int report_find(const struct options *o, const char *prefix, char id[NAME
 	if (r == -ENOENT && !err.msg[0])
 		osr_fail(&err, r, "container '%s' is not being recorded any more", id);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
 	if (rec->status != TRACER_RECORDING) {
@@ -183,7 +183,7 @@ static int report_counts(const struct options *o, const struct report_args *a)
 	if (a->stats) {
 		r = counts_load(a->stats, &c, &err);
 		if (r < 0)
-			log_error("%s", err.msg);
+			log_error("%s", osr_err_text(&err, r));
 	} else {
 		r = report_live_counts(o, a->id, &c);
 	}
@@ -222,8 +222,8 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	if (r != 0)
 		return r;
 	if (rec.input[0] &&
-	    (r = profile_load(rec.input, o->input_dir, &base, &out.base_src, &err)) < 0) {
-		log_error("%s", err.msg);
+	    (r = profile_load(rec.input, place_beneath_or_strict(o->input_dir), "base profile", &base, &out.base_src, &err)) < 0) {
+		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
 	table = malloc(sizeof(*table));
@@ -241,6 +241,6 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	out.base = base;
 	r = output_write(table, &out, &err);
 	if (r < 0)
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 	return r;
 }

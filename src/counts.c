@@ -202,7 +202,7 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	fd = open_input(path, FILEIO_AS_GIVEN, err);
+	fd = open_input(path, place_as_given(), err);
 	if (fd < 0)
 		return fd;
 	snprintf(what, sizeof(what), "stats file '%s'", path);

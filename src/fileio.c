@@ -12,17 +12,10 @@
 
 #include "fileio.h"
 
-const char fileio_as_given[] = "";
-
 /* As the kernel's own limit on symlinks followed in one lookup. */
 #define OSR_MAX_LINKS 40
 /* How every refusal of the walk below ends, to say where the rule comes from. */
 #define STRICT "; refusing (as sshd StrictModes)"
-
-static bool confined(const char *root)
-{
-	return root && root != fileio_as_given;
-}
 
 /*
  * Open a folder below root without leaving it: no "..", no symlink anywhere on
@@ -232,18 +225,47 @@ static int walk_strict(struct walk *w, const char *dir, const char *path, struct
 	return r;
 }
 
+/* dir, inside folder, opened without leaving it: no "..", symlinks or mounts' magic links. */
+static int open_dir_beneath(const char *dir, const char *path, const char *folder,
+			    struct osr_err *err)
+{
+	_cleanup_close_ int folderfd = -1;
+	size_t flen = strlen(folder);
+	const char *rel;
+	int fd;
+
+	while (flen > 1 && folder[flen - 1] == '/')
+		flen--;
+	if (strncmp(path, folder, flen) != 0 || (path[flen] != '/' && flen > 1))
+		return osr_fail(err, -EXDEV, "'%s' is not inside '%.*s'", path, (int)flen, folder);
+	rel = dir + (flen > 1 ? flen : 0);
+	while (*rel == '/')
+		rel++;
+	folderfd = open(folder, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (folderfd < 0)
+		return osr_fail(err, -errno, "cannot open folder '%s': %s", folder,
+				osr_strerror(errno));
+	fd = open_beneath(folderfd, rel);
+	if (fd < 0)
+		return osr_fail(err, fd,
+				"cannot open '%s' inside '%s' without leaving it or following a "
+				"symlink: %s",
+				dir, folder, osr_strerror(-fd));
+	return fd;
+}
+
 /*
- * Split path into an open O_PATH fd of its folder and its last component. With
- * a root, path must lie inside it, reached without "..", symlinks or mounts'
- * magic links; with none, its folders must pass walk_strict(); as given, it is
- * opened as the kernel resolves it.
+ * Split path into an open O_PATH fd of its folder and its last component, as
+ * the placement says (fileio.h): beneath a folder, by walk_strict(), or opened
+ * as the kernel resolves it.
  */
-static int open_parent(const char *path, const char *root, const char **base,
+static int open_parent(const char *path, struct place place, const char **base,
 		       struct osr_err *err)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	size_t n, rlen;
+	struct walk w = { .fd = -1 };
+	size_t n;
 	int fd;
 
 	if (!slash || path[0] != '/')
@@ -257,34 +279,10 @@ static int open_parent(const char *path, const char *root, const char **base,
 	memcpy(dir, path, n);
 	dir[n] = '\0';
 
-	if (confined(root)) {
-		_cleanup_close_ int rootfd = -1;
-		const char *rel;
-
-		rlen = strlen(root);
-		while (rlen > 1 && root[rlen - 1] == '/')
-			rlen--;
-		if (strncmp(path, root, rlen) != 0 || (path[rlen] != '/' && rlen > 1))
-			return osr_fail(err, -EXDEV, "'%s' is not inside '%.*s'", path, (int)rlen,
-					root);
-		rel = dir + (rlen > 1 ? rlen : 0);
-		while (*rel == '/')
-			rel++;
-		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (rootfd < 0)
-			return osr_fail(err, -errno, "cannot open folder '%s': %s", root,
-					osr_strerror(errno));
-		fd = open_beneath(rootfd, rel);
-		if (fd < 0)
-			return osr_fail(err, fd,
-					"cannot open '%s' inside '%s' without leaving it or following "
-					"a symlink: %s",
-					dir, root, osr_strerror(-fd));
-		return fd;
-	}
-	if (!root) {
-		struct walk w = { .fd = -1 };
-
+	switch (place.how) {
+	case PLACE_BENEATH:
+		return open_dir_beneath(dir, path, place.folder, err);
+	case PLACE_STRICT:
 		fd = walk_strict(&w, dir, path, err);
 		if (fd >= 0)
 			fd = check_folder(&w, *base, NULL, path, err);
@@ -294,6 +292,8 @@ static int open_parent(const char *path, const char *root, const char **base,
 			return fd;
 		}
 		return w.fd;
+	case PLACE_AS_GIVEN:
+		break;
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -319,14 +319,14 @@ static int check_final(int dirfd, const char *base, const char *path, struct osr
 	return 0;
 }
 
-int open_output_folder(const char *path, const char *root, const char **base,
+int open_output_folder(const char *path, struct place place, const char **base,
 		       struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	char proc[64];
 	int r;
 
-	dirfd = open_parent(path, root, base, err);
+	dirfd = open_parent(path, place, base, err);
 	if (dirfd < 0)
 		return dirfd;
 	r = check_final(dirfd, *base, path, err);
@@ -339,10 +339,10 @@ int open_output_folder(const char *path, const char *root, const char **base,
 	return take_fd(&dirfd);
 }
 
-int check_output_path(const char *path, const char *root, struct osr_err *err)
+int check_output_path(const char *path, struct place place, struct osr_err *err)
 {
 	const char *base;
-	int fd = open_output_folder(path, root, &base, err);
+	int fd = open_output_folder(path, place, &base, err);
 
 	if (fd < 0)
 		return fd;
@@ -421,14 +421,14 @@ static int write_in(int dirfd, const char *base, const char *path, const char *d
 	return 0;
 }
 
-static int write_file(const char *path, const char *root, const char *data, size_t len,
+static int write_file(const char *path, struct place place, const char *data, size_t len,
 		      mode_t mode, bool replace, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	const struct write_how how = { mode, replace, (uid_t)-1, (gid_t)-1 };
 	const char *base;
 
-	dirfd = open_parent(path, root, &base, err);
+	dirfd = open_parent(path, place, &base, err);
 	if (dirfd < 0)
 		return dirfd;
 	return write_in(dirfd, base, path, data, len, &how, err);
@@ -444,16 +444,16 @@ int write_file_in(int dirfd, const char *name, const char *shown, const char *da
 	return write_in(dirfd, name, shown, data, len, &how, err);
 }
 
-int write_file_atomic(const char *path, const char *root, const char *data, size_t len,
+int write_file_atomic(const char *path, struct place place, const char *data, size_t len,
 		      mode_t mode, struct osr_err *err)
 {
-	return write_file(path, root, data, len, mode, true, err);
+	return write_file(path, place, data, len, mode, true, err);
 }
 
-int write_file_once(const char *path, const char *root, const char *data, size_t len,
+int write_file_once(const char *path, struct place place, const char *data, size_t len,
 		    mode_t mode, struct osr_err *err)
 {
-	return write_file(path, root, data, len, mode, false, err);
+	return write_file(path, place, data, len, mode, false, err);
 }
 
 bool path_inside(const char *path, const char *root)
@@ -483,7 +483,7 @@ static int open_input_strict(const char *path, struct osr_err *err)
 		struct stat st;
 		ssize_t n;
 
-		dirfd = open_parent(cur, NULL, &base, err);
+		dirfd = open_parent(cur, place_strict(), &base, err);
 		if (dirfd < 0)
 			return dirfd;
 		fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
@@ -529,24 +529,24 @@ static int open_input_strict(const char *path, struct osr_err *err)
 	}
 }
 
-int open_input(const char *path, const char *root, struct osr_err *err)
+int open_input(const char *path, struct place place, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	const char *base;
 	struct stat st;
 
-	if (!root) {
+	if (place.how == PLACE_STRICT) {
 		fd = open_input_strict(path, err);
 		if (fd < 0)
 			return fd;
 	} else {
-		dirfd = open_parent(path, root, &base, err);
+		dirfd = open_parent(path, place, &base, err);
 		if (dirfd < 0)
 			return dirfd;
 		/* Confined, the last component may not be a symlink either. */
 		fd = openat(dirfd, base,
 			    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-				    (confined(root) ? O_NOFOLLOW : 0));
+				    (place.how == PLACE_BENEATH ? O_NOFOLLOW : 0));
 		if (fd < 0)
 			return osr_fail(err, -errno, "cannot open '%s': %s", path,
 					errno == ELOOP ? "it is a symbolic link" : osr_strerror(errno));

@@ -50,7 +50,7 @@ static int read_state(int argc, char **argv, struct oci_state *st)
 	}
 	r = state_parse(text, len, st, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
 	log_set_container(st->id);
@@ -111,7 +111,7 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 static int hook_place(const struct options *o, const struct oci_state *st, char **path,
 		      struct output_target *t, struct osr_err *err)
 {
-	const char *root;
+	const char *folder;
 	int r;
 
 	/*
@@ -120,7 +120,7 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 	 * written once: no recording replaces another's.
 	 */
 	if (o->shared_output_dir && path_inside(*path, o->shared_output_dir))
-		return target_open(t, *path, o->shared_output_dir, true, err);
+		return target_open(t, *path, place_beneath(o->shared_output_dir), true, err);
 	if (o->output_dir && st->k8s_namespace) {
 		/*
 		 * Confined, a Kubernetes namespace's recordings land in a folder of
@@ -135,11 +135,11 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 			return r;
 		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, *path);
 	}
-	root = o->output_dir;
+	folder = o->output_dir;
 	/* Confined to the shared folder only, anything else is outside it. */
-	if (!root && o->shared_output_dir)
-		root = o->shared_output_dir;
-	return target_open(t, *path, root, false, err);
+	if (!folder && o->shared_output_dir)
+		folder = o->shared_output_dir;
+	return target_open(t, *path, place_beneath_or_strict(folder), false, err);
 }
 
 /* Where the profile, and the stats if asked, may go. */
@@ -173,7 +173,7 @@ static int hook_base(const struct options *o, const struct oci_state *st,
 		     struct osr_err *err)
 {
 	_cleanup_free_ char *folder = NULL;
-	const char *root = o->input_dir;
+	const char *within = o->input_dir;
 	char *path = NULL;
 	int r;
 
@@ -184,13 +184,14 @@ static int hook_base(const struct options *o, const struct oci_state *st,
 			return r;
 		free(req->input);
 		req->input = path;
-		if (r > 0 && (!root || path_inside(folder, root)))
-			root = folder;
+		if (r > 0 && (!within || path_inside(folder, within)))
+			within = folder;
 		if (r > 0)
 			log_debug("namespace '%s' reads its base from '%s'", st->k8s_namespace,
 				  path);
 	}
-	return profile_load(req->input, root, base, src, err);
+	return profile_load(req->input, place_beneath_or_strict(within), "base profile", base, src,
+			    err);
 }
 
 int hook_start(const struct options *o, const struct oci_state *st_in)
@@ -236,7 +237,7 @@ int hook_start(const struct options *o, const struct oci_state *st_in)
 		goto fail;
 	return 0;
 fail:
-	log_error("%s", err.msg);
+	log_error("%s", osr_err_text(&err, r));
 	return r;
 }
 
@@ -336,7 +337,7 @@ int cmd_poststop(const struct options *o, int argc, char **argv)
 	else
 		r = client_stop(o, st.id, st.bundle, &err);
 	if (r < 0)
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 	return r;
 }
 

@@ -104,12 +104,8 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 		comment_rule(rep.rule, o, &rep);
 	log_reports(&srep, &rep);
 	r = profile_validate(profile, o->base_src.confined, err);
-	if (r < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, r, "refusing to write an invalid profile: %s", inner);
-	}
+	if (r < 0)
+		return osr_wrap(err, r, "refusing to write an invalid profile");
 	r = format_check(profile, o->target->format, err);
 	if (r < 0)
 		return r;

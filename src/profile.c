@@ -289,51 +289,31 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 	return 0;
 }
 
-int profile_load(const char *path, const char *root, json_object **out,
-		 struct profile_source *src, struct osr_err *err)
-{
-	_cleanup_close_ int fd = -1;
-
-	fd = open_input(path, root, err);
-	if (fd < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, fd, "base profile: %s", inner);
-	}
-	return profile_load_fd(fd, path, root != NULL, out, src, err);
-}
-
-int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
-		    struct profile_source *src, struct osr_err *err)
+static int load_fd(int fd, const char *path, const char *what, bool confined, json_object **out,
+		   struct profile_source *src, struct osr_err *err)
 {
 	_cleanup_json_ json_object *profile = NULL;
-	char what[PATH_MAX + 32];
+	char named[PATH_MAX + 32];
 	struct stat st;
 	int r;
 
 	if (fstat(fd, &st) < 0)
-		return osr_fail(err, -errno, "cannot stat base profile '%s': %s", path,
+		return osr_fail(err, -errno, "cannot stat %s '%s': %s", what, path,
 				osr_strerror(errno));
 	/* A FIFO or device would block the read, or never end. */
 	if (!S_ISREG(st.st_mode))
-		return osr_fail(err, -EINVAL, "base profile '%s' is not a regular file", path);
+		return osr_fail(err, -EINVAL, "%s '%s' is not a regular file", what, path);
 	if ((uint64_t)st.st_size > OSR_PROFILE_MAX)
 		return osr_fail(err, -EFBIG,
-				"base profile '%s' is %llu bytes, larger than the limit of %u "
-				"bytes",
+				"%s '%s' is %llu bytes, larger than the limit of %u bytes", what,
 				path, (unsigned long long)st.st_size, OSR_PROFILE_MAX);
-	snprintf(what, sizeof(what), "base profile '%s'", path);
-	r = json_load_file(fd, OSR_PROFILE_MAX, what, &profile, err);
+	snprintf(named, sizeof(named), "%s '%s'", what, path);
+	r = json_load_file(fd, OSR_PROFILE_MAX, named, &profile, err);
 	if (r < 0)
 		return r;
 	r = profile_validate_base(profile, confined, err);
-	if (r < 0) {
-		char inner[sizeof(err->msg)];
-
-		memcpy(inner, err->msg, sizeof(inner));
-		return osr_fail(err, r, "base profile '%s' is invalid: %s", path, inner);
-	}
+	if (r < 0)
+		return osr_wrap(err, r, "%s '%s' is invalid", what, path);
 	if (src) {
 		src->umask = ~st.st_mode & 0777;
 		src->confined = confined;
@@ -341,6 +321,24 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 	*out = profile;
 	profile = NULL;
 	return 0;
+}
+
+int profile_load(const char *path, struct place place, const char *what, json_object **out,
+		 struct profile_source *src, struct osr_err *err)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open_input(path, place, err);
+	if (fd < 0)
+		return osr_wrap(err, fd, "%s", what);
+	/* Only a file read beneath a folder is hidden from whoever reads the messages. */
+	return load_fd(fd, path, what, place.how == PLACE_BENEATH, out, src, err);
+}
+
+int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
+		    struct profile_source *src, struct osr_err *err)
+{
+	return load_fd(fd, path, "base profile", confined, out, src, err);
 }
 
 char *profile_to_string(json_object *profile)

@@ -9,6 +9,7 @@
 
 #include "bounds.h"
 #include "recorder.h"
+#include "fileio.h"
 #include "util.h"
 
 /* What profile_load() learnt of a base besides its content; all zero without a base. */
@@ -42,11 +43,13 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 		  struct profile_report *rep, struct osr_err *err);
 
 /*
- * Read, parse and validate a profile file (a base for `if:`), confined to root
- * if not NULL; then quiet, since the pod's author who sees the errors cannot
- * read the file. src (may be NULL) gets what the output must respect.
+ * Read, parse and validate a profile file (a base for `if:`, an input of
+ * merge), placed as fileio.h says; beneath a folder, quiet, since the pod's
+ * author who sees the errors cannot read the file. what names the file in
+ * messages ("base profile"). src (may be NULL) gets what the output must
+ * respect.
  */
-int profile_load(const char *path, const char *root, json_object **out,
+int profile_load(const char *path, struct place place, const char *what, json_object **out,
 		 struct profile_source *src, struct osr_err *err);
 
 /* The same from a file already open (handed over by a user): path names it in messages. */

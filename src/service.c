@@ -261,7 +261,7 @@ static int serve_one(const struct options *o, int conn, uid_t principal)
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	if (r < 0)
-		log_error("uid %u, pid %d: %s", (unsigned int)cr.uid, (int)cr.pid, err.msg);
+		log_error("uid %u, pid %d: %s", (unsigned int)cr.uid, (int)cr.pid, osr_err_text(&err, r));
 	/* One line: a message must not end the reply early. */
 	for (char *p = err.msg; *p; p++)
 		if (*p == '\n')
@@ -448,7 +448,7 @@ int cmd_serve(const struct options *o_in, int argc, char **argv)
 	}
 	lfd = listen_socket(o.socket, &err);
 	if (lfd < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, lfd));
 		return lfd;
 	}
 	sigaction(SIGTERM, &sa, NULL);

@@ -29,7 +29,7 @@ static int set_names(struct output_target *t, const char *name, const char *show
 	return 0;
 }
 
-int target_open(struct output_target *t, const char *path, const char *root, bool once,
+int target_open(struct output_target *t, const char *path, struct place place, bool once,
 		struct osr_err *err)
 {
 	const char *base;
@@ -39,7 +39,7 @@ int target_open(struct output_target *t, const char *path, const char *root, boo
 	*t = (struct output_target)OUTPUT_TARGET_INIT;
 	if (!strcmp(path, "-"))
 		return 0;
-	fd = open_output_folder(path, root, &base, err);
+	fd = open_output_folder(path, place, &base, err);
 	if (fd < 0)
 		return fd;
 	t->dirfd = fd;
@@ -47,7 +47,7 @@ int target_open(struct output_target *t, const char *path, const char *root, boo
 	if (once && fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		target_close(t);
 		return osr_fail(err, -EEXIST, "'%s' exists: a file in '%s' is never replaced", path,
-				root);
+				place.folder ? place.folder : "its folder");
 	}
 	if (set_names(t, base, path, err) < 0) {
 		target_close(t);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "fileio.h"
 #include "format.h"
 #include "util.h"
 
@@ -40,11 +41,11 @@ struct output_target {
 int target_describe(struct output_target *t, const char *path);
 
 /*
- * Resolve path ("-": standard output) under root, as fileio.h takes it, and
+ * Resolve path ("-": standard output), placed as fileio.h takes it, and
  * describe it. once: the name must not exist (-EEXIST), and is never
  * replaced.
  */
-int target_open(struct output_target *t, const char *path, const char *root, bool once,
+int target_open(struct output_target *t, const char *path, struct place place, bool once,
 		struct osr_err *err);
 
 /*

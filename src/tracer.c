@@ -281,7 +281,7 @@ static int tracer_end(struct tracer *t)
 
 	r = tracer_finish(t, &err);
 	if (r < 0) {
-		log_error("%s", err.msg);
+		log_error("%s", osr_err_text(&err, r));
 		t->rec.status = TRACER_FAILED;
 		snprintf(t->rec.message, sizeof(t->rec.message), "%s", err.msg);
 	} else {
@@ -322,9 +322,9 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 		r = tracer_begin(&t, &err);
 	if (r < 0) {
 		if (ready_fd >= 0)
-			report_ready(ready_fd, err.msg);
+			report_ready(ready_fd, osr_err_text(&err, r));
 		else
-			log_error("%s", err.msg);
+			log_error("%s", osr_err_text(&err, r));
 		tracer_close(&t);
 		return 1;
 	}

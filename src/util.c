@@ -151,3 +151,44 @@ int osr_fail(struct osr_err *err, int code, const char *fmt, ...)
 	}
 	return code;
 }
+
+int osr_wrap(struct osr_err *err, int code, const char *fmt, ...)
+{
+	const size_t size = sizeof(err->msg);
+	size_t len, keep, n;
+	va_list ap;
+	int w;
+	char c;
+
+	if (!err)
+		return code;
+	osr_err_text(err, code);
+	va_start(ap, fmt);
+	w = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (w < 0)
+		return code;
+	/* The context and ": ", then as much of the old message as still fits. */
+	n = (size_t)w + 2 < size - 1 ? (size_t)w + 2 : size - 1;
+	len = strlen(err->msg);
+	keep = len < size - 1 - n ? len : size - 1 - n;
+	memmove(err->msg + n, err->msg, keep);
+	err->msg[n + keep] = '\0';
+	c = err->msg[n];
+	va_start(ap, fmt);
+	vsnprintf(err->msg, n + 1 > (size_t)w + 1 ? (size_t)w + 1 : n + 1, fmt, ap);
+	va_end(ap);
+	if ((size_t)w < n)
+		err->msg[w] = ':';
+	if ((size_t)w + 1 < n)
+		err->msg[w + 1] = ' ';
+	err->msg[n] = c;
+	return code;
+}
+
+const char *osr_err_text(struct osr_err *err, int code)
+{
+	if (!err->msg[0] && code < 0)
+		snprintf(err->msg, sizeof(err->msg), "%s", osr_strerror(-code));
+	return err->msg;
+}

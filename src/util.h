@@ -88,5 +88,20 @@ const char *osr_escape(const char *s, size_t n, struct osr_esc *e);
 int osr_fail(struct osr_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Prepend context to err's message in place, as "context: message" (as
+ * crun_error_wrap does), and return code; an empty message becomes code's
+ * errno text. What does not fit is cut from the end of the old message.
+ */
+int osr_wrap(struct osr_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The message for the top level to print after code (a negative errno): err's
+ * own, or, where the failing call left none (an allocation that failed deep
+ * down), code's errno text, so no error prints as an empty line.
+ */
+const char *osr_err_text(struct osr_err *err, int code);
+
 #endif
 

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(cli_record_two cli_merge_replays_both cli_merge_keeps_deny cli_merge_seccompprofile
-	cli_merge_default_disagrees cli_merge_usage cli_relative_paths cli_merge_keeps_input_mode
+	cli_merge_default_disagrees cli_merge_usage cli_merge_invalid_input cli_relative_paths cli_merge_keeps_input_mode
 	cli_check_recorded cli_check_unknown_action
 	cli_check_unknown_names cli_check_yaml cli_help)
 PREREQS=(runc jq python3)
@@ -123,6 +123,18 @@ osr merge -o "$T/x.json" "$ls_p" "$T/missing.json"
 [ "$rc" = 1 ] && grep -q "missing.json" "$T/err" || { ok=0; why+="missing input: rc $rc; "; }
 [ ! -e "$T/x.json" ] || { ok=0; why+="wrote x.json; "; }
 if [ $ok = 1 ]; then pass cli_merge_usage; else fail cli_merge_usage "$why"; fi
+
+# A merge input is the user's own file, read as given: the message calls it a
+# profile (not a base) and quotes what is wrong in it, as it is no hidden file.
+printf '{"defaultAction":"SCMP_ACT_BOGUS","syscalls":[]}\n' >"$T/bad.json"
+osr merge -o "$T/x.json" "$T/bad.json"
+if [ "$rc" = 1 ] && grep -q "merge: profile '$T/bad.json' is invalid" "$T/err" &&
+	grep -q "'SCMP_ACT_BOGUS'" "$T/err" && ! grep -q "base profile" "$T/err" &&
+	[ ! -e "$T/x.json" ]; then
+	pass cli_merge_invalid_input
+else
+	fail cli_merge_invalid_input "rc $rc: $(head -c 300 "$T/err")"
+fi
 
 # Paths as a user types them: relative to the working directory, output to stdout too.
 if [ -s "$ls_p" ] && [ -s "$mk_p" ] &&

@@ -80,45 +80,45 @@ static int run_cases(const char *how)
 	} while (0)
 
 	path(p, "a.json");
-	EXPECT("confine_inside", write_file_atomic(p, root, "x\n", 2, 0644, &err) == 0 && exists(p));
+	EXPECT("confine_inside", write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == 0 && exists(p));
 	path(p, "sub/b.json");
-	EXPECT("confine_subfolder", write_file_atomic(p, root, "x\n", 2, 0644, &err) == 0);
+	EXPECT("confine_subfolder", write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == 0);
 	snprintf(p, sizeof(p), "%s/escape.json", top);
 	EXPECT("confine_outside_refused",
-	       write_file_atomic(p, root, "x\n", 2, 0644, &err) == -EXDEV && !exists(p) &&
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == -EXDEV && !exists(p) &&
 		       strstr(err.msg, "not inside"));
 	/* "/x/out-other" must not pass for "/x/out". */
 	snprintf(p, sizeof(p), "%s-other/a.json", root);
-	EXPECT("confine_prefix_sibling_refused", check_output_path(p, root, &err) == -EXDEV);
+	EXPECT("confine_prefix_sibling_refused", check_output_path(p, place_beneath(root), &err) == -EXDEV);
 	path(p, "../escape2.json");
 	snprintf(q, sizeof(q), "%s/escape2.json", top);
 	EXPECT("confine_dotdot_refused",
-	       write_file_atomic(p, root, "x\n", 2, 0644, &err) < 0 && !exists(q));
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) < 0 && !exists(q));
 	path(p, "sub/../../escape3.json");
 	snprintf(q, sizeof(q), "%s/escape3.json", top);
 	EXPECT("confine_nested_dotdot_refused",
-	       check_output_path(p, root, &err) < 0 && write_file_atomic(p, root, "x", 1, 0644, &err) < 0 &&
+	       check_output_path(p, place_beneath(root), &err) < 0 && write_file_atomic(p, place_beneath(root), "x", 1, 0644, &err) < 0 &&
 		       !exists(q));
 	path(p, "link/c.json");
 	snprintf(q, sizeof(q), "%s/outside/c.json", top);
 	EXPECT("confine_symlinked_folder_refused",
-	       write_file_atomic(p, root, "x\n", 2, 0644, &err) < 0 && !exists(q));
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) < 0 && !exists(q));
 	path(p, "file-link.json");
 	snprintf(q, sizeof(q), "%s/outside/target.json", top);
 	EXPECT("confine_symlinked_file_refused",
-	       write_file_atomic(p, root, "x\n", 2, 0644, &err) < 0 && !exists(q));
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) < 0 && !exists(q));
 	path(p, "base.json");
-	fd = open_input(p, root, &err);
+	fd = open_input(p, place_beneath(root), &err);
 	EXPECT("confine_input_inside", fd >= 0);
 	if (fd >= 0)
 		close(fd);
 	path(p, "file-link.json");
-	EXPECT("confine_input_symlink_refused", open_input(p, root, &err) < 0);
+	EXPECT("confine_input_symlink_refused", open_input(p, place_beneath(root), &err) < 0);
 	path(p, "link/target.json");
-	EXPECT("confine_input_through_link_refused", open_input(p, root, &err) < 0);
+	EXPECT("confine_input_through_link_refused", open_input(p, place_beneath(root), &err) < 0);
 	/* Unconfined, the same symlinked folder (root's link to root's folder) is followed. */
 	path(p, "link/d.json");
-	EXPECT("unconfined_follows_folder_links", check_output_path(p, NULL, &err) == 0);
+	EXPECT("unconfined_follows_folder_links", check_output_path(p, place_strict(), &err) == 0);
 	return failed;
 #undef EXPECT
 }
@@ -211,64 +211,64 @@ static int run_strict_cases(void)
 	snprintf(q, sizeof(q), "folder '%s/nobody'", top);
 	snprintf(p, sizeof(p), "%s", t("nobody/out.json"));
 	EXPECT("unconfined_folder_not_root_refused",
-	       check_output_path(p, NULL, &err) == -EPERM && strstr(err.msg, q) &&
+	       check_output_path(p, place_strict(), &err) == -EPERM && strstr(err.msg, q) &&
 		       strstr(err.msg, "uid 65534") && strstr(err.msg, "StrictModes") &&
-		       write_file_atomic(p, NULL, "x\n", 2, 0644, &err) == -EPERM && !exists(p));
+		       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM && !exists(p));
 	snprintf(q, sizeof(q), "folder '%s/shared'", top);
 	snprintf(p, sizeof(p), "%s", t("shared/out.json"));
 	EXPECT("unconfined_folder_world_writable_refused",
-	       write_file_atomic(p, NULL, "x\n", 2, 0644, &err) == -EPERM && strstr(err.msg, q) &&
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM && strstr(err.msg, q) &&
 		       strstr(err.msg, "group or others") && !exists(p));
 	snprintf(p, sizeof(p), "%s", t("group/out.json"));
 	EXPECT("unconfined_folder_group_writable_refused",
-	       check_output_path(p, NULL, &err) == -EPERM && strstr(err.msg, "group or others"));
+	       check_output_path(p, place_strict(), &err) == -EPERM && strstr(err.msg, "group or others"));
 	/* The link is in a sticky folder and points to a good one: its owner decides. */
 	snprintf(p, sizeof(p), "%s", t("sticky/planted/out.json"));
 	snprintf(q, sizeof(q), "folder '%s/sticky'", top);
 	EXPECT("unconfined_planted_symlink_refused",
-	       write_file_atomic(p, NULL, "x\n", 2, 0644, &err) == -EPERM && strstr(err.msg, q) &&
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM && strstr(err.msg, q) &&
 		       strstr(err.msg, "'planted'") && !exists(t("outside/out.json")));
 	snprintf(p, sizeof(p), "%s", t("to-nobody/out.json"));
 	snprintf(q, sizeof(q), "folder '%s/nobody'", top);
 	EXPECT("unconfined_link_to_bad_folder_refused",
-	       check_output_path(p, NULL, &err) == -EPERM && strstr(err.msg, q));
+	       check_output_path(p, place_strict(), &err) == -EPERM && strstr(err.msg, q));
 	snprintf(p, sizeof(p), "%s", t("sticky/mine/out.json"));
 	snprintf(q, sizeof(q), "%s", t("sticky/new.json"));
 	EXPECT("unconfined_sticky_trusted_child_accepted",
-	       write_file_atomic(p, NULL, "x\n", 2, 0644, &err) == 0 && exists(p) &&
-		       write_file_atomic(q, NULL, "x\n", 2, 0644, &err) == 0 && exists(q));
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == 0 && exists(p) &&
+		       write_file_atomic(q, place_strict(), "x\n", 2, 0644, &err) == 0 && exists(q));
 	/* Replaced, never opened: a name squatted in /tmp cannot stop the profile. */
 	snprintf(p, sizeof(p), "%s", t("sticky/squatted.json"));
 	EXPECT("unconfined_sticky_squatted_output_replaced",
-	       write_file_atomic(p, NULL, "x\n", 2, 0644, &err) == 0 && lstat(p, &st) == 0 &&
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == 0 && lstat(p, &st) == 0 &&
 		       st.st_uid == 0 && st.st_size == 2);
 	snprintf(p, sizeof(p), "%s", t("nobody/base.json"));
-	EXPECT("unconfined_input_folder_not_root_refused", open_input(p, NULL, &err) == -EPERM);
+	EXPECT("unconfined_input_folder_not_root_refused", open_input(p, place_strict(), &err) == -EPERM);
 	snprintf(p, sizeof(p), "%s", t("sticky/theirs.json"));
 	snprintf(q, sizeof(q), "%s", t("outside/world.json"));
 	EXPECT("unconfined_input_others_file_refused",
-	       open_input(p, NULL, &err) == -EPERM && strstr(err.msg, "uid 65534") &&
-		       open_input(q, NULL, &err) == -EPERM && strstr(err.msg, "group or others"));
+	       open_input(p, place_strict(), &err) == -EPERM && strstr(err.msg, "uid 65534") &&
+		       open_input(q, place_strict(), &err) == -EPERM && strstr(err.msg, "group or others"));
 	snprintf(p, sizeof(p), "%s", t("sticky/planted-file.json"));
 	EXPECT("unconfined_input_planted_symlink_refused",
-	       open_input(p, NULL, &err) == -EPERM && strstr(err.msg, "uid 65534"));
+	       open_input(p, place_strict(), &err) == -EPERM && strstr(err.msg, "uid 65534"));
 	snprintf(p, sizeof(p), "%s", t("outside/base-link.json"));
-	fd = open_input(p, NULL, &err);
+	fd = open_input(p, place_strict(), &err);
 	EXPECT("unconfined_input_root_link_followed", fd >= 0);
 	if (fd >= 0)
 		close(fd);
 	snprintf(p, sizeof(p), "%s", t("sticky/base.json"));
-	fd = open_input(p, NULL, &err);
+	fd = open_input(p, place_strict(), &err);
 	EXPECT("unconfined_input_sticky_trusted_accepted", fd >= 0);
 	if (fd >= 0)
 		close(fd);
 	/* record, merge and check take what a person names, as before. */
 	snprintf(p, sizeof(p), "%s", t("nobody/out.json"));
 	snprintf(q, sizeof(q), "%s", t("nobody/planted-file.json"));
-	fd = open_input(q, FILEIO_AS_GIVEN, &err);
+	fd = open_input(q, place_as_given(), &err);
 	EXPECT("as_given_paths_unchecked",
-	       check_output_path(p, FILEIO_AS_GIVEN, &err) == 0 && fd >= 0 &&
-		       open_input(q, NULL, &err) == -EPERM);
+	       check_output_path(p, place_as_given(), &err) == 0 && fd >= 0 &&
+		       open_input(q, place_strict(), &err) == -EPERM);
 	if (fd >= 0)
 		close(fd);
 	return failed;

@@ -43,7 +43,7 @@ TEST(write_mode_and_content)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "out.json");
-	CHECK(write_file_atomic(p, NULL, text, strlen(text), 0644, &err) == 0);
+	CHECK(write_file_atomic(p, place_strict(), text, strlen(text), 0644, &err) == 0);
 	umask(old);
 	CHECK(lstat(p, &st) == 0);
 	CHECK(S_ISREG(st.st_mode));
@@ -67,7 +67,7 @@ TEST(write_replaces)
 	path_in(p, sizeof(p), "out.json");
 	CHECK(put_file(p, old_text) == 0);
 	CHECK(chmod(p, 0600) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) == 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) == 0);
 	got = slurp(p);
 	CHECK(got && !strcmp(got, "new\n"));
 	CHECK(lstat(p, &st) == 0 && (st.st_mode & 07777) == 0644);
@@ -87,7 +87,7 @@ TEST(write_refuses_symlink)
 	path_in(p, sizeof(p), "out.json");
 	CHECK(put_file(target, "target\n") == 0);
 	CHECK(symlink(target, p) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 	got = slurp(target);
 	CHECK(got && !strcmp(got, "target\n"));
@@ -98,7 +98,7 @@ TEST(write_refuses_symlink)
 	path_in(target, sizeof(target), "nowhere.json");
 	path_in(p, sizeof(p), "dangling.json");
 	CHECK(symlink(target, p) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK(access(target, F_OK) < 0 && errno == ENOENT);
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
@@ -113,7 +113,7 @@ TEST(write_refuses_directory)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "out.json");
 	CHECK(mkdir(p, 0755) == 0);
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 	CHECK(lstat(p, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK(count_tmp(tmpdir) == 0);
@@ -127,7 +127,7 @@ TEST(write_missing_folder)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "missing/out.json");
-	CHECK(write_file_atomic(p, NULL, "new\n", 4, 0644, &err) < 0);
+	CHECK(write_file_atomic(p, place_strict(), "new\n", 4, 0644, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "missing");
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
@@ -140,25 +140,25 @@ TEST(check_output_path)
 
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "missing/out.json");
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "missing");
 
 	path_in(p, sizeof(p), "out.json");
-	CHECK(check_output_path(p, NULL, &err) == 0);
+	CHECK(check_output_path(p, place_strict(), &err) == 0);
 	CHECK(access(p, F_OK) < 0); /* a check, not a write */
 
 	path_in(target, sizeof(target), "target.json");
 	CHECK(symlink(target, p) == 0);
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, p);
 
 	path_in(p, sizeof(p), "dir.json");
 	CHECK(mkdir(p, 0755) == 0);
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 
-	CHECK(check_output_path("relative.json", NULL, &err) < 0);
+	CHECK(check_output_path("relative.json", place_strict(), &err) < 0);
 	path_in(p, sizeof(p), "");
-	CHECK(check_output_path(p, NULL, &err) < 0);
+	CHECK(check_output_path(p, place_strict(), &err) < 0);
 	CHECK(count_tmp(tmpdir) == 0);
 	remove_tree(tmpdir);
 }

@@ -34,9 +34,9 @@ static mode_t mode_from_base(mode_t base_mode)
 	path_in(base, sizeof(base), "base.json");
 	path_in(out, sizeof(out), "out.json");
 	CHECK(put_file(base, MERGE_BASE) == 0 && chmod(base, base_mode) == 0);
-	r = profile_load(base, FILEIO_AS_GIVEN, &o.base, &o.base_src, &err);
+	r = profile_load(base, place_as_given(), "base profile", &o.base, &o.base_src, &err);
 	CHECK(r == 0);
-	r = r == 0 ? target_open(&t, out, FILEIO_AS_GIVEN, false, &err) : r;
+	r = r == 0 ? target_open(&t, out, place_as_given(), false, &err) : r;
 	if (r == 0) {
 		r = output_write(table, &o, &err);
 		if (r < 0)

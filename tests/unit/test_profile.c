@@ -423,7 +423,7 @@ static void expect_load_fails(const char *name, const char *text, const char *wo
 		CHECK(put_file(p, text) == 0);
 	else if (!strcmp(name, "folder.json"))
 		CHECK(mkdir(p, 0755) == 0);
-	CHECK(profile_load(p, NULL, &out, NULL, &err) < 0);
+	CHECK(profile_load(p, place_strict(), "base profile", &out, NULL, &err) < 0);
 	CHECK(out == NULL);
 	CHECK_STR_CONTAINS(err.msg, p);
 	if (word)
@@ -442,7 +442,7 @@ TEST(load_good)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "good.json");
 	CHECK(put_file(p, MERGE_BASE "\n") == 0);
-	CHECK(profile_load(p, NULL, &out, NULL, &err) == 0);
+	CHECK(profile_load(p, place_strict(), "base profile", &out, NULL, &err) == 0);
 	CHECK(out != NULL);
 	CHECK(get_str(out, "defaultAction") &&
 	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
@@ -525,7 +525,7 @@ static void expect_load(const char *text, const char *word1, const char *word2)
 	CHECK(make_tmpdir() == 0);
 	path_in(p, sizeof(p), "base.json");
 	CHECK(put_file(p, text) == 0);
-	r = profile_load(p, NULL, &out, NULL, &err);
+	r = profile_load(p, place_strict(), "base profile", &out, NULL, &err);
 	if (!word1) {
 		if (r < 0)
 			printf("# refused: %s\n", err.msg);
@@ -684,15 +684,19 @@ TEST(load_confined_quotes_nothing)
 		CHECK(make_tmpdir() == 0);
 		path_in(p, sizeof(p), "base.json");
 		CHECK(put_file(p, secrets[i].text) == 0);
-		CHECK(profile_load(p, tmpdir, &out, &src, &err) < 0);
+		CHECK(profile_load(p, place_beneath(tmpdir), "base profile", &out, &src, &err) < 0);
 		if (strstr(err.msg, secrets[i].secret))
 			printf("# case %zu quotes the base: %s\n", i, err.msg);
 		CHECK(!strstr(err.msg, secrets[i].secret));
 		CHECK_STR_CONTAINS(err.msg, p);
 		CHECK_STR_CONTAINS(err.msg, secrets[i].where);
 		/* Unconfined, the user reads their own file: the value helps. */
-		CHECK(profile_load(p, NULL, &out, &src, &err) < 0);
+		CHECK(profile_load(p, place_strict(), "base profile", &out, &src, &err) < 0);
 		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
+		/* Nor is a file named on the command line (merge's inputs) a hidden one. */
+		CHECK(profile_load(p, place_as_given(), "profile", &out, &src, &err) < 0);
+		CHECK_STR_CONTAINS(err.msg, secrets[i].secret);
+		CHECK(!strstr(err.msg, "base profile"));
 		remove_tree(tmpdir);
 	}
 }

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loading the shared program: the first build the kernel takes, pinned in a
+ * bpffs so the next tracers reuse it, or kept as a tracer's own where no
+ * bpffs can be had; unpinned by the last one out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "recorder.lskel.h"
+#include "recorder.skel.h"
+#include "recorder_k510.skel.h"
+#include "bpfshare_int.h"
+#include "log.h"
+
+/* The index map's value, as mmap sees it: whole pages. */
+#define INDEX_MAP_SIZE ((sizeof(struct osr_index) + 4095) & ~(size_t)4095)
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+/*
+ * The maps, by name: the name each is pinned and found under, and where the
+ * light skeleton keeps its fd. A new map is one line here and one in enum
+ * osr_map.
+ */
+static const struct {
+	const char *name;
+	size_t lskel_fd;
+} maps[OSR_MAP_COUNT] = {
+	[OSR_MAP_TABLES] = { "tables", offsetof(struct recorder_lskel, maps.tables.map_fd) },
+	[OSR_MAP_MORE_TABLES] = { "more_tables",
+				  offsetof(struct recorder_lskel, maps.more_tables.map_fd) },
+	[OSR_MAP_RECORDINGS] = { "recordings",
+				 offsetof(struct recorder_lskel, maps.recordings.map_fd) },
+	[OSR_MAP_PIDNS_TARGETS] = { "pidns_targets",
+				    offsetof(struct recorder_lskel, maps.pidns_targets.map_fd) },
+	[OSR_MAP_MNTNS_TARGETS] = { "mntns_targets",
+				    offsetof(struct recorder_lskel, maps.mntns_targets.map_fd) },
+	[OSR_MAP_INDEX] = { "ns_index", offsetof(struct recorder_lskel, maps.ns_index.map_fd) },
+	[OSR_MAP_STATS] = { "stats", offsetof(struct recorder_lskel, maps.stats.map_fd) },
+};
+
+/*
+ * The programs' links, by the name they are pinned under (sys_enter's first:
+ * its pin is the sign the program is there), where the light skeleton keeps
+ * each and the program it attaches.
+ */
+static const struct {
+	const char *pin;
+	size_t lskel_fd;
+	const char *prog;
+} links[OSR_LINK_COUNT] = {
+	{ "link", offsetof(struct recorder_lskel, links.osr_sys_enter_fd), "osr_sys_enter" },
+	{ "exit_link", offsetof(struct recorder_lskel, links.osr_task_exit_fd), "osr_task_exit" },
+	{ "newtask_link", offsetof(struct recorder_lskel, links.osr_task_new_fd), "osr_task_new" },
+};
+
+/*
+ * The builds of the program (see the Makefile), in the order they are tried,
+ * by the name OSR_BPF_VARIANT gives them. The oldest kernel the last loads on
+ * is the oldest supported.
+ */
+enum variant { VARIANT_FAST, VARIANT_COMPAT, VARIANT_K510, VARIANT_COUNT };
+
+static const struct {
+	const char *name;
+	const char *by;
+} variants[VARIANT_COUNT] = {
+	[VARIANT_FAST] = { "fast", "the light skeleton" },
+	[VARIANT_COMPAT] = { "compat", "libbpf (compatibility build)" },
+	[VARIANT_K510] = { "k510", "libbpf (Linux 5.10 build)" },
+};
+
+#define OSR_MIN_KERNEL "5.10"
+#define OSR_MIN_KERNEL_MAJOR 5
+#define OSR_MIN_KERNEL_MINOR 10
+
+/* libbpf's warnings, kept so a verifier rejection can be shown to the user. */
+static char bpf_log[4096];
+static size_t bpf_log_len;
+
+static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* Keep the tail: the verifier's verdict is at the end of its log. */
+	if (bpf_log_len + n >= sizeof(bpf_log)) {
+		size_t drop = bpf_log_len + n - sizeof(bpf_log) + 1;
+
+		if (drop > bpf_log_len)
+			drop = bpf_log_len;
+		memmove(bpf_log, bpf_log + drop, bpf_log_len - drop);
+		bpf_log_len -= drop;
+	}
+	memcpy(bpf_log + bpf_log_len, line, n);
+	bpf_log_len += n;
+	bpf_log[bpf_log_len] = '\0';
+	return 0;
+}
+
+void share_init(struct bpf_share *bs, bool by_mntns)
+{
+	memset(bs, 0, sizeof(*bs));
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		bs->fds[i] = -1;
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
+		bs->private_links[i] = -1;
+	bs->ns_fd = -1;
+	bs->by_mntns = by_mntns;
+	snprintf(bs->pin_dir, sizeof(bs->pin_dir), "%s/%s", OSR_BPF_PIN_DIR, OSR_BPF_ABI);
+}
+
+static void pin_path(char *buf, size_t size, const struct bpf_share *bs, const char *name)
+{
+	snprintf(buf, size, "%s/%s", bs->pin_dir, name);
+}
+
+/* A bpffs at /sys/fs/bpf, mounted if the system has none (systemd mounts one). */
+static int ensure_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/fs/bpf", &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
+		return -errno;
+	return 0;
+}
+
+void share_close_maps(struct bpf_share *bs)
+{
+	if (bs->index)
+		munmap(bs->index, INDEX_MAP_SIZE);
+	bs->index = NULL;
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		if (bs->fds[i] >= 0)
+			close(bs->fds[i]);
+		bs->fds[i] = -1;
+	}
+}
+
+/* Take the maps' fds (in enum osr_map order) as this container's, and map the index. */
+static int set_fds(struct bpf_share *bs, const int *fds)
+{
+	void *ix;
+
+	memcpy(bs->fds, fds, sizeof(bs->fds));
+	ix = mmap(NULL, INDEX_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, bs->fds[OSR_MAP_INDEX],
+		  0);
+	if (ix == MAP_FAILED)
+		return -errno;
+	bs->index = ix;
+	return 0;
+}
+
+int share_open_pinned(struct bpf_share *bs)
+{
+	int fds[OSR_MAP_COUNT];
+	char path[256];
+	int link_fd;
+
+	pin_path(path, sizeof(path), bs, links[0].pin);
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return -errno;
+	close(link_fd); /* its pin keeps it; it was only a sign the program is there */
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, maps[i].name);
+		fds[i] = bpf_obj_get(path);
+		if (fds[i] < 0) {
+			int r = -errno;
+
+			while (i-- > 0)
+				close(fds[i]);
+			return r;
+		}
+	}
+	return set_fds(bs, fds);
+}
+
+void share_unpin_all(const struct bpf_share *bs)
+{
+	char path[256];
+
+	/* The link first: a prestart that still sees it finds the maps too. */
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		unlink(path);
+	}
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, maps[i].name);
+		unlink(path);
+	}
+	rmdir(bs->pin_dir);
+	rmdir(OSR_BPF_PIN_DIR); /* fails while another ABI version is in use: fine */
+}
+
+/* The programs loaded and attached, by either loader: the fds to pin or keep. */
+struct loaded {
+	int links[OSR_LINK_COUNT];
+	int maps[OSR_MAP_COUNT];
+};
+
+/*
+ * The light skeleton: the kernel applies the CO-RE relocations itself, so no
+ * BTF is read or parsed here (libbpf's read and parse of the kernel's 5.5 MB
+ * of BTF took about 20 ms). Linux 6.2 and later. The fds are dup'd: the skeleton is freed on return.
+ */
+static int load_fast(struct loaded *l)
+{
+	struct recorder_lskel *skel = recorder_lskel__open();
+	int r;
+
+	if (!skel)
+		return -ENOMEM;
+	r = recorder_lskel__load(skel);
+	if (r == 0 && recorder_lskel__attach(skel) < 0)
+		r = -errno;
+	if (r == 0) {
+		for (size_t i = 0; i < OSR_LINK_COUNT; i++)
+			l->links[i] = dup(*(int *)((char *)skel + links[i].lskel_fd));
+		for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+			l->maps[i] = dup(*(int *)((char *)skel + maps[i].lskel_fd));
+	}
+	recorder_lskel__destroy(skel);
+	return r < 0 ? r : 0;
+}
+
+/* Attach the loaded object's programs and dup the fds to keep (see load_fast()). */
+static int keep_object(struct bpf_object *obj, struct loaded *l)
+{
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(obj, links[i].prog);
+		struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
+
+		if (!link)
+			return prog ? -errno : -ENOENT;
+		l->links[i] = dup(bpf_link__fd(link));
+		bpf_link__destroy(link); /* the dup keeps it attached */
+	}
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		l->maps[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(obj, maps[i].name)));
+	return 0;
+}
+
+/*
+ * A build loaded through libbpf (CO-RE done here, from the kernel's BTF), for
+ * kernels the light skeleton cannot load on; it also keeps the verifier's log.
+ */
+static int load_object(enum variant v, struct loaded *l, struct osr_err *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = variants[v].name);
+	struct bpf_object *obj;
+	const void *elf;
+	size_t size;
+	int r;
+
+	elf = v == VARIANT_K510 ? recorder_k510__elf_bytes(&size) : recorder_bpf__elf_bytes(&size);
+	libbpf_set_print(bpf_print);
+	bpf_log_len = 0;
+	bpf_log[0] = '\0';
+	obj = bpf_object__open_mem(elf, size, &opts);
+	if (!obj)
+		return osr_fail(err, -errno, "cannot open the BPF program: %s", osr_strerror(errno));
+	r = bpf_object__load(obj);
+	if (r < 0) {
+		bpf_object__close(obj);
+		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s", osr_strerror(-r),
+				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
+					      "CAP_PERFMON or CAP_SYS_ADMIN; before Linux 5.11, "
+					      "with an RLIMIT_MEMLOCK that holds its maps)"
+					    : "",
+				bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
+	}
+	r = keep_object(obj, l);
+	bpf_object__close(obj);
+	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
+	malloc_trim(0);
+	if (r < 0)
+		return osr_fail(err, r,
+				"cannot attach the BPF programs to raw_syscalls:sys_enter, "
+				"sched:sched_process_exit and task:task_newtask: %s%s%s",
+				osr_strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
+	return 0;
+}
+
+static void close_loaded(struct loaded *l)
+{
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
+		if (l->links[i] >= 0)
+			close(l->links[i]);
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
+		if (l->maps[i] >= 0)
+			close(l->maps[i]);
+}
+
+/* Pin the maps first and the link last: it is the sign all is there. */
+static int pin_loaded(const struct bpf_share *bs, const struct loaded *l)
+{
+	char path[256];
+
+	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, maps[i].name);
+		if (bpf_obj_pin(l->maps[i], path) < 0)
+			return -errno;
+	}
+	for (size_t i = OSR_LINK_COUNT; i-- > 0;) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		if (bpf_obj_pin(l->links[i], path) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+bool bpf_kernel_too_old(const char *rel)
+{
+	unsigned int major, minor;
+
+	if (sscanf(rel, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < OSR_MIN_KERNEL_MAJOR ||
+	       (major == OSR_MIN_KERNEL_MAJOR && minor < OSR_MIN_KERNEL_MINOR);
+}
+
+/* The builds to try: the one OSR_BPF_VARIANT names, or all in turn. */
+static int variants_to_try(enum variant *first, enum variant *last, struct osr_err *err)
+{
+	const char *want = getenv("OSR_BPF_VARIANT");
+	int v;
+
+	*first = VARIANT_FAST;
+	*last = VARIANT_K510;
+	if (!want || !*want)
+		return 0;
+	for (v = 0; v < VARIANT_COUNT; v++)
+		if (!strcmp(want, variants[v].name))
+			break;
+	if (v == VARIANT_COUNT)
+		return osr_fail(err, -EINVAL,
+				"OSR_BPF_VARIANT '%s' names no build of the BPF program: 'fast', "
+				"'compat' or 'k510'",
+				want);
+	*first = *last = v;
+	return 0;
+}
+
+/*
+ * Load and attach the first build the kernel takes. If none, the last one's
+ * error, with the kernel named and the oldest supported: before 5.10 it lacks
+ * what even the 5.10 build needs, and its refusal reads as a bare EINVAL.
+ */
+static int load_any(struct loaded *l, const char **by, struct osr_err *err)
+{
+	struct osr_err last_err;
+	enum variant first, last;
+	struct utsname u;
+	int r = variants_to_try(&first, &last, err);
+
+	if (r < 0)
+		return r;
+	for (enum variant v = first; v <= last; v++) {
+		/*
+		 * Where the light skeleton did not load: without task storage (before
+		 * 5.11) the compatibility build cannot either, and its verifier log
+		 * is not worth the time.
+		 */
+		if (v == VARIANT_COMPAT && first != last &&
+		    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 0)
+			continue;
+		memset(l, 0xff, sizeof(*l)); /* every fd -1 */
+		if (v == VARIANT_FAST) {
+			r = load_fast(l);
+			if (r < 0)
+				osr_fail(&last_err, r,
+					 "the kernel refused the BPF program's light skeleton "
+					 "(Linux 6.2 and later): %s",
+					 osr_strerror(-r));
+		} else {
+			r = load_object(v, l, &last_err);
+		}
+		if (r == 0) {
+			*by = variants[v].by;
+			return 0;
+		}
+		log_debug("%s did not load: %s", variants[v].by, last_err.msg);
+		close_loaded(l);
+	}
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	if (bpf_kernel_too_old(u.release))
+		return osr_fail(err, r,
+				"the kernel, Linux '%s', is older than " OSR_MIN_KERNEL ", the oldest "
+				"the recorder supports and is tested on: %s",
+				u.release, last_err.msg);
+	return osr_fail(err, r, "on Linux '%s' (the recorder supports " OSR_MIN_KERNEL
+			" and later, with BTF): %s", u.release, last_err.msg);
+}
+
+int share_load(struct bpf_share *bs, struct osr_err *err)
+{
+	struct loaded l;
+	const char *by = NULL;
+	struct utsname u;
+	int r;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+		r = errno;
+		if (uname(&u) < 0)
+			snprintf(u.release, sizeof(u.release), "?");
+		return osr_fail(err, -ENOTSUP,
+				"the kernel has no BTF ('/sys/kernel/btf/vmlinux': %s); the tracer "
+				"needs Linux " OSR_MIN_KERNEL " or later built with "
+				"CONFIG_DEBUG_INFO_BTF=y, and this is '%s'",
+				osr_strerror(r), u.release);
+	}
+	r = load_any(&l, &by, err);
+	if (r < 0)
+		return r;
+	log_debug("BPF program loaded and attached by %s", by);
+	for (size_t i = 0; i < OSR_LINK_COUNT + OSR_MAP_COUNT; i++)
+		if ((i < OSR_LINK_COUNT ? l.links[i] : l.maps[i - OSR_LINK_COUNT]) < 0) {
+			close_loaded(&l);
+			return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
+					osr_strerror(errno));
+		}
+
+	bs->pinned = ensure_bpffs() >= 0 &&
+		     (mkdir(OSR_BPF_PIN_DIR, 0700) == 0 || errno == EEXIST) &&
+		     (mkdir(bs->pin_dir, 0700) == 0 || errno == EEXIST);
+	if (bs->pinned && pin_loaded(bs, &l) < 0) {
+		share_unpin_all(bs);
+		bs->pinned = false;
+	}
+	if (!bs->pinned) {
+		/* No bpffs: a program of this container's own, detached when its link fds close. */
+		memcpy(bs->private_links, l.links, sizeof(l.links));
+		r = set_fds(bs, l.maps);
+		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", osr_strerror(-r)) : 0;
+	}
+	close_loaded(&l); /* the pins hold the links, the programs and the maps */
+	r = share_open_pinned(bs);
+	return r < 0 ? osr_fail(err, r, "cannot open the pinned maps in '%s': %s", bs->pin_dir,
+				osr_strerror(-r))
+		     : 0;
+}
