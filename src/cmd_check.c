@@ -393,8 +393,10 @@ int cmd_check(const struct options *o, int argc, char **argv)
 		return OSR_EXIT_USAGE;
 	}
 	if (ro.path) {
-		if (counts_load(ro.path, &stats, &err) < 0) {
-			log_error("check: %s", err.msg);
+		int r = counts_load(ro.path, &stats, &err);
+
+		if (r < 0) {
+			log_error("check: %s", osr_err_text(&err, r));
 			return -EINVAL;
 		}
 		ro.stats = &stats;

@@ -78,7 +78,7 @@ static int trace_pid(const struct options *o, long pid, const char *out, const c
 		return r;
 	r = rundir_read(o->rundir, id, &rec, &err);
 	if (r < 0) {
-		log_error("%s", r == -ENOENT ? "the tracer left no record" : err.msg);
+		log_error("%s", r == -ENOENT ? "the tracer left no record" : osr_err_text(&err, r));
 		return r;
 	}
 	/* It finishes by itself, when the traced process exits. */

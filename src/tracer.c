@@ -79,9 +79,10 @@ static void tracer_stats(struct tracer *t, const struct osr_container *table,
 {
 	const struct tracer_config *cfg = t->cfg;
 	struct osr_err err = { "" };
+	int r = counts_save(table, stats, cfg->id, &cfg->stats, &err);
 
-	if (counts_save(table, stats, cfg->id, &cfg->stats, &err) < 0) {
-		log_error("%s", err.msg);
+	if (r < 0) {
+		log_error("%s", osr_err_text(&err, r));
 		snprintf(t->rec.message, sizeof(t->rec.message),
 			 "the profile '%.512s' was written, the stats were not: %s", cfg->out.shown,
 			 err.msg);
@@ -277,7 +278,7 @@ static int tracer_end(struct tracer *t)
 {
 	const struct tracer_config *cfg = t->cfg;
 	struct osr_err err = { "" };
-	int r;
+	int r, w;
 
 	r = tracer_finish(t, &err);
 	if (r < 0) {
@@ -287,11 +288,13 @@ static int tracer_end(struct tracer *t)
 	} else {
 		t->rec.status = TRACER_DONE;
 	}
+	/* A failing write of the record must not print the failure above as its own. */
+	err.msg[0] = '\0';
 	/* Started by a prestart with no poststop to come (oci-seccomp-bpf-hook's -s): leave nothing. */
 	if (cfg->alone)
 		rundir_remove(cfg->rundir, cfg->id);
-	else if (rundir_write(cfg->rundir, cfg->id, &t->rec, &err) < 0)
-		log_error("%s", err.msg);
+	else if ((w = rundir_write(cfg->rundir, cfg->id, &t->rec, &err)) < 0)
+		log_error("%s", osr_err_text(&err, w));
 	else if (t->never_ran)
 		tracer_await_poststop(t);
 	return r;
