@@ -7,7 +7,9 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "bpfshare_int.h"
+#include "bpfcensus.h"
+#include "bpfindex.h"
+#include "bpfload.h"
 #include "proc.h"
 
 static bool tracer_alive(const struct osr_recording *rec)

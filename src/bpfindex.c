@@ -6,7 +6,7 @@
  */
 #include <bpf/bpf.h>
 
-#include "bpfshare_int.h"
+#include "bpfindex.h"
 
 /*
  * Make one kind of the index say what its hash map says (with the lock held):
@@ -62,4 +62,31 @@ void share_index_sync(const struct bpf_share *bs)
 	__atomic_store_n(&bs->index->mntns_count, mntns, __ATOMIC_RELEASE);
 	/* Last: every CPU's hint from before is stale now. */
 	__atomic_store_n(&bs->index->gen, bs->index->gen + 1, __ATOMIC_RELEASE);
+}
+
+/* Stop recording rec (with the lock held): the index is synced by the caller. */
+void share_unkey(const struct bpf_share *bs, const struct osr_recording *rec)
+{
+	int fd = share_targets_fd(bs, rec->by_mntns);
+	uint32_t held_loc;
+
+	/* The key only if it still leads to rec's table: a later recording may hold it now. */
+	if (bpf_map_lookup_elem(fd, &rec->key, &held_loc) == 0 && held_loc == rec->loc)
+		bpf_map_delete_elem(fd, &rec->key);
+}
+
+/* Take a recording out of every map (with the lock held); the index is synced by the caller. */
+void share_remove(const struct bpf_share *bs, uint32_t id,
+		  const struct osr_recording *rec)
+{
+	uint32_t table_key;
+	int fd;
+
+	share_unkey(bs, rec);
+	/* An array slot stays: the next recording in it writes it whole. */
+	fd = share_table_fd(bs, rec->loc, &table_key);
+	if (rec->loc & OSR_LOC_HASH)
+		bpf_map_delete_elem(fd, &table_key);
+	bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id); /* if it counted */
+	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
 }

@@ -21,7 +21,7 @@
 #include "recorder.lskel.h"
 #include "recorder.skel.h"
 #include "recorder_k510.skel.h"
-#include "bpfshare_int.h"
+#include "bpfload.h"
 #include "log.h"
 
 /* The index map's value, as mmap sees it: whole pages. */

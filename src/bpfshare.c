@@ -5,7 +5,7 @@
  * syscall flat; each tracer still owns its container's table and can die
  * alone. One lock file for the node (the pins are the node's, whatever run
  * directory a hook is given) serialises entering and leaving. This file
- * enters, leaves and finds recordings; bpfshare_int.h says where the rest is.
+ * enters, leaves and finds recordings; bpfmaps.h says where the rest is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,48 +16,13 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
-#include "bpfshare_int.h"
+#include "bpfcensus.h"
+#include "bpfindex.h"
+#include "bpfload.h"
+#include "bpfshare.h"
 #include "recording.h"
 #include "log.h"
 #include "proc.h"
-
-/* Stop recording rec (with the lock held): the index is synced by the caller. */
-static void unkey(const struct bpf_share *bs, const struct osr_recording *rec)
-{
-	int fd = share_targets_fd(bs, rec->by_mntns);
-	uint32_t held_loc;
-
-	/* The key only if it still leads to rec's table: a later recording may hold it now. */
-	if (bpf_map_lookup_elem(fd, &rec->key, &held_loc) == 0 && held_loc == rec->loc)
-		bpf_map_delete_elem(fd, &rec->key);
-}
-
-/* The map of the table at loc (OSR_LOC_HASH), and the table's key in it. */
-static int table_fd(const struct bpf_share *bs, uint32_t loc, uint32_t *table_key)
-{
-	if (loc & OSR_LOC_HASH) {
-		*table_key = loc & ~OSR_LOC_HASH;
-		return bs->fds[OSR_MAP_MORE_TABLES];
-	}
-	*table_key = loc - 1;
-	return bs->fds[OSR_MAP_TABLES];
-}
-
-/* Take a recording out of every map (with the lock held); the index is synced by the caller. */
-void share_remove(const struct bpf_share *bs, uint32_t id,
-		  const struct osr_recording *rec)
-{
-	uint32_t table_key;
-	int fd;
-
-	unkey(bs, rec);
-	/* An array slot stays: the next recording in it writes it whole. */
-	fd = table_fd(bs, rec->loc, &table_key);
-	if (rec->loc & OSR_LOC_HASH)
-		bpf_map_delete_elem(fd, &table_key);
-	bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id); /* if it counted */
-	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
-}
 
 static int lock_share(void)
 {
@@ -178,7 +143,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	for (slot = 0; slot < OSR_STATIC_TABLES && cen->slot_used[slot]; slot++)
 		;
 	bs->loc = rec.loc = slot < OSR_STATIC_TABLES ? slot + 1 : (bs->id | OSR_LOC_HASH);
-	fd = table_fd(bs, bs->loc, &table_key);
+	fd = share_table_fd(bs, bs->loc, &table_key);
 	r = bpf_map_update_elem(fd, &table_key, hdr,
 				(bs->loc & OSR_LOC_HASH) ? BPF_NOEXIST : BPF_ANY);
 	if (r < 0 || bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
@@ -286,11 +251,11 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 		goto out;
 	}
 	/* Read once the entry is gone: what is read is then final. */
-	unkey(bs, &rec);
+	share_unkey(bs, &rec);
 	share_index_sync(bs);
 	{
 		uint32_t table_key;
-		int fd = table_fd(bs, rec.loc, &table_key);
+		int fd = share_table_fd(bs, rec.loc, &table_key);
 
 		if (out && bpf_map_lookup_elem(fd, &table_key, out) < 0)
 			r = -errno;
@@ -347,7 +312,7 @@ int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
 		r = -ENOENT;
 	} else {
 		uint32_t table_key;
-		int fd = table_fd(&bs, loc, &table_key);
+		int fd = share_table_fd(&bs, loc, &table_key);
 
 		r = bpf_map_lookup_elem(fd, &table_key, out) < 0 ? -errno : 0;
 		/* The table's id, not the loc: an array slot's loc is no recording's id. */

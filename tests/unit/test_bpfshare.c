@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kernel releases the BPF program is said to be too old for. */
-#include "bpfshare.h"
+#include "bpfload.h"
 #include "unit.h"
 
 TEST(kernel_too_old_by_release)
