@@ -92,8 +92,8 @@ make_rootfs() {
 	fi
 }
 
-# Where the program's maps are pinned: the ABI version is src/bpfshare.h's.
-PIN=/sys/fs/bpf/oci-seccomp-recorder/$(sed -n 's/^#define OSR_BPF_ABI "\(.*\)"$/\1/p' "$TOP/src/bpfshare.h")
+# Where the program's maps are pinned: the ABI version is src/bpfmaps.h's.
+PIN=/sys/fs/bpf/oci-seccomp-recorder/$(sed -n 's/^#define OSR_BPF_ABI "\(.*\)"$/\1/p' "$TOP/src/bpfmaps.h")
 
 # le32 N: N as the four bytes, lowest first, bpftool takes for a key or value.
 le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
