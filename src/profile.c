@@ -337,6 +337,8 @@ int profile_load_fd(int fd, const char *path, bool confined, json_object **out,
 	if (src) {
 		src->umask = ~st.st_mode & 0777;
 		src->confined = confined;
+		src->dev = st.st_dev;
+		src->ino = st.st_ino;
 	}
 	*out = profile;
 	profile = NULL;
