@@ -226,6 +226,18 @@ int cmd_report(const struct options *o, int argc, char **argv)
 		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}
+	/*
+	 * The name is the caller's text (a rootless one's may name any file in
+	 * root's view, or its own file be replaced since): render with the
+	 * file the tracer read, or not at all.
+	 */
+	if (rec.input[0] && rec.input_ino &&
+	    (out.base_src.dev != rec.input_dev || out.base_src.ino != rec.input_ino)) {
+		log_error("base profile '%s' is not the file the recording was started with "
+			  "(replaced since, or the name of another file in this view)",
+			  rec.input);
+		return -ESTALE;
+	}
 	table = malloc(sizeof(*table));
 	if (!table)
 		return -ENOMEM;

@@ -317,6 +317,8 @@ static int load_fd(int fd, const char *path, const char *what, bool confined, js
 	if (src) {
 		src->umask = ~st.st_mode & 0777;
 		src->confined = confined;
+		src->dev = st.st_dev;
+		src->ino = st.st_ino;
 	}
 	*out = profile;
 	profile = NULL;

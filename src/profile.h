@@ -16,6 +16,8 @@
 struct profile_source {
 	mode_t umask;  /* permission bits the file lacks: what is written from it lacks them too */
 	bool confined; /* read under --input-dir: messages never quote what it says */
+	/* The file it was read from: report renders with that file or none. */
+	unsigned long long dev, ino;
 };
 
 /* What a build noticed that the top level should tell the user about. */

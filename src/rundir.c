@@ -56,6 +56,8 @@ static const struct kv_field record_fields[] = {
 	KV_FIELD(struct tracer_record, by_mntns, "by_mntns", KV_BOOL),
 	PROFILE_SPEC_FIELDS(struct tracer_record, spec),
 	KV_FIELD(struct tracer_record, input, "input", KV_STR),
+	KV_FIELD(struct tracer_record, input_dev, "input_dev", KV_U64),
+	KV_FIELD(struct tracer_record, input_ino, "input_ino", KV_U64),
 	KV_FIELD(struct tracer_record, bundle, "bundle", KV_STR),
 };
 _Static_assert(sizeof(enum tracer_status) == sizeof(int), "kv.h reads enums as int");

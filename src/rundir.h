@@ -35,6 +35,12 @@ struct tracer_record {
 	bool by_mntns;
 	struct profile_spec spec;
 	char input[PATH_MAX]; /* the base profile, or "" */
+	/*
+	 * The base the tracer read, by device and inode: input is only its name
+	 * (a rootless caller's text, in its own view), which report must not
+	 * take for the file. 0 in records of older versions.
+	 */
+	unsigned long long input_dev, input_ino;
 	char bundle[PATH_MAX]; /* the OCI state's bundle, or "" */
 };
 

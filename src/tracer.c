@@ -229,6 +229,8 @@ static int tracer_begin(struct tracer *t, struct osr_err *err)
 	t->rec.status = TRACER_RECORDING;
 	snprintf(t->rec.output, sizeof(t->rec.output), "%s", cfg->out.shown);
 	snprintf(t->rec.input, sizeof(t->rec.input), "%s", cfg->input ? cfg->input : "");
+	t->rec.input_dev = cfg->input ? cfg->base_src.dev : 0;
+	t->rec.input_ino = cfg->input ? cfg->base_src.ino : 0;
 	snprintf(t->rec.bundle, sizeof(t->rec.bundle), "%s", cfg->bundle ? cfg->bundle : "");
 	t->rec.key = t->bs.key;
 	t->rec.by_mntns = cfg->mntns_inum != 0;

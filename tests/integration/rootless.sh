@@ -15,7 +15,7 @@ TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless
 	rootless_stats_written rootless_stats_elsewhere_refused
 	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
 	rootless_pid1_refused rootless_root_pidns_refused rootless_8_at_once rootless_service_restart_keeps_recording
-	rootless_user_quota rootless_bad_clients_dropped rootless_subuids_share_limit
+	rootless_user_quota rootless_bad_clients_dropped rootless_subuids_share_limit rootless_report_base_as_sent
 	rootless_socket_activated)
 PREREQS=(podman runc jq useradd runuser newuidmap newgidmap)
 skip_all_if_missing
@@ -333,6 +333,47 @@ if [ "$(grep -o "the recording service is busy" "$T/subuids.txt" | wc -l)" = 2 ]
 	pass rootless_subuids_share_limit
 else
 	fail rootless_subuids_share_limit "$(sort "$T/subuids.txt" | uniq -c | tr '\n' ' ')"
+fi
+
+# --- report renders a rootless recording with the base it was sent, or refuses -----------------------
+# A request names its base (input=) as text and sends it as an fd: a client
+# may name any path. root's report must not render with the file that text
+# names in root's view (here a root-owned base allowing mlockall) when the
+# recording took another (the user's, allowing getpid).
+printf '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["mlockall"], "action": "SCMP_ACT_ALLOW"}]}\n' >"$RL/root-base.json"
+printf '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}\n' >"$RL/out-$A/own-base.json"
+chown "$A:" "$RL/out-$A/own-base.json"
+as "$A" unshare -Urpf --kill-child sleep 67 &
+upid=$!
+rtgt=""
+wait_until 10 pgrep -u "$A" -fx "sleep 67" >/dev/null && rtgt=$(pgrep -u "$A" -fx "sleep 67" | head -1)
+raw_request() { # OP TARGET-PID: start names root's base and sends the user's; stop ends it
+	as "$A" "$PY3" - "$SOCK" "$1" "${2:-0}" "$RL/out-$A" "$RL/root-base.json" <<'PY'
+import array, os, socket, sys
+sock, op, pid, out, named = sys.argv[1:6]
+if op == "start":
+    req = "osr 1 start\nid=rlbase\nname=rb.json\npath=%s/rb.json\ninput=%s\n" % (out, named)
+    fds = [os.pidfd_open(int(pid)), os.open(out, os.O_PATH | os.O_DIRECTORY),
+           os.open(out + "/own-base.json", os.O_RDONLY)]
+else:
+    req, fds = "osr 1 stop\nid=rlbase\n", []
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sock)
+s.sendmsg([req.encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else [])
+s.settimeout(20)
+print(s.recv(4096).decode(errors="replace").strip())
+PY
+}
+started=$(raw_request start "${rtgt:-0}" 2>&1)
+"$HOOK" --run-dir "$RUNDIR" report "u$(id -u "$A")-rlbase" >"$T/rb.out" 2>&1
+rc=$?
+raw_request stop >/dev/null 2>&1
+kill "$upid" 2>/dev/null; wait "$upid" 2>/dev/null
+if [ "$started" = ok ] && [ $rc != 0 ] && ! grep -q mlockall "$T/rb.out" &&
+	grep -q "is not the file the recording was started with" "$T/rb.out"; then
+	pass rootless_report_base_as_sent
+else
+	fail rootless_report_base_as_sent "start: '$started', report rc=$rc: $(head -c 300 "$T/rb.out" | tr '\n' ' ')"
 fi
 
 # --- socket activation: the service started by systemd's socket ------------------------------------------
