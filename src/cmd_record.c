@@ -228,8 +228,8 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			break;
 		}
 		case 'A':
-			if (args_parse(optarg, &out->spec.no_args) < 0) {
-				log_error("--args '%s' is not 'recorded' or 'none'", optarg);
+			if (args_parse(optarg, &out->spec.args) < 0) {
+				log_error("--args '%s' is not " OSR_ARGS_ACCEPTED, optarg);
 				return OSR_EXIT_USAGE;
 			}
 			break;
