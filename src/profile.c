@@ -164,8 +164,8 @@ struct additions {
 };
 
 /* Sort the recorded names the base does not mention into plain and conditional. */
-static int sort_additions(const struct strset *names, struct arg_values *vals,
-			  const bool *by_name, const struct strset *mentioned, const struct strset *decided,
+static int sort_additions(const struct strset *names, struct arg_values *vals, const bool *by_name,
+			  const struct strset *mentioned, const struct strset *decided,
 			  struct additions *add, struct profile_report *rep)
 {
 	for (size_t i = 0; i < names->n; i++) {
