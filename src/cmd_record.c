@@ -122,9 +122,10 @@ static const struct cmd_option record_opts[] = {
 	  "under: 'false' (default, as Kubernetes and podman run\n"
 	  "them), 'true' (runc's default spec) or 'both'"),
 	CMD_LONG('A', "args", "WHAT",
-	  "'recorded' (default): socket, clone, unshare, setns,\n"
-	  "personality, prctl, ioctl, ptrace, keyctl and bpf are\n"
-	  "allowed with the argument values COMMAND used only;\n"
+	  "'default': socket, clone, unshare, setns, personality,\n"
+	  "ptrace, keyctl and bpf are allowed with the argument\n"
+	  "values COMMAND used only, prctl and ioctl by name;\n"
+	  "'all' (or 'recorded'): prctl and ioctl by value too;\n"
 	  "'none': names only"),
 	CMD_LONG('S', "stats", "FILE",
 	  "count every syscall too, and write the counts to FILE\n"
@@ -229,8 +230,8 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			break;
 		}
 		case 'A':
-			if (args_parse(optarg, &out->spec.no_args) < 0) {
-				log_error("--args '%s' is not 'recorded' or 'none'", optarg);
+			if (args_parse(optarg, &out->spec.args) < 0) {
+				log_error("--args '%s' is not " OSR_ARGS_ACCEPTED, optarg);
 				return OSR_EXIT_USAGE;
 			}
 			break;

@@ -92,9 +92,9 @@ static int hook_parse_request(const struct oci_state *st, struct trace_request *
 					"annotation '%s' is '%s' (expected 'recorded' or 'both')",
 					OSR_NNP_ANNOTATION, osr_escape(st->nnp, SIZE_MAX, &e));
 	}
-	if (st->args && args_parse(st->args, &cfg->spec.no_args) < 0)
+	if (st->args && args_parse(st->args, &cfg->spec.args) < 0)
 		return osr_fail(err, -EINVAL,
-				"annotation '%s' is '%s' (expected 'recorded' or 'none')",
+				"annotation '%s' is '%s' (expected " OSR_ARGS_ACCEPTED ")",
 				OSR_ARGS_ANNOTATION, osr_escape(st->args, SIZE_MAX, &e));
 	if (st->pid <= 0)
 		return osr_fail(err, -EINVAL,

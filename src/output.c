@@ -52,7 +52,7 @@ static void comment_rule(json_object *rule, const struct output_opts *o,
 		 : o->spec.scope == OSR_SCOPE_EXACT	 ? (o->spec.no_new_privs ? "true" : "false")
 						   : "");
 	len = strlen(comment);
-	if (rep->any_args_list[0] && !o->spec.no_args)
+	if (rep->any_args_list[0])
 		snprintf(comment + len, sizeof(comment) - len,
 			 "; with any arguments, more values seen than are kept or none recorded: %s",
 			 rep->any_args_list);

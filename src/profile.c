@@ -164,7 +164,7 @@ struct additions {
 };
 
 /* Sort the recorded names the base does not mention into plain and conditional. */
-static int sort_additions(const struct strset *names, struct arg_values *vals,
+static int sort_additions(const struct strset *names, struct arg_values *vals, const bool *by_name,
 			  const struct strset *mentioned, const struct strset *decided,
 			  struct additions *add, struct profile_report *rep)
 {
@@ -181,12 +181,13 @@ static int sort_additions(const struct strset *names, struct arg_values *vals,
 		}
 		rep->added++;
 		/* Seen without a value kept (a runtime's, not measured): any value. */
-		if (kind && !vals[kind].any && vals[kind].n) {
+		if (kind && !by_name[kind] && !vals[kind].any && vals[kind].n) {
 			add->conditional[kind] = true;
 			rep->conditional++;
 			continue;
 		}
-		if (kind)
+		/* Listed where the values could not be used, not where they were not wanted. */
+		if (kind && !by_name[kind])
 			names_append(rep->any_args_list, sizeof(rep->any_args_list), name);
 		if (json_object_array_add(add->plain, json_object_new_string(name)) < 0)
 			return -ENOMEM;
@@ -278,7 +279,7 @@ int profile_build(const struct selection *sel, json_object *base, json_object **
 	add.plain = json_object_new_array_ext((int)names.n);
 	if (!add.plain)
 		return -ENOMEM;
-	r = sort_additions(&names, vals, &mentioned, &decided, &add, rep);
+	r = sort_additions(&names, vals, sel->by_name, &mentioned, &decided, &add, rep);
 	if (r >= 0)
 		r = append_additions(syscalls, &add, vals, base != NULL, rep);
 	json_object_put(add.plain);

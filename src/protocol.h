@@ -20,7 +20,7 @@
  *   name=FILE\n            the output's name in that folder
  *   path=/abs/out.json\n   how the caller named it (messages, records)
  *   input=/abs/base.json\n (when a base is sent)
- *   scope=workload|exact|all\n  nnp=0|1\n  any_nnp=0|1\n  no_args=0|1\n  alone=0|1\n
+ *   scope=workload|exact|all\n  nnp=0|1\n  any_nnp=0|1\n  args=default|none|all\n  alone=0|1\n
  *   stats_name=FILE\n  stats_path=/abs/stats.json\n   (optional, with a 4th fd:
  *                          the stats file's folder)
  *   bundle=/abs/bundle\n   (optional)

@@ -42,6 +42,7 @@ void recording_prepare(struct osr_container *table);
 struct selection {
 	uint8_t seen[OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 	struct arg_values args[OSR_ABI_COUNT][OSR_ARG_KIND_COUNT]; /* any: without conditions */
+	bool by_name[OSR_ARG_KIND_COUNT]; /* allowed by name, values or not: the spec's choice */
 };
 
 /* Read a table the program has finished with. */

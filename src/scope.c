@@ -38,15 +38,44 @@ int scope_parse(const char *value, enum osr_scope *out)
 	return -EINVAL;
 }
 
-int args_parse(const char *value, bool *no_args)
+const char *const osr_args_names[3] = {
+	[OSR_ARGS_DEFAULT] = "default",
+	[OSR_ARGS_NONE] = "none",
+	[OSR_ARGS_ALL] = "all",
+};
+
+int args_parse(const char *value, enum osr_args *out)
 {
-	if (!strcmp(value, "none"))
-		*no_args = true;
-	else if (!strcmp(value, "recorded"))
-		*no_args = false;
-	else
+	for (size_t i = 0; i < ARRAY_SIZE(osr_args_names); i++)
+		if (!strcmp(value, osr_args_names[i])) {
+			*out = (enum osr_args)i;
+			return 0;
+		}
+	if (strcmp(value, "recorded"))
 		return -EINVAL;
+	*out = OSR_ARGS_ALL;
 	return 0;
+}
+
+/*
+ * By default, the kinds whose values reach little a workload could not reach
+ * anyway, and which workloads vary on paths a recording easily misses, go by
+ * name (docs/ARGUMENTS.md): ioctl's requests (FIONREAD on a large request
+ * body, TIOCSWINSZ from stty) and prctl's options (thread names, a parent's
+ * death signal; those that raise privilege check capabilities).
+ */
+static const enum osr_arg_kind opt_in[] = { OSR_ARG_PRCTL, OSR_ARG_IOCTL };
+
+bool args_by_value(enum osr_args args, enum osr_arg_kind kind)
+{
+	if (args == OSR_ARGS_NONE)
+		return false;
+	if (args == OSR_ARGS_ALL)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(opt_in); i++)
+		if (opt_in[i] == kind)
+			return false;
+	return true;
 }
 
 int nnp_parse(const char *value, bool *given, bool *nnp, bool *any)
@@ -190,19 +219,19 @@ void scope_select(const struct recording *rec, const struct profile_spec *so,
 		if (nr >= 0 && nr < OSR_MAX_SYSCALLS)
 			out->seen[OSR_ABI_NATIVE][nr] = 1;
 	}
-	if (so->no_args)
-		for (unsigned int abi = 0; abi < OSR_ABI_COUNT; abi++)
-			for (unsigned int k = 0; k < OSR_ARG_KIND_COUNT; k++)
-				out->args[abi][k].any = true;
+	for (unsigned int k = OSR_ARG_NONE + 1; k < OSR_ARG_KIND_COUNT; k++)
+		out->by_name[k] = !args_by_value(so->args, (enum osr_arg_kind)k);
 }
 
 int runtime_tail_profile(bool no_new_privs, bool any, json_object *like, json_object **out)
 {
 	_cleanup_free_ struct recording *none = calloc(1, sizeof(*none));
 	_cleanup_free_ struct selection *sel = malloc(sizeof(*sel));
+	/* Every value: merge's inputs decide whether a name is allowed with any. */
 	const struct profile_spec so = { .scope = OSR_SCOPE_WORKLOAD,
 				       .no_new_privs = no_new_privs,
-				       .any_nnp = any };
+				       .any_nnp = any,
+				       .args = OSR_ARGS_ALL };
 	struct profile_report rep;
 	struct scope_report srep;
 	struct osr_err err;

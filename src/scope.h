@@ -25,8 +25,15 @@ int scope_parse(const char *value, enum osr_scope *out);
  */
 int nnp_parse(const char *value, bool *given, bool *nnp, bool *any);
 const char *scope_name(enum osr_scope scope);
-/* "recorded" (the default: arguments recorded are used) or "none" (names only). */
-int args_parse(const char *value, bool *no_args);
+/*
+ * "default", "none" or "all" (osr_args_names), or "recorded": what versions
+ * before "default" had as theirs, every recorded value used, so "all".
+ */
+int args_parse(const char *value, enum osr_args *out);
+/* The accepted values, quoted, for messages: "'default', 'all' or 'none'". */
+#define OSR_ARGS_ACCEPTED "'default', 'all' or 'none'"
+/* Whether a profile of spec allows kind by its recorded values (rather than by name). */
+bool args_by_value(enum osr_args args, enum osr_arg_kind kind);
 
 /*
  * Reduce the phases to the syscalls a profile must allow. With scope "all",
@@ -42,6 +49,8 @@ int args_parse(const char *value, bool *no_args);
  * Arguments: the values recorded (under the filter and in the workload), plus
  * those of what a runtime makes after its load point where the profile
  * covers it; a syscall kept from the runtime's setup (scope "all") takes any.
+ * The kinds so->args leaves to their names keep their values (for whoever
+ * reads them) and are marked by_name.
  */
 void scope_select(const struct recording *rec, const struct profile_spec *so,
 		  struct selection *out, struct scope_report *rep);

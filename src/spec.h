@@ -22,24 +22,39 @@ enum osr_scope {
 /* "workload", "all", "exact", by enum osr_scope. */
 extern const char *const osr_scope_names[3];
 
+/*
+ * Which syscalls of OSR_ARG_TABLE get rules on their argument values: every
+ * one is recorded either way. docs/ARGUMENTS.md says which are opt-in and why.
+ * The order keeps records that wrote no_args=0|1 meaning what they said.
+ */
+enum osr_args {
+	OSR_ARGS_DEFAULT, /* those where a value opens attack surface; the others by name */
+	OSR_ARGS_NONE,	  /* names only */
+	OSR_ARGS_ALL,	  /* every syscall of the table */
+};
+
+/* "default", "none", "all", by enum osr_args. */
+extern const char *const osr_args_names[3];
+
 struct profile_spec {
 	enum osr_scope scope;
 	bool no_new_privs; /* the recorded container's process.noNewPrivileges */
 	bool any_nnp;	   /* portable to either noNewPrivileges setting, not only the recorded */
-	bool no_args;	   /* names only: the recorded arguments are not used */
+	enum osr_args args; /* which recorded argument values become conditions */
 };
 
 /*
  * The spec's rows in a key=value table (kv.h), for a struct of type T that
  * holds one as member: the run-dir record and the service's request alike.
- * "no_new_privs" is how records before the table spelled nnp.
+ * "no_new_privs" is how records before the table spelled nnp; "no_args" how
+ * they said args (0 and 1, read as the numbers of default and none).
  */
 /* clang-format off */
 #define PROFILE_SPEC_FIELDS(T, member)                                                          \
 	KV_ENUM(T, member.scope, "scope", osr_scope_names),                                 \
 	KV_FIELD(T, member.no_new_privs, "nnp", KV_BOOL, .old = "no_new_privs"),           \
 	KV_FIELD(T, member.any_nnp, "any_nnp", KV_BOOL),                                    \
-	KV_FIELD(T, member.no_args, "no_args", KV_BOOL)
+	KV_ENUM(T, member.args, "args", osr_args_names, .old = "no_args")
 /* clang-format on */
 
 #endif

@@ -34,13 +34,14 @@ trap podman_cleanup EXIT
 PERMISSIVE=$T/permissive.json
 echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}' > "$PERMISSIVE"
 echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}' > "$T/tiny.json"
-"$HOOK" record --scope exact -o "$T/own.json" -- "$HELPERS/osr-workload" nr 39 2>/dev/null
+# args=all: prctl's options are values only when asked (they go by name by default).
+"$HOOK" record --scope exact --args all -o "$T/own.json" -- "$HELPERS/osr-workload" nr 39 2>/dev/null
 # covers NAME RT NNP: record under RT (CTR_USER as set) and check the table
 # covers what it made beyond the program's own, names and the values of those
 # whose arguments are recorded (prctl's options).
 covers() {
 	local name=$1 rt=$2 nnp=$3 out=$T/exact-$1.json extra extra_args
-	if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact"}' \
+	if ! ANNOTATIONS_JSON='{"io.containers.trace-syscall.scope": "exact", "io.containers.trace-syscall.args": "all"}' \
 		run_on "$rt" "$nnp" "of:$out" "$PERMISSIVE" osr-workload nr 39 ||
 		! wait_until 10 test -s "$out"; then
 		fail "$name" "recording failed: $(tail -2 "$T/last.out")"

@@ -158,7 +158,7 @@ TEST(record_round_trip)
 	struct tracer_record rec = { .pid = 42, .start_time = 1ull << 40, .status = TRACER_DONE,
 				     .key = 4026531836u, .by_mntns = true,
 				     .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true,
-					       .no_args = true } },
+					       .args = OSR_ARGS_ALL } },
 			     back;
 	struct osr_err err = { "" };
 	char path[PATH_MAX], text[512] = "";
@@ -175,6 +175,7 @@ TEST(record_round_trip)
 		fclose(f);
 	}
 	CHECK_STR_CONTAINS(text, "\nscope=all\n");
+	CHECK_STR_CONTAINS(text, "\nargs=all\n");
 	CHECK_STR_CONTAINS(text, "\nmessage=two lines\n");
 	CHECK(rundir_read(dir, "r", &back, &err) == 0);
 	CHECK(back.pid == 42 && back.start_time == 1ull << 40 && back.status == TRACER_DONE);
@@ -193,8 +194,13 @@ TEST(record_of_older_version)
 		    "bundle=/b\n");
 	CHECK(rundir_read(dir, "r", &rec, &err) == 0);
 	CHECK(rec.pid == 7 && rec.start_time == 99 && rec.status == TRACER_RECORDING);
-	CHECK(rec.spec.scope == OSR_SCOPE_EXACT && rec.spec.no_new_privs && rec.spec.no_args);
+	CHECK(rec.spec.scope == OSR_SCOPE_EXACT && rec.spec.no_new_privs);
+	CHECK(rec.spec.args == OSR_ARGS_NONE);
 	CHECK(!strcmp(rec.bundle, "/b") && rec.key == 5);
+	/* no_args=0 was the old default: every value used then, the default's now. */
+	record_text("pid=7\nstart_time=99\nstatus=recording\noutput=/o.json\nmessage=\nkey=5\n"
+		    "scope=0\nno_args=0\n");
+	CHECK(rundir_read(dir, "r", &rec, &err) == 0 && rec.spec.args == OSR_ARGS_DEFAULT);
 }
 
 /* Numbers are checked: a start time that is not one is a damaged record, not 0. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of reducing a recording to the syscalls a profile must allow:
- * scope_select(), scope_parse() and scope_name().
+ * scope_select(), scope_parse(), scope_name() and args_parse().
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -595,6 +595,47 @@ TEST(name_round_trips)
 	}
 }
 
+/* ---- args_parse and args_by_value ---- */
+
+TEST(args_parse_accepts)
+{
+	enum osr_args a = OSR_ARGS_NONE;
+
+	CHECK(args_parse("default", &a) == 0 && a == OSR_ARGS_DEFAULT);
+	CHECK(args_parse("none", &a) == 0 && a == OSR_ARGS_NONE);
+	CHECK(args_parse("all", &a) == 0 && a == OSR_ARGS_ALL);
+	/* The old default's name: it used every recorded value, as "all" does now. */
+	a = OSR_ARGS_DEFAULT;
+	CHECK(args_parse("recorded", &a) == 0 && a == OSR_ARGS_ALL);
+	for (size_t i = 0; i < ARRAY_SIZE(osr_args_names); i++)
+		CHECK(args_parse(osr_args_names[i], &a) == 0 && a == (enum osr_args)i);
+}
+
+TEST(args_parse_rejects)
+{
+	static const char *const bad[] = {
+		"", "All", "NONE", "default,+ioctl", "all ", " none", "records", "1", "0",
+	};
+	enum osr_args a = OSR_ARGS_NONE;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (args_parse(bad[i], &a) >= 0)
+			fail_at(__LINE__, "'%s' accepted", bad[i]);
+	CHECK(a == OSR_ARGS_NONE);
+}
+
+/* Which kinds become conditions: ioctl and prctl only when asked, the rest by default. */
+TEST(args_by_value_kinds)
+{
+	for (int k = OSR_ARG_NONE + 1; k < OSR_ARG_KIND_COUNT; k++) {
+		bool opt_in = k == OSR_ARG_IOCTL || k == OSR_ARG_PRCTL;
+
+		CHECK(args_by_value(OSR_ARGS_ALL, (enum osr_arg_kind)k));
+		CHECK(!args_by_value(OSR_ARGS_NONE, (enum osr_arg_kind)k));
+		CHECK(args_by_value(OSR_ARGS_DEFAULT, (enum osr_arg_kind)k) == !opt_in);
+	}
+}
+
 /* The selection cases use x86-64 and ia32 numbers; elsewhere they are skipped. */
 #if defined(__x86_64__)
 #define RUN_X86(name) RUN(name)
@@ -636,6 +677,9 @@ int main(void)
 	RUN(parse_accepts);
 	RUN(parse_rejects);
 	RUN(name_round_trips);
+	RUN(args_parse_accepts);
+	RUN(args_parse_rejects);
+	RUN(args_by_value_kinds);
 
 	free(want);
 	free(sel);
