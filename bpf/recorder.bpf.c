@@ -10,9 +10,11 @@
  * (phase, ABI, syscall number) a task of a recorded container uses in its
  * table. Nothing goes to user space per syscall, and a syscall costs the same
  * however many containers are recorded: one program, one bucket of the index
- * looked at (a recording past the array's slots pays one lookup call more). Two small programs help it: one counts task exits (they make its
- * per-CPU hint stale), one passes a host-PID container's mark on to the tasks
- * its marked tasks make.
+ * looked at when a CPU's hint changes, and none while it holds (a syscall
+ * the hint says was seen never reaches the table, wherever it is). Two small
+ * programs help it: one counts task exits (they make its per-CPU hint
+ * stale), one passes a host-PID container's mark on to the tasks its marked
+ * tasks make.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -469,7 +471,9 @@ __attribute__((noinline)) int osr_mark_leaving(void)
  * A task still running the runtime's executable is the runtime setting the
  * container up; once it has exec'd the entrypoint (and in every process the
  * workload starts) the executable is another one. Worked out when a hint is
- * made: it changes only at an exec, which makes every hint stale.
+ * made: it changes at an exec, which makes every hint stale (and at a
+ * prctl(PR_SET_MM_EXE_FILE), a checkpoint/restore tool's, which the hint
+ * follows the next time it is made).
  */
 static __always_inline bool runs_runtime(struct task_struct *task, struct osr_container *c)
 {
