@@ -349,8 +349,14 @@ static void handle_notify(struct listener *l, size_t slot, size_t idx)
 	/* The pid may be another process's by now: keep what was read only if it was the caller. */
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &l->req->id) < 0)
 		return;
+	size_t known = w->n;
+
 	watched_note(w, l->req->data.arch, l->req->data.nr, (const uint64_t *)l->req->data.args,
 		     l->req->pid, comm, wall_ms());
+	/* A new call is kept at once (at most WATCH_MAX_ENTRIES writes): a listener that dies
+	 * loses at most the last second's counts, never a call. */
+	if (w->n > known)
+		save_state(l, w);
 	memset(l->resp, 0, l->sizes.seccomp_notif_resp);
 	l->resp->id = l->req->id;
 	switch (w->policy) {

@@ -9,7 +9,7 @@ set -u
 
 TESTS=(watch_profile_shapes watch_complain_goes_on watch_report_live watch_enforce_at_runtime
 	watch_learned_written watch_folded_back_clean watch_no_listener_fails watch_killed_listener_enosys
-	watch_restart_keeps_state watch_flood_other_goes_on watch_kill_policy watch_crun_complain)
+	watch_restart_keeps_state watch_stalled_listener_killable watch_flood_other_goes_on watch_kill_policy watch_crun_complain)
 PREREQS=(runc jq)
 skip_all_if_missing
 shared_rootfs
@@ -175,6 +175,20 @@ if listener_start && "$HOOK" watch-report --socket "$SOCK" "$CID" > "$T/report2.
 else
 	fail watch_restart_keeps_state "report after restart: $(head -c 300 "$T/report2.txt"); learned: $(head -c 200 "$T/learned2.json" 2>&1)"
 fi
+wstop
+
+# A stopped listener holds the container's listed calls until it runs again;
+# the container can still be killed.
+rm -f "$CTL"/*
+wstart '{}' "$T/watch.json"
+if wait_until 20 grep -q "tick 1" "$OUT" && kill -STOP "$LPID" && touch "$CTL/mk" &&
+	sleep 1 && ! grep -q "mk ok\|mk fail" "$OUT" && runc kill "$CID" KILL &&
+	wait_until 20 eval '! kill -0 "$RPID" 2>/dev/null'; then
+	pass watch_stalled_listener_killable
+else
+	fail watch_stalled_listener_killable "under a stopped listener: $(tail -2 "$OUT")"
+fi
+kill -CONT "$LPID"
 wstop
 
 # A flood: one container refused a call in a tight loop (busybox sh retries a
