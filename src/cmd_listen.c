@@ -15,15 +15,15 @@
 #include "watch.h"
 #include "watched.h"
 
-#define SOCKET_OPT                                                               \
-	CMD_OPT('S', "socket", "PATH", "the listener's socket (default\n"        \
-				 OSR_WATCH_SOCKET_DEFAULT ")")
+#define SOCKET_OPT                                                                                 \
+	CMD_OPT('S', "socket", "PATH",                                                             \
+		"the listener's socket (default\n" OSR_WATCH_SOCKET_DEFAULT ")")
 
 static const struct cmd_option listen_opts[] = {
 	SOCKET_OPT,
-	CMD_LONG('s', "state-dir", "DIR", "where each watched container's policy and learned\n"
-				   "calls are kept across restarts (default\n"
-				   OSR_WATCH_STATE_DEFAULT ")"),
+	CMD_LONG('s', "state-dir", "DIR",
+		 "where each watched container's policy and learned\n"
+		 "calls are kept across restarts (default\n" OSR_WATCH_STATE_DEFAULT ")"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };

@@ -19,11 +19,13 @@
 
 static const struct cmd_option watch_profile_opts[] = {
 	CMD_OPT('o', "output", "OUT", "where to write the profile ('-' for standard output)"),
-	CMD_OPT('r', "runtime", "RUNTIME", "'runc' (default: every syscall the profile does not\n"
-				     "name listed as SCMP_ACT_NOTIFY) or 'crun'\n"
-				     "(SCMP_ACT_NOTIFY as the defaultAction)"),
-	CMD_OPT('S', "socket", "PATH", "the listener's socket, the profile's listenerPath\n"
-				 "(default " OSR_WATCH_SOCKET_DEFAULT ")"),
+	CMD_OPT('r', "runtime", "RUNTIME",
+		"'runc' (default: every syscall the profile does not\n"
+		"name listed as SCMP_ACT_NOTIFY) or 'crun'\n"
+		"(SCMP_ACT_NOTIFY as the defaultAction)"),
+	CMD_OPT('S', "socket", "PATH",
+		"the listener's socket, the profile's listenerPath\n"
+		"(default " OSR_WATCH_SOCKET_DEFAULT ")"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };

@@ -90,7 +90,7 @@ static void save_state(struct listener *l, struct watched *w)
 	state_path(l, w->id, path, sizeof(path));
 	if (!text || write_file_atomic(path, FILEIO_AS_GIVEN, text, strlen(text), 0600, &err) < 0)
 		log_warn("listen: cannot keep the state of container '%s': %s, ignoring", w->id,
-			    text ? err.msg : "out of memory");
+			 text ? err.msg : "out of memory");
 	else
 		w->dirty = false;
 }
@@ -117,8 +117,8 @@ static void container_end(struct listener *l, size_t slot)
 	char path[PATH_MAX];
 
 	if (w->learned[0]) {
-		if (!text || write_file_atomic(w->learned, l->out_root, text, strlen(text), 0644,
-					       &err) < 0)
+		if (!text ||
+		    write_file_atomic(w->learned, l->out_root, text, strlen(text), 0644, &err) < 0)
 			log_error("listen: cannot write what container '%s' learned: %s", w->id,
 				  text ? err.msg : "out of memory");
 		else
@@ -181,9 +181,10 @@ static void restore_one(struct listener *l, int dirfd, const char *name)
 		goto bad;
 	}
 	w->pidfd = w->pid > 0 ? process_pidfd(w->pid, w->start) : -1;
-	if (w->pidfd < 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, w->pidfd,
-				      &(struct epoll_event){ .events = EPOLLIN,
-							     .data.u64 = TAG(TAG_PIDFD, slot, 0) }) < 0) {
+	if (w->pidfd < 0 ||
+	    epoll_ctl(l->ep, EPOLL_CTL_ADD, w->pidfd,
+		      &(struct epoll_event){ .events = EPOLLIN,
+					     .data.u64 = TAG(TAG_PIDFD, slot, 0) }) < 0) {
 		log_info("listen: container '%s' ended while no listener ran", w->id);
 		container_end(l, (size_t)slot);
 		return;
@@ -193,8 +194,8 @@ static void restore_one(struct listener *l, int dirfd, const char *name)
 		 w->id, watch_policy_name(w->policy), w->n);
 	return;
 bad:
-	log_warn("listen: cannot take over state file '%s/%s': %s, ignoring", l->state_dir,
-		    name, err.msg[0] ? err.msg : "unreadable or too many containers");
+	log_warn("listen: cannot take over state file '%s/%s': %s, ignoring", l->state_dir, name,
+		 err.msg[0] ? err.msg : "unreadable or too many containers");
 }
 
 static int restore_states(struct listener *l)
@@ -276,7 +277,8 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 	w->errno_ret = watch_metadata_errno(h->metadata);
 	w->errno_given = h->metadata && !strncmp(h->metadata, "errno=", 6);
 	w->pid = h->pid;
-	if (proc_start_time(h->pid, &w->start) < 0 || (w->pidfd = process_pidfd(h->pid, w->start)) < 0)
+	if (proc_start_time(h->pid, &w->start) < 0 ||
+	    (w->pidfd = process_pidfd(h->pid, w->start)) < 0)
 		return osr_fail(err, -ESRCH, "its process %d is gone", h->pid);
 	w->attached = true;
 	w->dirty = true;
@@ -286,8 +288,7 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 }
 
 /* Take the container's notify fd: a new container, or one more fd of one (runc exec). */
-static int take_container(struct listener *l, const struct handover *h, int *fd,
-			  struct osr_err *err)
+static int take_container(struct listener *l, const struct handover *h, int *fd, struct osr_err *err)
 {
 	ssize_t slot = find_container(l, h->id);
 	struct watched *w = NULL;
@@ -407,8 +408,8 @@ static char *reply_policy(struct listener *l, char *id, char *mode)
 	save_state(l, l->c[slot]);
 	log_info("listen: container '%s' now in policy %s", id, mode);
 	if (asprintf(&reply, "container '%s': policy %s%s\n", id, mode,
-		     l->c[slot]->nfds ? "" :
-					" (but its listener was lost: its notified calls fail with "
+		     l->c[slot]->nfds ? ""
+				      : " (but its listener was lost: its notified calls fail with "
 					"ENOSYS whatever the policy)") < 0)
 		reply = NULL;
 	return reply;
@@ -477,8 +478,10 @@ static void conn_finish(struct listener *l, size_t i)
 		_cleanup_free_ char *reply = reply_to(l, c->buf ? c->buf : (char[]){ "" });
 
 		conn_reply(c, reply);
-	} else if (json_parse_object(c->buf, c->len, LISTEN_MSG_MAX, "container state", &o, &err) < 0 ||
-		   parse_handover(o, &h, &err) < 0 || take_container(l, &h, &c->passed_fd, &err) < 0) {
+	} else if (json_parse_object(c->buf, c->len, LISTEN_MSG_MAX, "container state", &o, &err) <
+			   0 ||
+		   parse_handover(o, &h, &err) < 0 ||
+		   take_container(l, &h, &c->passed_fd, &err) < 0) {
 		/* Its notified calls now fail with ENOSYS: the fd is closed below. */
 		log_error("listen: cannot watch container '%s': %s", h.id ? h.id : "?", err.msg);
 	}
@@ -507,7 +510,9 @@ static void conn_read(struct listener *l, size_t i)
 	struct conn *c = &l->conns[i];
 	char cbuf[CMSG_SPACE(4 * sizeof(int))];
 	struct iovec iov;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf) };
 	ssize_t n;
 
@@ -554,7 +559,8 @@ static void conn_accept(struct listener *l)
 			close(fd);
 			continue;
 		}
-		l->conns[i] = (struct conn){ .fd = fd, .passed_fd = -1,
+		l->conns[i] = (struct conn){ .fd = fd,
+					     .passed_fd = -1,
 					     .deadline = now_ms() + LISTEN_CONN_MS };
 	}
 }
@@ -657,7 +663,8 @@ static int listener_init(struct listener *l, const char *socket_path)
 	if (l->sock < 0)
 		return l->sock;
 	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sock,
-		      &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG(TAG_SOCK, 0, 0) }) < 0)
+		      &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG(TAG_SOCK, 0, 0) }) <
+	    0)
 		return -errno;
 	return restore_states(l);
 }
@@ -707,7 +714,8 @@ int listener_run(const char *socket_path, const char *state_dir, const char *out
 	listener_fini(&l, socket_path);
 	if (stopping)
 		log_info("listen: stopped: watched containers keep their state in '%s'; their "
-			 "notified calls fail with ENOSYS until they end", state_dir);
+			 "notified calls fail with ENOSYS until they end",
+			 state_dir);
 	return r < 0 ? r : 0;
 }
 

@@ -41,7 +41,8 @@ int watch_metadata_errno(const char *metadata)
 {
 	long v;
 
-	if (metadata && !strncmp(metadata, "errno=", 6) && parse_long(metadata + 6, 1, 4095, &v) >= 0)
+	if (metadata && !strncmp(metadata, "errno=", 6) &&
+	    parse_long(metadata + 6, 1, 4095, &v) >= 0)
 		return (int)v;
 	return EPERM;
 }
@@ -187,8 +188,8 @@ static int add_watch_rules(json_object *p, enum watch_runtime rt)
 	return r;
 }
 
-int watch_profile(json_object *in, enum watch_runtime rt, const char *listener,
-		  json_object **out, struct osr_err *err)
+int watch_profile(json_object *in, enum watch_runtime rt, const char *listener, json_object **out,
+		  struct osr_err *err)
 {
 	_cleanup_json_ json_object *p = NULL;
 	char meta[32];

@@ -29,8 +29,8 @@ int watch_runtime_parse(const char *s, enum watch_runtime *rt);
  * (defaultErrnoRet, EPERM without one) travels in listenerMetadata as
  * "errno=N", which the runtime hands the listener with the seccomp fd.
  */
-int watch_profile(json_object *in, enum watch_runtime rt, const char *listener,
-		  json_object **out, struct osr_err *err);
+int watch_profile(json_object *in, enum watch_runtime rt, const char *listener, json_object **out,
+		  struct osr_err *err);
 
 /* The errno a listener returns in enforce mode: listenerMetadata's "errno=N", else EPERM. */
 int watch_metadata_errno(const char *metadata);

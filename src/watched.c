@@ -70,10 +70,10 @@ static const struct {
 static uint64_t kind_value(enum osr_arg_kind kind, const uint64_t args[6])
 {
 	if (kind == OSR_ARG_SOCKET || kind == OSR_ARG_SOCKETPAIR) {
-		uint64_t domain = args[0] & 0xffff, type = args[1] & ~(uint64_t)OSR_SOCK_FLAGS & 0xffff;
-		uint64_t proto = domain == OSR_AF_NETLINK || domain == OSR_AF_PACKET ?
-					 args[2] & 0xffff :
-					 0;
+		uint64_t domain = args[0] & 0xffff,
+			 type = args[1] & ~(uint64_t)OSR_SOCK_FLAGS & 0xffff;
+		uint64_t proto =
+			domain == OSR_AF_NETLINK || domain == OSR_AF_PACKET ? args[2] & 0xffff : 0;
 
 		return domain | type << 16 | proto << 32;
 	}
@@ -198,9 +198,9 @@ static uint64_t get_u64(json_object *o, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int) ?
-		       json_object_get_uint64(v) :
-		       0;
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int)
+		       ? json_object_get_uint64(v)
+		       : 0;
 }
 
 static void entry_from_json(json_object *j, struct watch_entry *e)
@@ -245,8 +245,7 @@ int watched_from_state(json_object *o, struct watched *w, struct osr_err *err)
 			 json_object_get_boolean(given);
 	w->notified = get_u64(o, "notified");
 	w->dropped = get_u64(o, "dropped");
-	if (v && json_object_array_length(v) &&
-	    !(w->v = calloc(WATCH_MAX_ENTRIES, sizeof(*w->v))))
+	if (v && json_object_array_length(v) && !(w->v = calloc(WATCH_MAX_ENTRIES, sizeof(*w->v))))
 		return osr_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; v && i < json_object_array_length(v) && w->n < WATCH_MAX_ENTRIES; i++)
 		entry_from_json(json_object_array_get_idx(v, i), &w->v[w->n++]);
@@ -332,17 +331,19 @@ char *watched_report(const struct watched *w)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "container '%s': policy %s, errno %d, %" PRIu64 " notified calls, %zu distinct, "
-		   "%" PRIu64 " dropped (beyond %d distinct)\n",
+	fprintf(f,
+		"container '%s': policy %s, errno %d, %" PRIu64 " notified calls, %zu distinct, "
+		"%" PRIu64 " dropped (beyond %d distinct)\n",
 		w->id, watch_policy_name(w->policy), w->errno_ret, w->notified, w->n, w->dropped,
 		WATCH_MAX_ENTRIES);
 	fprintf(f, "listener: %s\n",
-		w->nfds ? "attached" :
-		w->attached ?
-			  "attached, no process left under the filter" :
-			  "lost when the listener restarted: its notified calls fail with ENOSYS");
-	fprintf(f, "learned: %s\n", w->learned[0] ? w->learned : "(no file: annotation "
-							       OSR_WATCH_LEARNED_ANNOTATION " not set)");
+		w->nfds ? "attached"
+		: w->attached
+			? "attached, no process left under the filter"
+			: "lost when the listener restarted: its notified calls fail with ENOSYS");
+	fprintf(f, "learned: %s\n",
+		w->learned[0] ? w->learned
+			      : "(no file: annotation " OSR_WATCH_LEARNED_ANNOTATION " not set)");
 	for (size_t i = 0; i < w->n; i++) {
 		const struct watch_entry *e = &w->v[i];
 		time_t t = (time_t)(e->first_ms / 1000);

@@ -56,15 +56,15 @@ struct watch_entry {
 
 struct watched {
 	char id[OSR_ID_MAX + 1];
-	pid_t pid; /* the container's init */
+	pid_t pid;		  /* the container's init */
 	unsigned long long start; /* its start time, to know it again after a restart */
 	int pidfd;
 	int fds[WATCH_MAX_FDS]; /* -1: free */
 	size_t nfds;
 	bool attached; /* it came with a notify fd in this listener's life */
 	enum watch_policy policy;
-	int errno_ret;	  /* what enforce returns */
-	bool errno_given; /* the profile named it (defaultErrnoRet) */
+	int errno_ret;		/* what enforce returns */
+	bool errno_given;	/* the profile named it (defaultErrnoRet) */
 	char learned[PATH_MAX]; /* where its learned profile goes at the end, "" none */
 	struct watch_entry *v;
 	size_t n;

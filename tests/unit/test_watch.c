@@ -15,10 +15,10 @@
 #include "watch.h"
 #include "watched.h"
 
-#define RECORDED                                                                             \
-	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"], " \
-	"\"syscalls\": [{\"names\": [\"read\", \"write\", \"exit_group\"], "                 \
-	"\"action\": \"SCMP_ACT_ALLOW\"}, {\"names\": [\"socket\"], \"action\": "              \
+#define RECORDED                                                                                   \
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"], "      \
+	"\"syscalls\": [{\"names\": [\"read\", \"write\", \"exit_group\"], "                       \
+	"\"action\": \"SCMP_ACT_ALLOW\"}, {\"names\": [\"socket\"], \"action\": "                  \
 	"\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}"
 
 /* The names of the rules under action, as a set. */
@@ -50,7 +50,8 @@ TEST(runc_lists_every_other_syscall)
 	CHECK(out && rule_has(out, "SCMP_ACT_NOTIFY", "mkdir"));
 	/* Recorded names stay allowed; write never notifies under runc; socket's other values
 	 * get the errno: it is named by a rule. */
-	CHECK(out && rule_has(out, "SCMP_ACT_ALLOW", "read") && !rule_has(out, "SCMP_ACT_NOTIFY", "read"));
+	CHECK(out && rule_has(out, "SCMP_ACT_ALLOW", "read") &&
+	      !rule_has(out, "SCMP_ACT_NOTIFY", "read"));
 	CHECK(out && !rule_has(out, "SCMP_ACT_NOTIFY", "write"));
 	CHECK(out && !rule_has(out, "SCMP_ACT_NOTIFY", "socket"));
 	/* runc's own calls after loading (the runtimes table) are allowed, not notified. */
@@ -120,7 +121,8 @@ TEST(learned_profile_and_state_round_trip)
 	watched_init(&back);
 	snprintf(w.id, sizeof(w.id), "c1");
 	w.policy = WATCH_ENFORCE;
-	watched_note(&w, SCMP_ARCH_X86_64, seccomp_syscall_resolve_name("mkdir"), no_args, 7, "sh", 5);
+	watched_note(&w, SCMP_ARCH_X86_64, seccomp_syscall_resolve_name("mkdir"), no_args, 7, "sh",
+		     5);
 	watched_note(&w, SCMP_ARCH_X86_64, seccomp_syscall_resolve_name("socket"), sock, 7, "sh", 6);
 	watched_note(&w, SCMP_ARCH_X86_64, seccomp_syscall_resolve_name("socket"), sock, 7, "sh", 7);
 	p = watched_learned_profile(&w);
