@@ -45,5 +45,11 @@ int cmd_report(const struct options *o, int argc, char **argv);
 /* What each command's --help prints (src/cmdopt.h); the top-level help lists their synopses. */
 struct cmd_help;
 extern const struct cmd_help record_help, report_help, merge_help, check_help, serve_help;
+/* Watch mode (src/cmd_watch.c, src/listener.c): enforce a profile, learn what it lacks. */
+int cmd_watch_profile(const struct options *o, int argc, char **argv);
+int cmd_listen(const struct options *o, int argc, char **argv);
+int cmd_policy(const struct options *o, int argc, char **argv);
+int cmd_watch_report(const struct options *o, int argc, char **argv);
+extern const struct cmd_help watch_profile_help, listen_help, policy_help, watch_report_help;
 
 #endif

@@ -29,6 +29,10 @@ static const struct command {
 	{ "record", cmd_record },
 	{ "report", cmd_report },
 	{ "serve", cmd_serve },
+	{ "watch-profile", cmd_watch_profile },
+	{ "listen", cmd_listen },
+	{ "policy", cmd_policy },
+	{ "watch-report", cmd_watch_report },
 };
 
 /* The options before the command, for the hook stages and every command. */
@@ -59,6 +63,7 @@ _Static_assert(OSR_DEFAULT_TENANT_QUOTA == 256 && OSR_MAX_RECORDINGS == 1024,
 /* The commands for people, in the order the help lists them. */
 static const struct cmd_help *const people_commands[] = {
 	&record_help, &report_help, &merge_help, &check_help, &serve_help,
+	&watch_profile_help, &listen_help, &policy_help, &watch_report_help,
 };
 
 static void usage(FILE *f)

@@ -9,7 +9,6 @@
 #include "state.h"
 #include "tenant.h"
 
-#define OSR_ID_MAX 256
 
 bool container_id_valid(const char *id)
 {

@@ -45,6 +45,8 @@ void state_free(struct oci_state *st);
  */
 int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err);
 
+/* The longest container id accepted. */
+#define OSR_ID_MAX 256
 /* A container id that is safe to use as a file name in the run directory. */
 bool container_id_valid(const char *id);
 

@@ -12,7 +12,7 @@ set -u
 
 TESTS=(docs_help_lists_options docs_synopsis_names_options docs_man_synopsis
 	docs_man_lists_options docs_annotation_keys docs_readme_commands docs_shared_figures)
-COMMANDS=(record report merge check serve)
+COMMANDS=(record report merge check serve watch-profile listen policy watch-report)
 MAN=$TOP/man/oci-seccomp-recorder.1
 README=$TOP/README.md
 
