@@ -121,11 +121,11 @@ static int write_out(const char *output, json_object *p)
 	r = absolute_path("watch-profile", output, &abs);
 	if (r < 0)
 		return r;
-	r = target_open(&t, abs, FILEIO_AS_GIVEN, false, &err);
+	r = target_open(&t, abs, place_as_given(), false, &err);
 	if (r >= 0)
 		r = target_write(&t, text, strlen(text), 0644, &err);
 	if (r < 0)
-		log_error("watch-profile: %s", err.msg);
+		log_error("watch-profile: %s", osr_err_text(&err, r));
 	return r;
 }
 
@@ -142,11 +142,11 @@ int cmd_watch_profile(const struct options *o, int argc, char **argv)
 	r = absolute_path("watch-profile", a.input, &abs);
 	if (r < 0)
 		return r;
-	r = profile_load(abs, FILEIO_AS_GIVEN, &in, NULL, &err);
+	r = profile_load(abs, place_as_given(), "profile", &in, NULL, &err);
 	if (r >= 0)
 		r = watch_profile(in, a.rt, a.socket, &out, &err);
 	if (r < 0) {
-		log_error("watch-profile: '%s': %s", a.input, err.msg);
+		log_error("watch-profile: '%s': %s", a.input, osr_err_text(&err, r));
 		return r;
 	}
 	return write_out(a.output, out);

@@ -88,7 +88,7 @@ static void save_state(struct listener *l, struct watched *w)
 	struct osr_err err = { "" };
 
 	state_path(l, w->id, path, sizeof(path));
-	if (!text || write_file_atomic(path, FILEIO_AS_GIVEN, text, strlen(text), 0600, &err) < 0)
+	if (!text || write_file_atomic(path, place_as_given(), text, strlen(text), 0600, &err) < 0)
 		log_warn("listen: cannot keep the state of container '%s': %s, ignoring", w->id,
 			 text ? err.msg : "out of memory");
 	else
@@ -118,7 +118,7 @@ static void container_end(struct listener *l, size_t slot)
 
 	if (w->learned[0]) {
 		if (!text ||
-		    write_file_atomic(w->learned, l->out_root, text, strlen(text), 0644, &err) < 0)
+		    write_file_atomic(w->learned, place_beneath_or_strict(l->out_root), text, strlen(text), 0644, &err) < 0)
 			log_error("listen: cannot write what container '%s' learned: %s", w->id,
 				  text ? err.msg : "out of memory");
 		else
