@@ -188,7 +188,7 @@ check-kernels: all $(HELPERS) $(OUTPUT)/bench/osr-syscall-cost
 # The same on arm64: a static cross build, Debian's arm64 kernel under
 # qemu-system-aarch64, `busybox ls /` recorded as a 64-bit and a 32-bit task.
 KERNELS_ARM64 ?= 6.12
-check-kernels-arm64:
+check-kernels-arm64: all
 	$(Q)OUTPUT=$(OUTPUT) tests/kernels/arm64 $(KERNELS_ARM64)
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
