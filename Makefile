@@ -67,7 +67,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tes
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install uninstall check test unit deps example bench install-replace-peer \
-	uninstall-replace-peer check-kernels
+	uninstall-replace-peer check-kernels check-kernels-arm64
 
 # CONFINED=1 installs the hooks.d variant for nodes where anyone who can set an
 # annotation (a pod author) triggers the hook: profiles only inside RECORD_DIR,
@@ -185,6 +185,12 @@ bench: all $(HELPERS) $(OUTPUT)/bench/osr-floor $(OUTPUT)/bench/osr-syscall-cost
 KERNELS ?= 5.10 6.1 6.12
 check-kernels: all $(HELPERS) $(OUTPUT)/bench/osr-syscall-cost
 	$(Q)OUTPUT=$(OUTPUT) tests/kernels/run $(KERNELS)
+
+# The same on arm64: a static cross build, Debian's arm64 kernel under
+# qemu-system-aarch64, `busybox ls /` recorded as a 64-bit and a 32-bit task.
+KERNELS_ARM64 ?= 6.12
+check-kernels-arm64: all
+	$(Q)OUTPUT=$(OUTPUT) tests/kernels/arm64 $(KERNELS_ARM64)
 
 # The hooks.d files name the binary where it is installed: made here, not at build time.
 install: all

@@ -213,7 +213,7 @@ int counts_load(const char *path, struct counts *out, struct osr_err *err)
 /* A number's name for an ABI, libseccomp's; "nr_N" where it has none. */
 static void syscall_name(uint32_t arch, int nr, char *buf, size_t size)
 {
-	_cleanup_free_ char *n = arch ? seccomp_syscall_resolve_num_arch(arch, nr) : NULL;
+	_cleanup_free_ char *n = recorded_syscall_name(arch, (unsigned int)nr);
 
 	if (n && strlen(n) < size)
 		snprintf(buf, size, "%s", n);

@@ -95,6 +95,17 @@ uint32_t abi_arch(unsigned int abi)
 	return abi < OSR_ABI_COUNT ? tokens[abi] : 0;
 }
 
+/* Where an architecture records some numbers in other slots (arm64's ARM private calls). */
+#ifndef OSR_ARCH_RECORDED_NR
+#define OSR_ARCH_RECORDED_NR(arch, nr) (nr)
+#endif
+
+char *recorded_syscall_name(uint32_t arch, unsigned int nr)
+{
+	return arch ? seccomp_syscall_resolve_num_arch(arch, (int)OSR_ARCH_RECORDED_NR(arch, nr))
+		    : NULL;
+}
+
 int action_parse(const char *name, uint32_t *action, bool *takes_errno)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)

@@ -20,6 +20,8 @@ const char *arch_name(uint32_t token);
 uint32_t arch_token(const char *name);
 /* The libseccomp architecture token for an ABI slot of this machine, 0 if none. */
 uint32_t abi_arch(unsigned int abi);
+/* libseccomp's name (malloc'd; NULL if none or arch is 0) of the syscall recorded as nr. */
+char *recorded_syscall_name(uint32_t arch, unsigned int nr);
 
 /*
  * "SCMP_ACT_ERRNO" → its token; *takes_errno says whether the token carries a

@@ -35,7 +35,7 @@ static int resolve_recording(const struct selection *sel, struct strset *names, 
 
 			if (!sel->seen[abi][nr])
 				continue;
-			name = arch ? seccomp_syscall_resolve_num_arch(arch, (int)nr) : NULL;
+			name = recorded_syscall_name(arch, nr);
 			if (!name) {
 				char item[32];
 

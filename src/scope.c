@@ -175,7 +175,7 @@ static void select_names(const struct recording *rec, const struct profile_spec 
 					     rec->seen[OSR_PHASE_WORKLOAD][abi][nr];
 			if (!setup || out->seen[abi][nr])
 				continue;
-			name = arch ? seccomp_syscall_resolve_num_arch(arch, (int)nr) : NULL;
+			name = recorded_syscall_name(arch, nr);
 			if (so->scope == OSR_SCOPE_ALL) {
 				enum osr_arg_kind k = name ? arg_kind_of(name) : OSR_ARG_NONE;
 

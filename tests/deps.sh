@@ -7,6 +7,7 @@ PKGS=(
 	make gcc clang llvm libclang-rt-dev pkg-config bpftool
 	libbpf-dev libseccomp-dev libjson-c-dev libelf-dev zlib1g-dev libc6-dev
 	qemu-system-x86 xz-utils # make check-kernels: Debian's kernels booted under TCG
+	qemu-system-arm gcc-aarch64-linux-gnu # make check-kernels-arm64: built for arm64, booted under TCG
 	runc crun podman busybox-static jq python3 python3-yaml
 	nginx-light # a real server for the portability tests
 	uidmap # rootless podman in the tests: newuidmap, newgidmap

@@ -13,6 +13,21 @@
 /* thread_info.flags bit of a 32-bit task (arch/arm64/include/asm/thread_info.h). */
 #define OSR_ARM64_TIF_32BIT 22
 
+/*
+ * 32-bit ARM's private syscalls, 0xf0000 + 1 to 6 (breakpoint, cacheflush,
+ * usr26, usr32, set_tls, get_tls: arch/arm64/kernel/sys_compat.c): a static
+ * armhf program calls set_tls first thing. Recorded in the table's last
+ * slots, which no ARM syscall reaches; user space turns them back.
+ */
+#define OSR_ARM_PRIVATE_BASE 0xf0000
+#define OSR_ARM_PRIVATE_SLOTS 8
+#define OSR_ARM_PRIVATE_SLOT (OSR_MAX_SYSCALLS - OSR_ARM_PRIVATE_SLOTS)
+/* The number a recorded slot stands for, for libseccomp's architecture arch. */
+#define OSR_ARCH_RECORDED_NR(arch, nr)                                                             \
+	((arch) == 0x40000028u && (nr) >= OSR_ARM_PRIVATE_SLOT                                     \
+		 ? OSR_ARM_PRIVATE_BASE - OSR_ARM_PRIVATE_SLOT + (nr)                              \
+		 : (nr))
+
 #ifdef __VMLINUX_H__
 /* unshare and setns: 97 and 268 for aarch64, 337 and 375 for 32-bit ARM. */
 #define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268 || (id) == 337 || (id) == 375)
@@ -22,8 +37,12 @@
 
 static __always_inline __u32 osr_syscall_abi(struct task_struct *task, long *id)
 {
-	if (OSR_LOAD(task, thread_info.flags) & (1UL << OSR_ARM64_TIF_32BIT))
+	if (OSR_LOAD(task, thread_info.flags) & (1UL << OSR_ARM64_TIF_32BIT)) {
+		if (*id >= OSR_ARM_PRIVATE_BASE &&
+		    *id < OSR_ARM_PRIVATE_BASE + OSR_ARM_PRIVATE_SLOTS)
+			*id = OSR_ARM_PRIVATE_SLOT + *id - OSR_ARM_PRIVATE_BASE;
 		return OSR_ABI_COMPAT;
+	}
 	return OSR_ABI_NATIVE;
 }
 

@@ -42,7 +42,7 @@ add_module() {
 
 # build_initramfs KROOT OUT ENVFILE HOSTPROFILE: the initramfs for the kernel
 # unpacked in KROOT, with ENVFILE as /osr.env and the host's profile of `ls /`
-# as /host-ls.json; prints why and returns 1 if it cannot.
+# as /host-ls.json (its exact scope as /host-ls.exact.json); prints why and returns 1 if it cannot.
 build_initramfs() {
 	local kroot=$1 out=$2 envfile=$3 hostprofile=$4 moddir i dir
 	moddir=$(find "$kroot/lib/modules" "$kroot/usr/lib/modules" -mindepth 1 -maxdepth 1 \
@@ -57,6 +57,7 @@ build_initramfs() {
 	cp "$(dirname "${BASH_SOURCE[0]}")/init" "$dir/init"
 	cp "$envfile" "$dir/osr.env"
 	cp "$hostprofile" "$dir/host-ls.json"
+	cp "${hostprofile%.json}.exact.json" "$dir/host-ls.exact.json"
 	for i in "${!ORDER[@]}"; do
 		case ${FILES[$i]} in
 		*.xz) xz -dc "${FILES[$i]}" > "$dir/modules/${ORDER[$i]}.ko" ;;
