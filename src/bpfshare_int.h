@@ -24,6 +24,24 @@ int share_open_pinned(struct bpf_share *bs);
 /* Load and attach the program, pinned where a bpffs can be had (else bs's own). */
 int share_load(struct bpf_share *bs, struct osr_err *err);
 void share_unpin_all(const struct bpf_share *bs);
+/* Whether the programs are attached (their links pinned). */
+bool share_attached(const struct bpf_share *bs);
+/* Attach the pinned programs if they are not (node lock held). */
+int share_attach(const struct bpf_share *bs, struct osr_err *err);
+/* Unpin the links: the programs stay loaded, and run no more (node lock held). */
+void share_detach(const struct bpf_share *bs);
+/* Flock path (created 0600), waiting: the fd, or -errno. */
+int share_lock(const char *path);
+
+/* bpfidle.c: the program between recordings. */
+/* Serialises loading and unloading; taken before the node lock, never inside it. */
+#define OSR_BPF_LOAD_LOCK "/run/oci-seccomp-recorder.load.lock"
+/* Held by the one process waiting to unload an idle program. */
+#define OSR_BPF_LINGER_LOCK "/run/oci-seccomp-recorder.linger.lock"
+/* Load and pin the program unless another start has (load lock held, node lock not). */
+int share_load_once(struct bpf_share *bs, struct osr_err *err);
+/* After the last one out detached it (node lock released): unload now, later or never. */
+void share_after_detach(const struct bpf_share *bs);
 void share_close_maps(struct bpf_share *bs);
 
 /* The targets map a recording of this kind is entered in: namespace inode -> loc. */
