@@ -391,7 +391,7 @@ static void write_bundle(char *dir)
 /* Its own entry's timeout, for the stage asked; another program's is not its own. */
 TEST(hook_timeout_own_entry)
 {
-	char dir[] = "/tmp/osr-test-bundle.XXXXXX";
+	char dir[] = "/tmp/osr-test-bundle.XXXXXX", path[64];
 	struct osr_err err = { "" };
 	long secs = -1;
 
@@ -401,6 +401,9 @@ TEST(hook_timeout_own_entry)
 	CHECK(bundle_hook_timeout(dir, "createRuntime", &secs, &err) == 0 && secs == 0);
 	CHECK(bundle_hook_timeout("/nonexistent-bundle", "prestart", &secs, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "/nonexistent-bundle/config.json");
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 int main(void)
