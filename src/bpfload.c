@@ -438,6 +438,13 @@ static int variants_to_try(enum variant *first, enum variant *last, struct osr_e
 	return 0;
 }
 
+int share_variant_check(struct osr_err *err)
+{
+	enum variant first, last;
+
+	return variants_to_try(&first, &last, err);
+}
+
 /*
  * Load and attach the first build the kernel takes. If none, the last one's
  * error, with the kernel named and the oldest supported: before 5.10 it lacks

@@ -270,7 +270,9 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 	bs->linger_s = req->linger_s;
 	/* Per container but the same for all: done before the lock, not under it. */
 	recording_prepare(hdr);
-	r = hold_namespace(bs, req->pid, err);
+	r = share_variant_check(err);
+	if (r >= 0)
+		r = hold_namespace(bs, req->pid, err);
 	if (r < 0)
 		goto fail;
 	lock = lock_loaded(bs, req, err);

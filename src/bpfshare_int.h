@@ -23,6 +23,8 @@ void share_init(struct bpf_share *bs, bool by_mntns);
 int share_open_pinned(struct bpf_share *bs);
 /* Load and attach the program, pinned where a bpffs can be had (else bs's own). */
 int share_load(struct bpf_share *bs, struct osr_err *err);
+/* OSR_BPF_VARIANT names a build, or is unset: checked on every start, loading or not. */
+int share_variant_check(struct osr_err *err);
 void share_unpin_all(const struct bpf_share *bs);
 /* Whether the programs are attached (their links pinned). */
 bool share_attached(const struct bpf_share *bs);
