@@ -376,6 +376,13 @@ out:
 	return r;
 }
 
+void bpf_share_times_text(const struct bpf_share *bs, char *buf, size_t size)
+{
+	snprintf(buf, size, "lock wait %.1f ms, load %.1f ms, attach %.1f ms, enter %.1f ms",
+		 bs->times.lock_us / 1000.0, bs->times.load_us / 1000.0,
+		 bs->times.attach_us / 1000.0, bs->times.enter_us / 1000.0);
+}
+
 void bpf_share_close(struct bpf_share *bs)
 {
 	share_close_maps(bs);

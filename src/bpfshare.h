@@ -114,6 +114,8 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
  */
 int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_stats *stats);
 void bpf_share_close(struct bpf_share *bs);
+/* The times of bpf_share_enter()'s steps, as text for --debug. */
+void bpf_share_times_text(const struct bpf_share *bs, char *buf, size_t size);
 
 /*
  * Remove the recordings of tracers that died (and the program, if that leaves

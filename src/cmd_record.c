@@ -349,6 +349,12 @@ static int record_attach(pid_t child, int linger_s, struct osr_container *hdr,
 	if (r >= 0)
 		r = bpf_share_enter(bs, &(struct share_request){ .pid = child, .linger_s = linger_s },
 				    hdr, &err);
+	if (r >= 0) {
+		char times[160];
+
+		bpf_share_times_text(bs, times, sizeof(times));
+		log_debug("entered: %s", times);
+	}
 	if (r < 0) {
 		log_error("%s", osr_err_text(&err, r));
 		kill(child, SIGKILL);

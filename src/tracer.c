@@ -374,10 +374,7 @@ static int tracer_main(const struct tracer_config *cfg, int ready_fd)
 		tracer_close(&t);
 		return 1;
 	}
-	snprintf(times, sizeof(times),
-		 "lock wait %.1f ms, load %.1f ms, attach %.1f ms, enter %.1f ms",
-		 t.bs.times.lock_us / 1000.0, t.bs.times.load_us / 1000.0,
-		 t.bs.times.attach_us / 1000.0, t.bs.times.enter_us / 1000.0);
+	bpf_share_times_text(&t.bs, times, sizeof(times));
 	report_ready(ready_fd, NULL);
 	write_all(ready_fd, times, strlen(times));
 	close(ready_fd);
