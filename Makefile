@@ -56,7 +56,7 @@ endif
 LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c src/recording.c src/argrules.c \
 	src/hook.c src/peer.c src/protocol.c src/client.c src/service.c \
 	src/validate.c src/names.c src/runtimes.c src/scope.c src/fileio.c src/format.c src/merge.c src/cmd_merge.c src/cmd_check.c src/rules.c src/strset.c \
-	src/tenant.c src/proc.c src/rundir.c src/bpfshare.c src/bpfload.c src/bpfindex.c src/bpfcensus.c src/output.c src/tracer.c src/cmd_record.c \
+	src/tenant.c src/proc.c src/rundir.c src/bpfshare.c src/bpfidle.c src/bpfload.c src/bpfindex.c src/bpfcensus.c src/output.c src/tracer.c src/cmd_record.c \
 	src/cmd_report.c src/counts.c src/cmdopt.c src/kv.c src/target.c \
 	src/watch.c src/cmd_watch.c src/watched.c src/listener.c src/cmd_listen.c
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -54,18 +55,23 @@ static const struct {
 };
 
 /*
- * The programs' links, by the name they are pinned under (sys_enter's first:
- * its pin is the sign the program is there), where the light skeleton keeps
- * each and the program it attaches.
+ * The programs, by the names their link and the program itself are pinned
+ * under (sys_enter's first: its program's pin is the sign all is loaded, its
+ * link's that all is attached), where the light skeleton keeps each program
+ * and its name in the object.
  */
 static const struct {
 	const char *pin;
+	const char *prog_pin;
 	size_t lskel_fd;
 	const char *prog;
 } links[OSR_LINK_COUNT] = {
-	{ "link", offsetof(struct recorder_lskel, links.osr_sys_enter_fd), "osr_sys_enter" },
-	{ "exit_link", offsetof(struct recorder_lskel, links.osr_task_exit_fd), "osr_task_exit" },
-	{ "newtask_link", offsetof(struct recorder_lskel, links.osr_task_new_fd), "osr_task_new" },
+	{ "link", "prog_sys_enter", offsetof(struct recorder_lskel, progs.osr_sys_enter.prog_fd),
+	  "osr_sys_enter" },
+	{ "exit_link", "prog_task_exit", offsetof(struct recorder_lskel, progs.osr_task_exit.prog_fd),
+	  "osr_task_exit" },
+	{ "newtask_link", "prog_task_new",
+	  offsetof(struct recorder_lskel, progs.osr_task_new.prog_fd), "osr_task_new" },
 };
 
 /*
@@ -180,7 +186,7 @@ int share_open_pinned(struct bpf_share *bs)
 	char path[256];
 	int link_fd;
 
-	pin_path(path, sizeof(path), bs, links[0].pin);
+	pin_path(path, sizeof(path), bs, links[0].prog_pin);
 	link_fd = bpf_obj_get(path);
 	if (link_fd < 0)
 		return -errno;
@@ -199,13 +205,92 @@ int share_open_pinned(struct bpf_share *bs)
 	return set_fds(bs, fds);
 }
 
+bool share_attached(const struct bpf_share *bs)
+{
+	char path[256];
+
+	pin_path(path, sizeof(path), bs, links[0].pin);
+	return access(path, F_OK) == 0;
+}
+
+void share_detach(const struct bpf_share *bs)
+{
+	char path[256];
+
+	/* sys_enter's link last: while its pin is there, all are attached. */
+	for (size_t i = OSR_LINK_COUNT; i-- > 0;) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		unlink(path);
+	}
+}
+
+/* Attach the programs (fds in progs) to their tracepoints: their links in links_out. */
+static int attach_progs(const int *progs, int *links_out)
+{
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		links_out[i] = bpf_raw_tracepoint_open(NULL, progs[i]);
+		if (links_out[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void close_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/*
+ * Attach the pinned programs and pin their links (with the node lock held):
+ * a few microseconds, where loading them took the verifier's 10 ms and more.
+ */
+int share_attach(const struct bpf_share *bs, struct osr_err *err)
+{
+	int progs[OSR_LINK_COUNT], lfds[OSR_LINK_COUNT], r = 0;
+	char path[256];
+
+	if (share_attached(bs))
+		return 0;
+	memset(progs, 0xff, sizeof(progs));
+	memset(lfds, 0xff, sizeof(lfds));
+	for (size_t i = 0; i < OSR_LINK_COUNT && r == 0; i++) {
+		pin_path(path, sizeof(path), bs, links[i].prog_pin);
+		progs[i] = bpf_obj_get(path);
+		if (progs[i] < 0)
+			r = osr_fail(err, -errno, "cannot open the pinned BPF program '%s': %s", path,
+				     osr_strerror(errno));
+	}
+	if (r == 0 && (r = attach_progs(progs, lfds)) < 0)
+		osr_fail(err, r,
+			 "cannot attach the BPF programs to raw_syscalls:sys_enter, "
+			 "sched:sched_process_exit and task:task_newtask: %s",
+			 osr_strerror(-r));
+	/* sys_enter's link last: its pin is the sign all are attached. */
+	for (size_t i = OSR_LINK_COUNT; r == 0 && i-- > 0;) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		if (bpf_obj_pin(lfds[i], path) < 0)
+			r = osr_fail(err, -errno, "cannot pin the BPF link '%s': %s", path,
+				     osr_strerror(errno));
+	}
+	if (r < 0)
+		share_detach(bs);
+	close_fds(progs, OSR_LINK_COUNT);
+	close_fds(lfds, OSR_LINK_COUNT); /* attached while pinned */
+	return r;
+}
+
 void share_unpin_all(const struct bpf_share *bs)
 {
 	char path[256];
 
-	/* The link first: a prestart that still sees it finds the maps too. */
+	share_detach(bs);
+	/* The program's sign first: a start that still sees it finds the maps too. */
 	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
-		pin_path(path, sizeof(path), bs, links[i].pin);
+		pin_path(path, sizeof(path), bs, links[i].prog_pin);
 		unlink(path);
 	}
 	for (size_t i = 0; i < OSR_MAP_COUNT; i++) {
@@ -216,9 +301,9 @@ void share_unpin_all(const struct bpf_share *bs)
 	rmdir(OSR_BPF_PIN_DIR); /* fails while another ABI version is in use: fine */
 }
 
-/* The programs loaded and attached, by either loader: the fds to pin or keep. */
+/* The programs loaded (not attached), by either loader: the fds to pin or keep. */
 struct loaded {
-	int links[OSR_LINK_COUNT];
+	int progs[OSR_LINK_COUNT];
 	int maps[OSR_MAP_COUNT];
 };
 
@@ -235,11 +320,9 @@ static int load_fast(struct loaded *l)
 	if (!skel)
 		return -ENOMEM;
 	r = recorder_lskel__load(skel);
-	if (r == 0 && recorder_lskel__attach(skel) < 0)
-		r = -errno;
 	if (r == 0) {
 		for (size_t i = 0; i < OSR_LINK_COUNT; i++)
-			l->links[i] = dup(*(int *)((char *)skel + links[i].lskel_fd));
+			l->progs[i] = dup(*(int *)((char *)skel + links[i].lskel_fd));
 		for (size_t i = 0; i < OSR_MAP_COUNT; i++)
 			l->maps[i] = dup(*(int *)((char *)skel + maps[i].lskel_fd));
 	}
@@ -247,17 +330,15 @@ static int load_fast(struct loaded *l)
 	return r < 0 ? r : 0;
 }
 
-/* Attach the loaded object's programs and dup the fds to keep (see load_fast()). */
+/* Dup the loaded object's fds to keep (see load_fast()). */
 static int keep_object(struct bpf_object *obj, struct loaded *l)
 {
 	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
 		struct bpf_program *prog = bpf_object__find_program_by_name(obj, links[i].prog);
-		struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
 
-		if (!link)
-			return prog ? -errno : -ENOENT;
-		l->links[i] = dup(bpf_link__fd(link));
-		bpf_link__destroy(link); /* the dup keeps it attached */
+		if (!prog)
+			return -ENOENT;
+		l->progs[i] = dup(bpf_program__fd(prog));
 	}
 	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
 		l->maps[i] = dup(bpf_map__fd(bpf_object__find_map_by_name(obj, maps[i].name)));
@@ -298,24 +379,17 @@ static int load_object(enum variant v, struct loaded *l, struct osr_err *err)
 	/* The kernel's BTF, parsed for CO-RE, is freed now: give its pages back. */
 	malloc_trim(0);
 	if (r < 0)
-		return osr_fail(err, r,
-				"cannot attach the BPF programs to raw_syscalls:sys_enter, "
-				"sched:sched_process_exit and task:task_newtask: %s%s%s",
-				osr_strerror(-r), bpf_log_len ? "; libbpf said:\n" : "", bpf_log);
+		return osr_fail(err, r, "cannot keep the BPF programs: %s", osr_strerror(-r));
 	return 0;
 }
 
 static void close_loaded(struct loaded *l)
 {
-	for (size_t i = 0; i < OSR_LINK_COUNT; i++)
-		if (l->links[i] >= 0)
-			close(l->links[i]);
-	for (size_t i = 0; i < OSR_MAP_COUNT; i++)
-		if (l->maps[i] >= 0)
-			close(l->maps[i]);
+	close_fds(l->progs, OSR_LINK_COUNT);
+	close_fds(l->maps, OSR_MAP_COUNT);
 }
 
-/* Pin the maps first and the link last: it is the sign all is there. */
+/* Pin the maps first and sys_enter's program last: it is the sign all is there. */
 static int pin_loaded(const struct bpf_share *bs, const struct loaded *l)
 {
 	char path[256];
@@ -326,8 +400,8 @@ static int pin_loaded(const struct bpf_share *bs, const struct loaded *l)
 			return -errno;
 	}
 	for (size_t i = OSR_LINK_COUNT; i-- > 0;) {
-		pin_path(path, sizeof(path), bs, links[i].pin);
-		if (bpf_obj_pin(l->links[i], path) < 0)
+		pin_path(path, sizeof(path), bs, links[i].prog_pin);
+		if (bpf_obj_pin(l->progs[i], path) < 0)
 			return -errno;
 	}
 	return 0;
@@ -363,6 +437,13 @@ static int variants_to_try(enum variant *first, enum variant *last, struct osr_e
 				want);
 	*first = *last = v;
 	return 0;
+}
+
+int share_variant_check(struct osr_err *err)
+{
+	enum variant first, last;
+
+	return variants_to_try(&first, &last, err);
 }
 
 /*
@@ -437,9 +518,9 @@ int share_load(struct bpf_share *bs, struct osr_err *err)
 	r = load_any(&l, &by, err);
 	if (r < 0)
 		return r;
-	log_debug("BPF program loaded and attached by %s", by);
+	log_debug("BPF program loaded by %s", by);
 	for (size_t i = 0; i < OSR_LINK_COUNT + OSR_MAP_COUNT; i++)
-		if ((i < OSR_LINK_COUNT ? l.links[i] : l.maps[i - OSR_LINK_COUNT]) < 0) {
+		if ((i < OSR_LINK_COUNT ? l.progs[i] : l.maps[i - OSR_LINK_COUNT]) < 0) {
 			close_loaded(&l);
 			return osr_fail(err, -EMFILE, "cannot keep the BPF program's fds: %s",
 					osr_strerror(errno));
@@ -454,7 +535,15 @@ int share_load(struct bpf_share *bs, struct osr_err *err)
 	}
 	if (!bs->pinned) {
 		/* No bpffs: a program of this container's own, detached when its link fds close. */
-		memcpy(bs->private_links, l.links, sizeof(l.links));
+		r = attach_progs(l.progs, bs->private_links);
+		close_fds(l.progs, OSR_LINK_COUNT); /* the links hold them */
+		if (r < 0) {
+			close_fds(l.maps, OSR_MAP_COUNT);
+			return osr_fail(err, r,
+					"cannot attach the BPF programs to raw_syscalls:sys_enter, "
+					"sched:sched_process_exit and task:task_newtask: %s",
+					osr_strerror(-r));
+		}
 		r = set_fds(bs, l.maps);
 		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", osr_strerror(-r)) : 0;
 	}
@@ -463,4 +552,19 @@ int share_load(struct bpf_share *bs, struct osr_err *err)
 	return r < 0 ? osr_fail(err, r, "cannot open the pinned maps in '%s': %s", bs->pin_dir,
 				osr_strerror(-r))
 		     : 0;
+}
+
+/* Flock path (created 0600), waiting: the fd, or -errno. */
+int share_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -errno;
+		}
+	return fd;
 }

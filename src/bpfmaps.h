@@ -29,7 +29,7 @@
  */
 #define OSR_TENANT_UID_PREFIX "uid:"
 
-#define OSR_BPF_ABI "abi7"
+#define OSR_BPF_ABI "abi8"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
@@ -49,18 +49,42 @@ enum osr_map {
 /* The programs, each attached by one link. */
 #define OSR_LINK_COUNT 3
 
+/* What a start is doing, for a deadline's message and debug mode's times. */
+enum share_step {
+	SHARE_STEP_LOCK,   /* waiting for the node's lock */
+	SHARE_STEP_LOAD,   /* loading (verifying) the program, or waiting for another's load */
+	SHARE_STEP_ATTACH, /* attaching the loaded program */
+	SHARE_STEP_ENTER,  /* entering the recording */
+	SHARE_STEP_COUNT,
+};
+extern const char *const share_step_names[SHARE_STEP_COUNT];
+
+/* How long a start spent in each step, in microseconds. */
+struct share_times {
+	uint64_t lock_us, load_us, attach_us, enter_us;
+};
+
+/* OSR_LINGER_FOREVER: the program stays loaded until the node reboots. */
+#define OSR_LINGER_FOREVER (-1)
+/* Seconds the detached program stays loaded after the last recording, unless told. */
+#define OSR_LINGER_DEFAULT 600
+
 /* What a recording is entered for. */
 struct share_request {
 	pid_t pid;	    /* a process of the container, checked by the caller to be it */
 	bool by_mntns;	    /* keyed on its mount namespace (a host-PID container), not PID */
 	const char *tenant; /* the Kubernetes namespace, or NULL */
 	unsigned int quota; /* the most recordings a tenant may hold at once */
+	int linger_s;	    /* when this one leaves last: seconds to keep the program loaded */
+	void (*on_step)(enum share_step step, void *arg); /* told as each step begins */
+	void *step_arg;
 };
 
 /*
  * One container's place in the program that every recorded container on the
  * node shares: the program is loaded and pinned by the first tracer, reused by
- * the next ones, and unpinned (so detached) by the last one to leave.
+ * the next ones, detached by the last one to leave and unpinned (unloaded)
+ * once it has lingered detached for --linger seconds.
  */
 struct bpf_share {
 	int fds[OSR_MAP_COUNT];
@@ -72,6 +96,8 @@ struct bpf_share {
 	bool entered;
 	bool by_mntns;
 	bool pinned;			   /* false: a program of our own, where no bpffs could be had */
+	int linger_s;			   /* see share_request */
+	struct share_times times;	   /* of bpf_share_enter() */
 	int private_links[OSR_LINK_COUNT]; /* its links in that case, else -1 */
 	char pin_dir[128];
 };

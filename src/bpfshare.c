@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "bpfcensus.h"
+#include "bpfidle.h"
 #include "bpfindex.h"
 #include "bpfload.h"
 #include "bpfshare.h"
@@ -24,21 +25,7 @@
 #include "log.h"
 #include "proc.h"
 
-static int lock_share(void)
-{
-	int fd = open(OSR_BPF_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			close(fd);
-			return -errno;
-		}
-	return fd;
-}
-
-static void unpin_if_empty(const struct bpf_share *bs);
+static bool detach_if_empty(const struct bpf_share *bs);
 
 /* An id no recording has (with the lock held): ids go up, so none is reused. */
 static uint32_t new_id(const struct bpf_share *bs)
@@ -135,7 +122,6 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	bs->id = new_id(bs);
 	hdr->id = bs->id;
 	hdr->start_ns = monotonic_ns();
-	recording_prepare(hdr);
 	r = hdr->counting ? add_stats(bs, err) : 0;
 	if (r < 0)
 		return r;
@@ -171,29 +157,88 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	return 0;
 }
 
+static void step(const struct share_request *req, enum share_step st)
+{
+	if (req->on_step)
+		req->on_step(st, req->step_arg);
+}
+
+static uint64_t since_us(uint64_t *t)
+{
+	uint64_t now = monotonic_ns() / 1000, d = now - *t;
+
+	*t = now;
+	return d;
+}
+
+/*
+ * Take the node lock with the program's maps open: loaded by another start,
+ * or by this one (outside the node lock, so the starts queued on it wait
+ * only for the few map updates each holds it for; a start that finds another
+ * loading waits on the load lock for that load instead of making its own).
+ */
+static int lock_loaded(struct bpf_share *bs, const struct share_request *req,
+		       struct osr_err *err)
+{
+	uint64_t t = monotonic_ns() / 1000;
+	int lock, r;
+
+	for (int tries = 0;; tries++) {
+		step(req, SHARE_STEP_LOCK);
+		lock = share_lock(OSR_BPF_LOCK);
+		if (lock < 0)
+			return osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK,
+					osr_strerror(-lock));
+		bs->times.lock_us += since_us(&t);
+		if (bs->private_links[0] >= 0)
+			return lock; /* a program of our own: no bpffs */
+		/* Opened again under the lock: the one loaded may have been unloaded since. */
+		share_close_maps(bs);
+		if (share_open_pinned(bs) == 0) {
+			bs->pinned = true;
+			return lock;
+		}
+		close(lock);
+		/* Unloaded each time between the load and the lock: an idle node's race, bounded. */
+		if (tries == 3)
+			return osr_fail(err, -EAGAIN, "the BPF program was unloaded as it was loaded");
+		step(req, SHARE_STEP_LOAD);
+		r = share_load_once(bs, err);
+		bs->times.load_us += since_us(&t);
+		if (r < 0)
+			return r;
+	}
+}
+
 int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		    struct osr_container *hdr, struct osr_err *err)
 {
 	_cleanup_close_ int lock = -1;
 	struct census c;
+	uint64_t t;
 	int r;
 
 	share_init(bs, req->by_mntns);
-	r = hold_namespace(bs, req->pid, err);
+	bs->linger_s = req->linger_s;
+	/* Per container but the same for all: done before the lock, not under it. */
+	recording_prepare(hdr);
+	r = share_variant_check(err);
+	if (r >= 0)
+		r = hold_namespace(bs, req->pid, err);
 	if (r < 0)
 		goto fail;
-	lock = lock_share();
+	lock = lock_loaded(bs, req, err);
 	if (lock < 0) {
-		r = osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOCK, osr_strerror(-lock));
+		r = lock;
 		goto fail;
 	}
-	if (share_open_pinned(bs) == 0) {
-		bs->pinned = true;
-	} else {
-		r = share_load(bs, err);
-		if (r < 0)
-			goto fail;
-	}
+	t = monotonic_ns() / 1000;
+	step(req, SHARE_STEP_ATTACH);
+	r = bs->pinned ? share_attach(bs, err) : 0;
+	bs->times.attach_us = since_us(&t);
+	if (r < 0)
+		goto fail;
+	step(req, SHARE_STEP_ENTER);
 	share_census(bs, req->tenant, false, &c);
 	if (share_over_limits(&c, req, hdr->counting, NULL) < 0)
 		share_census(bs, req->tenant, true, &c);
@@ -204,21 +249,33 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		goto fail;
 	bs->entered = true;
 	share_index_sync(bs);
+	bs->times.enter_us = since_us(&t);
 	return 0;
 fail:
-	unpin_if_empty(bs);
+	if (lock >= 0 && detach_if_empty(bs)) {
+		close(take_fd(&lock));
+		share_after_detach(bs);
+	}
 	bpf_share_close(bs);
 	return r;
 }
 
-/* The last one out takes the program down (called with the lock held). */
-static void unpin_if_empty(const struct bpf_share *bs)
+/*
+ * The last one out detaches the program (called with the lock held): with
+ * nothing recorded, no syscall on the node runs it. It stays loaded for the
+ * next start (share_after_detach()). True if it did.
+ */
+static bool detach_if_empty(const struct bpf_share *bs)
 {
 	uint32_t key;
 
 	if (bs->pinned && bs->fds[OSR_MAP_RECORDINGS] >= 0 &&
-	    bpf_map_get_next_key(bs->fds[OSR_MAP_RECORDINGS], NULL, &key) < 0 && errno == ENOENT)
-		share_unpin_all(bs);
+	    bpf_map_get_next_key(bs->fds[OSR_MAP_RECORDINGS], NULL, &key) < 0 && errno == ENOENT &&
+	    share_attached(bs)) {
+		share_detach(bs);
+		return true;
+	}
+	return false;
 }
 
 /* The counts of recording id (-ENOENT: it does not count). */
@@ -240,7 +297,7 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 	 * entering. The recording stays entered, and is collected once this
 	 * tracer is gone.
 	 */
-	lock = lock_share();
+	lock = share_lock(OSR_BPF_LOCK);
 	if (lock < 0)
 		return lock;
 	bs->entered = false;
@@ -264,8 +321,18 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 	}
 	share_remove(bs, bs->id, &rec);
 out:
-	unpin_if_empty(bs);
+	if (detach_if_empty(bs)) {
+		close(take_fd(&lock));
+		share_after_detach(bs);
+	}
 	return r;
+}
+
+void bpf_share_times_text(const struct bpf_share *bs, char *buf, size_t size)
+{
+	snprintf(buf, size, "lock wait %.1f ms, load %.1f ms, attach %.1f ms, enter %.1f ms",
+		 bs->times.lock_us / 1000.0, bs->times.load_us / 1000.0,
+		 bs->times.attach_us / 1000.0, bs->times.enter_us / 1000.0);
 }
 
 void bpf_share_close(struct bpf_share *bs)
@@ -281,19 +348,23 @@ void bpf_share_close(struct bpf_share *bs)
 	bs->ns_fd = -1;
 }
 
-void bpf_share_collect(void)
+void bpf_share_collect(int linger_s)
 {
 	struct bpf_share bs;
 	struct census c;
 	_cleanup_close_ int lock = -1;
 
 	share_init(&bs, false);
-	lock = lock_share();
+	lock = share_lock(OSR_BPF_LOCK);
 	if (lock < 0 || share_open_pinned(&bs) < 0)
 		return;
 	bs.pinned = true;
+	bs.linger_s = linger_s;
 	share_census(&bs, NULL, true, &c);
-	unpin_if_empty(&bs);
+	if (detach_if_empty(&bs)) {
+		close(take_fd(&lock));
+		share_after_detach(&bs);
+	}
 	share_close_maps(&bs);
 }
 

@@ -25,16 +25,19 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 /*
  * Leave: remove the entry (recording stops) and copy the final table into out
  * and its counts into stats (each if not NULL; -ENOENT if stats is asked of a
- * recording that did not count); the last container out unpins the program.
+ * recording that did not count). The last container out detaches the program
+ * and leaves it loaded for linger_s seconds (bpfidle.c).
  */
 int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_stats *stats);
 void bpf_share_close(struct bpf_share *bs);
+/* The times of bpf_share_enter()'s steps, as text for --debug. */
+void bpf_share_times_text(const struct bpf_share *bs, char *buf, size_t size);
 
 /*
  * Remove the recordings of tracers that died (and the program, if that leaves
  * it with none): poststop calls it when it finds its tracer killed.
  */
-void bpf_share_collect(void);
+void bpf_share_collect(int linger_s);
 
 /*
  * Copy the table of a running recording, found by namespace, for `report`

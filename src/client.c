@@ -23,7 +23,7 @@ static int ask(const struct options *o, const char *text, size_t len, const int 
 	       size_t nfds, struct osr_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = o->timeout_ms / 1000 + 1 };
+	struct timeval tv = { .tv_sec = stage_timeout_ms(o) / 1000 + 1 };
 	_cleanup_close_ int sock = -1;
 	char reply[4096];
 	int rfds[OSR_PROTO_MAX_FDS];

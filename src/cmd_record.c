@@ -337,7 +337,8 @@ static pid_t record_spawn(char **cmd, int *go)
 }
 
 /* Enter the child's namespace into the program; on failure the child is killed. */
-static int record_attach(pid_t child, struct osr_container *hdr, struct bpf_share *bs)
+static int record_attach(pid_t child, int linger_s, struct osr_container *hdr,
+			 struct bpf_share *bs)
 {
 	struct osr_err err = { "" };
 	unsigned int inum, level;
@@ -347,7 +348,14 @@ static int record_attach(pid_t child, struct osr_container *hdr, struct bpf_shar
 	if (r >= 0)
 		r = exe_of(child, &hdr->exe_ino, &hdr->exe_dev, &err);
 	if (r >= 0)
-		r = bpf_share_enter(bs, &(struct share_request){ .pid = child }, hdr, &err);
+		r = bpf_share_enter(bs, &(struct share_request){ .pid = child, .linger_s = linger_s },
+				    hdr, &err);
+	if (r >= 0) {
+		char times[160];
+
+		bpf_share_times_text(bs, times, sizeof(times));
+		log_debug("entered: %s", times);
+	}
 	if (r < 0) {
 		log_error("%s", osr_err_text(&err, r));
 		kill(child, SIGKILL);
@@ -441,7 +449,7 @@ int cmd_record(const struct options *o, int argc, char **argv)
 	child = record_spawn(a.cmd, &go);
 	if (child < 0)
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
-	if (record_attach(child, hdr, &bs) < 0) {
+	if (record_attach(child, o->linger_s, hdr, &bs) < 0) {
 		close(go);
 		return OSR_EXIT_CODE(RECORD_EXIT_FAILED);
 	}

@@ -7,17 +7,28 @@
 #include "util.h"
 
 /* Options given before the command, shared by every command. */
+/* A stage's deadline where neither --timeout nor the runtime gives one (runc waits for ever). */
+#define OSR_TIMEOUT_DEFAULT_S 30
+
 struct options {
 	const char *rundir;
 	const char *output_dir; /* of: must lie inside it */
 	const char *shared_output_dir; /* or inside this one, written once, names shared */
 	const char *input_dir;	/* if: must lie inside it */
-	int timeout_ms;
+	int timeout_ms; /* 0: what the runtime gives the hook, less a margin */
+	const char *timeout_why; /* what set timeout_ms, for the message when it passes */
+	int linger_s;	/* seconds the idle program stays loaded (OSR_LINGER_FOREVER) */
 	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */
 	bool alone; /* no poststop will come: the tracer removes its own record */
 	bool workload_running; /* -r PID: the process runs its workload already */
 	const char *socket; /* the recording service's, for hooks that cannot record themselves */
 };
+
+/* How long a stage waits for the tracer: --timeout or what cmd_prestart/poststop resolved. */
+static inline int stage_timeout_ms(const struct options *o)
+{
+	return o->timeout_ms > 0 ? o->timeout_ms : OSR_TIMEOUT_DEFAULT_S * 1000;
+}
 
 /*
  * Each command gets its own argv (argv[0] is the command's name) and returns

@@ -356,6 +356,7 @@ struct write_how {
 	bool replace;
 	uid_t uid;
 	gid_t gid;
+	bool volatile_; /* no fsync: the file does not outlive a reboot by design */
 };
 
 /* Write base in the folder dirfd (path names it in messages), as write_file_atomic says. */
@@ -391,7 +392,7 @@ static int write_in(int dirfd, const char *base, const char *path, const char *d
 		r = -errno;
 	if (r >= 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r >= 0 && fsync(fd) < 0)
+	if (r >= 0 && !how->volatile_ && fsync(fd) < 0)
 		r = -errno;
 	if (r >= 0 && close(take_fd(&fd)) < 0)
 		r = -errno;
@@ -414,6 +415,8 @@ static int write_in(int dirfd, const char *base, const char *path, const char *d
 		unlinkat(dirfd, tmp, 0);
 		return r;
 	}
+	if (how->volatile_)
+		return 0;
 	/* Make the rename itself durable; a failure here leaves a complete file. */
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)
@@ -422,22 +425,21 @@ static int write_in(int dirfd, const char *base, const char *path, const char *d
 }
 
 static int write_file(const char *path, struct place place, const char *data, size_t len,
-		      mode_t mode, bool replace, struct osr_err *err)
+		      const struct write_how *how, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1;
-	const struct write_how how = { mode, replace, (uid_t)-1, (gid_t)-1 };
 	const char *base;
 
 	dirfd = open_parent(path, place, &base, err);
 	if (dirfd < 0)
 		return dirfd;
-	return write_in(dirfd, base, path, data, len, &how, err);
+	return write_in(dirfd, base, path, data, len, how, err);
 }
 
 int write_file_in(int dirfd, const char *name, const char *shown, const char *data, size_t len,
 		  mode_t mode, bool replace, uid_t uid, gid_t gid, struct osr_err *err)
 {
-	const struct write_how how = { mode, replace, uid, gid };
+	const struct write_how how = { mode, replace, uid, gid, false };
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return osr_fail(err, -EINVAL, "'%s' is not a file name", name);
@@ -447,13 +449,25 @@ int write_file_in(int dirfd, const char *name, const char *shown, const char *da
 int write_file_atomic(const char *path, struct place place, const char *data, size_t len,
 		      mode_t mode, struct osr_err *err)
 {
-	return write_file(path, place, data, len, mode, true, err);
+	const struct write_how how = { mode, true, (uid_t)-1, (gid_t)-1, false };
+
+	return write_file(path, place, data, len, &how, err);
+}
+
+int write_file_volatile(const char *path, struct place place, const char *data, size_t len,
+			mode_t mode, struct osr_err *err)
+{
+	const struct write_how how = { mode, true, (uid_t)-1, (gid_t)-1, true };
+
+	return write_file(path, place, data, len, &how, err);
 }
 
 int write_file_once(const char *path, struct place place, const char *data, size_t len,
 		    mode_t mode, struct osr_err *err)
 {
-	return write_file(path, place, data, len, mode, false, err);
+	const struct write_how how = { mode, false, (uid_t)-1, (gid_t)-1, false };
+
+	return write_file(path, place, data, len, &how, err);
 }
 
 bool path_inside(const char *path, const char *root)

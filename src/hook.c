@@ -57,15 +57,53 @@ static int read_state(int argc, char **argv, struct oci_state *st)
 	return 0;
 }
 
-int cmd_prestart(const struct options *o, int argc, char **argv)
+/*
+ * A stage's deadline: --timeout, else the 'timeout' the runtime gives this
+ * hook (hooks.d's, which podman and CRI-O copy into the bundle), else
+ * OSR_TIMEOUT_DEFAULT_S (runc and crun wait for ever), less a tenth (250 ms
+ * to 2 s) to kill the tracer and say why before the runtime gives up.
+ */
+static void stage_deadline(const struct options *in, const struct oci_state *st,
+			   const char *stage, struct options *o, char *why, size_t size)
+{
+	struct osr_err err = { "" };
+	long secs = 0, margin;
+
+	*o = *in;
+	o->timeout_why = why;
+	if (in->timeout_ms > 0) {
+		snprintf(why, size, "set by --timeout");
+		return;
+	}
+	if (st->bundle && bundle_hook_timeout(st->bundle, stage, &secs, &err) < 0)
+		log_debug("%s; taking %d s", err.msg, OSR_TIMEOUT_DEFAULT_S);
+	margin = secs ? secs * 100 : OSR_TIMEOUT_DEFAULT_S * 100;
+	margin = margin < 250 ? 250 : margin > 2000 ? 2000 : margin;
+	if (secs)
+		snprintf(why, size,
+			 "the runtime's 'timeout' of %ld s for the %s hook less %ld ms to clean up; "
+			 "the 'timeout' in its hooks.d file or --timeout MS changes it",
+			 secs, stage, margin);
+	else
+		snprintf(why, size,
+			 "no 'timeout' given for the %s hook: %d s less %ld ms to clean up; "
+			 "a 'timeout' in its hooks.d file or --timeout MS changes it",
+			 stage, OSR_TIMEOUT_DEFAULT_S, margin);
+	o->timeout_ms = (int)((secs ? secs : OSR_TIMEOUT_DEFAULT_S) * 1000 - margin);
+}
+
+int cmd_prestart(const struct options *in, int argc, char **argv)
 {
 	_cleanup_(state_free) struct oci_state st = { 0 };
+	struct options o;
+	char why[256];
 	int r;
 
 	r = read_state(argc, argv, &st);
 	if (r != 0)
 		return r;
-	return hook_start(o, &st);
+	stage_deadline(in, &st, "prestart", &o, why, sizeof(why));
+	return hook_start(&o, &st);
 }
 
 /* What the annotations ask for, checked: the request, its scope and noNewPrivileges. */
@@ -314,7 +352,9 @@ int recording_start(const struct options *o, struct tracer_config *c, struct osr
 		return r;
 
 	cfg.rundir = o->rundir;
-	cfg.ready_timeout_ms = o->timeout_ms;
+	cfg.ready_timeout_ms = stage_timeout_ms(o);
+	cfg.timeout_why = o->timeout_why;
+	cfg.linger_s = o->linger_s;
 	r = tracer_spawn(&cfg, err);
 	if (r < 0)
 		return r;
@@ -323,15 +363,19 @@ int recording_start(const struct options *o, struct tracer_config *c, struct osr
 	return 0;
 }
 
-int cmd_poststop(const struct options *o, int argc, char **argv)
+int cmd_poststop(const struct options *in, int argc, char **argv)
 {
 	_cleanup_(state_free) struct oci_state st = { 0 };
 	struct osr_err err = { "" };
+	struct options oo;
+	const struct options *o = &oo;
+	char why[256];
 	int r;
 
 	r = read_state(argc, argv, &st);
 	if (r != 0)
 		return r;
+	stage_deadline(in, &st, "poststop", &oo, why, sizeof(why));
 	if (can_record_here())
 		r = recording_stop(o, st.id, st.bundle, &err);
 	else
@@ -363,10 +407,11 @@ int recording_stop(const struct options *o, const char *id, const char *bundle,
 	}
 	if (rec.status == TRACER_RECORDING) {
 		/* Ask the tracer to finish and wait, bounded, until it has exited. */
-		r = process_wait_gone(rec.pid, rec.start_time, SIGTERM, o->timeout_ms);
+		r = process_wait_gone(rec.pid, rec.start_time, SIGTERM, stage_timeout_ms(o));
 		if (r == -ETIMEDOUT)
-			return osr_fail(err, r, "the tracer (pid %d) did not write '%s' within %d ms",
-					(int)rec.pid, rec.output, o->timeout_ms);
+			return osr_fail(err, r, "the tracer (pid %d) did not write '%s' within %d ms (%s)",
+					(int)rec.pid, rec.output, stage_timeout_ms(o),
+					o->timeout_why ? o->timeout_why : "set by --timeout");
 		if (r < 0)
 			return osr_fail(err, r, "cannot stop the tracer (pid %d): %s", (int)rec.pid,
 					osr_strerror(-r));
@@ -391,7 +436,7 @@ int recording_stop(const struct options *o, const char *id, const char *bundle,
 				rec.message);
 	default:
 		/* Its entry would keep the program attached: take it out now. */
-		bpf_share_collect();
+		bpf_share_collect(o->linger_s);
 		return osr_fail(err, -EIO,
 				"the tracer (pid %d) died before writing '%s'; nothing was recorded",
 				(int)rec.pid, rec.output);

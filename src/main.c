@@ -47,7 +47,12 @@ static const struct cmd_option main_opts[] = {
 	CMD_LONG('S', "socket", "PATH", "the recording service's socket, which a hook that cannot\n"
 				 "record by itself (rootless) asks\n"
 				 "(default " OSR_SOCKET_DEFAULT ")"),
-	CMD_LONG('t', "timeout", "MS", "how long a stage waits for the tracer (default 10000)"),
+	CMD_LONG('t', "timeout", "MS", "how long a stage waits for the tracer (default: the\n"
+				"hook's 'timeout' in the bundle, else 30 s, less a\n"
+				"margin to clean up)"),
+	CMD_LONG('l', "linger", "SECONDS", "keep the BPF program loaded, detached, this long\n"
+				       "after the last recording ends, so the next start\n"
+				       "skips the verifier ('forever', or 0; default 600)"),
 	CMD_LONG('q', "max-per-namespace", "N", "recordings one Kubernetes namespace may hold at once on\n"
 					 "this node (default 256 of the node's 1024), and the\n"
 					 "same share of the 64 that may count (stats:)"),
@@ -154,6 +159,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->timeout_ms = (int)v;
 			break;
+		case 'l':
+			if (!strcmp(optarg, "forever")) {
+				o->linger_s = OSR_LINGER_FOREVER;
+			} else if (parse_long(optarg, 0, 7 * 24 * 3600, &v) < 0) {
+				log_error("--linger '%s' is not a number of seconds from 0 to 604800, "
+					  "or 'forever'",
+					  optarg);
+				return 2;
+			} else {
+				o->linger_s = (int)v;
+			}
+			break;
 		case 'S':
 			if (optarg[0] != '/') {
 				log_error("--socket '%s' is not an absolute path", optarg);
@@ -235,7 +252,8 @@ static int run_command(const struct options *o, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct options o = { .rundir = OSR_RUNDIR_DEFAULT,
-			     .timeout_ms = 10000,
+			     .timeout_ms = 0,
+			     .linger_s = OSR_LINGER_DEFAULT,
 			     .tenant_quota = OSR_DEFAULT_TENANT_QUOTA,
 			     .socket = OSR_SOCKET_DEFAULT };
 	int r;

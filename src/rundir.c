@@ -88,7 +88,7 @@ int rundir_write(const char *dir, const char *id, const struct tracer_record *re
 		      err);
 	if (n < 0)
 		return n;
-	return write_file_atomic(path, place_strict(), text, len, 0600, err);
+	return write_file_volatile(path, place_strict(), text, len, 0600, err);
 }
 
 int rundir_read(const char *dir, const char *id, struct tracer_record *rec, struct osr_err *err)

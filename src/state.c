@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include "jsonutil.h"
 #include "state.h"
@@ -144,6 +146,56 @@ int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
 	if (json_object_object_get_ex(config, "process", &process) &&
 	    json_object_object_get_ex(process, "noNewPrivileges", &v))
 		*nnp = json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+	return 0;
+}
+
+/* Whether hook entry h runs this executable, whatever path names it. */
+static bool hook_is_self(json_object *h, const char *self)
+{
+	json_object *path;
+	char real[PATH_MAX];
+
+	return json_object_object_get_ex(h, "path", &path) &&
+	       json_object_is_type(path, json_type_string) &&
+	       realpath(json_object_get_string(path), real) && !strcmp(real, self);
+}
+
+int bundle_hook_timeout(const char *bundle, const char *stage, long *secs, struct osr_err *err)
+{
+	_cleanup_json_ json_object *config = NULL;
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX], what[PATH_MAX + 16], self[PATH_MAX];
+	json_object *hooks, *list, *t;
+	ssize_t n;
+	int r;
+
+	*secs = 0;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return osr_fail(err, -errno, "cannot read '/proc/self/exe': %s", osr_strerror(errno));
+	self[n] = '\0';
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		return osr_fail(err, -ENAMETOOLONG, "bundle path '%.64s...' is too long", bundle);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = json_load_file(fd, OSR_CONFIG_MAX, what, &config, err);
+	if (r < 0)
+		return r;
+	if (!json_object_object_get_ex(config, "hooks", &hooks) ||
+	    !json_object_object_get_ex(hooks, stage, &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *h = json_object_array_get_idx(list, i);
+
+		if (hook_is_self(h, self) && json_object_object_get_ex(h, "timeout", &t) &&
+		    json_object_is_type(t, json_type_int) && json_object_get_int64(t) > 0) {
+			*secs = json_object_get_int64(t) > 3600 ? 3600 : (long)json_object_get_int64(t);
+			return 0;
+		}
+	}
 	return 0;
 }
 

@@ -45,6 +45,12 @@ void state_free(struct oci_state *st);
  */
 int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err);
 
+/*
+ * The 'timeout' (seconds) the bundle's config.json gives this hook at stage
+ * (the entry of hooks.STAGE whose path is this executable): 0 if none does.
+ */
+int bundle_hook_timeout(const char *bundle, const char *stage, long *secs, struct osr_err *err);
+
 /* The longest container id accepted. */
 #define OSR_ID_MAX 256
 /* A container id that is safe to use as a file name in the run directory. */

@@ -38,7 +38,18 @@ struct tracer {
 	unsigned long long init_start;
 	int init_pidfd;
 	int sigfd;
+	int ready_fd; /* to prestart: the steps as they begin, then ready or why not */
 };
+
+/* Tell prestart which step the start is in: its deadline's message names it. */
+static void tracer_step(enum share_step step, void *arg)
+{
+	const struct tracer *t = arg;
+	char msg[2] = { 'S', (char)('0' + step) };
+
+	if (t->ready_fd >= 0)
+		write_all(t->ready_fd, msg, sizeof(msg));
+}
 
 static int tracer_attach(struct tracer *t, struct osr_err *err)
 {
@@ -52,6 +63,9 @@ static int tracer_attach(struct tracer *t, struct osr_err *err)
 		.by_mntns = t->cfg->mntns_inum != 0,
 		.tenant = t->cfg->tenant,
 		.quota = t->cfg->tenant_quota,
+		.linger_s = t->cfg->linger_s,
+		.on_step = tracer_step,
+		.step_arg = t,
 	};
 	unsigned int want = t->cfg->mntns_inum ? t->cfg->mntns_inum : t->cfg->pidns_inum;
 
@@ -314,34 +328,6 @@ static void tracer_close(struct tracer *t)
 		close(t->sigfd);
 }
 
-static int tracer_main(const struct tracer_config *cfg, int ready_fd)
-{
-	struct tracer t = { .cfg = cfg, .init_pidfd = -1, .sigfd = -1 };
-	struct osr_err err = { "" };
-	int r;
-
-	r = tracer_signals(&t, &err);
-	if (r >= 0)
-		r = tracer_watch_init(&t, &err);
-	if (r >= 0)
-		r = tracer_begin(&t, &err);
-	if (r < 0) {
-		if (ready_fd >= 0)
-			report_ready(ready_fd, osr_err_text(&err, r));
-		else
-			log_error("%s", osr_err_text(&err, r));
-		tracer_close(&t);
-		return 1;
-	}
-	report_ready(ready_fd, NULL);
-	close(ready_fd);
-
-	tracer_wait(&t);
-	r = tracer_end(&t);
-	tracer_close(&t);
-	return r < 0 ? 1 : 0;
-}
-
 /*
  * Leave the runtime's cgroups for the root of each hierarchy: runtimes and
  * systemd kill everything left in a container's or conmon's cgroup at cleanup,
@@ -371,6 +357,43 @@ static void leave_cgroups(void)
 			log_debug("cannot move to '%s': %s, ignoring", path, osr_strerror(errno));
 		close(fd);
 	}
+}
+
+static int tracer_main(const struct tracer_config *cfg, int ready_fd)
+{
+	struct tracer t = { .cfg = cfg, .init_pidfd = -1, .sigfd = -1, .ready_fd = ready_fd };
+	struct osr_err err = { "" };
+	char times[160];
+	int r;
+
+	r = tracer_signals(&t, &err);
+	if (r >= 0)
+		r = tracer_watch_init(&t, &err);
+	if (r >= 0)
+		r = tracer_begin(&t, &err);
+	if (r < 0) {
+		if (ready_fd >= 0)
+			report_ready(ready_fd, osr_err_text(&err, r));
+		else
+			log_error("%s", osr_err_text(&err, r));
+		tracer_close(&t);
+		return 1;
+	}
+	bpf_share_times_text(&t.bs, times, sizeof(times));
+	report_ready(ready_fd, NULL);
+	write_all(ready_fd, times, strlen(times));
+	close(ready_fd);
+	/*
+	 * Out of the runtime's cgroups once the start goes on without us: each
+	 * cgroup-v1 hierarchy's write waits for an RCU grace period (about 9 ms
+	 * in all here), and nothing kills those cgroups before the container ends.
+	 */
+	leave_cgroups();
+
+	tracer_wait(&t);
+	r = tracer_end(&t);
+	tracer_close(&t);
+	return r < 0 ? 1 : 0;
 }
 
 /* Close every fd from 3 on but those in keep (sorted, each >= 3). */
@@ -425,17 +448,78 @@ static int detach_from_caller(int ready_fd, const struct tracer_config *cfg)
 	log_init(NULL, NULL);
 	log_set_stderr(0);
 	prctl(PR_SET_NAME, "osr-tracer");
-	leave_cgroups();
 	return 0;
+}
+
+/* The step the tracer's last "S<n>" said it began, and where its answer starts. */
+static const char *last_step(const char *buf, size_t len, size_t *answer)
+{
+	const char *step = "starting the tracer";
+	size_t i = 0;
+
+	for (; i + 1 < len && buf[i] == 'S'; i += 2)
+		if (buf[i + 1] >= '0' && buf[i + 1] < '0' + SHARE_STEP_COUNT)
+			step = share_step_names[buf[i + 1] - '0'];
+	*answer = i;
+	return step;
+}
+
+/*
+ * Bounded wait for "R<times>" (attached) or "E<why>", after the steps; EOF
+ * means the tracer died. Past the deadline the tracer is killed, and the
+ * message says the step it was in and what sets the deadline.
+ */
+static int tracer_await_ready(int rfd_in, pid_t child, const struct tracer_config *cfg,
+			      struct osr_err *err)
+{
+	_cleanup_close_ int rfd = rfd_in;
+	uint64_t deadline = now_ms() + (uint64_t)cfg->ready_timeout_ms;
+	char buf[16384];
+	size_t len = 0, at;
+	const char *step;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+		uint64_t now = now_ms();
+		ssize_t n;
+		int p;
+
+		if (now >= deadline) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			step = last_step(buf, len, &at);
+			return osr_fail(err, -ETIMEDOUT,
+					"the tracer did not attach within %d ms (%s); it was still %s, "
+					"and was killed",
+					cfg->ready_timeout_ms,
+					cfg->timeout_why ? cfg->timeout_why : "--timeout", step);
+		}
+		p = poll(&pfd, 1, (int)(deadline - now));
+		if (p < 0 && errno != EINTR)
+			return osr_fail(err, -errno, "cannot wait for the tracer: %s", osr_strerror(errno));
+		if (p <= 0)
+			continue;
+		n = read(rfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (len += (size_t)n) == sizeof(buf) - 1)
+			break;
+	}
+	buf[len] = '\0';
+	step = last_step(buf, len, &at);
+	if (at < len && buf[at] == 'R') {
+		log_debug("the tracer attached: %s", buf + at + 1);
+		return 0;
+	}
+	waitpid(child, NULL, 0);
+	if (at < len && buf[at] == 'E')
+		return osr_fail(err, -EIO, "%s", buf + at + 1);
+	return osr_fail(err, -EIO, "the tracer exited before it attached (it was %s)", step);
 }
 
 int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 {
 	_cleanup_close_ int rfd = -1, wfd = -1;
-	_cleanup_free_ char *msg = NULL;
-	char buf[16384];
-	size_t len = 0;
-	uint64_t deadline;
 	pid_t child;
 	int fds[2];
 
@@ -461,39 +545,7 @@ int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err)
 	}
 	close(take_fd(&wfd));
 
-	/* Bounded wait for "R" (attached) or "E<why>"; EOF means the tracer died. */
-	deadline = now_ms() + (uint64_t)cfg->ready_timeout_ms;
-	for (;;) {
-		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-		uint64_t now = now_ms();
-		ssize_t n;
-		int p;
-
-		if (now >= deadline) {
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-			return osr_fail(err, -ETIMEDOUT,
-					"the tracer did not attach within %d ms; it was killed",
-					cfg->ready_timeout_ms);
-		}
-		p = poll(&pfd, 1, (int)(deadline - now));
-		if (p < 0 && errno != EINTR)
-			return osr_fail(err, -errno, "cannot wait for the tracer: %s", osr_strerror(errno));
-		if (p <= 0)
-			continue;
-		n = read(rfd, buf + len, sizeof(buf) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (len += (size_t)n) == sizeof(buf) - 1)
-			break;
-	}
-	buf[len] = '\0';
-	if (len >= 1 && buf[0] == 'R')
-		return 0;
-	waitpid(child, NULL, 0);
-	if (len >= 1 && buf[0] == 'E')
-		return osr_fail(err, -EIO, "%s", buf + 1);
-	return osr_fail(err, -EIO, "the tracer exited before it attached");
+	return tracer_await_ready(take_fd(&rfd), child, cfg, err);
 }
 
 void tracer_config_release(struct tracer_config *cfg)

@@ -33,6 +33,8 @@ struct tracer_config {
 	const char *input; /* where it came from (for `report`), or NULL */
 	struct profile_spec spec; /* what the profile covers */
 	int ready_timeout_ms;
+	const char *timeout_why; /* what set it, for the message when it passes */
+	int linger_s; /* seconds the idle program stays loaded after the last recording */
 	const char *tenant;	   /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */
 	bool alone; /* no poststop will come: remove the record once finished */

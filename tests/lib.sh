@@ -110,11 +110,11 @@ tracer_entries() {
 	echo "${n:-?}"
 }
 
-# program_idle: the node's program is unloaded, or some recording holds it
-# (the last one out unpins it; entering and leaving pass through an empty map
-# under the node's lock, so a caller polls this).
+# program_idle: the node's program is detached (or unloaded), or some
+# recording holds it (the last one out detaches it; entering and leaving pass
+# through an empty map under the node's lock, so a caller polls this).
 program_idle() {
-	[ ! -e "$PIN" ] ||
+	[ ! -e "$PIN/link" ] ||
 		[ "$(bpftool -j map dump pinned "$PIN/recordings" 2>/dev/null |
 			jq 'if type == "array" then length else 0 end')" -gt 0 ] 2>/dev/null
 }

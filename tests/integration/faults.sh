@@ -273,7 +273,9 @@ else
 fi
 
 # --- 100 containers in a row leave nothing behind ------------------------------------
-# Ours only: the programs and maps this project loads, by name.
+# With --linger 0, so each last one out unloads the program (the default keeps
+# it loaded, detached, for the next start). Ours only: the programs and maps
+# this project loads, by name.
 progs() { bpftool -j prog show 2>/dev/null | jq '[.[] | select(.name | startswith("osr_"))] | length'; }
 maps() {
 	bpftool -j map show 2>/dev/null | jq '[.[] | select(.name // "" |
@@ -285,12 +287,14 @@ links() { bpftool link show 2>/dev/null | grep -c '^[0-9]'; }
 # (about 200 ms here), its maps after that: what an earlier test unloaded
 # may still be going.
 gone() { [ "$(progs)" = 0 ] && [ "$(maps)" = 0 ]; }
+# A program an earlier test left lingering: unloaded by a recording that leaves last.
+"$HOOK" --run-dir "$RUNDIR" --linger 0 record -o "$T/unload.json" -- true >/dev/null 2>&1
 wait_until 10 gone
 p0=$(progs) m0=$(maps) l0=$(links) t0=$(tracers)
 mkdir -p "$T/many"
 bad=0
 for i in $(seq 100); do
-	run_traced "$T/many/p$i.json" -- true || bad=$((bad + 1))
+	HOOK_ARGS_JSON='["--linger", "0"]' run_traced "$T/many/p$i.json" -- true || bad=$((bad + 1))
 done
 back_to_baseline() { gone && [ "$(links)" = "$l0" ]; }
 wait_until 30 back_to_baseline

@@ -33,13 +33,15 @@ fi
 # (kernels without task storage): the same profile as the build loaded by default.
 # The compatibility build needs Linux 5.12 (atomic fetch, global functions
 # taking pointers).
+# Each loads its build afresh: --linger 0, after unloading what an earlier test left.
+"$HOOK" --run-dir "$RUNDIR" --linger 0 record -o "$T/unload.json" -- true 2>/dev/null
 for v in compat:"compatibility build" k510:"Linux 5.10 build"; do
 	if [ "${v%%:*}" = compat ] &&
 		[ "$(printf '5.12\n%s\n' "$(uname -r)" | sort -V | head -1)" != 5.12 ]; then
 		skip record_compat_loader "Linux $(uname -r) cannot load the compatibility build (5.12 and later)"
 		continue
 	fi
-	if OSR_BPF_VARIANT=${v%%:*} "$HOOK" --debug --run-dir "$RUNDIR" record -o "$T/${v%%:*}.json" -- \
+	if OSR_BPF_VARIANT=${v%%:*} "$HOOK" --debug --run-dir "$RUNDIR" --linger 0 record -o "$T/${v%%:*}.json" -- \
 		"$HELPERS/osr-workload" grandchild 2>"$T/err" && grep -q "by libbpf (${v#*:})" "$T/err" &&
 		[ "$(allowed_names "$T/${v%%:*}.json")" = "$(allowed_names "$T/gc.json")" ]; then
 		pass "record_${v%%:*}_loader"

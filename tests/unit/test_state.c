@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of state_parse() and container_id_valid(). */
+/* Unit tests of state_parse(), container_id_valid() and bundle_hook_timeout(). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "state.h"
 #include "unit.h"
@@ -365,8 +366,49 @@ TEST(id_invalid)
 	CHECK(!container_id_valid(id));
 }
 
+/* A bundle of hooks: another program's at prestart, then this test's own, with timeouts. */
+static void write_bundle(char *dir)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	FILE *f;
+
+	CHECK(n > 0);
+	self[n > 0 ? n : 0] = '\0';
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (f) {
+		fprintf(f,
+			"{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"timeout\": 5},"
+			"{\"path\": \"%s\", \"timeout\": 30}], \"poststop\": [{\"path\": \"%s\"}]}}",
+			self, self);
+		fclose(f);
+	}
+}
+
+/* Its own entry's timeout, for the stage asked; another program's is not its own. */
+TEST(hook_timeout_own_entry)
+{
+	char dir[] = "/tmp/osr-test-bundle.XXXXXX", path[64];
+	struct osr_err err = { "" };
+	long secs = -1;
+
+	write_bundle(dir);
+	CHECK(bundle_hook_timeout(dir, "prestart", &secs, &err) == 0 && secs == 30);
+	CHECK(bundle_hook_timeout(dir, "poststop", &secs, &err) == 0 && secs == 0);
+	CHECK(bundle_hook_timeout(dir, "createRuntime", &secs, &err) == 0 && secs == 0);
+	CHECK(bundle_hook_timeout("/nonexistent-bundle", "prestart", &secs, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "/nonexistent-bundle/config.json");
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	RUN(hook_timeout_own_entry);
 	RUN(full_runc_state);
 	RUN(annotations_absent);
 	RUN(annotations_null);

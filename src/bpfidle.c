@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The program between recordings. Loading it is most of a start that finds
+ * none (the verifier: 10 ms and more here), so the last recording out only
+ * detaches it: loaded and detached, it costs no syscall anything, and the
+ * next start attaches it in microseconds. It stays so for --linger seconds
+ * after the last recording left (or until the node reboots, or not at all),
+ * then one process on the node, which waited that time, unloads it.
+ *
+ * How long it has been idle is its pin folder's modification time: attaching
+ * and detaching pin and unpin links there, and nothing else changes it while
+ * it is loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "bpfidle.h"
+#include "bpfload.h"
+
+const char *const share_step_names[SHARE_STEP_COUNT] = {
+	[SHARE_STEP_LOCK] = "waiting for the node's lock",
+	[SHARE_STEP_LOAD] = "loading the BPF program (or waiting for another start's load)",
+	[SHARE_STEP_ATTACH] = "attaching the BPF program",
+	[SHARE_STEP_ENTER] = "entering the recording",
+};
+
+int share_load_once(struct bpf_share *bs, struct osr_err *err)
+{
+	_cleanup_close_ int lock = share_lock(OSR_BPF_LOAD_LOCK);
+
+	if (lock < 0)
+		return osr_fail(err, lock, "cannot lock '%s': %s", OSR_BPF_LOAD_LOCK,
+				osr_strerror(-lock));
+	/* Loaded by the start this one waited for: nothing to do. */
+	if (share_open_pinned(bs) == 0) {
+		bs->pinned = true;
+		return 0;
+	}
+	return share_load(bs, err);
+}
+
+/* Seconds since the program was last attached or detached (-ENOENT: not loaded). */
+static int idle_for(const struct bpf_share *bs, long long *secs)
+{
+	struct timespec now;
+	struct stat st;
+
+	if (stat(bs->pin_dir, &st) < 0)
+		return -errno;
+	clock_gettime(CLOCK_REALTIME, &now);
+	*secs = (long long)now.tv_sec - (long long)st.st_mtim.tv_sec;
+	return 0;
+}
+
+int bpf_share_unload_idle(int min_idle_s)
+{
+	_cleanup_close_ int load = -1, lock = -1;
+	struct bpf_share bs;
+	long long idle = 0;
+	uint32_t key;
+	int r;
+
+	share_init(&bs, false);
+	/* In this order, as a start takes them (never the load lock inside the node's). */
+	load = share_lock(OSR_BPF_LOAD_LOCK);
+	if (load < 0)
+		return load;
+	lock = share_lock(OSR_BPF_LOCK);
+	if (lock < 0)
+		return lock;
+	r = share_open_pinned(&bs);
+	if (r < 0)
+		return r;
+	if (share_attached(&bs) ||
+	    bpf_map_get_next_key(bs.fds[OSR_MAP_RECORDINGS], NULL, &key) == 0)
+		r = -EBUSY;
+	else if (idle_for(&bs, &idle) == 0 && idle < min_idle_s)
+		r = -EAGAIN;
+	else
+		share_unpin_all(&bs);
+	share_close_maps(&bs);
+	return r;
+}
+
+/*
+ * The one process that waits to unload the idle program (holding the linger
+ * lock: another finds it taken and leaves the wait to it). It waits on while
+ * the program is attached again, as long as it sees it so after letting the
+ * lock go: a recording leaving last after that starts its own waiter.
+ */
+static void linger_main(int secs)
+{
+	int fd = open(OSR_BPF_LINGER_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct bpf_share bs;
+	long long idle = 0;
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	share_init(&bs, false);
+	for (;;) {
+		if (idle_for(&bs, &idle) < 0)
+			return; /* unloaded */
+		if (share_attached(&bs)) {
+			flock(fd, LOCK_UN);
+			if (share_attached(&bs) || flock(fd, LOCK_EX | LOCK_NB) < 0)
+				return;
+			continue;
+		}
+		/* The clock set back, or forward: never more than the whole wait at once. */
+		if (idle < secs) {
+			sleep((unsigned int)(idle < 0 ? secs : secs - idle));
+			continue;
+		}
+		if (bpf_share_unload_idle(secs) != -EAGAIN)
+			return;
+	}
+}
+
+/* A process of its own (no zombie for the caller, none of its fds) for linger_main(). */
+static void spawn_lingerer(int secs)
+{
+	sigset_t none;
+	pid_t child = fork();
+	int null_fd;
+
+	if (child < 0)
+		return;
+	if (child > 0) {
+		waitpid(child, NULL, 0);
+		return;
+	}
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; null_fd >= 0 && i < 3; i++)
+		dup2(null_fd, i);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	prctl(PR_SET_NAME, "osr-linger");
+	linger_main(secs);
+	_exit(0);
+}
+
+void share_after_detach(const struct bpf_share *bs)
+{
+	if (bs->linger_s == 0)
+		bpf_share_unload_idle(0);
+	else if (bs->linger_s > 0)
+		spawn_lingerer(bs->linger_s);
+}
