@@ -64,7 +64,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tes
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install uninstall check test unit deps example bench install-replace-peer \
-	uninstall-replace-peer check-kernels
+	uninstall-replace-peer check-kernels format
 
 # CONFINED=1 installs the hooks.d variant for nodes where anyone who can set an
 # annotation (a pod author) triggers the hook: profiles only inside RECORD_DIR,
@@ -148,6 +148,11 @@ test check: all $(UNIT_TESTS) $(HELPERS)
 
 deps:
 	$(Q)tests/deps.sh
+
+# The C sources as .clang-format lays them out; structure.sh checks that they are.
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
 
 example: all
 	$(Q)OUTPUT=$(OUTPUT) tests/example.sh
