@@ -35,7 +35,8 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DOSR_VERSION='"$(VERSION)"' \
+# -MMD -MP: the compiler writes each object's header dependencies beside it.
+override CFLAGS += -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -DOSR_VERSION='"$(VERSION)"' \
 	-I$(OUTPUT) -Iinclude -Isrc $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS)
 
@@ -52,13 +53,9 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# Sources shared by the hook and the unit tests; main.c only in the hook.
-LIB_SRCS := src/log.c src/util.c src/jsonutil.c src/state.c src/annotation.c src/profile.c src/recording.c src/argrules.c \
-	src/hook.c src/peer.c src/protocol.c src/client.c src/service.c \
-	src/validate.c src/names.c src/runtimes.c src/scope.c src/fileio.c src/format.c src/merge.c src/cmd_merge.c src/cmd_check.c src/rules.c src/strset.c \
-	src/tenant.c src/proc.c src/rundir.c src/bpfshare.c src/bpfidle.c src/bpfload.c src/bpfindex.c src/bpfcensus.c src/output.c src/tracer.c src/cmd_record.c \
-	src/cmd_report.c src/counts.c src/cmdopt.c src/kv.c src/target.c \
-	src/watch.c src/cmd_watch.c src/watched.c src/listener.c src/cmd_listen.c
+# Sources shared by the hook and the unit tests: every file of src/ but
+# main.c, which only the hook links.
+LIB_SRCS := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 BIN := $(OUTPUT)/oci-seccomp-recorder
 
@@ -67,7 +64,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tes
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install uninstall check test unit deps example bench install-replace-peer \
-	uninstall-replace-peer check-kernels check-kernels-arm64
+	uninstall-replace-peer check-kernels check-kernels-arm64 format
 
 # CONFINED=1 installs the hooks.d variant for nodes where anyone who can set an
 # annotation (a pod author) triggers the hook: profiles only inside RECORD_DIR,
@@ -95,7 +92,7 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 # space; Linux 6.2 and later), recorder_compat.bpf.o through libbpf where that
 # cannot load (5.12 and later), recorder_k510.bpf.o where neither can (5.10 and
 # 5.11: see OSR_K510 in the source).
-BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
+BPF_CFLAGS = -g -O2 -Wall -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Iinclude \
 	$(filter-out -I/usr/include,$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null))
 
 $(OUTPUT)/recorder.tmp.bpf.o: bpf/recorder.bpf.c $(wildcard include/*.h include/arch/*.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
@@ -128,7 +125,7 @@ $(OUTPUT)/recorder_k510.skel.h: $(OUTPUT)/recorder_k510.bpf.o
 
 $(OUTPUT)/bpfload.o: $(OUTPUT)/recorder.skel.h $(OUTPUT)/recorder.lskel.h $(OUTPUT)/recorder_k510.skel.h
 
-$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h include/*.h include/arch/*.h) | $(OUTPUT)
+$(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -136,7 +133,7 @@ $(BIN): $(OUTPUT)/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
 
@@ -151,6 +148,11 @@ test check: all $(UNIT_TESTS) $(HELPERS)
 
 deps:
 	$(Q)tests/deps.sh
+
+# The C sources as .clang-format lays them out; structure.sh checks that they are.
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
 
 example: all
 	$(Q)OUTPUT=$(OUTPUT) tests/example.sh
@@ -241,3 +243,6 @@ clean:
 
 # make fuzz: libFuzzer on the parsers and the base-profile merge (tests/fuzz/).
 include tests/fuzz/fuzz.mk
+
+# The header dependencies the compiler wrote (-MMD); none before the first build.
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)

@@ -14,6 +14,7 @@ PKGS=(
 	groff-base # tests/integration/docs.sh reads the man page as man(1) shows it
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
 	patchelf # portable.sh: a runc whose Go runtime reads the clock by syscall
+	clang-format # structure.sh: the sources are as .clang-format lays them out
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -45,10 +45,24 @@ fi
 
 if ! command -v tsort >/dev/null; then
 	echo "SKIP: structure_no_include_cycle: 'tsort' (coreutils) is not installed"
-	exit 0
-fi
-if out=$(edges | tsort 2>&1 >/dev/null) && [ -z "$out" ]; then
+elif out=$(edges | tsort 2>&1 >/dev/null) && [ -z "$out" ]; then
 	echo "PASS: structure_no_include_cycle"
 else
 	echo "FAIL: structure_no_include_cycle: the modules of src/ include one another in a loop: $(echo "$out" | grep -v 'input contains a loop' | sed 's/^tsort: //' | tr '\n' ' ')"
+fi
+
+# The layout: every C file as .clang-format lays it out (`make format` applies it).
+if ! command -v clang-format >/dev/null; then
+	echo "SKIP: structure_format_clean: 'clang-format' is not installed (make deps installs it)"
+elif ! files=$(git ls-files '*.c' '*.h' 2>/dev/null) || [ -z "$files" ]; then
+	echo "SKIP: structure_format_clean: not a git checkout, so no list of the sources"
+else
+	bad=$(for f in $files; do
+		clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"
+	done)
+	if [ -z "$bad" ]; then
+		echo "PASS: structure_format_clean"
+	else
+		echo "FAIL: structure_format_clean: not as .clang-format lays them out (run make format): $(echo "$bad" | tr '\n' ' ')"
+	fi
 fi
