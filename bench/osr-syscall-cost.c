@@ -249,8 +249,8 @@ int main(int argc, char **argv)
 		rounds = 0;
 	if (argc > 5 && nconds != CONDITIONS)
 		rounds = 0;
-	if (rounds < 1 || loop < 1 || others < 0 || others >= OSR_MAX_RECORDINGS || !hdr || !table ||
-	    !obs || !opids || !stats) {
+	if (rounds < 1 || loop < 1 || others < 0 || others >= OSR_MAX_RECORDINGS || !hdr ||
+	    !table || !obs || !opids || !stats) {
 		fprintf(stderr,
 			"usage: osr-syscall-cost [ROUNDS [LOOP [OTHERS [getppid|prctl [count]]]]]\n");
 		return 2;
@@ -273,12 +273,14 @@ int main(int argc, char **argv)
 	CPU_SET(sysconf(_SC_NPROCESSORS_ONLN) - 1, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	if (!v || spawn(&kids[TRACED]) < 0 || spawn(&kids[UNTRACED]) < 0) {
-		fprintf(stderr, "osr-syscall-cost: cannot start the children: %s\n", strerror(errno));
+		fprintf(stderr, "osr-syscall-cost: cannot start the children: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	floor = floor_bpf__open_and_load();
 	if (!floor || pidns_of(kids[TRACED].pid, &inum, &level, &err) < 0) {
-		fprintf(stderr, "osr-syscall-cost: cannot load the floor program or read the pidns\n");
+		fprintf(stderr,
+			"osr-syscall-cost: cannot load the floor program or read the pidns\n");
 		return 1;
 	}
 	/* exe 0: the child counts as the workload at once, as a container's process does. */
@@ -291,13 +293,15 @@ int main(int argc, char **argv)
 			double *s = &v[((size_t)c * PLACES) * rounds];
 
 			if (c == FLOOR && floor_bpf__attach(floor) < 0) {
-				fprintf(stderr, "osr-syscall-cost: cannot attach the floor program\n");
+				fprintf(stderr,
+					"osr-syscall-cost: cannot attach the floor program\n");
 				return 1;
 			}
 			hdr->counting = 0;
 			for (int o = 0; rec && o < others; o++) {
-				if (bpf_share_enter(&obs[o], &(struct share_request){ .pid = opids[o] },
-						    hdr, &err) < 0) {
+				if (bpf_share_enter(&obs[o],
+						    &(struct share_request){ .pid = opids[o] }, hdr,
+						    &err) < 0) {
 					fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
 					return 1;
 				}
@@ -306,8 +310,9 @@ int main(int argc, char **argv)
 			}
 			/* The measured recording counts, through the hook's own path, or not. */
 			hdr->counting = c == COUNTING;
-			if (rec && bpf_share_enter(&bs, &(struct share_request){ .pid = kids[TRACED].pid },
-						   hdr, &err) < 0) {
+			if (rec &&
+			    bpf_share_enter(&bs, &(struct share_request){ .pid = kids[TRACED].pid },
+					    hdr, &err) < 0) {
 				fprintf(stderr, "osr-syscall-cost: %s\n", err.msg);
 				return 1;
 			}
@@ -331,17 +336,22 @@ int main(int argc, char **argv)
 				wait_freed(id);
 				/* What is measured as traced was recorded, or the figure means nothing. */
 				if (left < 0 ||
-				    !(table->seen[OSR_PHASE_WORKLOAD][OSR_ABI_NATIVE][loop_nr] & OSR_SEEN)) {
-					fprintf(stderr, "osr-syscall-cost: the traced child's syscall "
-							"was not recorded\n");
+				    !(table->seen[OSR_PHASE_WORKLOAD][OSR_ABI_NATIVE][loop_nr] &
+				      OSR_SEEN)) {
+					fprintf(stderr,
+						"osr-syscall-cost: the traced child's syscall "
+						"was not recorded\n");
 					return 1;
 				}
 				/* Every call of the loop counted, none lost. */
 				if (c == COUNTING &&
-				    stats->count[OSR_PHASE_WORKLOAD][OSR_ABI_NATIVE][loop_nr] < (__u64)loop) {
-					fprintf(stderr, "osr-syscall-cost: %llu calls counted of %ld\n",
-						(unsigned long long)stats->count[OSR_PHASE_WORKLOAD]
-										[OSR_ABI_NATIVE][loop_nr],
+				    stats->count[OSR_PHASE_WORKLOAD][OSR_ABI_NATIVE][loop_nr] <
+					    (__u64)loop) {
+					fprintf(stderr,
+						"osr-syscall-cost: %llu calls counted of %ld\n",
+						(unsigned long long)
+							stats->count[OSR_PHASE_WORKLOAD]
+								    [OSR_ABI_NATIVE][loop_nr],
 						loop);
 					return 1;
 				}

@@ -110,10 +110,10 @@ struct osr_hint {
 	__u32 gen;
 	__u32 stale;
 	__u32 loc;
-	__u32 id;	/* the recording's */
-	__u32 tag;	/* this hint's, in seen; 0: seen unused */
-	__u8 runtime;	/* the task runs the runtime's executable (see task_phase()) */
-	__u8 counting;	/* the recording counts */
+	__u32 id;      /* the recording's */
+	__u32 tag;     /* this hint's, in seen; 0: seen unused */
+	__u8 runtime;  /* the task runs the runtime's executable (see task_phase()) */
+	__u8 counting; /* the recording counts */
 	__u16 pad;
 	__u32 next_tag; /* the last tag handed out on this CPU */
 	__u32 pad2[7];	/* seen starts on a cache line of its own */
@@ -177,7 +177,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
  * checks none; the loads are the same PROBE_MEM loads, and the cast itself
  * costs nothing at run time (the verifier turns it into a move).
  */
-#define readable(task) \
+#define readable(task)                                                                             \
 	((struct task_struct *)bpf_rdonly_cast(task, bpf_core_type_id_kernel(struct task_struct)))
 #endif
 
@@ -275,8 +275,7 @@ static __always_inline struct osr_mark *mark_get(struct task_struct *task)
 
 static __always_inline int mark_set(struct task_struct *task, struct osr_mark *m)
 {
-	struct osr_mark *s = bpf_task_storage_get(&marks, task, 0,
-						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct osr_mark *s = bpf_task_storage_get(&marks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 	if (!s)
 		return -1;
@@ -303,7 +302,6 @@ static __always_inline __u32 claim_slot(struct osr_argset *s, __u64 set)
 #endif
 
 #include "arch.h"
-
 
 /*
  * A table of the hash map. A function of its own: inlined, the compiler
@@ -335,8 +333,9 @@ static __always_inline __u32 loc_of(void *targets, __u32 inum)
 }
 
 /* The table entered under inum: its bucket first, the hash map only for spills. */
-static __always_inline __u32 find(struct osr_index *ix, struct osr_index_entry (*kind)[OSR_INDEX_WAYS],
-				  void *targets, __u32 inum)
+static __always_inline __u32 find(struct osr_index *ix,
+				  struct osr_index_entry (*kind)[OSR_INDEX_WAYS], void *targets,
+				  __u32 inum)
 {
 	struct osr_index_entry *b = kind[osr_index_bucket(inum)];
 
@@ -548,8 +547,8 @@ static __always_inline __u64 socket_value(__u64 a0, __u64 a1, __u64 a2)
  * verified once on its own: as a static one the verifier walked it again
  * for every state sys_enter reaches it in, which cost 6 ms of every load.
  */
-OSR_PTR_ARGS_FUNC int osr_record_args(struct osr_container *c, __u32 abi_kind, __u64 a0,
-				     __u64 a1, __u64 a2)
+OSR_PTR_ARGS_FUNC int osr_record_args(struct osr_container *c, __u32 abi_kind, __u64 a0, __u64 a1,
+				      __u64 a2)
 {
 	__u32 abi = abi_kind >> 8, kind = abi_kind & 0xff;
 	__u64 args[3] = { a0, a1, a2 };
@@ -560,11 +559,11 @@ OSR_PTR_ARGS_FUNC int osr_record_args(struct osr_container *c, __u32 abi_kind, _
 		return 0;
 	s = &c->args[abi][kind];
 	switch (kind) {
-#define OSR_ARG_CASE(k, name, arg, mask)                                                          \
+#define OSR_ARG_CASE(k, name, arg, mask)                                                           \
 	case k:                                                                                    \
 		v = args[arg] & (mask);                                                            \
 		break;
-	OSR_ARG_TABLE(OSR_ARG_CASE)
+		OSR_ARG_TABLE(OSR_ARG_CASE)
 #undef OSR_ARG_CASE
 	default:
 		return 0;
@@ -760,8 +759,8 @@ static __always_inline void hint_make(struct osr_hint *h, __u64 regs, __u32 gen,
 }
 
 /* Whether this CPU has seen native syscall nr in phase set in the hint's table. */
-static __always_inline bool seen_cached(struct osr_hint *h, const struct osr_view *v,
-					__u32 phase, long nr)
+static __always_inline bool seen_cached(struct osr_hint *h, const struct osr_view *v, __u32 phase,
+					long nr)
 {
 	__u64 w;
 
@@ -819,8 +818,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	task = readable(OSR_CURRENT());
 	abi = osr_syscall_abi(task, &id);
 	phase = task_phase(task, v.runtime);
-	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
-	    phase >= OSR_PHASE_COUNT) {
+	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT || phase >= OSR_PHASE_COUNT) {
 		c = table_at(v.loc);
 		if (c)
 			__sync_fetch_and_add(&c->overflow, 1);

@@ -74,7 +74,7 @@ enum osr_phase {
 #define OSR_CLONE_NEW_MASK 0x7e020080u /* CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET,TIME} */
 #define OSR_INT_MASK 0xffffffffu       /* an int argument: the kernel reads 32 bits */
 
-#define OSR_ARG_TABLE(X)                                                                          \
+#define OSR_ARG_TABLE(X)                                                                           \
 	X(OSR_ARG_SOCKET, "socket", 0, OSR_INT_MASK)                                               \
 	X(OSR_ARG_SOCKETPAIR, "socketpair", 0, OSR_INT_MASK)                                       \
 	X(OSR_ARG_CLONE, "clone", 0, OSR_CLONE_NEW_MASK)                                           \
@@ -90,8 +90,7 @@ enum osr_phase {
 #define OSR_ARG_ENUM(kind, name, arg, mask) kind,
 enum osr_arg_kind {
 	OSR_ARG_NONE = 0, /* a syscall whose arguments are not recorded */
-	OSR_ARG_TABLE(OSR_ARG_ENUM)
-	OSR_ARG_KIND_COUNT,
+	OSR_ARG_TABLE(OSR_ARG_ENUM) OSR_ARG_KIND_COUNT,
 };
 #undef OSR_ARG_ENUM
 
@@ -106,7 +105,7 @@ enum osr_arg_kind {
 #define OSR_AF_NETLINK 16
 #define OSR_AF_PACKET 17
 #define OSR_SOCK_FLAGS 0x80800u /* SOCK_CLOEXEC | SOCK_NONBLOCK */
-#define OSR_SOCKET_DOMAIN(v) ((v) & 0xffff)
+#define OSR_SOCKET_DOMAIN(v) ((v)&0xffff)
 #define OSR_SOCKET_TYPE(v) (((v) >> 16) & 0xffff)
 #define OSR_SOCKET_PROTOCOL(v) (((v) >> 32) & 0xffff)
 
@@ -115,8 +114,8 @@ enum osr_arg_kind {
 
 /* The values of one (ABI, kind), written only by the program. */
 struct osr_argset {
-	__u32 n;    /* slots claimed */
-	__u32 full; /* a value was not kept: the syscall takes any value */
+	__u32 n;		 /* slots claimed */
+	__u32 full;		 /* a value was not kept: the syscall takes any value */
 	__u64 v[OSR_ARG_VALUES]; /* value | OSR_ARG_PRESENT; a value may appear twice */
 };
 
@@ -174,9 +173,9 @@ struct osr_stats {
 #define OSR_TENANT_MAX 64
 
 struct osr_recording {
-	__u32 tracer_pid;   /* who owns it */
-	__u32 key;	    /* the namespace inode it is entered under */
-	__u32 loc;	    /* where its table is */
+	__u32 tracer_pid; /* who owns it */
+	__u32 key;	  /* the namespace inode it is entered under */
+	__u32 loc;	  /* where its table is */
 	__u32 pad2;
 	__u64 tracer_start; /* the tracer's start time, so a reused pid is not taken for it */
 	__u32 by_mntns;	    /* key is a mount namespace (a host-PID container) */

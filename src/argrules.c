@@ -66,8 +66,8 @@ static json_object *rule_with(json_object *syscalls, size_t first, json_object *
 	return NULL;
 }
 
-static int add_value(json_object *syscalls, size_t first, const char *name,
-		     enum osr_arg_kind kind, uint64_t v)
+static int add_value(json_object *syscalls, size_t first, const char *name, enum osr_arg_kind kind,
+		     uint64_t v)
 {
 	json_object *args = arg_conditions(kind, v), *rule;
 
@@ -81,8 +81,8 @@ static int add_value(json_object *syscalls, size_t first, const char *name,
 	return rule_append(syscalls, rule_new_name(name, "SCMP_ACT_ALLOW", args));
 }
 
-int argrules_append(json_object *syscalls, size_t first, const char *name,
-		    enum osr_arg_kind kind, const struct arg_values *values)
+int argrules_append(json_object *syscalls, size_t first, const char *name, enum osr_arg_kind kind,
+		    const struct arg_values *values)
 {
 	for (unsigned int i = 0; i < values->n; i++) {
 		int r = add_value(syscalls, first, name, kind, values->v[i]);

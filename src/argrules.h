@@ -24,8 +24,8 @@ json_object *arg_conditions(enum osr_arg_kind kind, uint64_t value);
  * Append to syscalls an ALLOW rule for each value of `name` (of kind), sharing
  * a rule already appended with the same conditions. -ENOMEM.
  */
-int argrules_append(json_object *syscalls, size_t first, const char *name,
-		    enum osr_arg_kind kind, const struct arg_values *values);
+int argrules_append(json_object *syscalls, size_t first, const char *name, enum osr_arg_kind kind,
+		    const struct arg_values *values);
 
 /* The rule that makes clone3 fail with ENOSYS: its flags are beyond seccomp's reach. */
 json_object *clone3_rule(void);

@@ -42,8 +42,7 @@ static bool id_in(const uint32_t *ids, unsigned int n, uint32_t id)
 	return false;
 }
 
-void share_census(const struct bpf_share *bs, const char *tenant, bool collect,
-		  struct census *c)
+void share_census(const struct bpf_share *bs, const char *tenant, bool collect, struct census *c)
 {
 	uint32_t id, next, *prev = NULL, ids[OSR_MAX_COUNTING];
 	struct osr_recording rec;
@@ -93,8 +92,8 @@ static unsigned int counting_quota(unsigned int quota)
 int share_over_limits(const struct census *c, const struct share_request *req, bool counting,
 		      struct osr_err *err)
 {
-	bool user = req->tenant && !strncmp(req->tenant, OSR_TENANT_UID_PREFIX,
-					    strlen(OSR_TENANT_UID_PREFIX));
+	bool user = req->tenant &&
+		    !strncmp(req->tenant, OSR_TENANT_UID_PREFIX, strlen(OSR_TENANT_UID_PREFIX));
 	/* Unconfined, the namespace annotation is anybody's: escaped. */
 	struct osr_esc e;
 

@@ -22,8 +22,7 @@ struct census {
  * be reused); that reads /proc for each, so it is done only when a limit is
  * reached or a key is held.
  */
-void share_census(const struct bpf_share *bs, const char *tenant, bool collect,
-		  struct census *c);
+void share_census(const struct bpf_share *bs, const char *tenant, bool collect, struct census *c);
 /* Where the limits are reached: the message says which, with the numbers. */
 int share_over_limits(const struct census *c, const struct share_request *req, bool counting,
 		      struct osr_err *err);

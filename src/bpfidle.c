@@ -80,8 +80,7 @@ int bpf_share_unload_idle(int min_idle_s)
 	r = share_open_pinned(&bs);
 	if (r < 0)
 		return r;
-	if (share_attached(&bs) ||
-	    bpf_map_get_next_key(bs.fds[OSR_MAP_RECORDINGS], NULL, &key) == 0)
+	if (share_attached(&bs) || bpf_map_get_next_key(bs.fds[OSR_MAP_RECORDINGS], NULL, &key) == 0)
 		r = -EBUSY;
 	else if (idle_for(&bs, &idle) == 0 && idle < min_idle_s)
 		r = -EAGAIN;

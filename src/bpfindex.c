@@ -76,8 +76,7 @@ void share_unkey(const struct bpf_share *bs, const struct osr_recording *rec)
 }
 
 /* Take a recording out of every map (with the lock held); the index is synced by the caller. */
-void share_remove(const struct bpf_share *bs, uint32_t id,
-		  const struct osr_recording *rec)
+void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec)
 {
 	uint32_t table_key;
 	int fd;

@@ -68,8 +68,8 @@ static const struct {
 } links[OSR_LINK_COUNT] = {
 	{ "link", "prog_sys_enter", offsetof(struct recorder_lskel, progs.osr_sys_enter.prog_fd),
 	  "osr_sys_enter" },
-	{ "exit_link", "prog_task_exit", offsetof(struct recorder_lskel, progs.osr_task_exit.prog_fd),
-	  "osr_task_exit" },
+	{ "exit_link", "prog_task_exit",
+	  offsetof(struct recorder_lskel, progs.osr_task_exit.prog_fd), "osr_task_exit" },
 	{ "newtask_link", "prog_task_new",
 	  offsetof(struct recorder_lskel, progs.osr_task_new.prog_fd), "osr_task_new" },
 };
@@ -261,8 +261,8 @@ int share_attach(const struct bpf_share *bs, struct osr_err *err)
 		pin_path(path, sizeof(path), bs, links[i].prog_pin);
 		progs[i] = bpf_obj_get(path);
 		if (progs[i] < 0)
-			r = osr_fail(err, -errno, "cannot open the pinned BPF program '%s': %s", path,
-				     osr_strerror(errno));
+			r = osr_fail(err, -errno, "cannot open the pinned BPF program '%s': %s",
+				     path, osr_strerror(errno));
 	}
 	if (r == 0 && (r = attach_progs(progs, lfds)) < 0)
 		osr_fail(err, r,
@@ -367,7 +367,8 @@ static int load_object(enum variant v, struct loaded *l, struct osr_err *err)
 	r = bpf_object__load(obj);
 	if (r < 0) {
 		bpf_object__close(obj);
-		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s", osr_strerror(-r),
+		return osr_fail(err, r, "the kernel refused the BPF program: %s%s%s%s",
+				osr_strerror(-r),
 				r == -EPERM ? " (the hook must run as root, with CAP_BPF and "
 					      "CAP_PERFMON or CAP_SYS_ADMIN; before Linux 5.11, "
 					      "with an RLIMIT_MEMLOCK that holds its maps)"
@@ -491,11 +492,14 @@ static int load_any(struct loaded *l, const char **by, struct osr_err *err)
 		snprintf(u.release, sizeof(u.release), "?");
 	if (bpf_kernel_too_old(u.release))
 		return osr_fail(err, r,
-				"the kernel, Linux '%s', is older than " OSR_MIN_KERNEL ", the oldest "
+				"the kernel, Linux '%s', is older than " OSR_MIN_KERNEL
+				", the oldest "
 				"the recorder supports and is tested on: %s",
 				u.release, last_err.msg);
-	return osr_fail(err, r, "on Linux '%s' (the recorder supports " OSR_MIN_KERNEL
-			" and later, with BTF): %s", u.release, last_err.msg);
+	return osr_fail(err, r,
+			"on Linux '%s' (the recorder supports " OSR_MIN_KERNEL
+			" and later, with BTF): %s",
+			u.release, last_err.msg);
 }
 
 int share_load(struct bpf_share *bs, struct osr_err *err)
@@ -545,7 +549,8 @@ int share_load(struct bpf_share *bs, struct osr_err *err)
 					osr_strerror(-r));
 		}
 		r = set_fds(bs, l.maps);
-		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", osr_strerror(-r)) : 0;
+		return r < 0 ? osr_fail(err, r, "cannot map the BPF index: %s", osr_strerror(-r))
+			     : 0;
 	}
 	close_loaded(&l); /* the pins hold the links, the programs and the maps */
 	r = share_open_pinned(bs);

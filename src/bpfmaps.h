@@ -95,9 +95,9 @@ struct bpf_share {
 	int ns_fd;		 /* that namespace, held open while entered */
 	bool entered;
 	bool by_mntns;
-	bool pinned;			   /* false: a program of our own, where no bpffs could be had */
-	int linger_s;			   /* see share_request */
-	struct share_times times;	   /* of bpf_share_enter() */
+	bool pinned;		  /* false: a program of our own, where no bpffs could be had */
+	int linger_s;		  /* see share_request */
+	struct share_times times; /* of bpf_share_enter() */
 	int private_links[OSR_LINK_COUNT]; /* its links in that case, else -1 */
 	char pin_dir[128];
 };

@@ -115,7 +115,8 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	rec.tracer_pid = (uint32_t)getpid();
 	r = proc_start_time(getpid(), &start);
 	if (r < 0)
-		return osr_fail(err, r, "cannot read the tracer's own start time: %s", osr_strerror(-r));
+		return osr_fail(err, r, "cannot read the tracer's own start time: %s",
+				osr_strerror(-r));
 	rec.tracer_start = start;
 	if (req->tenant)
 		snprintf(rec.tenant, sizeof(rec.tenant), "%s", req->tenant);
@@ -132,7 +133,8 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	fd = share_table_fd(bs, bs->loc, &table_key);
 	r = bpf_map_update_elem(fd, &table_key, hdr,
 				(bs->loc & OSR_LOC_HASH) ? BPF_NOEXIST : BPF_ANY);
-	if (r < 0 || bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
+	if (r < 0 ||
+	    bpf_map_update_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec, BPF_NOEXIST) < 0) {
 		r = -errno;
 		share_remove(bs, bs->id, &rec);
 		return osr_fail(err, r, "cannot make the recording's table in the BPF maps: %s",
@@ -150,8 +152,9 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 		r = -errno;
 		share_remove(bs, bs->id, &rec);
 		return osr_fail(err, r,
-				r == -EEXIST ? "the container's %s namespace %u is being recorded already"
-					     : "cannot enter the %s namespace %u in the BPF map: %s",
+				r == -EEXIST
+					? "the container's %s namespace %u is being recorded already"
+					: "cannot enter the %s namespace %u in the BPF map: %s",
 				bs->by_mntns ? "mount" : "PID", bs->key, osr_strerror(-r));
 	}
 	return 0;
@@ -177,8 +180,7 @@ static uint64_t since_us(uint64_t *t)
  * only for the few map updates each holds it for; a start that finds another
  * loading waits on the load lock for that load instead of making its own).
  */
-static int lock_loaded(struct bpf_share *bs, const struct share_request *req,
-		       struct osr_err *err)
+static int lock_loaded(struct bpf_share *bs, const struct share_request *req, struct osr_err *err)
 {
 	uint64_t t = monotonic_ns() / 1000;
 	int lock, r;
@@ -201,7 +203,8 @@ static int lock_loaded(struct bpf_share *bs, const struct share_request *req,
 		close(lock);
 		/* Unloaded each time between the load and the lock: an idle node's race, bounded. */
 		if (tries == 3)
-			return osr_fail(err, -EAGAIN, "the BPF program was unloaded as it was loaded");
+			return osr_fail(err, -EAGAIN,
+					"the BPF program was unloaded as it was loaded");
 		step(req, SHARE_STEP_LOAD);
 		r = share_load_once(bs, err);
 		bs->times.load_us += since_us(&t);
@@ -368,8 +371,7 @@ void bpf_share_collect(int linger_s)
 	share_close_maps(&bs);
 }
 
-int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
-		   struct osr_stats *stats)
+int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out, struct osr_stats *stats)
 {
 	struct bpf_share bs;
 	uint32_t loc;

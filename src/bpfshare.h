@@ -44,7 +44,6 @@ void bpf_share_collect(int linger_s);
  * (-ENOENT: not being recorded), and its counts if stats is not NULL
  * (-ENODATA: it does not count).
  */
-int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out,
-		   struct osr_stats *stats);
+int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out, struct osr_stats *stats);
 
 #endif

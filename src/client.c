@@ -19,8 +19,8 @@ bool can_record_here(void)
 }
 
 /* One request, its reply: the service's answer or why it could not be had. */
-static int ask(const struct options *o, const char *text, size_t len, const int *fds,
-	       size_t nfds, struct osr_err *err)
+static int ask(const struct options *o, const char *text, size_t len, const int *fds, size_t nfds,
+	       struct osr_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = stage_timeout_ms(o) / 1000 + 1 };
@@ -104,8 +104,8 @@ int client_start(const struct options *o, const struct oci_state *st,
 	if (req->input) {
 		basefd = open(req->input, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (basefd < 0)
-			return osr_fail(err, -errno, "cannot open base profile '%s': %s", req->input,
-					osr_strerror(errno));
+			return osr_fail(err, -errno, "cannot open base profile '%s': %s",
+					req->input, osr_strerror(errno));
 	}
 	pidfd = process_pidfd(st->pid, 0);
 	if (pidfd < 0)
@@ -135,8 +135,7 @@ int client_start(const struct options *o, const struct oci_state *st,
 	return ask(o, text, (size_t)n, fds, nfds, err);
 }
 
-int client_stop(const struct options *o, const char *id, const char *bundle,
-		struct osr_err *err)
+int client_stop(const struct options *o, const char *id, const char *bundle, struct osr_err *err)
 {
 	struct proto_request pr = { .op = PROTO_STOP };
 	char text[OSR_PROTO_MAX];

@@ -28,7 +28,6 @@ int client_start(const struct options *o, const struct oci_state *st,
 		 struct osr_err *err);
 
 /* Have the service stop the caller's recording of id and say how it ended. */
-int client_stop(const struct options *o, const char *id, const char *bundle,
-		struct osr_err *err);
+int client_stop(const struct options *o, const char *id, const char *bundle, struct osr_err *err);
 
 #endif

@@ -27,9 +27,10 @@
 static const struct cmd_option check_opts[] = {
 	CMD_OPT('q', "quiet", NULL, "print only errors"),
 	CMD_OPT('s', "stats", "FILE", "a stats file of the recording (stats: or record --stats)"),
-	CMD_OPT('r', "rare", "N", "with --stats: list the syscalls the profile allows that\n"
-			    "were made fewer than N times (default 1: never) under\n"
-			    "the filter and by the workload"),
+	CMD_OPT('r', "rare", "N",
+		"with --stats: list the syscalls the profile allows that\n"
+		"were made fewer than N times (default 1: never) under\n"
+		"the filter and by the workload"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
@@ -255,7 +256,8 @@ static int print_rare(const struct summary *s, const struct rare_opts *ro)
 			if (c >= (uint64_t)ro->below)
 				continue;
 			if (n == cap) {
-				struct rare *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+				struct rare *nv =
+					realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
 
 				if (!nv)
 					return -ENOMEM;
@@ -371,7 +373,8 @@ int cmd_check(const struct options *o, int argc, char **argv)
 			break;
 		case 'r':
 			if (parse_long(optarg, 1, LONG_MAX, &ro.below) < 0) {
-				log_error("check: --rare '%s' is not a number of at least 1", optarg);
+				log_error("check: --rare '%s' is not a number of at least 1",
+					  optarg);
 				return OSR_EXIT_USAGE;
 			}
 			rare_given = true;

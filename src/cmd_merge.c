@@ -26,14 +26,15 @@
 
 static const struct cmd_option merge_opts[] = {
 	CMD_OPT('o', "output", "OUT", "where to write the profile ('-' for standard output)"),
-	CMD_OPT('f', "format", "FORMAT", "'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
-				   "Security Profiles Operator SeccompProfile resource;\n"
-				   "default: seccompprofile when OUT ends in .yaml or .yml"),
+	CMD_OPT('f', "format", "FORMAT",
+		"'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
+		"Security Profiles Operator SeccompProfile resource;\n"
+		"default: seccompprofile when OUT ends in .yaml or .yml"),
 	CMD_OPT('n', "name", "NAME", "the SeccompProfile's name (default: from OUT's file\nname)"),
 	CMD_LONG('N', "nnp", "SETTING",
-	  "also allow what runc and crun do after loading a filter\n"
-	  "with noNewPrivileges 'true', 'false' or 'both', so the\n"
-	  "profile starts the pod under either runtime"),
+		 "also allow what runc and crun do after loading a filter\n"
+		 "with noNewPrivileges 'true', 'false' or 'both', so the\n"
+		 "profile starts the pod under either runtime"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
@@ -86,7 +87,7 @@ static bool valid_resource_name(const char *name)
 struct merge_options {
 	const char *output, *name;
 	enum profile_format fmt;
-	bool tails, nnp, any_nnp; /* --nnp: add what the runtimes do after loading */
+	bool tails, nnp, any_nnp;    /* --nnp: add what the runtimes do after loading */
 	struct output_target target; /* the format and name the output's path implies */
 };
 
@@ -143,7 +144,8 @@ static bool parse_options(int argc, char **argv, struct merge_options *m, int *s
 			break;
 		case 'N':
 			if (nnp_parse(optarg, &m->tails, &m->nnp, &m->any_nnp) < 0 || !m->tails) {
-				log_error("merge: --nnp '%s' is not 'true', 'false' or 'both'", optarg);
+				log_error("merge: --nnp '%s' is not 'true', 'false' or 'both'",
+					  optarg);
 				return false;
 			}
 			break;

@@ -108,28 +108,29 @@ static int namespace_init(int go_fd, char **cmd)
 static const struct cmd_option record_opts[] = {
 	CMD_OPT('o', "output", "OUT", "where to write the profile (default '-': standard\noutput)"),
 	CMD_OPT('b', "base", "FILE", "extend this profile, as the hook's if: does"),
-	CMD_OPT('f', "format", "FORMAT", "'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
-				   "Security Profiles Operator SeccompProfile resource;\n"
-				   "default: seccompprofile when OUT ends in .yaml or .yml"),
+	CMD_OPT('f', "format", "FORMAT",
+		"'json', or 'seccompprofile' (also 'spo', 'yaml'): a\n"
+		"Security Profiles Operator SeccompProfile resource;\n"
+		"default: seccompprofile when OUT ends in .yaml or .yml"),
 	CMD_LONG('s', "scope", "SCOPE",
-	  "'workload' (default): from COMMAND's exec on, plus what\n"
-	  "runc and crun do after loading a filter, so the profile\n"
-	  "starts COMMAND in a container under either; 'exact':\n"
-	  "from the exec on only; 'all': the recorder's own set-up\n"
-	  "before it too"),
+		 "'workload' (default): from COMMAND's exec on, plus what\n"
+		 "runc and crun do after loading a filter, so the profile\n"
+		 "starts COMMAND in a container under either; 'exact':\n"
+		 "from the exec on only; 'all': the recorder's own set-up\n"
+		 "before it too"),
 	CMD_LONG('N', "nnp", "SETTING",
-	  "the containers' noNewPrivileges the profile is to start\n"
-	  "under: 'false' (default, as Kubernetes and podman run\n"
-	  "them), 'true' (runc's default spec) or 'both'"),
+		 "the containers' noNewPrivileges the profile is to start\n"
+		 "under: 'false' (default, as Kubernetes and podman run\n"
+		 "them), 'true' (runc's default spec) or 'both'"),
 	CMD_LONG('A', "args", "WHAT",
-	  "'default': socket, clone, unshare, setns, personality,\n"
-	  "ptrace, keyctl and bpf are allowed with the argument\n"
-	  "values COMMAND used only, prctl and ioctl by name;\n"
-	  "'all' (or 'recorded'): prctl and ioctl by value too;\n"
-	  "'none': names only"),
+		 "'default': socket, clone, unshare, setns, personality,\n"
+		 "ptrace, keyctl and bpf are allowed with the argument\n"
+		 "values COMMAND used only, prctl and ioctl by name;\n"
+		 "'all' (or 'recorded'): prctl and ioctl by value too;\n"
+		 "'none': names only"),
 	CMD_LONG('S', "stats", "FILE",
-	  "count every syscall too, and write the counts to FILE\n"
-	  "(JSON, after the profile; see the man page)"),
+		 "count every syscall too, and write the counts to FILE\n"
+		 "(JSON, after the profile; see the man page)"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	{ 0 },
 };
@@ -148,7 +149,7 @@ const struct cmd_help record_help = {
 struct record_args {
 	struct output_opts out;
 	struct output_target target, stats; /* resolved before the command runs */
-	const char *path;		     /* -o as given */
+	const char *path;		    /* -o as given */
 	json_object *base;
 	char *base_abs, *out_abs, *stats_abs;
 	enum profile_format format;
@@ -214,15 +215,16 @@ static int record_parse(int argc, char **argv, struct record_args *a)
 			break;
 		case 's':
 			if (scope_parse(optarg, &out->spec.scope) < 0) {
-				log_error("--scope '%s' is not 'workload', 'exact' or 'all'", optarg);
+				log_error("--scope '%s' is not 'workload', 'exact' or 'all'",
+					  optarg);
 				return OSR_EXIT_USAGE;
 			}
 			break;
 		case 'N': {
 			bool given;
 
-			if (nnp_parse(optarg, &given, &out->spec.no_new_privs,
-				      &out->spec.any_nnp) < 0 ||
+			if (nnp_parse(optarg, &given, &out->spec.no_new_privs, &out->spec.any_nnp) <
+				    0 ||
 			    !given) {
 				log_error("--nnp '%s' is not 'true', 'false' or 'both'", optarg);
 				return OSR_EXIT_USAGE;
@@ -337,8 +339,7 @@ static pid_t record_spawn(char **cmd, int *go)
 }
 
 /* Enter the child's namespace into the program; on failure the child is killed. */
-static int record_attach(pid_t child, int linger_s, struct osr_container *hdr,
-			 struct bpf_share *bs)
+static int record_attach(pid_t child, int linger_s, struct osr_container *hdr, struct bpf_share *bs)
 {
 	struct osr_err err = { "" };
 	unsigned int inum, level;
@@ -348,7 +349,8 @@ static int record_attach(pid_t child, int linger_s, struct osr_container *hdr,
 	if (r >= 0)
 		r = exe_of(child, &hdr->exe_ino, &hdr->exe_dev, &err);
 	if (r >= 0)
-		r = bpf_share_enter(bs, &(struct share_request){ .pid = child, .linger_s = linger_s },
+		r = bpf_share_enter(bs,
+				    &(struct share_request){ .pid = child, .linger_s = linger_s },
 				    hdr, &err);
 	if (r >= 0) {
 		char times[160];

@@ -21,8 +21,9 @@
 #include "state.h"
 
 static const struct cmd_option report_opts[] = {
-	CMD_OPT('f', "format", "FORMAT", "json (default) or seccompprofile; with --counts, table\n"
-				   "(default) or json (the stats file's shape)"),
+	CMD_OPT('f', "format", "FORMAT",
+		"json (default) or seccompprofile; with --counts, table\n"
+		"(default) or json (the stats file's shape)"),
 	CMD_OPT('c', "counts", NULL, "the syscall counts, most made first"),
 	CMD_OPT('s', "stats", "FILE", "with --counts: read them from a stats file"),
 	CMD_OPT('h', "help", NULL, "show this help"),
@@ -31,8 +32,9 @@ static const struct cmd_option report_opts[] = {
 CMD_OPTS_FIT(report_opts);
 
 const struct cmd_help report_help = {
-	.synopsis = "[--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
-		    "[--run-dir DIR] report --counts [--format table|json] CONTAINER-ID|--stats FILE",
+	.synopsis =
+		"[--run-dir DIR] report [--format FORMAT] CONTAINER-ID\n"
+		"[--run-dir DIR] report --counts [--format table|json] CONTAINER-ID|--stats FILE",
 	.about = "Print the profile a running recording would write now, without stopping it;\n"
 		 "with --counts, how many times it made each syscall so far (a recording that\n"
 		 "counts: the annotation's stats:), or what a stats file holds. CONTAINER-ID\n"
@@ -221,8 +223,8 @@ int cmd_report(const struct options *o, int argc, char **argv)
 	r = report_find(o, a.id, id, &rec);
 	if (r != 0)
 		return r;
-	if (rec.input[0] &&
-	    (r = profile_load(rec.input, place_beneath_or_strict(o->input_dir), "base profile", &base, &out.base_src, &err)) < 0) {
+	if (rec.input[0] && (r = profile_load(rec.input, place_beneath_or_strict(o->input_dir),
+					      "base profile", &base, &out.base_src, &err)) < 0) {
 		log_error("%s", osr_err_text(&err, r));
 		return r;
 	}

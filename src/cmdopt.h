@@ -20,8 +20,14 @@ struct cmd_option {
 };
 
 /* An option with a short form (-c), and one with none. */
-#define CMD_OPT(c, name, arg, help) { (c), (name), (arg), (help), false }
-#define CMD_LONG(c, name, arg, help) { (c), (name), (arg), (help), true }
+#define CMD_OPT(c, name, arg, help)                                                                \
+	{                                                                                          \
+		(c), (name), (arg), (help), false                                                  \
+	}
+#define CMD_LONG(c, name, arg, help)                                                               \
+	{                                                                                          \
+		(c), (name), (arg), (help), true                                                   \
+	}
 
 /* What a command's --help prints, and the top-level --help takes its synopsis from. */
 struct cmd_help {
@@ -34,7 +40,7 @@ struct cmd_help {
 
 #define CMD_OPTS_MAX 16
 /* After each table: it fits struct cmd_getopt (its { 0 } end counted). */
-#define CMD_OPTS_FIT(t) \
+#define CMD_OPTS_FIT(t)                                                                            \
 	_Static_assert(sizeof(t) / sizeof((t)[0]) <= CMD_OPTS_MAX + 1, #t " is too long")
 
 /* The table as getopt_long() takes it. */

@@ -12,15 +12,15 @@
 
 struct options {
 	const char *rundir;
-	const char *output_dir; /* of: must lie inside it */
+	const char *output_dir;	       /* of: must lie inside it */
 	const char *shared_output_dir; /* or inside this one, written once, names shared */
-	const char *input_dir;	/* if: must lie inside it */
-	int timeout_ms; /* 0: what the runtime gives the hook, less a margin */
-	const char *timeout_why; /* what set timeout_ms, for the message when it passes */
-	int linger_s;	/* seconds the idle program stays loaded (OSR_LINGER_FOREVER) */
+	const char *input_dir;	       /* if: must lie inside it */
+	int timeout_ms;		       /* 0: what the runtime gives the hook, less a margin */
+	const char *timeout_why;       /* what set timeout_ms, for the message when it passes */
+	int linger_s;		   /* seconds the idle program stays loaded (OSR_LINGER_FOREVER) */
 	unsigned int tenant_quota; /* recordings one Kubernetes namespace may hold at once */
-	bool alone; /* no poststop will come: the tracer removes its own record */
-	bool workload_running; /* -r PID: the process runs its workload already */
+	bool alone;		   /* no poststop will come: the tracer removes its own record */
+	bool workload_running;	   /* -r PID: the process runs its workload already */
 	const char *socket; /* the recording service's, for hooks that cannot record themselves */
 };
 
@@ -37,7 +37,7 @@ static inline int stage_timeout_ms(const struct options *o)
  */
 #define OSR_EXIT_USAGE 2
 /* A command that sets its exit status itself (record passes on its command's). */
-#define OSR_EXIT_CODE(n) (0x10000 | ((n) & 0xff))
+#define OSR_EXIT_CODE(n) (0x10000 | ((n)&0xff))
 /* What a command's option parser returns once --help is shown: done, exit status 0. */
 #define OSR_ARGS_DONE OSR_EXIT_CODE(0)
 int cmd_prestart(const struct options *o, int argc, char **argv);

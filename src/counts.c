@@ -88,7 +88,8 @@ char *counts_render(const struct counts *c)
 		json_object_object_add(o, "abi", json_object_new_string(arch_or_unknown(e->arch)));
 		json_object_object_add(o, "phase", json_object_new_string(phase_name(e->phase)));
 		json_object_object_add(o, "count", json_object_new_int64((int64_t)e->count));
-		json_object_object_add(o, "first_seen_ns", json_object_new_int64((int64_t)e->first_ns));
+		json_object_object_add(o, "first_seen_ns",
+				       json_object_new_int64((int64_t)e->first_ns));
 	}
 	json_object_object_add(root, "total", json_object_new_int64((int64_t)c->total));
 	return json_to_text(root);
@@ -127,7 +128,8 @@ static int parse_entry(json_object *o, struct count_entry *e, const char *what, 
 	strcpy(e->name, name);
 	e->arch = arch_token(abi);
 	if (!e->arch)
-		return osr_fail(err, -EINVAL, "%s: syscalls[%zu]: unknown abi '%.40s'", what, i, abi);
+		return osr_fail(err, -EINVAL, "%s: syscalls[%zu]: unknown abi '%.40s'", what, i,
+				abi);
 	if (phase_parse(phase, &e->phase) < 0)
 		return osr_fail(err, -EINVAL,
 				"%s: syscalls[%zu]: phase '%.40s' (expected 'workload', "
@@ -186,8 +188,9 @@ int counts_parse(const char *text, size_t len, const char *what, struct counts *
 	}
 	if (out->total != total) {
 		counts_free(out);
-		return osr_fail(err, -EINVAL, "%s: 'total' is %" PRIu64 ", its syscalls add up to %" PRIu64,
-				what, total, out->total);
+		return osr_fail(err, -EINVAL,
+				"%s: 'total' is %" PRIu64 ", its syscalls add up to %" PRIu64, what,
+				total, out->total);
 	}
 	counts_sort(out);
 	return 0;
@@ -221,8 +224,7 @@ static void syscall_name(uint32_t arch, int nr, char *buf, size_t size)
 		snprintf(buf, size, "nr_%d", nr);
 }
 
-int counts_read(const struct osr_container *table, const struct osr_stats *stats,
-		struct counts *out)
+int counts_read(const struct osr_container *table, const struct osr_stats *stats, struct counts *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (int p = 0; p < OSR_PHASE_COUNT; p++)
@@ -235,7 +237,8 @@ int counts_read(const struct osr_container *table, const struct osr_stats *stats
 					.phase = p,
 					.count = stats->count[p][abi][nr],
 					/* 0 while the first call has counted but not written its time. */
-					.first_ns = first > table->start_ns ? first - table->start_ns : 0,
+					.first_ns = first > table->start_ns ? first - table->start_ns
+									    : 0,
 				};
 
 				if (!e.count)

@@ -24,10 +24,10 @@
 
 /* One (phase, ABI, syscall) a recording made. */
 struct count_entry {
-	char name[48];	   /* libseccomp's, or "nr_N" for a number it has no name for */
+	char name[48]; /* libseccomp's, or "nr_N" for a number it has no name for */
 	int nr;
-	uint32_t arch;	   /* libseccomp's token of the ABI */
-	int phase;	   /* enum osr_phase */
+	uint32_t arch; /* libseccomp's token of the ABI */
+	int phase;     /* enum osr_phase */
 	uint64_t count;
 	uint64_t first_ns; /* the first call, in ns after recording began */
 };

@@ -195,8 +195,7 @@ static int walk_strict(struct walk *w, const char *dir, const char *path, struct
 				return osr_fail(err, -EPERM,
 						"symbolic link '%s%s%s' of '%s' belongs to uid "
 						"%u" STRICT,
-						w->at, sep(w), name, path,
-						(unsigned int)est.st_uid);
+						w->at, sep(w), name, path, (unsigned int)est.st_uid);
 			if (++links > OSR_MAX_LINKS)
 				return osr_fail(err, -ELOOP,
 						"too many symbolic links on the way to '%s'", path);
@@ -259,8 +258,7 @@ static int open_dir_beneath(const char *dir, const char *path, const char *folde
  * the placement says (fileio.h): beneath a folder, by walk_strict(), or opened
  * as the kernel resolves it.
  */
-static int open_parent(const char *path, struct place place, const char **base,
-		       struct osr_err *err)
+static int open_parent(const char *path, struct place place, const char **base, struct osr_err *err)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -297,7 +295,8 @@ static int open_parent(const char *path, struct place place, const char **base,
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open folder '%s': %s", dir, osr_strerror(errno));
+		return osr_fail(err, -errno, "cannot open folder '%s': %s", dir,
+				osr_strerror(errno));
 	return fd;
 }
 
@@ -312,15 +311,14 @@ static int check_final(int dirfd, const char *base, const char *path, struct osr
 		return osr_fail(err, -errno, "cannot stat '%s': %s", path, osr_strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
-		return osr_fail(err, -ELOOP, "output '%s' is a symbolic link, refusing to replace it",
-				path);
+		return osr_fail(err, -ELOOP,
+				"output '%s' is a symbolic link, refusing to replace it", path);
 	if (!S_ISREG(st.st_mode))
 		return osr_fail(err, -EINVAL, "output '%s' exists and is not a regular file", path);
 	return 0;
 }
 
-int open_output_folder(const char *path, struct place place, const char **base,
-		       struct osr_err *err)
+int open_output_folder(const char *path, struct place place, const char **base, struct osr_err *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	char proc[64];
@@ -402,8 +400,7 @@ static int write_in(int dirfd, const char *base, const char *path, const char *d
 	}
 	/* Checked again: the folder may have changed while the data was written. */
 	r = check_final(dirfd, base, path, err);
-	if (r >= 0 && !replace &&
-	    renameat2(dirfd, tmp, dirfd, base, RENAME_NOREPLACE) < 0)
+	if (r >= 0 && !replace && renameat2(dirfd, tmp, dirfd, base, RENAME_NOREPLACE) < 0)
 		r = osr_fail(err, -errno,
 			     errno == EEXIST ? "'%s' exists: a file there is never replaced"
 					     : "cannot rename the temporary file to '%s': %s",
@@ -462,8 +459,8 @@ int write_file_volatile(const char *path, struct place place, const char *data, 
 	return write_file(path, place, data, len, &how, err);
 }
 
-int write_file_once(const char *path, struct place place, const char *data, size_t len,
-		    mode_t mode, struct osr_err *err)
+int write_file_once(const char *path, struct place place, const char *data, size_t len, mode_t mode,
+		    struct osr_err *err)
 {
 	const struct write_how how = { mode, false, (uid_t)-1, (gid_t)-1, false };
 
@@ -515,10 +512,12 @@ static int open_input_strict(const char *path, struct osr_err *err)
 			return take_fd(&fd);
 		}
 		if (errno != ELOOP)
-			return osr_fail(err, -errno, "cannot open '%s': %s", cur, osr_strerror(errno));
+			return osr_fail(err, -errno, "cannot open '%s': %s", cur,
+					osr_strerror(errno));
 		lfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (lfd < 0 || fstat(lfd, &st) < 0)
-			return osr_fail(err, -errno, "cannot open '%s': %s", cur, osr_strerror(errno));
+			return osr_fail(err, -errno, "cannot open '%s': %s", cur,
+					osr_strerror(errno));
 		if (!trusted_uid(st.st_uid))
 			return osr_fail(err, -EPERM, "symbolic link '%s' belongs to uid %u" STRICT,
 					cur, (unsigned int)st.st_uid);
@@ -563,7 +562,8 @@ int open_input(const char *path, struct place place, struct osr_err *err)
 				    (place.how == PLACE_BENEATH ? O_NOFOLLOW : 0));
 		if (fd < 0)
 			return osr_fail(err, -errno, "cannot open '%s': %s", path,
-					errno == ELOOP ? "it is a symbolic link" : osr_strerror(errno));
+					errno == ELOOP ? "it is a symbolic link"
+						       : osr_strerror(errno));
 	}
 	if (fstat(fd, &st) < 0)
 		return osr_fail(err, -errno, "cannot stat '%s': %s", path, osr_strerror(errno));

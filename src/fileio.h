@@ -78,8 +78,8 @@ int write_file_volatile(const char *path, struct place place, const char *data, 
  * The same, but an existing final name is never replaced (the rename fails
  * with -EEXIST): for a folder whose names several writers share.
  */
-int write_file_once(const char *path, struct place place, const char *data, size_t len,
-		    mode_t mode, struct osr_err *err);
+int write_file_once(const char *path, struct place place, const char *data, size_t len, mode_t mode,
+		    struct osr_err *err);
 
 /*
  * The same, in a folder given as an open fd (resolved once, by
@@ -96,8 +96,7 @@ int write_file_in(int dirfd, const char *name, const char *shown, const char *da
  * (O_PATH) once its final name is checked (absent or a regular file) and the
  * folder writable; *base is the final name, within path.
  */
-int open_output_folder(const char *path, struct place place, const char **base,
-		       struct osr_err *err);
+int open_output_folder(const char *path, struct place place, const char **base, struct osr_err *err);
 
 /* Check, before any work, that write_file_atomic(path, place) could create files there. */
 int check_output_path(const char *path, struct place place, struct osr_err *err);

@@ -63,8 +63,8 @@ static int read_state(int argc, char **argv, struct oci_state *st)
  * OSR_TIMEOUT_DEFAULT_S (runc and crun wait for ever), less a tenth (250 ms
  * to 2 s) to kill the tracer and say why before the runtime gives up.
  */
-static void stage_deadline(const struct options *in, const struct oci_state *st,
-			   const char *stage, struct options *o, char *why, size_t size)
+static void stage_deadline(const struct options *in, const struct oci_state *st, const char *stage,
+			   struct options *o, char *why, size_t size)
 {
 	struct osr_err err = { "" };
 	long secs = 0, margin;
@@ -206,9 +206,8 @@ static int hook_output(const struct options *o, const struct oci_state *st,
  * folder takes the record folder in, or none is set), so no namespace reads
  * another's, nor learns from a message whether another's file exists.
  */
-static int hook_base(const struct options *o, const struct oci_state *st,
-		     struct trace_request *req, json_object **base, struct profile_source *src,
-		     struct osr_err *err)
+static int hook_base(const struct options *o, const struct oci_state *st, struct trace_request *req,
+		     json_object **base, struct profile_source *src, struct osr_err *err)
 {
 	_cleanup_free_ char *folder = NULL;
 	const char *within = o->input_dir;
@@ -385,8 +384,7 @@ int cmd_poststop(const struct options *in, int argc, char **argv)
 	return r;
 }
 
-int recording_stop(const struct options *o, const char *id, const char *bundle,
-		   struct osr_err *err)
+int recording_stop(const struct options *o, const char *id, const char *bundle, struct osr_err *err)
 {
 	struct tracer_record rec;
 	int r;
@@ -409,7 +407,8 @@ int recording_stop(const struct options *o, const char *id, const char *bundle,
 		/* Ask the tracer to finish and wait, bounded, until it has exited. */
 		r = process_wait_gone(rec.pid, rec.start_time, SIGTERM, stage_timeout_ms(o));
 		if (r == -ETIMEDOUT)
-			return osr_fail(err, r, "the tracer (pid %d) did not write '%s' within %d ms (%s)",
+			return osr_fail(err, r,
+					"the tracer (pid %d) did not write '%s' within %d ms (%s)",
 					(int)rec.pid, rec.output, stage_timeout_ms(o),
 					o->timeout_why ? o->timeout_why : "set by --timeout");
 		if (r < 0)
@@ -442,4 +441,3 @@ int recording_stop(const struct options *o, const char *id, const char *bundle,
 				(int)rec.pid, rec.output);
 	}
 }
-

@@ -17,7 +17,6 @@ int hook_start(const struct options *o, const struct oci_state *st);
  * Stop the recording of id (for bundle) and collect how it ended.
  */
 int recording_start(const struct options *o, struct tracer_config *cfg, struct osr_err *err);
-int recording_stop(const struct options *o, const char *id, const char *bundle,
-		   struct osr_err *err);
+int recording_stop(const struct options *o, const char *id, const char *bundle, struct osr_err *err);
 
 #endif

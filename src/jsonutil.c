@@ -60,8 +60,8 @@ static bool has_nul(json_object *o)
 	}
 }
 
-int json_parse_object(const char *text, size_t len, size_t max, const char *what,
-		      json_object **out, struct osr_err *err)
+int json_parse_object(const char *text, size_t len, size_t max, const char *what, json_object **out,
+		      struct osr_err *err)
 {
 	_cleanup_json_ json_object *root = NULL;
 	enum json_tokener_error jerr;
@@ -88,7 +88,8 @@ int json_parse_object(const char *text, size_t len, size_t max, const char *what
 	if (!root || jerr != json_tokener_success)
 		return osr_fail(err, -EINVAL, "%s is not valid JSON: %s at byte %zu", what,
 				json_tokener_error_desc(jerr), end);
-	while (end < len && (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
+	while (end < len &&
+	       (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
 		end++;
 	if (end < len)
 		return osr_fail(err, -EINVAL, "%s has data after the JSON document (byte %zu)",
@@ -155,8 +156,8 @@ static uint64_t json_hash(json_object *o)
 	case json_type_object: {
 		uint64_t sum = 0;
 
-		json_object_object_foreach(o, key, val)
-			sum += mix(hash_bytes(key, strlen(key)) ^ mix(json_hash(val)));
+		json_object_object_foreach(o, key, val) sum +=
+			mix(hash_bytes(key, strlen(key)) ^ mix(json_hash(val)));
 		return mix(h ^ sum);
 	}
 	default:
@@ -224,8 +225,9 @@ json_object *json_array_unique(json_object *arr)
 
 char *json_to_text(json_object *o)
 {
-	const char *s = json_object_to_json_string_ext(
-		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *out;
 
 	if (!s || asprintf(&out, "%s\n", s) < 0)
@@ -245,8 +247,7 @@ int json_read_file(int fd, size_t max, const char *what, char **text, size_t *le
 	return 0;
 }
 
-int json_load_file(int fd, size_t max, const char *what, json_object **out,
-		   struct osr_err *err)
+int json_load_file(int fd, size_t max, const char *what, json_object **out, struct osr_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;

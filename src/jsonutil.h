@@ -21,8 +21,8 @@ static inline void json_object_putp(json_object **o)
  * but white space after it, at most max bytes and 64 levels deep. `what` names
  * the document in error messages ("state on stdin", "base profile '/x'").
  */
-int json_parse_object(const char *text, size_t len, size_t max, const char *what,
-		      json_object **out, struct osr_err *err);
+int json_parse_object(const char *text, size_t len, size_t max, const char *what, json_object **out,
+		      struct osr_err *err);
 
 /*
  * Read what fd holds, at most max bytes (a limit of bounds.h or the file's
@@ -31,8 +31,7 @@ int json_parse_object(const char *text, size_t len, size_t max, const char *what
 int json_read_file(int fd, size_t max, const char *what, char **text, size_t *len,
 		   struct osr_err *err);
 /* The same, then parsed by json_parse_object(): the one loader of a JSON file. */
-int json_load_file(int fd, size_t max, const char *what, json_object **out,
-		   struct osr_err *err);
+int json_load_file(int fd, size_t max, const char *what, json_object **out, struct osr_err *err);
 
 /* Whether a JSON string holds a NUL (\u0000): C would silently cut it there. */
 static inline bool json_string_has_nul(json_object *s)

@@ -35,13 +35,13 @@ struct kv_field {
 	const char *old; /* lenient reading: the name an older version wrote it under */
 };
 
-#define KV_FIELD(T, member, key, kind, ...)                               \
-	{                                                                 \
-		.name = key, .type = kind, .offset = offsetof(T, member), \
-		.size = sizeof(((T *)0)->member), __VA_ARGS__             \
+#define KV_FIELD(T, member, key, kind, ...)                                                        \
+	{                                                                                          \
+		.name = key, .type = kind, .offset = offsetof(T, member),                          \
+		.size = sizeof(((T *)0)->member), __VA_ARGS__                                      \
 	}
-#define KV_ENUM(T, member, key, table, ...)               \
-	KV_FIELD(T, member, key, KV_ENUM, .names = table, \
+#define KV_ENUM(T, member, key, table, ...)                                                        \
+	KV_FIELD(T, member, key, KV_ENUM, .names = table,                                          \
 		 .nnames = sizeof(table) / sizeof(table[0]), __VA_ARGS__)
 
 /* The most fields a table may have (the seen mask is 64 bits). */

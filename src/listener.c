@@ -117,8 +117,8 @@ static void container_end(struct listener *l, size_t slot)
 	char path[PATH_MAX];
 
 	if (w->learned[0]) {
-		if (!text ||
-		    write_file_atomic(w->learned, place_beneath_or_strict(l->out_root), text, strlen(text), 0644, &err) < 0)
+		if (!text || write_file_atomic(w->learned, place_beneath_or_strict(l->out_root),
+					       text, strlen(text), 0644, &err) < 0)
 			log_error("listen: cannot write what container '%s' learned: %s", w->id,
 				  text ? err.msg : "out of memory");
 		else

@@ -37,25 +37,32 @@ static const struct command {
 
 /* The options before the command, for the hook stages and every command. */
 static const struct cmd_option main_opts[] = {
-	CMD_LONG('o', "output-dir", "DIR", "of: must name a file inside DIR (no '..', no\n"
-				    "symlinks); a Kubernetes namespace's land in\n"
-				    "DIR/NAMESPACE"),
-	CMD_LONG('s', "shared-output-dir", "DIR", "or inside DIR, as named, never replacing a file (the\n"
-					   "Security Profiles Operator's recordings folder)"),
+	CMD_LONG('o', "output-dir", "DIR",
+		 "of: must name a file inside DIR (no '..', no\n"
+		 "symlinks); a Kubernetes namespace's land in\n"
+		 "DIR/NAMESPACE"),
+	CMD_LONG('s', "shared-output-dir", "DIR",
+		 "or inside DIR, as named, never replacing a file (the\n"
+		 "Security Profiles Operator's recordings folder)"),
 	CMD_LONG('i', "input-dir", "DIR", "if: must name a file inside DIR (no '..', no symlinks)"),
-	CMD_LONG('r', "run-dir", "DIR", "where tracer state is kept\n(default " OSR_RUNDIR_DEFAULT ")"),
-	CMD_LONG('S', "socket", "PATH", "the recording service's socket, which a hook that cannot\n"
-				 "record by itself (rootless) asks\n"
-				 "(default " OSR_SOCKET_DEFAULT ")"),
-	CMD_LONG('t', "timeout", "MS", "how long a stage waits for the tracer (default: the\n"
-				"hook's 'timeout' in the bundle, else 30 s, less a\n"
-				"margin to clean up)"),
-	CMD_LONG('l', "linger", "SECONDS", "keep the BPF program loaded, detached, this long\n"
-				       "after the last recording ends, so the next start\n"
-				       "skips the verifier ('forever', or 0; default 600)"),
-	CMD_LONG('q', "max-per-namespace", "N", "recordings one Kubernetes namespace may hold at once on\n"
-					 "this node (default 256 of the node's 1024), and the\n"
-					 "same share of the 64 that may count (stats:)"),
+	CMD_LONG('r', "run-dir", "DIR",
+		 "where tracer state is kept\n(default " OSR_RUNDIR_DEFAULT ")"),
+	CMD_LONG('S', "socket", "PATH",
+		 "the recording service's socket, which a hook that cannot\n"
+		 "record by itself (rootless) asks\n"
+		 "(default " OSR_SOCKET_DEFAULT ")"),
+	CMD_LONG('t', "timeout", "MS",
+		 "how long a stage waits for the tracer (default: the\n"
+		 "hook's 'timeout' in the bundle, else 30 s, less a\n"
+		 "margin to clean up)"),
+	CMD_LONG('l', "linger", "SECONDS",
+		 "keep the BPF program loaded, detached, this long\n"
+		 "after the last recording ends, so the next start\n"
+		 "skips the verifier ('forever', or 0; default 600)"),
+	CMD_LONG('q', "max-per-namespace", "N",
+		 "recordings one Kubernetes namespace may hold at once on\n"
+		 "this node (default 256 of the node's 1024), and the\n"
+		 "same share of the 64 that may count (stats:)"),
 	CMD_LONG('d', "debug", NULL, "print debug messages"),
 	CMD_OPT('h', "help", NULL, "show this help"),
 	CMD_OPT('V', "version", NULL, "show the version"),
@@ -67,7 +74,7 @@ _Static_assert(OSR_DEFAULT_TENANT_QUOTA == 256 && OSR_MAX_RECORDINGS == 1024,
 
 /* The commands for people, in the order the help lists them. */
 static const struct cmd_help *const people_commands[] = {
-	&record_help, &report_help, &merge_help, &check_help, &serve_help,
+	&record_help,	     &report_help, &merge_help,	 &check_help,	     &serve_help,
 	&watch_profile_help, &listen_help, &policy_help, &watch_report_help,
 };
 
@@ -213,8 +220,8 @@ static int help_after_command(int argc, char **argv)
 	const char *cmd = argv[optind];
 
 	/* The hook stages take no options; "prestart --help" shows the general help. */
-	if (optind + 1 < argc && (!strcmp(cmd, "prestart") || !strcmp(cmd, "poststop") ||
-				  !strcmp(cmd, "createRuntime")) &&
+	if (optind + 1 < argc &&
+	    (!strcmp(cmd, "prestart") || !strcmp(cmd, "poststop") || !strcmp(cmd, "createRuntime")) &&
 	    (!strcmp(argv[optind + 1], "--help") || !strcmp(argv[optind + 1], "-h"))) {
 		usage(stdout);
 		return 0;

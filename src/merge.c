@@ -131,10 +131,10 @@ static int merge_string_key(json_object *out, json_object *in, const char *key,
 
 /* What the inputs' rules say, read before any output rule is written. */
 struct rule_sets {
-	struct strset allowed;	 /* names some input allows outright */
-	struct strset decided;	 /* names some input puts under another action */
+	struct strset allowed;	  /* names some input allows outright */
+	struct strset decided;	  /* names some input puts under another action */
 	json_object *conditional; /* the inputs' conditional allows, in input order */
-	json_object *others;	 /* every other rule but plain allows, in input order */
+	json_object *others;	  /* every other rule but plain allows, in input order */
 };
 
 static void rule_sets_free(struct rule_sets *s)
@@ -220,8 +220,8 @@ static int plain_rule(const struct rule_sets *s, json_object *rules, struct merg
  * A name allowed under the conditions of rule ru (their key), into the rule
  * of groups (key -> rule) for those conditions, once.
  */
-static int group_name(json_object *groups, struct strset *seen, const char *key,
-		      json_object *ru, const char *name)
+static int group_name(json_object *groups, struct strset *seen, const char *key, json_object *ru,
+		      const char *name)
 {
 	_cleanup_free_ char *pair = NULL;
 	json_object *group;
@@ -253,8 +253,7 @@ static int cmp_name(const void *a, const void *b)
  * each distinct (name, conditions) once, one rule for the names that share
  * their conditions, in the order the conditions first appear.
  */
-static int conditional_rules(const struct rule_sets *s, json_object *rules,
-			     struct merge_report *rep)
+static int conditional_rules(const struct rule_sets *s, json_object *rules, struct merge_report *rep)
 {
 	_cleanup_json_ json_object *groups = json_object_new_object();
 	_cleanup_(strset_free) struct strset seen = { 0 };
@@ -322,8 +321,8 @@ static int merge_syscalls(json_object *const *in, size_t n, json_object *out,
 }
 
 /* The default action, and the keys two inputs may not disagree on: as in the first. */
-static int merge_defaults(json_object *out, json_object *const *in, char *const *paths,
-			  size_t i, struct osr_err *err)
+static int merge_defaults(json_object *out, json_object *const *in, char *const *paths, size_t i,
+			  struct osr_err *err)
 {
 	const char *def = json_get_string(in[0], "defaultAction");
 	const char *d = json_get_string(in[i], "defaultAction");

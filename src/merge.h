@@ -12,7 +12,7 @@ struct merge_report {
 	unsigned int allowed;	  /* names the output allows outright */
 	unsigned int conditional; /* allow rules under argument conditions, after union */
 	unsigned int kept;	  /* other rules, after dedup */
-	unsigned int withheld; /* names one input allows and another decides otherwise */
+	unsigned int withheld;	  /* names one input allows and another decides otherwise */
 	char withheld_list[512];
 };
 

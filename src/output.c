@@ -44,13 +44,14 @@ static void comment_rule(json_object *rule, const struct output_opts *o,
 
 	snprintf(comment, sizeof(comment), "recorded by oci-seccomp-recorder; %s%s",
 		 o->spec.scope == OSR_SCOPE_WORKLOAD ? "starts under "
-		 : o->spec.scope == OSR_SCOPE_EXACT	 ? "exact: for the recording runtime, "
-						   "with noNewPrivileges "
-						   : "scope all: every syscall the runtime and "
-						     "the workload made",
-		 o->spec.scope == OSR_SCOPE_WORKLOAD ? runtime_cover(o->spec.no_new_privs, o->spec.any_nnp)
-		 : o->spec.scope == OSR_SCOPE_EXACT	 ? (o->spec.no_new_privs ? "true" : "false")
-						   : "");
+		 : o->spec.scope == OSR_SCOPE_EXACT  ? "exact: for the recording runtime, "
+						       "with noNewPrivileges "
+						     : "scope all: every syscall the runtime and "
+						       "the workload made",
+		 o->spec.scope == OSR_SCOPE_WORKLOAD
+			 ? runtime_cover(o->spec.no_new_privs, o->spec.any_nnp)
+		 : o->spec.scope == OSR_SCOPE_EXACT ? (o->spec.no_new_privs ? "true" : "false")
+						    : "");
 	len = strlen(comment);
 	if (rep->any_args_list[0])
 		snprintf(comment + len, sizeof(comment) - len,
@@ -116,8 +117,7 @@ int output_render(const struct osr_container *table, const struct output_opts *o
 	return 0;
 }
 
-int output_write(const struct osr_container *table, const struct output_opts *o,
-		 struct osr_err *err)
+int output_write(const struct osr_container *table, const struct output_opts *o, struct osr_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	int r;

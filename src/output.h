@@ -14,9 +14,9 @@
 
 /* How a recording becomes a profile on disk (or on stdout). */
 struct output_opts {
-	struct profile_spec spec; /* what the profile covers */
-	json_object *base; /* validated base profile to extend, or NULL */
-	struct profile_source base_src; /* its file's mode and confinement */
+	struct profile_spec spec;	    /* what the profile covers */
+	json_object *base;		    /* validated base profile to extend, or NULL */
+	struct profile_source base_src;	    /* its file's mode and confinement */
 	const struct output_target *target; /* where, in which format, under which name */
 };
 

@@ -132,8 +132,8 @@ int ns_inum(pid_t pid, const char *ns, unsigned int *inum, struct osr_err *err)
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
 	if (stat(path, &st) < 0)
-		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s", ns,
-				(int)pid, path, osr_strerror(errno));
+		return osr_fail(err, -errno, "cannot read the %s namespace of pid %d ('%s'): %s",
+				ns, (int)pid, path, osr_strerror(errno));
 	*inum = (unsigned int)st.st_ino;
 	return 0;
 }

@@ -44,7 +44,6 @@ int proc_pidns_owner(pid_t pid, uid_t *owner);
  */
 int proc_outer_userns_owner(pid_t pid, uid_t *owner);
 
-
 /* Whether this process is in the initial user namespace (true where that cannot be read). */
 bool proc_in_initial_userns(void);
 

@@ -158,9 +158,9 @@ static json_object *profile_rules(json_object *profile)
 
 /* What the recording adds beside a base's rules. */
 struct additions {
-	json_object *plain;   /* names allowed with any arguments */
+	json_object *plain;		      /* names allowed with any arguments */
 	bool conditional[OSR_ARG_KIND_COUNT]; /* kinds allowed with their values only */
-	bool clone3;	      /* clone3 gets ENOSYS: clone's flags are restricted */
+	bool clone3;			      /* clone3 gets ENOSYS: clone's flags are restricted */
 };
 
 /* Sort the recorded names the base does not mention into plain and conditional. */
@@ -209,7 +209,8 @@ static void names_remove(json_object *list, const char *name)
 
 /* Append the plain rule, the rules with arguments and clone3's. */
 static int append_additions(json_object *syscalls, struct additions *add,
-			    const struct arg_values *vals, bool commented, struct profile_report *rep)
+			    const struct arg_values *vals, bool commented,
+			    struct profile_report *rep)
 {
 	size_t first;
 	json_object *rule;
@@ -224,7 +225,8 @@ static int append_additions(json_object *syscalls, struct additions *add,
 			return -ENOMEM;
 		if (commented)
 			json_object_object_add(rule, "comment",
-					       json_object_new_string("recorded by oci-seccomp-recorder"));
+					       json_object_new_string(
+						       "recorded by oci-seccomp-recorder"));
 		r = rule_append(syscalls, rule);
 		if (r < 0)
 			return r;

@@ -22,10 +22,10 @@ struct profile_source {
 
 /* What a build noticed that the top level should tell the user about. */
 struct profile_report {
-	unsigned int recorded;	  /* distinct names seen */
-	unsigned int added;	  /* names the output allows that the base did not mention */
-	unsigned int unresolved;  /* numbers libseccomp could not name */
-	unsigned int base_kept;	  /* recorded names a base rule already decides */
+	unsigned int recorded;	   /* distinct names seen */
+	unsigned int added;	   /* names the output allows that the base did not mention */
+	unsigned int unresolved;   /* numbers libseccomp could not name */
+	unsigned int base_kept;	   /* recorded names a base rule already decides */
 	char unresolved_list[256]; /* "abi:nr ..." */
 	char base_kept_list[512];  /* names a base rule decides other than a plain allow */
 	unsigned int conditional;  /* names allowed with their recorded arguments only */

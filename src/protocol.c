@@ -107,11 +107,10 @@ int proto_render(const struct proto_request *req, char *buf, size_t size)
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	len = (size_t)n;
-	n = req->op == PROTO_STOP
-		    ? kv_render(stop_fields, ARRAY_SIZE(stop_fields), req, buf, size, &len,
-				"request", NULL)
-		    : kv_render(request_fields, ARRAY_SIZE(request_fields), req, buf, size, &len,
-				"request", NULL);
+	n = req->op == PROTO_STOP ? kv_render(stop_fields, ARRAY_SIZE(stop_fields), req, buf, size,
+					      &len, "request", NULL)
+				  : kv_render(request_fields, ARRAY_SIZE(request_fields), req, buf,
+					      size, &len, "request", NULL);
 	return n < 0 ? n : (int)len;
 }
 

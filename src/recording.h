@@ -18,7 +18,7 @@ typedef uint8_t osr_phases_t[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 
 /* The values of one (ABI or profile, kind), each once, in ascending order. */
 struct arg_values {
-	bool any;   /* not all were kept: the syscall takes any value */
+	bool any; /* not all were kept: the syscall takes any value */
 	unsigned int n;
 	uint64_t v[OSR_ARG_VALUES * OSR_ABI_COUNT + 16]; /* room for a union over ABIs */
 };
@@ -27,8 +27,8 @@ struct arg_values {
 struct recording {
 	osr_phases_t seen;
 	struct arg_values args[OSR_ABI_COUNT][OSR_ARG_KIND_COUNT];
-	uint64_t overflow;	 /* syscalls with numbers beyond the table */
-	uint32_t unfollowed;	 /* tasks that could not be followed */
+	uint64_t overflow;   /* syscalls with numbers beyond the table */
+	uint32_t unfollowed; /* tasks that could not be followed */
 };
 
 /*

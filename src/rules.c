@@ -128,8 +128,8 @@ char *rule_args_key(json_object *rule)
 
 		if (rule_arg(rule, i, &a) < 0)
 			v[i] = strdup("-");
-		else if (asprintf(&v[i], "%" PRIu64 " %" PRIu64 " %" PRIu64 " %s", a.index,
-				  a.value, a.value_two, a.op ? a.op : "") < 0)
+		else if (asprintf(&v[i], "%" PRIu64 " %" PRIu64 " %" PRIu64 " %s", a.index, a.value,
+				  a.value_two, a.op ? a.op : "") < 0)
 			v[i] = NULL;
 		if (!v[i])
 			return NULL;

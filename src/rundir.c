@@ -179,8 +179,7 @@ static int matches_collect(const char *dir, const char *prefix, struct id_matche
 	return 0;
 }
 
-int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1],
-		  struct osr_err *err)
+int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1], struct osr_err *err)
 {
 	struct id_matches m = { 0 };
 	struct osr_esc e;
@@ -201,15 +200,14 @@ int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1],
 				"in '%s')",
 				prefix, dir);
 	if (r < 0)
-		return osr_fail(err, r, "cannot read run directory '%s': %s", dir,
-				osr_strerror(-r));
+		return osr_fail(err, r, "cannot read run directory '%s': %s", dir, osr_strerror(-r));
 	if (m.n == 1) {
 		snprintf(id, NAME_MAX + 1, "%s", m.shown[0]);
 		return 0;
 	}
 	for (unsigned int i = 0; i < RUNDIR_MATCHES_SHOWN && i < m.n; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
-			 i ? ", " : "", m.shown[i]);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'", i ? ", " : "",
+			 m.shown[i]);
 	if (m.n > RUNDIR_MATCHES_SHOWN)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), " and %u more",
 			 m.n - RUNDIR_MATCHES_SHOWN);

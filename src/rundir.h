@@ -61,8 +61,7 @@ int rundir_remove(const char *dir, const char *id);
  * a container id, or empty), -ENOENT (none) or -ENOTUNIQ (several, the first
  * RUNDIR_MATCHES_SHOWN by name listed), each with err saying so.
  */
-int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1],
-		  struct osr_err *err);
+int rundir_lookup(const char *dir, const char *prefix, char id[NAME_MAX + 1], struct osr_err *err);
 
 /* Whether rec was made for the container of this state's bundle (NULL: none given). */
 bool rundir_same_container(const struct tracer_record *rec, const char *bundle);

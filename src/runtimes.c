@@ -23,8 +23,9 @@
 #include "runtimes.h"
 
 #define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
-#define VALUES(...) (sizeof((const unsigned long long[]){ __VA_ARGS__ }) / sizeof(unsigned long long)), \
-	((const unsigned long long[]){ __VA_ARGS__ })
+#define VALUES(...)                                                                                \
+	(sizeof((const unsigned long long[]){ __VA_ARGS__ }) / sizeof(unsigned long long)),        \
+		((const unsigned long long[]){ __VA_ARGS__ })
 #define ARGS(...) ((const struct runtime_args[]){ __VA_ARGS__, { NULL, 0, NULL } })
 
 /*
@@ -37,17 +38,20 @@
 const struct runtime_tail runtime_tails[] = {
 	{ "runc 1.1.5 (also under podman)", 1,
 	  NAMES("close", "epoll_ctl", "epoll_pwait", "execve", "fstatfs", "futex", "getdents64",
-		"nanosleep", "openat", "write"), NULL },
+		"nanosleep", "openat", "write"),
+	  NULL },
 	{ "runc 1.1.5 (also under podman)", 0,
 	  /* fchown: the stdio fds handed to a process.user other than root. */
 	  NAMES("capget", "capset", "chdir", "close", "epoll_ctl", "epoll_pwait", "execve",
-		"faccessat2", "fchown", "fcntl", "fstat", "fstatfs", "futex", "getcwd", "getdents64",
-		"getppid", "nanosleep", "newfstatat", "openat", "prctl", "read", "setgid",
-		"setgroups", "setuid", "write"), PRCTL_CAPS },
+		"faccessat2", "fchown", "fcntl", "fstat", "fstatfs", "futex", "getcwd",
+		"getdents64", "getppid", "nanosleep", "newfstatat", "openat", "prctl", "read",
+		"setgid", "setgroups", "setuid", "write"),
+	  PRCTL_CAPS },
 	{ "crun 1.8.1 (also under podman)", 1, NAMES("close", "execve", "rt_sigprocmask"), NULL },
 	{ "crun 1.8.1 (also under podman)", 0,
 	  NAMES("capset", "close", "execve", "prctl", "pselect6", "read", "rt_sigaction",
-		"rt_sigprocmask", "setresgid", "setresuid", "write"), PRCTL_CAPS },
+		"rt_sigprocmask", "setresgid", "setresuid", "write"),
+	  PRCTL_CAPS },
 	/*
 	 * The same steps as other versions and architectures make them: runc
 	 * 1.2 closes its fds with close_range, crun may exec with execveat, and
@@ -57,7 +61,8 @@ const struct runtime_tail runtime_tails[] = {
 	  NAMES("close_range", "execveat", "open", "getdents"), NULL },
 	{ "other versions and architectures", 0,
 	  NAMES("close_range", "execveat", "open", "getdents", "stat", "lstat", "faccessat",
-		"access", "setresuid", "setresgid", "setfsuid", "setfsgid"), NULL },
+		"access", "setresuid", "setresgid", "setfsuid", "setfsgid"),
+	  NULL },
 };
 const size_t runtime_tail_count = sizeof(runtime_tails) / sizeof(runtime_tails[0]);
 
@@ -75,11 +80,9 @@ const size_t runtime_tail_count = sizeof(runtime_tails) / sizeof(runtime_tails[0
  * guest. The vDSO's time() reads no clock source and makes no syscall.
  */
 const char *const runtime_async[] = {
-	"futex",	  "nanosleep",	"clock_nanosleep", "sched_yield", "getpid",
-	"gettid",	  "tgkill",	"rt_sigprocmask",  "sigaltstack", "mmap",
-	"munmap",	  "madvise",	"epoll_pwait",	   "epoll_wait",  "epoll_ctl",
-	"clock_gettime",
-	NULL,
+	"futex",       "nanosleep",	 "clock_nanosleep", "sched_yield",   "getpid", "gettid",
+	"tgkill",      "rt_sigprocmask", "sigaltstack",	    "mmap",	     "munmap", "madvise",
+	"epoll_pwait", "epoll_wait",	 "epoll_ctl",	    "clock_gettime", NULL,
 };
 
 bool name_in(const char *name, const char *const *list)

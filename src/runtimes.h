@@ -18,9 +18,9 @@ struct runtime_args {
 };
 
 struct runtime_tail {
-	const char *runtime;	    /* as it is called, with the version measured */
-	int no_new_privs;	    /* 1, 0, or -1: either */
-	const char *const *names;   /* NULL-terminated */
+	const char *runtime;		 /* as it is called, with the version measured */
+	int no_new_privs;		 /* 1, 0, or -1: either */
+	const char *const *names;	 /* NULL-terminated */
 	const struct runtime_args *args; /* for the names whose arguments are recorded */
 };
 

@@ -93,7 +93,7 @@ int nnp_parse(const char *value, bool *given, bool *nnp, bool *any)
 const char *scope_name(enum osr_scope scope)
 {
 	return (unsigned int)scope < ARRAY_SIZE(osr_scope_names) ? osr_scope_names[scope]
-								: "workload";
+								 : "workload";
 }
 
 static void note(struct scope_report *rep, const char *name)
@@ -124,8 +124,8 @@ static bool keep_setup(const char *name, bool filter_seen, bool no_new_privs)
 }
 
 /* Portable: what any runtime makes after its load point, whether seen or not. */
-static void add_runtime_tails(const struct profile_spec *so, uint32_t native,
-			      struct selection *out, struct scope_report *rep)
+static void add_runtime_tails(const struct profile_spec *so, uint32_t native, struct selection *out,
+			      struct scope_report *rep)
 {
 	for (size_t i = 0; i <= runtime_tail_count; i++) {
 		const char *const *names =
@@ -194,8 +194,8 @@ static void select_names(const struct recording *rec, const struct profile_spec 
 	}
 }
 
-void scope_select(const struct recording *rec, const struct profile_spec *so,
-		  struct selection *out, struct scope_report *rep)
+void scope_select(const struct recording *rec, const struct profile_spec *so, struct selection *out,
+		  struct scope_report *rep)
 {
 	const uint32_t native = abi_arch(OSR_ABI_NATIVE);
 
@@ -229,9 +229,9 @@ int runtime_tail_profile(bool no_new_privs, bool any, json_object *like, json_ob
 	_cleanup_free_ struct selection *sel = malloc(sizeof(*sel));
 	/* Every value: merge's inputs decide whether a name is allowed with any. */
 	const struct profile_spec so = { .scope = OSR_SCOPE_WORKLOAD,
-				       .no_new_privs = no_new_privs,
-				       .any_nnp = any,
-				       .args = OSR_ARGS_ALL };
+					 .no_new_privs = no_new_privs,
+					 .any_nnp = any,
+					 .args = OSR_ARGS_ALL };
 	struct profile_report rep;
 	struct scope_report srep;
 	struct osr_err err;

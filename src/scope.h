@@ -11,9 +11,9 @@
 #include "spec.h"
 
 struct scope_report {
-	bool filter_seen;	  /* the runtime loaded a seccomp filter during the recording */
-	unsigned int tail_added;  /* setup syscalls kept as the runtime's post-load tail */
-	unsigned int left_out;	  /* setup-only syscalls the profile does not allow */
+	bool filter_seen;	     /* the runtime loaded a seccomp filter during the recording */
+	unsigned int tail_added;     /* setup syscalls kept as the runtime's post-load tail */
+	unsigned int left_out;	     /* setup-only syscalls the profile does not allow */
 	unsigned int portable_added; /* allowed for other runtimes only (src/runtimes.c) */
 	char left_out_list[512];
 };
@@ -52,8 +52,8 @@ bool args_by_value(enum osr_args args, enum osr_arg_kind kind);
  * The kinds so->args leaves to their names keep their values (for whoever
  * reads them) and are marked by_name.
  */
-void scope_select(const struct recording *rec, const struct profile_spec *so,
-		  struct selection *out, struct scope_report *rep);
+void scope_select(const struct recording *rec, const struct profile_spec *so, struct selection *out,
+		  struct scope_report *rep);
 
 /*
  * A profile that allows what runtime_needs() names (those this machine's

@@ -149,8 +149,8 @@ static int serve_folder(const struct ucred *cr, int fd, const char *name, const 
 }
 
 /* The output and the stats, in the folders sent (after the pidfd, and the base if any). */
-static int serve_targets(const struct ucred *cr, const struct proto_request *req,
-			 const int *fds, struct tracer_config *cfg, struct osr_err *err)
+static int serve_targets(const struct ucred *cr, const struct proto_request *req, const int *fds,
+			 struct tracer_config *cfg, struct osr_err *err)
 {
 	bool same = false;
 	int r;
@@ -195,8 +195,7 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 		return r;
 	r = proc_start_time(pid, &start);
 	/* Still the pidfd's process once its start time is read: the checks were of it. */
-	if (r < 0 || pidfd_signal(fds[0], 0) < 0 ||
-	    pidfd_pid(fds[0], &again) < 0 || again != pid)
+	if (r < 0 || pidfd_signal(fds[0], 0) < 0 || pidfd_pid(fds[0], &again) < 0 || again != pid)
 		return osr_fail(err, -ESRCH, "process %d exited while it was being checked",
 				(int)pid);
 	r = serve_targets(cr, req, fds, &cfg, err);
@@ -261,7 +260,8 @@ static int serve_one(const struct options *o, int conn, uid_t principal)
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	if (r < 0)
-		log_error("uid %u, pid %d: %s", (unsigned int)cr.uid, (int)cr.pid, osr_err_text(&err, r));
+		log_error("uid %u, pid %d: %s", (unsigned int)cr.uid, (int)cr.pid,
+			  osr_err_text(&err, r));
 	/* One line: a message must not end the reply early. */
 	for (char *p = err.msg; *p; p++)
 		if (*p == '\n')
@@ -414,8 +414,8 @@ static int serve_parse(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'q':
 			if (parse_long(optarg, 1, OSR_MAX_RECORDINGS, &v) < 0) {
-				log_error("--max-per-user '%s' is not a number from 1 to %d", optarg,
-					  OSR_MAX_RECORDINGS);
+				log_error("--max-per-user '%s' is not a number from 1 to %d",
+					  optarg, OSR_MAX_RECORDINGS);
 				return OSR_EXIT_USAGE;
 			}
 			o->tenant_quota = (unsigned int)v;

@@ -38,8 +38,8 @@ extern const char *const osr_args_names[3];
 
 struct profile_spec {
 	enum osr_scope scope;
-	bool no_new_privs; /* the recorded container's process.noNewPrivileges */
-	bool any_nnp;	   /* portable to either noNewPrivileges setting, not only the recorded */
+	bool no_new_privs;  /* the recorded container's process.noNewPrivileges */
+	bool any_nnp;	    /* portable to either noNewPrivileges setting, not only the recorded */
 	enum osr_args args; /* which recorded argument values become conditions */
 };
 

@@ -11,7 +11,6 @@
 #include "state.h"
 #include "tenant.h"
 
-
 bool container_id_valid(const char *id)
 {
 	size_t n = strlen(id);
@@ -172,7 +171,8 @@ int bundle_hook_timeout(const char *bundle, const char *stage, long *secs, struc
 	*secs = 0;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
-		return osr_fail(err, -errno, "cannot read '/proc/self/exe': %s", osr_strerror(errno));
+		return osr_fail(err, -errno, "cannot read '/proc/self/exe': %s",
+				osr_strerror(errno));
 	self[n] = '\0';
 	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
 		return osr_fail(err, -ENAMETOOLONG, "bundle path '%.64s...' is too long", bundle);
@@ -192,7 +192,8 @@ int bundle_hook_timeout(const char *bundle, const char *stage, long *secs, struc
 
 		if (hook_is_self(h, self) && json_object_object_get_ex(h, "timeout", &t) &&
 		    json_object_is_type(t, json_type_int) && json_object_get_int64(t) > 0) {
-			*secs = json_object_get_int64(t) > 3600 ? 3600 : (long)json_object_get_int64(t);
+			*secs = json_object_get_int64(t) > 3600 ? 3600
+								: (long)json_object_get_int64(t);
 			return 0;
 		}
 	}

@@ -27,11 +27,11 @@ struct oci_state {
 	char *id;
 	char *status;
 	char *bundle;
-	pid_t pid; /* 0 when absent (poststop) */
-	char *annotation; /* value of OSR_ANNOTATION, or NULL */
-	char *scope;	  /* value of OSR_SCOPE_ANNOTATION, or NULL */
-	char *nnp;	  /* value of OSR_NNP_ANNOTATION, or NULL */
-	char *args;	  /* value of OSR_ARGS_ANNOTATION, or NULL */
+	pid_t pid;	     /* 0 when absent (poststop) */
+	char *annotation;    /* value of OSR_ANNOTATION, or NULL */
+	char *scope;	     /* value of OSR_SCOPE_ANNOTATION, or NULL */
+	char *nnp;	     /* value of OSR_NNP_ANNOTATION, or NULL */
+	char *args;	     /* value of OSR_ARGS_ANNOTATION, or NULL */
 	char *k8s_namespace; /* the pod's Kubernetes namespace (see tenant.h), or NULL */
 };
 

@@ -27,10 +27,10 @@ struct output_target {
 	char resource[OSR_RESOURCE_NAME_MAX + 1]; /* a SeccompProfile's name */
 };
 
-#define OUTPUT_TARGET_INIT                                                                 \
-	{                                                                                  \
-		.dirfd = -1, .shown = "-", .owner_uid = (uid_t)-1, .owner_gid = (gid_t)-1, \
-		.resource = "recorded"                                                     \
+#define OUTPUT_TARGET_INIT                                                                         \
+	{                                                                                          \
+		.dirfd = -1, .shown = "-", .owner_uid = (uid_t)-1, .owner_gid = (gid_t)-1,         \
+		.resource = "recorded"                                                             \
 	}
 
 /*

@@ -56,7 +56,8 @@ int tenant_output_path(const char *path, const char *root, const char *tenant, c
 		return osr_fail(err, -ENAMETOOLONG, "'%s' is too long", *out);
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return osr_fail(err, -errno, "cannot open folder '%s': %s", root, osr_strerror(errno));
+		return osr_fail(err, -errno, "cannot open folder '%s': %s", root,
+				osr_strerror(errno));
 	/* The tenant's folder: made here, or a folder already (a symlink is refused later). */
 	if (mkdirat(rootfd, tenant, 0755) < 0 && errno != EEXIST)
 		return osr_fail(err, -errno, "cannot make the folder of namespace '%s' in '%s': %s",

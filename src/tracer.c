@@ -126,7 +126,8 @@ static int tracer_finish(struct tracer *t, struct osr_err *err)
 	bpf_share_close(&t->bs);
 	t->attached = false;
 	if (r < 0)
-		return osr_fail(err, r, "cannot read the container's BPF table: %s", osr_strerror(-r));
+		return osr_fail(err, r, "cannot read the container's BPF table: %s",
+				osr_strerror(-r));
 	/* A profile of a setup cut short would be shipped as if it had seen the workload. */
 	if (!t->cfg->workload_running && !recording_workload_ran(table)) {
 		t->never_ran = true;
@@ -258,8 +259,8 @@ static bool tracer_record_mine(const struct tracer *t)
 	struct tracer_record rec;
 
 	/* Gone: collected. Another pid's: the id names another container now. */
-	return rundir_read(t->cfg->rundir, t->cfg->id, &rec, NULL) >= 0 &&
-	       rec.pid == t->rec.pid && rec.start_time == t->rec.start_time;
+	return rundir_read(t->cfg->rundir, t->cfg->id, &rec, NULL) >= 0 && rec.pid == t->rec.pid &&
+	       rec.start_time == t->rec.start_time;
 }
 
 /*
@@ -284,8 +285,8 @@ static void tracer_await_poststop(struct tracer *t)
 	}
 	if (!tracer_record_mine(t))
 		return;
-	log_info("no poststop came for container '%s' within %d ms: its record is removed",
-		 cfg->id, cfg->ready_timeout_ms);
+	log_info("no poststop came for container '%s' within %d ms: its record is removed", cfg->id,
+		 cfg->ready_timeout_ms);
 	rundir_remove(cfg->rundir, cfg->id);
 }
 
@@ -496,7 +497,8 @@ static int tracer_await_ready(int rfd_in, pid_t child, const struct tracer_confi
 		}
 		p = poll(&pfd, 1, (int)(deadline - now));
 		if (p < 0 && errno != EINTR)
-			return osr_fail(err, -errno, "cannot wait for the tracer: %s", osr_strerror(errno));
+			return osr_fail(err, -errno, "cannot wait for the tracer: %s",
+					osr_strerror(errno));
 		if (p <= 0)
 			continue;
 		n = read(rfd, buf + len, sizeof(buf) - 1 - len);

@@ -18,7 +18,7 @@ struct tracer_config {
 	pid_t pid;		 /* the container's init */
 	unsigned int pidns_inum; /* its PID namespace */
 	unsigned int pidns_level;
-	unsigned int mntns_inum; /* non-zero: match this mount namespace instead */
+	unsigned int mntns_inum;	    /* non-zero: match this mount namespace instead */
 	unsigned long long runtime_exe_ino; /* the runtime's init executable */
 	unsigned int runtime_exe_dev;	    /* as the kernel encodes it */
 	/*
@@ -28,16 +28,16 @@ struct tracer_config {
 	 */
 	struct output_target out;
 	struct output_target stats;
-	json_object *base; /* validated base profile, or NULL */
+	json_object *base;		/* validated base profile, or NULL */
 	struct profile_source base_src; /* what the output must respect of it */
-	const char *input; /* where it came from (for `report`), or NULL */
-	struct profile_spec spec; /* what the profile covers */
+	const char *input;		/* where it came from (for `report`), or NULL */
+	struct profile_spec spec;	/* what the profile covers */
 	int ready_timeout_ms;
 	const char *timeout_why; /* what set it, for the message when it passes */
-	int linger_s; /* seconds the idle program stays loaded after the last recording */
-	const char *tenant;	   /* the Kubernetes namespace, or NULL */
+	int linger_s;	    /* seconds the idle program stays loaded after the last recording */
+	const char *tenant; /* the Kubernetes namespace, or NULL */
 	unsigned int tenant_quota; /* the most recordings it may hold at once */
-	bool alone; /* no poststop will come: remove the record once finished */
+	bool alone;		   /* no poststop will come: remove the record once finished */
 	unsigned long long expect_start; /* the pid's start time as checked, or 0 */
 	/*
 	 * The process runs its workload already (oci-seccomp-bpf-hook's -r PID):
@@ -56,7 +56,10 @@ struct tracer_config {
 int tracer_spawn(const struct tracer_config *cfg, struct osr_err *err);
 
 /* The config's initial value, and what the caller closes once the tracer is spawned. */
-#define TRACER_CONFIG_INIT { .out = OUTPUT_TARGET_INIT, .stats = OUTPUT_TARGET_INIT }
+#define TRACER_CONFIG_INIT                                                                         \
+	{                                                                                          \
+		.out = OUTPUT_TARGET_INIT, .stats = OUTPUT_TARGET_INIT                             \
+	}
 void tracer_config_release(struct tracer_config *cfg);
 
 #endif

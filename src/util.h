@@ -104,4 +104,3 @@ int osr_wrap(struct osr_err *err, int code, const char *fmt, ...)
 const char *osr_err_text(struct osr_err *err, int code);
 
 #endif
-

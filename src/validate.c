@@ -81,8 +81,8 @@ static int get_uint(json_object *obj, const char *key, uint64_t max, uint64_t *o
 	return 0;
 }
 
-static int parse_action(json_object *obj, const char *where, const char *key,
-			const char *errno_key, bool quiet, uint32_t *out, struct osr_err *err)
+static int parse_action(json_object *obj, const char *where, const char *key, const char *errno_key,
+			bool quiet, uint32_t *out, struct osr_err *err)
 {
 	json_object *v;
 	const char *name;
@@ -196,8 +196,7 @@ static int parse_archmap(struct parsed *p, scmp_filter_ctx ctx, json_object *map
  * The architectures the profile names, each checked by adding it to one
  * filter; with for_base, then those a recording on this machine may add.
  */
-static int parse_arches(struct parsed *p, json_object *profile, bool for_base,
-			struct osr_err *err)
+static int parse_arches(struct parsed *p, json_object *profile, bool for_base, struct osr_err *err)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(p->def);
 	json_object *v;
@@ -258,8 +257,7 @@ static int parse_args(json_object *rule, const char *where, bool quiet, struct r
 		int r;
 
 		if (!json_object_is_type(a, json_type_object))
-			return osr_fail(err, -EINVAL, "%s: argument %zu is not an object", where,
-					i);
+			return osr_fail(err, -EINVAL, "%s: argument %zu is not an object", where, i);
 		r = get_uint(a, "index", 5, &index, &found, where, err);
 		if (r >= 0 && !found)
 			r = osr_fail(err, -EINVAL, "%s: argument %zu has no 'index'", where, i);
@@ -283,10 +281,9 @@ static int parse_args(json_object *rule, const char *where, bool quiet, struct r
 		if (used & (1u << index))
 			out->same_index = true;
 		used |= 1u << index;
-		out->cmps[i] = (struct scmp_arg_cmp){ .arg = (unsigned int)index,
-						      .op = cmp,
-						      .datum_a = value,
-						      .datum_b = value2 };
+		out->cmps[i] = (struct scmp_arg_cmp){
+			.arg = (unsigned int)index, .op = cmp, .datum_a = value, .datum_b = value2
+		};
 	}
 	out->ncmp = (unsigned int)json_object_array_length(args);
 	return 0;
@@ -447,8 +444,10 @@ static int compile(const struct parsed *p, size_t a, int null_fd, struct osr_err
 		if (r >= 0)
 			r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
 		if (r < 0)
-			return osr_fail(err, r, "libseccomp cannot make a filter of one "
-					"architecture%s: %s", on, osr_strerror(-r));
+			return osr_fail(err, r,
+					"libseccomp cannot make a filter of one "
+					"architecture%s: %s",
+					on, osr_strerror(-r));
 	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		for (size_t j = 0; j < p->rules[i].count; j++) {
@@ -474,8 +473,7 @@ static int validate(json_object *profile, bool for_base, bool quiet, struct osr_
 	if (!json_object_is_type(profile, json_type_object))
 		return osr_fail(err, -EINVAL, "profile is a %s, not an object",
 				json_type_of(profile));
-	r = parse_action(profile, "profile", "defaultAction", "defaultErrnoRet", quiet, &p.def,
-			 err);
+	r = parse_action(profile, "profile", "defaultAction", "defaultErrnoRet", quiet, &p.def, err);
 	if (r >= 0)
 		r = parse_arches(&p, profile, for_base, err);
 	if (r < 0)

@@ -8,7 +8,10 @@
 #define OSR_ARCH_ARM64_H
 
 /* The libseccomp (audit) architecture of each ABI slot: native, compat, none. */
-#define OSR_ARCH_TOKENS { 0xc00000b7u /* SCMP_ARCH_AARCH64 */, 0x40000028u /* SCMP_ARCH_ARM */, 0 }
+#define OSR_ARCH_TOKENS                                                                            \
+	{                                                                                          \
+		0xc00000b7u /* SCMP_ARCH_AARCH64 */, 0x40000028u /* SCMP_ARCH_ARM */, 0            \
+	}
 
 /* thread_info.flags bit of a 32-bit task (arch/arm64/include/asm/thread_info.h). */
 #define OSR_ARM64_TIF_32BIT 22

@@ -9,8 +9,11 @@
 #define OSR_ARCH_X86_H
 
 /* The libseccomp (audit) architecture of each ABI slot: native, compat, x32. */
-#define OSR_ARCH_TOKENS { 0xc000003eu /* SCMP_ARCH_X86_64 */, 0x40000003u /* SCMP_ARCH_X86 */, \
-			  0x4000003eu /* SCMP_ARCH_X32 */ }
+#define OSR_ARCH_TOKENS                                                                            \
+	{                                                                                          \
+		0xc000003eu /* SCMP_ARCH_X86_64 */, 0x40000003u /* SCMP_ARCH_X86 */,               \
+			0x4000003eu /* SCMP_ARCH_X32 */                                            \
+	}
 
 /* thread_info.status bit (arch/x86/include/asm/thread_info.h) and the x32 number bit. */
 #define OSR_X86_TS_COMPAT 0x0002
@@ -22,8 +25,8 @@
  * 272 and 308 on x86-64 and x32, 310 and 346 on ia32). A 64-bit syscall that
  * shares an ia32 number only costs a hint and a look.
  */
-#define OSR_MOVES_NS(id)                                                                         \
-	(((id) & ~OSR_X86_X32_SYSCALL_BIT) == 272 || (id) == 310 ||                              \
+#define OSR_MOVES_NS(id)                                                                           \
+	(((id) & ~OSR_X86_X32_SYSCALL_BIT) == 272 || (id) == 310 ||                                \
 	 ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 308 || (id) == 346)
 
 /*
@@ -31,9 +34,9 @@
  * 545 on x32, 11 and 358 on ia32): a task that execs may change phase. A
  * number another ABI shares only costs a stale hint.
  */
-#define OSR_EXECS(id)                                                                            \
-	(((id) & ~OSR_X86_X32_SYSCALL_BIT) == 59 || ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 322 ||  \
-	 ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 520 || ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 545 || \
+#define OSR_EXECS(id)                                                                              \
+	(((id) & ~OSR_X86_X32_SYSCALL_BIT) == 59 || ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 322 ||    \
+	 ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 520 || ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 545 ||   \
 	 (id) == 11 || (id) == 358)
 
 /* The ABI a syscall was made with; the x32 bit is taken off its number. */
@@ -54,21 +57,33 @@ static __always_inline __u64 osr_syscall_arg(struct pt_regs *regs, __u32 abi, in
 {
 	if (abi == OSR_ABI_COMPAT) {
 		switch (n) {
-		case 0: return (__u32)regs->bx;
-		case 1: return (__u32)regs->cx;
-		case 2: return (__u32)regs->dx;
-		case 3: return (__u32)regs->si;
-		case 4: return (__u32)regs->di;
-		default: return (__u32)regs->bp;
+		case 0:
+			return (__u32)regs->bx;
+		case 1:
+			return (__u32)regs->cx;
+		case 2:
+			return (__u32)regs->dx;
+		case 3:
+			return (__u32)regs->si;
+		case 4:
+			return (__u32)regs->di;
+		default:
+			return (__u32)regs->bp;
 		}
 	}
 	switch (n) {
-	case 0: return regs->di;
-	case 1: return regs->si;
-	case 2: return regs->dx;
-	case 3: return regs->r10;
-	case 4: return regs->r8;
-	default: return regs->r9;
+	case 0:
+		return regs->di;
+	case 1:
+		return regs->si;
+	case 2:
+		return regs->dx;
+	case 3:
+		return regs->r10;
+	case 4:
+		return regs->r8;
+	default:
+		return regs->r9;
 	}
 }
 #endif /* __VMLINUX_H__ */

@@ -46,10 +46,10 @@ static long rare_syscall(const char *name)
 		const char *name;
 		long nr;
 	} calls[] = {
-		{ "sysinfo", SYS_sysinfo },	  { "times", SYS_times },
-		{ "getcpu", SYS_getcpu },	  { "getrusage", SYS_getrusage },
+		{ "sysinfo", SYS_sysinfo },	{ "times", SYS_times },
+		{ "getcpu", SYS_getcpu },	{ "getrusage", SYS_getrusage },
 		{ "getitimer", SYS_getitimer }, { "sched_getscheduler", SYS_sched_getscheduler },
-		{ "getpgid", SYS_getpgid },	  { "getsid", SYS_getsid },
+		{ "getpgid", SYS_getpgid },	{ "getsid", SYS_getsid },
 	};
 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
@@ -108,7 +108,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "newns")) {
 		/* A child made with a mount namespace of its own (clone, not unshare). */
-		pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+		pid_t child =
+			(pid_t)syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
 
 		if (child < 0) {
 			perror("clone(CLONE_NEWNS)");
@@ -147,7 +148,8 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		printf("%.2f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
+		printf("%.2f\n",
+		       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
 		return 0;
 	}
 	if (!strcmp(mode, "pingpong") && argc > 2) {
@@ -181,7 +183,8 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		close(ab[1]);
 		waitpid(pid, NULL, 0);
-		printf("%.2f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
+		printf("%.2f\n",
+		       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)n);
 		return 0;
 	}
 	if (!strcmp(mode, "call") && argc > 2) {
@@ -241,10 +244,10 @@ int main(int argc, char **argv)
 			const char *name;
 			long nr;
 		} calls[] = {
-			{ "socket", SYS_socket },	    { "socketpair", SYS_socketpair },
-			{ "unshare", SYS_unshare },	    { "personality", SYS_personality },
-			{ "prctl", SYS_prctl },		    { "ioctl", SYS_ioctl },
-			{ "setns", SYS_setns },		    { "clone3", SYS_clone3 },
+			{ "socket", SYS_socket },   { "socketpair", SYS_socketpair },
+			{ "unshare", SYS_unshare }, { "personality", SYS_personality },
+			{ "prctl", SYS_prctl },	    { "ioctl", SYS_ioctl },
+			{ "setns", SYS_setns },	    { "clone3", SYS_clone3 },
 		};
 		long a[4] = { 0 };
 		int sv[2];
@@ -272,6 +275,7 @@ int main(int argc, char **argv)
 		syscall(strtol(argv[2], NULL, 0), 0, NULL, NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|count NAME N T|ia32count N|loop N|pingpong N|nr N|sys NAME ARG...\n");
+	fprintf(stderr,
+		"usage: osr-workload thread|grandchild|nested|newns|ia32|call NAME|count NAME N T|ia32count N|loop N|pingpong N|nr N|sys NAME ARG...\n");
 	return 2;
 }

@@ -15,7 +15,7 @@ extern char **environ;
 __attribute__((constructor)) static void hide_vdso(void)
 {
 	char **e = environ;
-	ElfW(auxv_t) *a;
+	ElfW(auxv_t) * a;
 
 	/* The auxiliary vector follows the environment on the initial stack. */
 	while (*e)

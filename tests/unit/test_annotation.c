@@ -64,8 +64,8 @@ TEST(paths_kept_verbatim)
 	struct osr_err err = { "" };
 	struct trace_request req;
 
-	CHECK(annotation_parse("of:/var/lib/my profiles/out-1.json;if:/etc/a:b.json", &req,
-			       &err) == 0);
+	CHECK(annotation_parse("of:/var/lib/my profiles/out-1.json;if:/etc/a:b.json", &req, &err) ==
+	      0);
 	CHECK(req.output && !strcmp(req.output, "/var/lib/my profiles/out-1.json"));
 	CHECK(req.input && !strcmp(req.input, "/etc/a:b.json"));
 	trace_request_free(&req);
@@ -274,7 +274,7 @@ TEST(free_after_failure)
 
 TEST(messages_name_the_annotation)
 {
-	static const char *const bad[] = { "",	   "of:",	   "xf:/a",	 "if:/b",
+	static const char *const bad[] = { "",	      "of:",	     "xf:/a", "if:/b",
 					   "of:/a;;", "if:/a;if:/b", "of:rel" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

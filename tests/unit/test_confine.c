@@ -19,7 +19,7 @@
 #include "unit.h"
 
 static char root[128]; /* the confinement folder */
-static char top[96];	   /* its parent, where escapes would land */
+static char top[96];   /* its parent, where escapes would land */
 
 static void path(char *buf, const char *rel)
 {
@@ -80,16 +80,19 @@ static int run_cases(const char *how)
 	} while (0)
 
 	path(p, "a.json");
-	EXPECT("confine_inside", write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == 0 && exists(p));
+	EXPECT("confine_inside",
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == 0 && exists(p));
 	path(p, "sub/b.json");
-	EXPECT("confine_subfolder", write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == 0);
+	EXPECT("confine_subfolder",
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == 0);
 	snprintf(p, sizeof(p), "%s/escape.json", top);
 	EXPECT("confine_outside_refused",
-	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == -EXDEV && !exists(p) &&
-		       strstr(err.msg, "not inside"));
+	       write_file_atomic(p, place_beneath(root), "x\n", 2, 0644, &err) == -EXDEV &&
+		       !exists(p) && strstr(err.msg, "not inside"));
 	/* "/x/out-other" must not pass for "/x/out". */
 	snprintf(p, sizeof(p), "%s-other/a.json", root);
-	EXPECT("confine_prefix_sibling_refused", check_output_path(p, place_beneath(root), &err) == -EXDEV);
+	EXPECT("confine_prefix_sibling_refused",
+	       check_output_path(p, place_beneath(root), &err) == -EXDEV);
 	path(p, "../escape2.json");
 	snprintf(q, sizeof(q), "%s/escape2.json", top);
 	EXPECT("confine_dotdot_refused",
@@ -97,7 +100,8 @@ static int run_cases(const char *how)
 	path(p, "sub/../../escape3.json");
 	snprintf(q, sizeof(q), "%s/escape3.json", top);
 	EXPECT("confine_nested_dotdot_refused",
-	       check_output_path(p, place_beneath(root), &err) < 0 && write_file_atomic(p, place_beneath(root), "x", 1, 0644, &err) < 0 &&
+	       check_output_path(p, place_beneath(root), &err) < 0 &&
+		       write_file_atomic(p, place_beneath(root), "x", 1, 0644, &err) < 0 &&
 		       !exists(q));
 	path(p, "link/c.json");
 	snprintf(q, sizeof(q), "%s/outside/c.json", top);
@@ -213,21 +217,24 @@ static int run_strict_cases(void)
 	EXPECT("unconfined_folder_not_root_refused",
 	       check_output_path(p, place_strict(), &err) == -EPERM && strstr(err.msg, q) &&
 		       strstr(err.msg, "uid 65534") && strstr(err.msg, "StrictModes") &&
-		       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM && !exists(p));
+		       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM &&
+		       !exists(p));
 	snprintf(q, sizeof(q), "folder '%s/shared'", top);
 	snprintf(p, sizeof(p), "%s", t("shared/out.json"));
 	EXPECT("unconfined_folder_world_writable_refused",
-	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM && strstr(err.msg, q) &&
-		       strstr(err.msg, "group or others") && !exists(p));
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM &&
+		       strstr(err.msg, q) && strstr(err.msg, "group or others") && !exists(p));
 	snprintf(p, sizeof(p), "%s", t("group/out.json"));
 	EXPECT("unconfined_folder_group_writable_refused",
-	       check_output_path(p, place_strict(), &err) == -EPERM && strstr(err.msg, "group or others"));
+	       check_output_path(p, place_strict(), &err) == -EPERM &&
+		       strstr(err.msg, "group or others"));
 	/* The link is in a sticky folder and points to a good one: its owner decides. */
 	snprintf(p, sizeof(p), "%s", t("sticky/planted/out.json"));
 	snprintf(q, sizeof(q), "folder '%s/sticky'", top);
 	EXPECT("unconfined_planted_symlink_refused",
-	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM && strstr(err.msg, q) &&
-		       strstr(err.msg, "'planted'") && !exists(t("outside/out.json")));
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == -EPERM &&
+		       strstr(err.msg, q) && strstr(err.msg, "'planted'") &&
+		       !exists(t("outside/out.json")));
 	snprintf(p, sizeof(p), "%s", t("to-nobody/out.json"));
 	snprintf(q, sizeof(q), "folder '%s/nobody'", top);
 	EXPECT("unconfined_link_to_bad_folder_refused",
@@ -240,15 +247,17 @@ static int run_strict_cases(void)
 	/* Replaced, never opened: a name squatted in /tmp cannot stop the profile. */
 	snprintf(p, sizeof(p), "%s", t("sticky/squatted.json"));
 	EXPECT("unconfined_sticky_squatted_output_replaced",
-	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == 0 && lstat(p, &st) == 0 &&
-		       st.st_uid == 0 && st.st_size == 2);
+	       write_file_atomic(p, place_strict(), "x\n", 2, 0644, &err) == 0 &&
+		       lstat(p, &st) == 0 && st.st_uid == 0 && st.st_size == 2);
 	snprintf(p, sizeof(p), "%s", t("nobody/base.json"));
-	EXPECT("unconfined_input_folder_not_root_refused", open_input(p, place_strict(), &err) == -EPERM);
+	EXPECT("unconfined_input_folder_not_root_refused",
+	       open_input(p, place_strict(), &err) == -EPERM);
 	snprintf(p, sizeof(p), "%s", t("sticky/theirs.json"));
 	snprintf(q, sizeof(q), "%s", t("outside/world.json"));
 	EXPECT("unconfined_input_others_file_refused",
 	       open_input(p, place_strict(), &err) == -EPERM && strstr(err.msg, "uid 65534") &&
-		       open_input(q, place_strict(), &err) == -EPERM && strstr(err.msg, "group or others"));
+		       open_input(q, place_strict(), &err) == -EPERM &&
+		       strstr(err.msg, "group or others"));
 	snprintf(p, sizeof(p), "%s", t("sticky/planted-file.json"));
 	EXPECT("unconfined_input_planted_symlink_refused",
 	       open_input(p, place_strict(), &err) == -EPERM && strstr(err.msg, "uid 65534"));
@@ -266,9 +275,9 @@ static int run_strict_cases(void)
 	snprintf(p, sizeof(p), "%s", t("nobody/out.json"));
 	snprintf(q, sizeof(q), "%s", t("nobody/planted-file.json"));
 	fd = open_input(q, place_as_given(), &err);
-	EXPECT("as_given_paths_unchecked",
-	       check_output_path(p, place_as_given(), &err) == 0 && fd >= 0 &&
-		       open_input(q, place_strict(), &err) == -EPERM);
+	EXPECT("as_given_paths_unchecked", check_output_path(p, place_as_given(), &err) == 0 &&
+						   fd >= 0 &&
+						   open_input(q, place_strict(), &err) == -EPERM);
 	if (fd >= 0)
 		close(fd);
 	return failed;
@@ -288,7 +297,8 @@ int main(void)
 	child = fork();
 	if (child == 0) {
 		ctx = seccomp_init(SCMP_ACT_ALLOW);
-		if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0) < 0 ||
+		if (!ctx ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0) < 0 ||
 		    seccomp_load(ctx) < 0) {
 			printf("SKIP: confine_walk: cannot load a seccomp filter to hide openat2\n");
 			_exit(0);

@@ -99,10 +99,11 @@ static char *stats_text(const char *n1, const char *n2, const char *n3, const ch
 	size_t len = (size_t)snprintf(buf, sizeof(buf), "{\"syscalls\": [");
 
 	for (int i = 0; i < 3; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-					"%s{\"name\": \"%s\", \"nr\": %d, \"abi\": \"SCMP_ARCH_X86_64\", "
-					"\"phase\": \"workload\", \"count\": %s, \"first_seen_ns\": 0}",
-					i ? ", " : "", names[i], i, n[i]);
+		len += (size_t)
+			snprintf(buf + len, sizeof(buf) - len,
+				 "%s{\"name\": \"%s\", \"nr\": %d, \"abi\": \"SCMP_ARCH_X86_64\", "
+				 "\"phase\": \"workload\", \"count\": %s, \"first_seen_ns\": 0}",
+				 i ? ", " : "", names[i], i, n[i]);
 	snprintf(buf + len, sizeof(buf) - len, "], \"total\": %s}", total);
 	return buf;
 }

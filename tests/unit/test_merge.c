@@ -83,14 +83,13 @@ TEST(plain_allows_united)
 	struct merge_report rep;
 
 	/* One sorted allow rule; "includes": {} is no condition, the old "name" is read. */
-	CHECK(merges_to(
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"write\", \"read\"], " ALLOW
-		"}]}",
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"name\": \"openat\", " ALLOW "},"
-		"{\"names\": [\"write\"], " ALLOW ", \"includes\": {}}]}",
-		"syscalls",
-		"[{\"names\":[\"openat\",\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}]",
-		&rep));
+	CHECK(merges_to("{" ERRNO_PROFILE
+			", \"syscalls\": [{\"names\": [\"write\", \"read\"], " ALLOW "}]}",
+			"{" ERRNO_PROFILE ", \"syscalls\": [{\"name\": \"openat\", " ALLOW "},"
+			"{\"names\": [\"write\"], " ALLOW ", \"includes\": {}}]}",
+			"syscalls",
+			"[{\"names\":[\"openat\",\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}]",
+			&rep));
 	CHECK(rep.allowed == 3 && rep.withheld == 0 && rep.conditional == 0 && rep.kept == 0);
 }
 
@@ -98,20 +97,20 @@ TEST(deny_withholds_the_allow)
 {
 	struct merge_report rep;
 
-	CHECK(merges_to(
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"mkdir\", \"read\"], " ALLOW
-		"}]}",
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"mkdir\"], "
-		"\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}",
-		"syscalls",
-		"[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-		"{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]",
-		&rep));
+	CHECK(merges_to("{" ERRNO_PROFILE
+			", \"syscalls\": [{\"names\": [\"mkdir\", \"read\"], " ALLOW "}]}",
+			"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"mkdir\"], "
+			"\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}",
+			"syscalls",
+			"[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+			"{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]",
+			&rep));
 	CHECK(rep.allowed == 1 && rep.withheld == 1 && rep.kept == 1);
 	CHECK(!strcmp(rep.withheld_list, "mkdir"));
 }
 
-#define MASKED "{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 1, \"op\": \"SCMP_CMP_MASKED_EQ\"}"
+#define MASKED                                                                                     \
+	"{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 1, \"op\": \"SCMP_CMP_MASKED_EQ\"}"
 #define INET "{\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}"
 #define STREAM "{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}"
 /*
@@ -124,28 +123,27 @@ TEST(conditional_allows_united_once)
 {
 	struct merge_report rep;
 
-	CHECK(merges_to(
-		"{" ERRNO_PROFILE ", \"syscalls\": ["
-		"{\"names\": [\"read\"], " ALLOW "},"
-		"{\"names\": [\"socket\", \"ioctl\"], " ALLOW ", \"args\": [" MASKED "]},"
-		"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" INET ", " STREAM "],"
-		" \"comment\": \"tcp\"}]}",
-		/* The same conditions in another order, and a new name under MASKED. */
-		"{" ERRNO_PROFILE ", \"syscalls\": ["
-		"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" STREAM ", " INET "]},"
-		"{\"names\": [\"connect\", \"socket\"], " ALLOW ", \"args\": [" MASKED "]},"
-		"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" INET6 "]}]}",
-		"syscalls",
-		"[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-		"{\"names\":[\"connect\",\"ioctl\",\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
-		"\"args\":[{\"index\":0,\"value\":4294967295,\"valueTwo\":1,"
-		"\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
-		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
-		"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"},"
-		"{\"index\":1,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},"
-		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
-		"\"args\":[{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]",
-		&rep));
+	CHECK(merges_to("{" ERRNO_PROFILE ", \"syscalls\": ["
+			"{\"names\": [\"read\"], " ALLOW "},"
+			"{\"names\": [\"socket\", \"ioctl\"], " ALLOW ", \"args\": [" MASKED "]},"
+			"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" INET ", " STREAM "],"
+			" \"comment\": \"tcp\"}]}",
+			/* The same conditions in another order, and a new name under MASKED. */
+			"{" ERRNO_PROFILE ", \"syscalls\": ["
+			"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" STREAM ", " INET "]},"
+			"{\"names\": [\"connect\", \"socket\"], " ALLOW ", \"args\": [" MASKED "]},"
+			"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" INET6 "]}]}",
+			"syscalls",
+			"[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+			"{\"names\":[\"connect\",\"ioctl\",\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+			"\"args\":[{\"index\":0,\"value\":4294967295,\"valueTwo\":1,"
+			"\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+			"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+			"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"},"
+			"{\"index\":1,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},"
+			"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+			"\"args\":[{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]",
+			&rep));
 	CHECK(rep.allowed == 1 && rep.conditional == 3 && rep.kept == 0);
 }
 
@@ -154,16 +152,16 @@ TEST(plain_allow_overrides_conditional)
 	struct merge_report rep;
 
 	/* socket is allowed outright: its conditions go; connect keeps them. */
-	CHECK(merges_to(
-		"{" ERRNO_PROFILE ", \"syscalls\": ["
-		"{\"names\": [\"socket\", \"connect\"], " ALLOW ", \"args\": [" MASKED "]}]}",
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"socket\"], " ALLOW "}]}",
-		"syscalls",
-		"[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-		"{\"names\":[\"connect\"],\"action\":\"SCMP_ACT_ALLOW\","
-		"\"args\":[{\"index\":0,\"value\":4294967295,\"valueTwo\":1,"
-		"\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]",
-		&rep));
+	CHECK(merges_to("{" ERRNO_PROFILE ", \"syscalls\": ["
+			"{\"names\": [\"socket\", \"connect\"], " ALLOW ", \"args\": [" MASKED
+			"]}]}",
+			"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"socket\"], " ALLOW "}]}",
+			"syscalls",
+			"[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+			"{\"names\":[\"connect\"],\"action\":\"SCMP_ACT_ALLOW\","
+			"\"args\":[{\"index\":0,\"value\":4294967295,\"valueTwo\":1,"
+			"\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]",
+			&rep));
 	CHECK(rep.allowed == 1 && rep.conditional == 1);
 }
 
@@ -172,16 +170,15 @@ TEST(conditional_kept_where_allow_withheld)
 	struct merge_report rep;
 
 	/* As before conditions were united: the deciding rule stands, the conditional is kept. */
-	CHECK(merges_to(
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"socket\"], " ALLOW "},"
-		"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" INET "]}]}",
-		"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"socket\"], "
-		"\"action\": \"SCMP_ACT_KILL\"}]}",
-		"syscalls",
-		"[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
-		"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]},"
-		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_KILL\"}]",
-		&rep));
+	CHECK(merges_to("{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"socket\"], " ALLOW "},"
+			"{\"names\": [\"socket\"], " ALLOW ", \"args\": [" INET "]}]}",
+			"{" ERRNO_PROFILE ", \"syscalls\": [{\"names\": [\"socket\"], "
+			"\"action\": \"SCMP_ACT_KILL\"}]}",
+			"syscalls",
+			"[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+			"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]},"
+			"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_KILL\"}]",
+			&rep));
 	CHECK(rep.allowed == 0 && rep.withheld == 1 && rep.conditional == 1 && rep.kept == 1);
 }
 
@@ -214,20 +211,20 @@ TEST(default_action_mismatch_refused)
 	json_object *out;
 	int r;
 
-	out = merge_texts("{" ERRNO_PROFILE "}", "{\"defaultAction\": \"SCMP_ACT_KILL\"}", &r,
-			  &rep, &err);
+	out = merge_texts("{" ERRNO_PROFILE "}", "{\"defaultAction\": \"SCMP_ACT_KILL\"}", &r, &rep,
+			  &err);
 	CHECK(r == -EINVAL && !out);
 	CHECK_STR_CONTAINS(err.msg, "'/b.json' has 'SCMP_ACT_KILL'");
 	CHECK_STR_CONTAINS(err.msg, "must have the same default action");
 	json_object_put(out);
 
 	/* Absent, defaultErrnoRet is EPERM: 1 agrees, 38 does not. */
-	out = merge_texts("{" ERRNO_PROFILE "}", "{" ERRNO_PROFILE ", \"defaultErrnoRet\": 1}",
-			  &r, &rep, &err);
+	out = merge_texts("{" ERRNO_PROFILE "}", "{" ERRNO_PROFILE ", \"defaultErrnoRet\": 1}", &r,
+			  &rep, &err);
 	CHECK(r == 0 && out);
 	json_object_put(out);
-	out = merge_texts("{" ERRNO_PROFILE "}", "{" ERRNO_PROFILE ", \"defaultErrnoRet\": 38}",
-			  &r, &rep, &err);
+	out = merge_texts("{" ERRNO_PROFILE "}", "{" ERRNO_PROFILE ", \"defaultErrnoRet\": 38}", &r,
+			  &rep, &err);
 	CHECK(r == -EINVAL && !out);
 	CHECK_STR_CONTAINS(err.msg, "defaultErrnoRet 1 but '/b.json' has 38");
 	json_object_put(out);
@@ -247,8 +244,8 @@ TEST(archmap_united)
 {
 	struct merge_report rep;
 
-	CHECK(merges_to(ARCH_A, ARCH_B, "architectures",
-			"[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"]", &rep));
+	CHECK(merges_to(ARCH_A, ARCH_B, "architectures", "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"]",
+			&rep));
 	CHECK(merges_to(ARCH_A, ARCH_B, "archMap",
 			"[{\"architecture\":\"SCMP_ARCH_X86_64\","
 			"\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]},"

@@ -17,7 +17,6 @@
 #include "tmpfiles.h"
 #include "unit.h"
 
-
 /* ---- the output's mode: never readable by more than its base ---- */
 
 /* The mode of the profile written from a base of the given mode. */

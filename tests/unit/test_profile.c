@@ -72,8 +72,7 @@ static const char *get_str(json_object *obj, const char *key)
 
 static size_t array_len(json_object *arr)
 {
-	return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr)
-								  : 0;
+	return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 }
 
 static json_object *rule_at(json_object *profile, size_t i)
@@ -131,8 +130,8 @@ TEST(build_native)
 	CHECK(out != NULL);
 	if (!out)
 		return;
-	CHECK(get_str(out, "defaultAction") && !strcmp(get_str(out, "defaultAction"),
-						      "SCMP_ACT_ERRNO"));
+	CHECK(get_str(out, "defaultAction") &&
+	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
 	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64"));
 	CHECK(array_len(get(out, "syscalls")) == 1);
 	rule = rule_at(out, 0);
@@ -211,8 +210,7 @@ TEST(build_compat_only_names_validate)
 	seen[OSR_ABI_COMPAT][NR_IA32_LLSEEK] = 1;
 	seen[OSR_ABI_COMPAT][NR_IA32_SOCKETCALL] = 1;
 	CHECK(build(NULL, &out, &rep, &err) == 0);
-	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "_llseek", "mmap2", "read",
-			  "socketcall"));
+	CHECK(STRINGS_ARE(get(rule_at(out, 0), "names"), "_llseek", "mmap2", "read", "socketcall"));
 	r = profile_validate(out, false, &err);
 	if (r < 0)
 		printf("# %s\n", err.msg);
@@ -239,7 +237,6 @@ TEST(build_unresolved)
 	CHECK(profile_validate(out, false, &err) == 0);
 	json_object_put(out);
 }
-
 
 TEST(build_merge_base)
 {
@@ -277,8 +274,8 @@ TEST(build_merge_base)
 	CHECK(json_object_equal(get(out, "comment"), get(base, "comment")));
 	CHECK(json_object_equal(get(out, "x-vendor"), get(base, "x-vendor")));
 	CHECK(STRINGS_ARE(get(out, "architectures"), "SCMP_ARCH_X86_64"));
-	CHECK(get_str(out, "defaultAction") && !strcmp(get_str(out, "defaultAction"),
-						      "SCMP_ACT_ERRNO"));
+	CHECK(get_str(out, "defaultAction") &&
+	      !strcmp(get_str(out, "defaultAction"), "SCMP_ACT_ERRNO"));
 	CHECK(profile_validate(out, false, &err) == 0);
 	free(before);
 	json_object_put(out);

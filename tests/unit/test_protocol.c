@@ -32,7 +32,8 @@ TEST(start_parsed)
 	CHECK(req.op == PROTO_START && !strcmp(req.id, "c1") && !strcmp(req.name, "p.json"));
 	CHECK(!strcmp(req.path, "/home/u/p.json") && req.has_input &&
 	      !strcmp(req.input, "/home/u/b.json"));
-	CHECK(req.spec.scope == OSR_SCOPE_EXACT && req.spec.no_new_privs && !req.spec.any_nnp && req.alone);
+	CHECK(req.spec.scope == OSR_SCOPE_EXACT && req.spec.no_new_privs && !req.spec.any_nnp &&
+	      req.alone);
 	CHECK(!strcmp(req.bundle, "/run/b"));
 }
 
@@ -47,7 +48,8 @@ TEST(stop_parsed)
 
 TEST(round_trip)
 {
-	struct proto_request req = { .op = PROTO_START, .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true } },
+	struct proto_request req = { .op = PROTO_START,
+				     .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true } },
 			     again;
 	struct osr_err err = { "" };
 	char text[OSR_PROTO_MAX];
@@ -104,7 +106,8 @@ TEST(refusals)
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=rel\n", "not absolute");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\x01y\n", "control character");
 	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nnnp=2\n", "not 0 or 1");
-	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nscope=some\n", "'scope' is not one of 'workload'");
+	expect_refused("osr 1 start\nid=c1\nname=a\npath=/x\nscope=some\n",
+		       "'scope' is not one of 'workload'");
 	expect_refused("osr 1 stop\nid=c1\n\n", "no '='");
 }
 

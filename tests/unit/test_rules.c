@@ -35,8 +35,8 @@ TEST(rule_new_members_in_order)
 
 TEST(rule_new_without_args)
 {
-	json_object *rule = rule_new(json_tokener_parse("[\"read\",\"write\"]"), "SCMP_ACT_ERRNO",
-				     NULL);
+	json_object *rule =
+		rule_new(json_tokener_parse("[\"read\",\"write\"]"), "SCMP_ACT_ERRNO", NULL);
 
 	CHECK(text_is(rule, "{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ERRNO\"}"));
 	CHECK(rule_name(rule, 1) && !strcmp(rule_name(rule, 1), "write"));
@@ -60,8 +60,8 @@ static int collect(json_object *entry, const char *arch, json_object *subs, void
 	json_object *out = data;
 
 	json_object_array_add(out, arch ? json_object_new_string(arch) : NULL);
-	json_object_array_add(out, json_object_new_int(subs ? (int)json_object_array_length(subs)
-							    : -1));
+	json_object_array_add(out,
+			      json_object_new_int(subs ? (int)json_object_array_length(subs) : -1));
 	return 0;
 }
 

@@ -76,8 +76,9 @@ TEST(lookup_ambiguous_lists_matches)
 
 	records((const char *const[]){ ID_B ".state", ID_A ".state", "4.state", NULL });
 	CHECK(rundir_lookup(dir, "3f2a9c01bb7e", id, &err) == -ENOTUNIQ);
-	CHECK_STR_CONTAINS(err.msg, "'3f2a9c01bb7e' is the start of 2 recorded containers' ids: '"
-				    ID_A "', '" ID_B "'; give more of the id");
+	CHECK_STR_CONTAINS(err.msg,
+			   "'3f2a9c01bb7e' is the start of 2 recorded containers' ids: '" ID_A
+			   "', '" ID_B "'; give more of the id");
 }
 
 /* However many match, the message names a few, the first by name. */
@@ -119,8 +120,8 @@ TEST(lookup_only_records)
 
 TEST(lookup_rejects_bad_ids)
 {
-	static const char *const bad[] = { "", ".", "..", "../x", "a/b", "/", "a b", "a\nb",
-					   "a\x1b[2Jb", "\xc3\xa9" };
+	static const char *const bad[] = { "",	".",   "..",   "../x",	    "a/b",
+					   "/", "a b", "a\nb", "a\x1b[2Jb", "\xc3\xa9" };
 	struct osr_err err = { "" };
 	char id[NAME_MAX + 1];
 
@@ -155,9 +156,13 @@ static void record_text(const char *text)
 /* Written and read back whole: the spec by name ("scope=all"), every field kept. */
 TEST(record_round_trip)
 {
-	struct tracer_record rec = { .pid = 42, .start_time = 1ull << 40, .status = TRACER_DONE,
-				     .key = 4026531836u, .by_mntns = true,
-				     .spec = { .scope = OSR_SCOPE_ALL, .any_nnp = true,
+	struct tracer_record rec = { .pid = 42,
+				     .start_time = 1ull << 40,
+				     .status = TRACER_DONE,
+				     .key = 4026531836u,
+				     .by_mntns = true,
+				     .spec = { .scope = OSR_SCOPE_ALL,
+					       .any_nnp = true,
 					       .args = OSR_ARGS_ALL } },
 			     back;
 	struct osr_err err = { "" };

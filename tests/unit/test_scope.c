@@ -16,7 +16,10 @@
 
 /* What every profile allows, on the native ABI only (as src/scope.c has it). */
 static const char *const always[] = {
-	"rt_sigreturn", "restart_syscall", "exit", "exit_group",
+	"rt_sigreturn",
+	"restart_syscall",
+	"exit",
+	"exit_group",
 };
 
 /* Allocated once in main(): a recording is about 30 KiB. */
@@ -94,8 +97,8 @@ static void mark_compat(enum osr_phase phase, const char *name)
 
 static void select_scope(enum osr_scope scope, bool no_new_privs)
 {
-	scope_select(rec,
-		     &(struct profile_spec){ .scope = scope, .no_new_privs = no_new_privs }, sel, &rep);
+	scope_select(rec, &(struct profile_spec){ .scope = scope, .no_new_privs = no_new_privs },
+		     sel, &rep);
 }
 
 static bool allowed(const char *name)
@@ -280,8 +283,8 @@ TEST(workload_no_filter_nnp)
 TEST(workload_no_filter_privileged)
 {
 	reset();
-	MARK(OSR_PHASE_SETUP, "capset", "setuid", "setgid", "setgroups", "prctl", "read",
-	     "close", "openat", "execve", "mount", "pivot_root", "sethostname", "umount2");
+	MARK(OSR_PHASE_SETUP, "capset", "setuid", "setgid", "setgroups", "prctl", "read", "close",
+	     "openat", "execve", "mount", "pivot_root", "sethostname", "umount2");
 	MARK(OSR_PHASE_WORKLOAD, "write", "exit_group");
 	select_scope(OSR_SCOPE_EXACT, false);
 
@@ -488,8 +491,8 @@ static void select_portable(bool no_new_privs, bool any)
 {
 	scope_select(rec,
 		     &(struct profile_spec){ .scope = OSR_SCOPE_WORKLOAD,
-					   .no_new_privs = no_new_privs,
-					   .any_nnp = any },
+					     .no_new_privs = no_new_privs,
+					     .any_nnp = any },
 		     sel, &rep);
 }
 

@@ -10,9 +10,9 @@
 #include "unit.h"
 
 #define RUNC_STATE                                                                                 \
-	"{\"ociVersion\":\"1.0.2-dev\",\"id\":\"ctr-1.web_2+x\",\"status\":\"created\","        \
-	"\"pid\":4242,\"bundle\":\"/run/bundles/ctr-1\",\"annotations\":{"                      \
-	"\"io.containers.trace-syscall\":\"of:/tmp/out.json;if:/tmp/base.json\","               \
+	"{\"ociVersion\":\"1.0.2-dev\",\"id\":\"ctr-1.web_2+x\",\"status\":\"created\","           \
+	"\"pid\":4242,\"bundle\":\"/run/bundles/ctr-1\",\"annotations\":{"                         \
+	"\"io.containers.trace-syscall\":\"of:/tmp/out.json;if:/tmp/base.json\","                  \
 	"\"org.opencontainers.image.os\":\"linux\"}}"
 
 static int parse(const char *json, struct oci_state *st, struct osr_err *err)
@@ -206,7 +206,9 @@ TEST(reject_not_object)
 
 TEST(reject_invalid_utf8)
 {
-	expect_reject("{\"id\":\"abc\",\"status\":\"cr\xff\xfe" "ated\"}", "JSON");
+	expect_reject("{\"id\":\"abc\",\"status\":\"cr\xff\xfe"
+		      "ated\"}",
+		      "JSON");
 	expect_reject("{\"id\":\"abc\",\"bundle\":\"/b\xc3\"}", "JSON");
 }
 

@@ -46,8 +46,7 @@ static void expect_valid(const char *text)
 
 TEST(validate_rejects_unknown_action)
 {
-	expect_invalid(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_FOO\"}"),
-		       "SCMP_ACT_FOO");
+	expect_invalid(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_FOO\"}"), "SCMP_ACT_FOO");
 	expect_invalid("{\"defaultAction\":\"SCMP_ACT_BAR\"}", "SCMP_ACT_BAR");
 }
 

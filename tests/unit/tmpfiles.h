@@ -80,7 +80,7 @@ static __attribute__((unused)) char *slurp(const char *path)
 /* A base profile with a comment, a vendor key, a denial and an argument rule: merged and written. */
 #define MERGE_BASE                                                                                 \
 	"{\"comment\":\"my base\",\"x-vendor\":{\"k\":[1,2]},"                                     \
-	"\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"         \
+	"\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"           \
 	"\"syscalls\":["                                                                           \
 	"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"                                    \
 	"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"                   \
