@@ -79,7 +79,7 @@ endif
 
 all: $(BIN)
 
-$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/tests/helpers:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/tests/deps $(OUTPUT)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
@@ -133,9 +133,10 @@ $(BIN): $(OUTPUT)/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+# Their dependency files go apart, so that tests/run finds only tests in tests/.
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -MF $(OUTPUT)/tests/deps/$*.d $(LDFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 # Workload helpers run inside the test containers: static, so a busybox rootfs is enough.
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c | $(OUTPUT)/tests/helpers
@@ -245,4 +246,4 @@ clean:
 include tests/fuzz/fuzz.mk
 
 # The header dependencies the compiler wrote (-MMD); none before the first build.
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/deps/*.d $(OUTPUT)/bench/*.d)
