@@ -124,22 +124,29 @@ int state_parse(const char *json, size_t len, struct oci_state *st, struct osr_e
 	return r;
 }
 
-int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
+/* The bundle's config.json, parsed: 0, or -errno with err set. */
+static int bundle_config_load(const char *bundle, json_object **config, struct osr_err *err)
 {
-	_cleanup_json_ json_object *config = NULL;
 	_cleanup_close_ int fd = -1;
 	char path[PATH_MAX], what[PATH_MAX + 16];
-	json_object *process, *v;
-	int r;
 
-	*nnp = false;
 	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
 		return osr_fail(err, -ENAMETOOLONG, "bundle path '%.64s...' is too long", bundle);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
 	snprintf(what, sizeof(what), "'%s'", path);
-	r = json_load_file(fd, OSR_CONFIG_MAX, what, &config, err);
+	return json_load_file(fd, OSR_CONFIG_MAX, what, config, err);
+}
+
+int bundle_no_new_privs(const char *bundle, bool *nnp, struct osr_err *err)
+{
+	_cleanup_json_ json_object *config = NULL;
+	json_object *process, *v;
+	int r;
+
+	*nnp = false;
+	r = bundle_config_load(bundle, &config, err);
 	if (r < 0)
 		return r;
 	if (json_object_object_get_ex(config, "process", &process) &&
@@ -162,8 +169,7 @@ static bool hook_is_self(json_object *h, const char *self)
 int bundle_hook_timeout(const char *bundle, const char *stage, long *secs, struct osr_err *err)
 {
 	_cleanup_json_ json_object *config = NULL;
-	_cleanup_close_ int fd = -1;
-	char path[PATH_MAX], what[PATH_MAX + 16], self[PATH_MAX];
+	char self[PATH_MAX];
 	json_object *hooks, *list, *t;
 	ssize_t n;
 	int r;
@@ -174,13 +180,7 @@ int bundle_hook_timeout(const char *bundle, const char *stage, long *secs, struc
 		return osr_fail(err, -errno, "cannot read '/proc/self/exe': %s",
 				osr_strerror(errno));
 	self[n] = '\0';
-	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
-		return osr_fail(err, -ENAMETOOLONG, "bundle path '%.64s...' is too long", bundle);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return osr_fail(err, -errno, "cannot open '%s': %s", path, osr_strerror(errno));
-	snprintf(what, sizeof(what), "'%s'", path);
-	r = json_load_file(fd, OSR_CONFIG_MAX, what, &config, err);
+	r = bundle_config_load(bundle, &config, err);
 	if (r < 0)
 		return r;
 	if (!json_object_object_get_ex(config, "hooks", &hooks) ||
