@@ -180,12 +180,53 @@ static int set_fds(struct bpf_share *bs, const int *fds)
 	return 0;
 }
 
+/*
+ * A pin folder only root may change. A bpffs mounted without mode= (by hand,
+ * or by an agent such as Cilium's) is 1777, and systemd's 0700 is only
+ * systemd's: a user who made the folders first could unlink the link pins
+ * (the program detached under every recording on the node) or plant
+ * symlinks to another program's maps for root to open and write.
+ */
+static int pin_dir_check(const char *dir, struct osr_err *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return osr_fail(err, -errno, "cannot stat the BPF pin folder '%s': %s", dir,
+				osr_strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return osr_fail(err, -ENOTDIR,
+				"the BPF pin folder '%s' is not a folder (a symlink?): refusing to "
+				"pin the program through it; remove it",
+				dir);
+	if (st.st_uid != geteuid() || (st.st_mode & 0022))
+		return osr_fail(err, -EPERM,
+				"the BPF pin folder '%s' is owned by uid %u with mode %04o: another "
+				"user could reach the program's pins; remove it (and mount the bpffs "
+				"with mode=0700)",
+				dir, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+	return 0;
+}
+
+/* Both pin folders, the node's and this ABI's, each root's alone. */
+static int pin_dirs_check(const struct bpf_share *bs, struct osr_err *err)
+{
+	int r = pin_dir_check(OSR_BPF_PIN_DIR, err);
+
+	return r < 0 ? r : pin_dir_check(bs->pin_dir, err);
+}
+
 int share_open_pinned(struct bpf_share *bs)
 {
+	struct osr_err err = { "" };
 	int fds[OSR_MAP_COUNT];
 	char path[256];
-	int link_fd;
+	int link_fd, r;
 
+	/* Missing (-ENOENT): a start loads it. Another user's: share_load() refuses, saying so. */
+	r = pin_dirs_check(bs, &err);
+	if (r < 0)
+		return r;
 	pin_path(path, sizeof(path), bs, links[0].prog_pin);
 	link_fd = bpf_obj_get(path);
 	if (link_fd < 0)
@@ -195,8 +236,7 @@ int share_open_pinned(struct bpf_share *bs)
 		pin_path(path, sizeof(path), bs, maps[i].name);
 		fds[i] = bpf_obj_get(path);
 		if (fds[i] < 0) {
-			int r = -errno;
-
+			r = -errno;
 			while (i-- > 0)
 				close(fds[i]);
 			return r;
@@ -533,6 +573,11 @@ int share_load(struct bpf_share *bs, struct osr_err *err)
 	bs->pinned = ensure_bpffs() >= 0 &&
 		     (mkdir(OSR_BPF_PIN_DIR, 0700) == 0 || errno == EEXIST) &&
 		     (mkdir(bs->pin_dir, 0700) == 0 || errno == EEXIST);
+	/* Refused rather than kept private: the node's limits live in the pinned maps. */
+	if (bs->pinned && (r = pin_dirs_check(bs, err)) < 0) {
+		close_loaded(&l);
+		return r;
+	}
 	if (bs->pinned && pin_loaded(bs, &l) < 0) {
 		share_unpin_all(bs);
 		bs->pinned = false;
