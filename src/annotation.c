@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "annotation.h"
+#include "fileio.h"
 #include "state.h"
+#include "tenant.h"
+#include "watched.h"
 
 /* Blanks around a field or after its prefix, which oci-seccomp-bpf-hook trims too. */
 static void trim(const char **p, size_t *n)
@@ -18,25 +21,26 @@ static void trim(const char **p, size_t *n)
 		(*n)--;
 }
 
-static int parse_path(const char *key, const char *val, size_t n, char **out, struct osr_err *err)
+/* A path field of annotation ann (its key: "of", "if", "stats"). */
+static int parse_path(const char *ann, const char *key, const char *val, size_t n, char **out,
+		      struct osr_err *err)
 {
 	struct osr_esc e;
 
 	trim(&val, &n);
 	if (n == 0)
-		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' has an empty path",
-				OSR_ANNOTATION, key);
+		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' has an empty path", ann, key);
 	if (n >= PATH_MAX)
 		return osr_fail(err, -ENAMETOOLONG, "annotation '%s': '%s:' path is longer than %d",
-				OSR_ANNOTATION, key, PATH_MAX - 1);
+				ann, key, PATH_MAX - 1);
 	if (val[0] != '/')
 		return osr_fail(err, -EINVAL, "annotation '%s': '%s:' path '%s' is not absolute",
-				OSR_ANNOTATION, key, osr_escape(val, n, &e));
+				ann, key, osr_escape(val, n, &e));
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
 			return osr_fail(err, -EINVAL,
-					"annotation '%s': '%s:' path has a control character",
-					OSR_ANNOTATION, key);
+					"annotation '%s': '%s:' path has a control character", ann,
+					key);
 	/* Named twice: the last one counts, as in oci-seccomp-bpf-hook. */
 	free(*out);
 	*out = strndup(val, n);
@@ -69,11 +73,11 @@ int annotation_parse(const char *value, struct trace_request *req, struct osr_er
 		}
 		trim(&f, &n);
 		if (n >= 3 && !strncmp(f, "of:", 3))
-			r = parse_path("of", f + 3, n - 3, &req->output, err);
+			r = parse_path(OSR_ANNOTATION, "of", f + 3, n - 3, &req->output, err);
 		else if (n >= 3 && !strncmp(f, "if:", 3))
-			r = parse_path("if", f + 3, n - 3, &req->input, err);
+			r = parse_path(OSR_ANNOTATION, "if", f + 3, n - 3, &req->input, err);
 		else if (n >= 6 && !strncmp(f, "stats:", 6))
-			r = parse_path("stats", f + 6, n - 6, &req->stats, err);
+			r = parse_path(OSR_ANNOTATION, "stats", f + 6, n - 6, &req->stats, err);
 		else if (n == 0)
 			r = osr_fail(err, -EINVAL, "annotation '%s' has an empty field",
 				     OSR_ANNOTATION);
@@ -100,4 +104,37 @@ void trace_request_free(struct trace_request *req)
 	free(req->input);
 	free(req->stats);
 	req->output = req->input = req->stats = NULL;
+}
+
+int learned_parse(const char *value, const char *root, const char *tenant, char **out,
+		  struct osr_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	size_t n = strlen(value);
+	const char *v = value;
+	int r;
+
+	*out = NULL;
+	trim(&v, &n);
+	if (n < 3 || strncmp(v, "of:", 3))
+		return osr_fail(err, -EINVAL, "annotation '%s' is not 'of:/ABSOLUTE/PATH'",
+				OSR_WATCH_LEARNED_ANNOTATION);
+	r = parse_path(OSR_WATCH_LEARNED_ANNOTATION, "of", v + 3, n - 3, &path, err);
+	if (r < 0)
+		return r;
+	if (root && !path_inside(path, root))
+		return osr_fail(err, -EPERM, "annotation '%s' names a file outside '%s'",
+				OSR_WATCH_LEARNED_ANNOTATION, root);
+	/* Confined, as the hook's of: is: no namespace names or replaces another's file. */
+	if (root && tenant) {
+		r = tenant_output_path(path, root, tenant, out, err);
+		if (r < 0) {
+			free(*out);
+			*out = NULL;
+		}
+		return r;
+	}
+	*out = path;
+	path = NULL;
+	return 0;
 }

@@ -39,7 +39,8 @@ const struct cmd_help listen_help = {
 		 "(at most 256 distinct per container, the rest counted as dropped). When the\n"
 		 "container ends, what it learned is written as a profile of allowed syscalls to\n"
 		 "the file the annotation " OSR_WATCH_LEARNED_ANNOTATION "=of:PATH names\n"
-		 "(inside --output-dir when given), for 'merge' to fold into its profile.\n"
+		 "(inside --output-dir when given, and there, as the hook's of:, in the folder\n"
+		 "of the container's Kubernetes namespace), for 'merge' to fold into its profile.\n"
 		 "While the listener is down, a watched container's notified calls fail with\n"
 		 "ENOSYS; a new listener keeps its policy and learned calls, not its fd.\n",
 	.opts = listen_opts,

@@ -21,12 +21,14 @@
 #include <time.h>
 #include <linux/seccomp.h>
 
+#include "annotation.h"
 #include "fileio.h"
 #include "jsonutil.h"
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
 #include "state.h"
+#include "tenant.h"
 #include "watch.h"
 #include "watched.h"
 
@@ -221,7 +223,7 @@ static int restore_states(struct listener *l)
 /* ---- a runtime hands a container over ------------------------------------ */
 
 struct handover {
-	const char *id, *metadata, *policy, *learned;
+	const char *id, *metadata, *policy, *learned, *k8s_namespace;
 	pid_t pid;
 };
 
@@ -248,6 +250,7 @@ static int parse_handover(json_object *o, struct handover *h, struct osr_err *er
 	    json_object_is_type(ann, json_type_object)) {
 		h->policy = json_get_string(ann, OSR_WATCH_POLICY_ANNOTATION);
 		h->learned = json_get_string(ann, OSR_WATCH_LEARNED_ANNOTATION);
+		h->k8s_namespace = json_get_string(ann, OSR_K8S_NAMESPACE_ANNOTATION);
 	}
 	return 0;
 }
@@ -257,6 +260,8 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 		       struct osr_err *err)
 {
 	_cleanup_free_ struct watched *w = calloc(1, sizeof(*w));
+	_cleanup_free_ char *learned = NULL;
+	struct osr_esc e;
 
 	if (!w)
 		return osr_fail(err, -ENOMEM, "out of memory");
@@ -264,15 +269,13 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 	snprintf(w->id, sizeof(w->id), "%s", h->id);
 	if (h->policy && watch_policy_parse(h->policy, &w->policy) < 0)
 		return osr_fail(err, -EINVAL, "annotation %s '%s' is not complain, enforce or kill",
-				OSR_WATCH_POLICY_ANNOTATION, h->policy);
+				OSR_WATCH_POLICY_ANNOTATION, osr_escape(h->policy, SIZE_MAX, &e));
 	if (h->learned) {
-		if (strncmp(h->learned, "of:/", 4) || strlen(h->learned + 3) >= sizeof(w->learned))
-			return osr_fail(err, -EINVAL, "annotation %s is not of:/ABSOLUTE/PATH",
-					OSR_WATCH_LEARNED_ANNOTATION);
-		if (l->out_root && !path_inside(h->learned + 3, l->out_root))
-			return osr_fail(err, -EPERM, "annotation %s names a file outside '%s'",
-					OSR_WATCH_LEARNED_ANNOTATION, l->out_root);
-		snprintf(w->learned, sizeof(w->learned), "%s", h->learned + 3);
+		int r = learned_parse(h->learned, l->out_root, h->k8s_namespace, &learned, err);
+
+		if (r < 0)
+			return r;
+		snprintf(w->learned, sizeof(w->learned), "%s", learned);
 	}
 	w->errno_ret = watch_metadata_errno(h->metadata);
 	w->errno_given = h->metadata && !strncmp(h->metadata, "errno=", 6);

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of annotation_parse(), the io.containers.trace-syscall value. */
+/*
+ * Unit tests of annotation_parse(), the io.containers.trace-syscall value, and
+ * learned_parse(), watch mode's learned file.
+ */
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +13,7 @@
 #include "annotation.h"
 #include "state.h"
 #include "unit.h"
+#include "watched.h"
 
 /* A rejected value: negative return, no path left allocated, a message naming word. */
 static void expect_reject(const char *value, const char *word)
@@ -287,6 +293,49 @@ TEST(messages_name_the_annotation)
 	}
 }
 
+/* Unconfined, the learned path as given; a path of another form refused, naming the annotation. */
+TEST(learned_as_given)
+{
+	const char *bad[] = { "", "/a.json", "of:", "of:a.json", "of:/a\n.json", "if:/a.json" };
+	struct osr_err err = { "" };
+	char *out = NULL;
+
+	CHECK(learned_parse(" of:/p/a.json ", NULL, "team-a", &out, &err) == 0);
+	CHECK(out && !strcmp(out, "/p/a.json"));
+	free(out);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out = NULL;
+		CHECK(learned_parse(bad[i], NULL, NULL, &out, &err) < 0);
+		CHECK(out == NULL);
+		CHECK_STR_CONTAINS(err.msg, OSR_WATCH_LEARNED_ANNOTATION);
+	}
+}
+
+/* Confined, inside the folder and there in the namespace's own, as the hook's of:. */
+TEST(learned_confined_to_namespace)
+{
+	char root[] = "/tmp/osr-test-learned.XXXXXX", want[PATH_MAX], in[PATH_MAX + 8];
+	struct osr_err err = { "" };
+	char *out = NULL;
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(in, sizeof(in), "of:%s/team-b/app.json", root);
+	CHECK(learned_parse(in, root, "team-a", &out, &err) == 0);
+	snprintf(want, sizeof(want), "%s/team-a/team-b/app.json", root);
+	CHECK(out && !strcmp(out, want));
+	free(out);
+	out = NULL;
+	snprintf(in, sizeof(in), "of:%s/../team-b/app.json", root);
+	CHECK(learned_parse(in, root, "team-a", &out, &err) < 0 && out == NULL);
+	CHECK(learned_parse("of:/etc/app.json", root, "team-a", &out, &err) == -EPERM);
+	snprintf(in, sizeof(in), "of:%s/app.json", root);
+	CHECK(learned_parse(in, root, "Not_A_Namespace", &out, &err) < 0 && out == NULL);
+	CHECK_STR_CONTAINS(err.msg, "namespace");
+	snprintf(in, sizeof(in), "%s/team-a", root);
+	rmdir(in);
+	rmdir(root);
+}
+
 int main(void)
 {
 	RUN(output_only);
@@ -310,5 +359,7 @@ int main(void)
 	RUN(path_max_minus_one_accepted);
 	RUN(free_after_failure);
 	RUN(messages_name_the_annotation);
+	RUN(learned_as_given);
+	RUN(learned_confined_to_namespace);
 	return 0;
 }
