@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -408,9 +409,66 @@ TEST(hook_timeout_own_entry)
 	rmdir(dir);
 }
 
+/* The bundle's own entry with a given timeout value, as JSON text: the seconds taken. */
+static long timeout_of(const char *value)
+{
+	char dir[] = "/tmp/osr-test-bundle.XXXXXX", self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct osr_err err = { "" };
+	long secs = -1;
+	FILE *f;
+
+	CHECK(n > 0 && mkdtemp(dir) != NULL);
+	self[n > 0 ? n : 0] = '\0';
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (f) {
+		fprintf(f, "{\"hooks\": {\"prestart\": [{\"path\": \"%s\", \"timeout\": %s}]}}",
+			self, value);
+		fclose(f);
+	}
+	if (bundle_hook_timeout(dir, "prestart", &secs, &err) < 0)
+		secs = -2;
+	unlink(path);
+	rmdir(dir);
+	return secs;
+}
+
+/*
+ * A timeout that is no number of seconds above 0 is none (the default then);
+ * a huge one is an hour: no value makes a start wait for ever. A config.json
+ * that is a FIFO is refused at once, not waited on.
+ */
+TEST(hook_timeout_bogus)
+{
+	char dir[] = "/tmp/osr-test-bundle.XXXXXX", path[64];
+	struct osr_err err = { "" };
+	long secs = -1;
+
+	CHECK(timeout_of("-5") == 0);
+	CHECK(timeout_of("0") == 0);
+	CHECK(timeout_of("\"30\"") == 0);
+	CHECK(timeout_of("1.5e9") == 0);
+	CHECK(timeout_of("null") == 0);
+	CHECK(timeout_of("4000") == 3600);
+	CHECK(timeout_of("9223372036854775807") == 3600);
+	CHECK(timeout_of("99999999999999999999") == 3600);
+	CHECK(timeout_of("-99999999999999999999") == 0);
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	alarm(10); /* a wait on the FIFO fails the test, rather than hanging it */
+	CHECK(bundle_hook_timeout(dir, "prestart", &secs, &err) < 0);
+	alarm(0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(hook_timeout_own_entry);
+	RUN(hook_timeout_bogus);
 	RUN(full_runc_state);
 	RUN(annotations_absent);
 	RUN(annotations_null);
