@@ -50,8 +50,7 @@ struct census_state {
 	uint32_t maps_id; /* the `recordings` map these counts are of */
 	uint32_t dirty;	  /* set while a holder of the node lock may be changing the maps */
 	uint32_t total;	  /* entries in `recordings` */
-	uint32_t pad;
-	uint64_t slots; /* the array slots in use, bit n for loc n + 1 */
+	uint64_t slots;	  /* the array slots in use, bit n for loc n + 1 */
 	struct census_tenant tenants[CENSUS_TENANT_SLOTS];
 };
 
