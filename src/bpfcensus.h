@@ -8,6 +8,8 @@
 #include "bpfmaps.h"
 #include "util.h"
 
+struct census_state;
+
 struct census {
 	unsigned int total;	      /* recordings on the node */
 	unsigned int tenant;	      /* of them, the tenant's */
@@ -16,11 +18,27 @@ struct census {
 	bool slot_used[OSR_STATIC_TABLES];
 };
 
+/* The counts, kept by every holder of the node lock for the next: see bpfcensus.c. */
+#define OSR_CENSUS_FILE "/run/oci-seccomp-recorder." OSR_BPF_ABI ".census"
+
 /*
- * Count the recordings (with the lock held), all and the tenant's. With
- * collect, first take out those whose tracer died (killed: their namespace may
- * be reused); that reads /proc for each, so it is done only when a limit is
- * reached or a key is held.
+ * Just after the node lock is taken, with the maps open: map the counts and
+ * trust them, or count them (and sync the index) again if the last holder
+ * died holding the lock or they are of other maps. Marks them being changed.
+ */
+int share_census_lock(struct bpf_share *bs, struct osr_err *err);
+/* Just before the node lock is let go: the counts say what the maps hold. */
+void share_census_unlock(struct bpf_share *bs);
+void share_census_unmap(struct bpf_share *bs);
+/* A recording just put in or taken out of `recordings` (lock held); counting: has `stats`. */
+void share_census_add(const struct bpf_share *bs, const struct osr_recording *rec, bool counting);
+void share_census_drop(const struct bpf_share *bs, const struct osr_recording *rec, bool counted);
+
+/*
+ * The counts (with the lock held), all and the tenant's: O(1). With collect,
+ * first take out the recordings whose tracer died (killed: their namespace
+ * may be reused); that reads /proc for each, so it is done only when a limit
+ * is reached or a key is held.
  */
 void share_census(const struct bpf_share *bs, const char *tenant, bool collect, struct census *c);
 /* Where the limits are reached: the message says which, with the numbers. */

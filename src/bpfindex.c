@@ -2,10 +2,13 @@
 /*
  * The namespace index: a mmapped copy of the targets maps the program reads
  * without a map lookup helper (recorder.h says how), kept in step by the
- * tracers, with the lock held, whenever a recording enters or leaves.
+ * tracers, with the lock held: one entry changed as a recording enters or
+ * leaves, so what a start holds the lock for does not grow with the node's
+ * recordings; a whole sync only when a holder died mid-change (bpfcensus.c).
  */
 #include <bpf/bpf.h>
 
+#include "bpfcensus.h"
 #include "bpfindex.h"
 
 /*
@@ -64,21 +67,81 @@ void share_index_sync(const struct bpf_share *bs)
 	__atomic_store_n(&bs->index->gen, bs->index->gen + 1, __ATOMIC_RELEASE);
 }
 
-/* Stop recording rec (with the lock held): the index is synced by the caller. */
+/* The bucket of key in the index of its kind (PID or mount namespaces). */
+static struct osr_index_entry *key_bucket(const struct bpf_share *bs, bool by_mntns, uint32_t key)
+{
+	return by_mntns ? bs->index->mntns[osr_index_bucket(key)]
+			: bs->index->pidns[osr_index_bucket(key)];
+}
+
+/* Bumped after every change: every CPU's hint from before is stale now. */
+static void index_changed(const struct bpf_share *bs)
+{
+	__atomic_store_n(&bs->index->gen, bs->index->gen + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * One entry added to the index for a key just entered in its targets map
+ * (lock held): into a free way of its bucket (loc first, then inode), or
+ * counted as spilled if the bucket is full. What a full sync would do for it,
+ * without walking every bucket and target.
+ */
+void share_index_add(const struct bpf_share *bs, bool by_mntns, uint32_t key, uint32_t loc)
+{
+	struct osr_index_entry *bucket = key_bucket(bs, by_mntns, key);
+	struct osr_index_entry *free = NULL;
+
+	for (int w = 0; w < OSR_INDEX_WAYS && !free; w++)
+		if (!bucket[w].inum)
+			free = &bucket[w];
+	if (free) {
+		free->loc = loc;
+		__atomic_store_n(&free->inum, key, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&bs->index->spilled, bs->index->spilled + 1, __ATOMIC_RELEASE);
+	}
+	if (by_mntns)
+		__atomic_store_n(&bs->index->mntns_count, bs->index->mntns_count + 1,
+				 __ATOMIC_RELEASE);
+	index_changed(bs);
+}
+
+/* The entry of a key just taken out of its targets map (lock held): cleared, or one spill less. */
+static void index_del(const struct bpf_share *bs, bool by_mntns, uint32_t key)
+{
+	struct osr_index_entry *bucket = key_bucket(bs, by_mntns, key);
+	bool found = false;
+
+	for (int w = 0; w < OSR_INDEX_WAYS && !found; w++) {
+		found = bucket[w].inum == key;
+		if (found)
+			__atomic_store_n(&bucket[w].inum, 0, __ATOMIC_RELEASE);
+	}
+	if (!found && bs->index->spilled)
+		__atomic_store_n(&bs->index->spilled, bs->index->spilled - 1, __ATOMIC_RELEASE);
+	if (by_mntns && bs->index->mntns_count)
+		__atomic_store_n(&bs->index->mntns_count, bs->index->mntns_count - 1,
+				 __ATOMIC_RELEASE);
+	index_changed(bs);
+}
+
+/* Stop recording rec (with the lock held), in the map and the index. */
 void share_unkey(const struct bpf_share *bs, const struct osr_recording *rec)
 {
 	int fd = share_targets_fd(bs, rec->by_mntns);
 	uint32_t held_loc;
 
 	/* The key only if it still leads to rec's table: a later recording may hold it now. */
-	if (bpf_map_lookup_elem(fd, &rec->key, &held_loc) == 0 && held_loc == rec->loc)
-		bpf_map_delete_elem(fd, &rec->key);
+	if (bpf_map_lookup_elem(fd, &rec->key, &held_loc) == 0 && held_loc == rec->loc &&
+	    bpf_map_delete_elem(fd, &rec->key) == 0)
+		index_del(bs, rec->by_mntns, rec->key);
 }
 
-/* Take a recording out of every map (with the lock held); the index is synced by the caller. */
+/* Take a recording out of every map (with the lock held), the index and the census. */
 void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec)
 {
 	uint32_t table_key;
+	bool counted;
 	int fd;
 
 	share_unkey(bs, rec);
@@ -86,6 +149,7 @@ void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_reco
 	fd = share_table_fd(bs, rec->loc, &table_key);
 	if (rec->loc & OSR_LOC_HASH)
 		bpf_map_delete_elem(fd, &table_key);
-	bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id); /* if it counted */
-	bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id);
+	counted = bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id) == 0;
+	if (bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id) == 0)
+		share_census_drop(bs, rec, counted);
 }

@@ -3,17 +3,21 @@
 #ifndef OSR_BPFINDEX_H
 #define OSR_BPFINDEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bpfmaps.h"
 
-/* Make the mmapped index say what the targets maps say (lock held). */
+/* Make the mmapped index say what the targets maps say, walking them all (lock held). */
 void share_index_sync(const struct bpf_share *bs);
 
-/* Stop recording rec (lock held): its key out of its targets map; the caller syncs the index. */
+/* Index one key just entered in its targets map (lock held): O(1). */
+void share_index_add(const struct bpf_share *bs, bool by_mntns, uint32_t key, uint32_t loc);
+
+/* Stop recording rec (lock held): its key out of its targets map and the index. */
 void share_unkey(const struct bpf_share *bs, const struct osr_recording *rec);
 
-/* Take recording id out of every map (lock held); the caller syncs the index. */
+/* Take recording id out of every map, the index and the census (lock held). */
 void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec);
 
 #endif

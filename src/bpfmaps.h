@@ -21,15 +21,17 @@
 #define OSR_BPF_PIN_DIR "/sys/fs/bpf/oci-seccomp-recorder"
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
-/* Bumped whenever a recorded struct or the maps change: versions never share. */
+/*
+ * Bumped whenever a recorded struct, the maps or what the holders of the lock
+ * keep beside them (bpfcensus.c) change: versions never share.
+ */
+#define OSR_BPF_ABI "abi9"
 /*
  * The tenant of a recording service user's recordings: "uid:N". A ':' is in
  * no Kubernetes namespace's name (a DNS label), so no namespace shares a
  * user's quota by naming itself after it.
  */
 #define OSR_TENANT_UID_PREFIX "uid:"
-
-#define OSR_BPF_ABI "abi8"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
@@ -88,14 +90,16 @@ struct share_request {
  */
 struct bpf_share {
 	int fds[OSR_MAP_COUNT];
-	struct osr_index *index; /* ns_index, mapped */
-	uint32_t id;		 /* this recording's id */
-	uint32_t loc;		 /* where its table is (OSR_LOC_HASH) */
-	uint32_t key;		 /* the namespace inode it is entered under */
-	int ns_fd;		 /* that namespace, held open while entered */
+	struct osr_index *index;     /* ns_index, mapped */
+	struct census_state *census; /* the node's counts, mapped (bpfcensus.c) */
+	uint32_t id;		     /* this recording's id */
+	uint32_t loc;		     /* where its table is (OSR_LOC_HASH) */
+	uint32_t key;		     /* the namespace inode it is entered under */
+	int ns_fd;		     /* that namespace, held open while entered */
 	bool entered;
 	bool by_mntns;
 	bool pinned;		  /* false: a program of our own, where no bpffs could be had */
+	bool census_held;	  /* census marked being changed by this holder of the lock */
 	int linger_s;		  /* see share_request */
 	struct share_times times; /* of bpf_share_enter() */
 	int private_links[OSR_LINK_COUNT]; /* its links in that case, else -1 */

@@ -140,6 +140,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 		return osr_fail(err, r, "cannot make the recording's table in the BPF maps: %s",
 				osr_strerror(-r));
 	}
+	share_census_add(bs, &rec, hdr->counting);
 	/* The table is made before it is entered: the program never sees a stale one. */
 	r = bpf_map_update_elem(share_targets_fd(bs, bs->by_mntns), &bs->key, &bs->loc, BPF_NOEXIST);
 	if (r < 0 && errno == EEXIST) {
@@ -157,6 +158,7 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 					: "cannot enter the %s namespace %u in the BPF map: %s",
 				bs->by_mntns ? "mount" : "PID", bs->key, osr_strerror(-r));
 	}
+	share_index_add(bs, bs->by_mntns, bs->key, bs->loc);
 	return 0;
 }
 
@@ -236,6 +238,9 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 		goto fail;
 	}
 	t = monotonic_ns() / 1000;
+	r = share_census_lock(bs, err);
+	if (r < 0)
+		goto fail;
 	step(req, SHARE_STEP_ATTACH);
 	r = bs->pinned ? share_attach(bs, err) : 0;
 	bs->times.attach_us = since_us(&t);
@@ -251,10 +256,11 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 	if (r < 0)
 		goto fail;
 	bs->entered = true;
-	share_index_sync(bs);
+	share_census_unlock(bs);
 	bs->times.enter_us = since_us(&t);
 	return 0;
 fail:
+	share_census_unlock(bs);
 	if (lock >= 0 && detach_if_empty(bs)) {
 		close(take_fd(&lock));
 		share_after_detach(bs);
@@ -303,6 +309,8 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 	lock = share_lock(OSR_BPF_LOCK);
 	if (lock < 0)
 		return lock;
+	/* Failing, it leaves the counts to be made again by the next holder: go on. */
+	share_census_lock(bs, NULL);
 	bs->entered = false;
 	/* Only our own recording: a collection after we were thought dead may have taken it. */
 	if (bpf_map_lookup_elem(bs->fds[OSR_MAP_RECORDINGS], &bs->id, &rec) < 0 ||
@@ -312,7 +320,6 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 	}
 	/* Read once the entry is gone: what is read is then final. */
 	share_unkey(bs, &rec);
-	share_index_sync(bs);
 	{
 		uint32_t table_key;
 		int fd = share_table_fd(bs, rec.loc, &table_key);
@@ -324,6 +331,7 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 	}
 	share_remove(bs, bs->id, &rec);
 out:
+	share_census_unlock(bs);
 	if (detach_if_empty(bs)) {
 		close(take_fd(&lock));
 		share_after_detach(bs);
@@ -349,6 +357,7 @@ void bpf_share_close(struct bpf_share *bs)
 	if (bs->ns_fd >= 0)
 		close(bs->ns_fd);
 	bs->ns_fd = -1;
+	share_census_unmap(bs);
 }
 
 void bpf_share_collect(int linger_s)
@@ -363,11 +372,15 @@ void bpf_share_collect(int linger_s)
 		return;
 	bs.pinned = true;
 	bs.linger_s = linger_s;
-	share_census(&bs, NULL, true, &c);
-	if (detach_if_empty(&bs)) {
-		close(take_fd(&lock));
-		share_after_detach(&bs);
+	if (share_census_lock(&bs, NULL) == 0) {
+		share_census(&bs, NULL, true, &c);
+		share_census_unlock(&bs);
+		if (detach_if_empty(&bs)) {
+			close(take_fd(&lock));
+			share_after_detach(&bs);
+		}
 	}
+	share_census_unmap(&bs);
 	share_close_maps(&bs);
 }
 

@@ -10,7 +10,8 @@ TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_u
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
 	fault_same_id_other_root
 	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_hostpid_new_namespaces_recorded
-	fault_100_in_a_row_leave_nothing fault_8_at_once fault_full_bucket_spills_to_hash)
+	fault_100_in_a_row_leave_nothing fault_8_at_once fault_full_bucket_spills_to_hash
+	fault_killed_holder_counts_stay_true)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
 shared_rootfs
@@ -18,6 +19,45 @@ shared_rootfs
 # Live tracers (an exited one is a zombie until init reaps it).
 tracers() { ps -eo stat=,comm= | awk '$2 == "osr-tracer" && $1 !~ /^Z/' | wc -l; }
 base_tracers=$(tracers)
+
+# The node's counts (bpfcensus.c), and whether they and the namespace index say
+# what the pinned maps say; if not, prints why.
+CENSUS=/run/oci-seccomp-recorder.${PIN##*/}.census
+census_matches_maps() {
+	python3 - "$PIN" "$CENSUS" <<'PY'
+import json, struct, subprocess, sys
+pin, census = sys.argv[1:]
+def raw(v): return bytes(int(x, 16) for x in v)
+def dump(name):
+    out = subprocess.run(["bpftool", "-j", "map", "dump", "pinned", f"{pin}/{name}"],
+                         capture_output=True, text=True, check=True).stdout
+    return {raw(e["key"]): raw(e["value"]) for e in json.loads(out)}
+recs = dump("recordings")
+ix = next(iter(dump("ns_index").values()))
+magic, _, dirty, total, slots = struct.unpack_from("<IIIIQ", open(census, "rb").read(24))
+locs = [struct.unpack_from("<I", v, 8)[0] for v in recs.values()]
+want = sum(1 << (l - 1) for l in locs if 0 < l <= 64)
+bad = []
+if magic != 0x6f737201 or dirty: bad.append(f"census magic {magic:#x} dirty {dirty}")
+if total != len(recs): bad.append(f"census total {total}, {len(recs)} in the map")
+if slots != want: bad.append(f"census slots {slots:#x}, {want:#x} in the map")
+mntns_count, spilled = struct.unpack_from("<II", ix, 0)
+indexed = 0
+for kind, off in (("pidns", 64), ("mntns", 64 + 256 * 8 * 8)):
+    targets = {struct.unpack("<I", k)[0]: struct.unpack("<I", v)[0] for k, v in dump(kind + "_targets").items()}
+    if kind == "mntns" and mntns_count != len(targets):
+        bad.append(f"index mntns_count {mntns_count}, {len(targets)} in the map")
+    for i in range(256 * 8):
+        inum, loc = struct.unpack_from("<II", ix, off + 8 * i)
+        if inum and targets.get(inum) != loc:
+            bad.append(f"index {kind} {inum} -> {loc}, the map: {targets.get(inum)}")
+        indexed += inum != 0
+    indexed -= len(targets)
+if indexed + spilled != 0: bad.append(f"index spilled {spilled}, {-indexed} outside it")
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+PY
+}
 
 recording() { [ "$(record_field "$CID" status)" = recording ]; }
 # Recorded, and started: prestart runs before runc has saved the container's
@@ -379,7 +419,10 @@ print(' '.join(str(i) for i in [i for i in range(1, 100000) if b(i) == b($binum)
 for f in $fakes; do
 	bpftool map update pinned "$PIN/pidns_targets" key $(le32 "$f") value $(le32 "$aid")
 done
-# Any entering puts them in the index: here a recording of its own.
+# Entering and leaving change only their own entry of the index: with the
+# node's counts gone, the next start counts afresh and syncs the whole index,
+# which puts them in (here a recording of its own).
+rm -f "$CENSUS"
 "$HOOK" --run-dir "$RUNDIR" record -o "$T/spill-c.json" -- true 2>/dev/null
 "$HOOK" --run-dir "$RUNDIR" prestart <<<"$(runc state "$B")"
 spilled=$(u32 ns_index 0 1)
@@ -388,6 +431,7 @@ wait_until 10 sh -c "runc state $B | grep -q stopped"
 "$HOOK" --run-dir "$RUNDIR" poststop <<<"$(runc state "$B")"
 runc delete -f "$B" >/dev/null 2>&1
 for f in $fakes; do bpftool map delete pinned "$PIN/pidns_targets" key $(le32 "$f"); done
+rm -f "$CENSUS" # their index entries too, at the next start
 runc kill "$A" KILL 2>/dev/null
 wait "$APID" 2>/dev/null
 if [ "$spilled" = 1 ] && [ -z "$(missing_names "$T/spill-b.json" getcpu)" ] &&
@@ -395,5 +439,56 @@ if [ "$spilled" = 1 ] && [ -z "$(missing_names "$T/spill-b.json" getcpu)" ] &&
 	pass fault_full_bucket_spills_to_hash
 else
 	fail fault_full_bucket_spills_to_hash "spilled=$spilled (want 1), profile: $(jq -c '.syscalls[0].names' "$T/spill-b.json" 2>&1)"
+fi
+
+# --- a holder of the node lock killed at each of its BPF calls: the counts stay true --
+# A start keeps the node's counts (recordings, array slots, tenants) and the
+# namespace index one entry at a time; one killed halfway leaves them for the
+# next holder to count afresh. `record` enters and leaves in its own process:
+# strace kills it at its Nth bpf() call, for every N of a whole run, and after
+# each kill another recording must start, and the counts and the index must say
+# what the maps say.
+if ! command -v strace >/dev/null; then
+	skip fault_killed_holder_counts_stay_true "strace (to kill a holder at a chosen call) is not installed"
+else
+	# Another recording keeps the program attached throughout, as the dead ones
+	# will, so each run makes the same calls as the one counted.
+	"$HOOK" --run-dir "$RUNDIR" record -o "$T/kh-hold.json" -- \
+		sh -c "while [ ! -e '$T/kh-go' ]; do sleep 0.1; done" >/dev/null 2>&1 &
+	hold=$!
+	sleep 1
+	strace -qq -o "$T/kh.strace" -e trace=bpf "$HOOK" --run-dir "$RUNDIR" record -o "$T/kh.json" -- true >/dev/null 2>&1
+	calls=$(grep -c '^bpf(' "$T/kh.strace")
+	bad="" recounted=0 killed=0
+	for n in $(seq "$calls"); do
+		# (In a shell of its own: its "Killed" goes where its output goes.)
+		bash -c '"$@"; exit $?' kill-at strace -qq -o /dev/null -e trace=bpf \
+			-e inject=bpf:signal=KILL:when=$n \
+			"$HOOK" --run-dir "$RUNDIR" record -o "$T/kh.json" -- true >/dev/null 2>&1
+		[ $? = 137 ] && killed=$((killed + 1))
+		if ! "$HOOK" --run-dir "$RUNDIR" --debug record -o "$T/kh-next.json" -- true >"$T/kh.out" 2>&1; then
+			bad="$bad call $n: the next recording failed: $(grep -v debug "$T/kh.out" | tail -1);"
+			continue
+		fi
+		grep -q "a holder of the node lock died" "$T/kh.out" && recounted=$((recounted + 1))
+		why=$(census_matches_maps) || bad="$bad call $n: $why;"
+	done
+	touch "$T/kh-go"
+	wait "$hold" || bad="$bad the recording held throughout failed;"
+	# The dead recordings out, as a poststop that finds its tracer killed does.
+	run_bg "of:$T/kh-ctr.json" sleep 100
+	if wait_until 60 recording; then
+		kill -9 "$(record_field "$CID" pid)"
+		runc kill "$CID" KILL 2>/dev/null
+	fi
+	wait "$RPID"
+	why=$(census_matches_maps) || bad="$bad after the collection: $why;"
+	wait_until 30 program_idle || bad="$bad the program stays attached with no live recording;"
+	[ "$recounted" -gt 0 ] || bad="$bad no kill left the counts to be made again ($killed of $calls calls killed it);"
+	if [ -z "$bad" ] && [ "$killed" = "$calls" ]; then
+		pass fault_killed_holder_counts_stay_true
+	else
+		fail fault_killed_holder_counts_stay_true "killed at $killed of $calls calls:$bad"
+	fi
 fi
 exit 0
