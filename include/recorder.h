@@ -46,9 +46,10 @@ enum osr_phase {
  * OSR_STATIC_TABLES recordings at a time have their table in an array map
  * made with the program (about 14 KiB each), which the program reaches with
  * plain loads; the others in a hash map without preallocation, made as they
- * start, which costs a lookup call per recorded syscall. So the capacity
- * costs no memory until it is used, and the usual few recordings the least
- * time.
+ * start, which costs a lookup call when a recorded syscall is not yet known
+ * seen to the CPU's hint (its first on the CPU since the hint was made, and
+ * every syscall whose arguments are recorded). So the capacity costs no
+ * memory until it is used, and the usual few recordings the least time.
  */
 #define OSR_MAX_RECORDINGS 1024
 #define OSR_STATIC_TABLES 64
@@ -147,8 +148,8 @@ struct osr_container {
 };
 
 /*
- * Counting is asked for per recording (it costs a locked add per syscall,
- * and 144 KiB of kernel memory while the recording lasts): its counts are
+ * Counting is asked for per recording (it costs a hash lookup and a locked
+ * add per syscall, and 144 KiB of kernel memory while the recording lasts): its counts are
  * an entry of the `stats` map under the recording's id, made by user space
  * at enter. At most OSR_MAX_COUNTING recordings count at once.
  */
