@@ -50,6 +50,18 @@ struct {
 	__type(value, struct osr_stats);
 } stats SEC(".maps");
 
+/*
+ * The native ABI's counts of the recordings that count, by counting slot (see
+ * struct osr_counts): an array, so the program reaches them with plain loads
+ * where the `stats` entry costs a hash lookup call on every syscall.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OSR_MAX_COUNTING);
+	__type(key, __u32);
+	__type(value, struct osr_counts);
+} counts SEC(".maps");
+
 /* Who owns each recording: for user space only (see struct osr_recording). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -113,7 +125,7 @@ struct osr_hint {
 	__u32 id;      /* the recording's */
 	__u32 tag;     /* this hint's, in seen; 0: seen unused */
 	__u8 runtime;  /* the task runs the runtime's executable (see task_phase()) */
-	__u8 counting; /* the recording counts */
+	__u8 counting; /* the recording's counting slot + 1, or 0: it does not count */
 	__u16 pad;
 	__u32 next_tag; /* the last tag handed out on this CPU */
 	__u32 pad2[7];	/* seen starts on a cache line of its own */
@@ -578,23 +590,44 @@ OSR_PTR_ARGS_FUNC int osr_record_args(struct osr_container *c, __u32 abi_kind, _
 }
 
 /*
- * Count a syscall of a recording that counts: the one function that does.
- * An atomic add, so no call is lost to another CPU's; the call that finds the
- * count at 0 is the first and writes the time. Inlined: a call of its own
- * cost a tenth of a counted syscall's time here.
+ * Count a syscall of a recording that counts (slot: its counting slot + 1):
+ * the one function that does. A native call's count is in the `counts`
+ * array, an array lookup the verifier makes a few loads; another ABI's, and
+ * every first call's time, in the recording's `stats` entry, a hash lookup
+ * (rare calls). An atomic add, so no call is lost to another CPU's; the call
+ * that finds the count at 0 is the first and writes the time. Inlined: a
+ * call of its own cost a tenth of a counted syscall's time here.
  */
-static __always_inline void count_syscall(__u32 id, __u32 phase, __u32 abi, long nr)
+static __always_inline void count_syscall(__u32 id, __u32 slot, __u32 phase, __u32 abi, long nr)
 {
-	struct osr_stats *s = bpf_map_lookup_elem(&stats, &id);
+	struct osr_counts *a = NULL;
+	struct osr_stats *s = NULL;
+	__u32 k = slot - 1;
+	__u64 *n;
 
+	if (abi == OSR_ABI_NATIVE)
+		a = bpf_map_lookup_elem(&counts, &k);
+	else
+		s = bpf_map_lookup_elem(&stats, &id);
 	/* Checked after the lookup: see the same in osr_sys_enter(). */
 	barrier_var(phase);
 	barrier_var(abi);
 	barrier_var(nr);
-	if (!s || phase >= OSR_PHASE_COUNT || abi >= OSR_ABI_COUNT || nr < 0 ||
-	    nr >= OSR_MAX_SYSCALLS)
+	if (phase >= OSR_PHASE_COUNT || abi >= OSR_ABI_COUNT || nr < 0 || nr >= OSR_MAX_SYSCALLS)
 		return;
-	if (add_first(&s->count[phase][abi][nr]))
+	if (a)
+		n = &a->count[phase][nr];
+	else if (s)
+		n = &s->count[phase][abi][nr];
+	else
+		return;
+	if (!add_first(n))
+		return;
+	s = bpf_map_lookup_elem(&stats, &id);
+	barrier_var(phase);
+	barrier_var(abi);
+	barrier_var(nr);
+	if (s && phase < OSR_PHASE_COUNT && abi < OSR_ABI_COUNT && nr >= 0 && nr < OSR_MAX_SYSCALLS)
 		WRITE_ONCE(s->first_ns[phase][abi][nr], bpf_ktime_get_ns());
 }
 
@@ -739,7 +772,7 @@ static __always_inline void hint_make(struct osr_hint *h, __u64 regs, __u32 gen,
 	v->loc = osr_current_loc();
 	c = v->loc ? table_at(v->loc) : NULL;
 	v->id = c ? c->id : 0;
-	v->counting = c ? c->counting != 0 : 0;
+	v->counting = c && c->counting <= OSR_MAX_COUNTING ? c->counting : 0;
 	v->runtime = c ? runs_runtime(readable(OSR_CURRENT()), c) : 0;
 	v->tag = c ? new_tag(h) : 0;
 	if (!c)
@@ -830,7 +863,7 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	}
 	/* Recordings that do not count pay this branch only. */
 	if (v.counting)
-		count_syscall(v.id, phase, abi, id);
+		count_syscall(v.id, v.counting, phase, abi, id);
 	/* Most recorded syscalls end here: seen already, and said so on this CPU. */
 	if (abi == OSR_ABI_NATIVE && seen_cached(h, &v, phase, id))
 		return 0;

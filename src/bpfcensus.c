@@ -60,12 +60,15 @@ void share_census(const struct bpf_share *bs, const char *tenant, bool collect, 
 			c->removed = true;
 			c->total = c->tenant = c->tenant_counting = 0;
 			memset(c->slot_used, 0, sizeof(c->slot_used));
+			memset(c->count_slot_used, 0, sizeof(c->count_slot_used));
 			prev = NULL; /* the walk starts over after a deletion */
 			continue;
 		}
 		c->total++;
 		if (!(rec.loc & OSR_LOC_HASH) && rec.loc && rec.loc <= OSR_STATIC_TABLES)
 			c->slot_used[rec.loc - 1] = true;
+		if (rec.count_slot && rec.count_slot <= OSR_MAX_COUNTING)
+			c->count_slot_used[rec.count_slot - 1] = true;
 		if (tenant && *tenant && !strncmp(rec.tenant, tenant, sizeof(rec.tenant))) {
 			c->tenant++;
 			c->tenant_counting += id_in(ids, nids, id);

@@ -52,6 +52,7 @@ static const struct {
 				    offsetof(struct recorder_lskel, maps.mntns_targets.map_fd) },
 	[OSR_MAP_INDEX] = { "ns_index", offsetof(struct recorder_lskel, maps.ns_index.map_fd) },
 	[OSR_MAP_STATS] = { "stats", offsetof(struct recorder_lskel, maps.stats.map_fd) },
+	[OSR_MAP_COUNTS] = { "counts", offsetof(struct recorder_lskel, maps.counts.map_fd) },
 };
 
 /*

@@ -29,7 +29,7 @@
  */
 #define OSR_TENANT_UID_PREFIX "uid:"
 
-#define OSR_BPF_ABI "abi8"
+#define OSR_BPF_ABI "abi9"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
@@ -43,6 +43,7 @@ enum osr_map {
 	OSR_MAP_MNTNS_TARGETS,
 	OSR_MAP_INDEX,
 	OSR_MAP_STATS,
+	OSR_MAP_COUNTS,
 	OSR_MAP_COUNT,
 };
 
