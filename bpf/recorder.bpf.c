@@ -878,7 +878,8 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 	barrier_var(id);
 	barrier_var(phase);
 	barrier_var(abi);
-	if (!c || id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT || phase >= OSR_PHASE_COUNT)
+	if (!c || id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
+	    phase >= OSR_PHASE_COUNT)
 		return 0;
 	/* Read before writing: a hot syscall does not keep dirtying the cache line. */
 	seen = c->seen[phase][abi][id];

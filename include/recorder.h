@@ -182,10 +182,10 @@ struct osr_counts {
 #define OSR_TENANT_MAX 64
 
 struct osr_recording {
-	__u32 tracer_pid; /* who owns it */
-	__u32 key;	  /* the namespace inode it is entered under */
-	__u32 loc;	  /* where its table is */
-	__u32 count_slot; /* its counting slot + 1, or 0: it does not count */
+	__u32 tracer_pid;   /* who owns it */
+	__u32 key;	    /* the namespace inode it is entered under */
+	__u32 loc;	    /* where its table is */
+	__u32 count_slot;   /* its counting slot + 1, or 0: it does not count */
 	__u64 tracer_start; /* the tracer's start time, so a reused pid is not taken for it */
 	__u32 by_mntns;	    /* key is a mount namespace (a host-PID container) */
 	__u32 pad;

@@ -310,8 +310,7 @@ static int read_stats(const struct bpf_share *bs, uint32_t id, uint32_t slot,
 	    bpf_map_lookup_elem(bs->fds[OSR_MAP_COUNTS], &k, native) < 0)
 		return -errno;
 	for (int p = 0; p < OSR_PHASE_COUNT; p++)
-		memcpy(stats->count[p][OSR_ABI_NATIVE], native->count[p],
-		       sizeof(native->count[p]));
+		memcpy(stats->count[p][OSR_ABI_NATIVE], native->count[p], sizeof(native->count[p]));
 	return 0;
 }
 
