@@ -29,7 +29,7 @@
  */
 #define OSR_TENANT_UID_PREFIX "uid:"
 
-#define OSR_BPF_ABI "abi9"
+#define OSR_BPF_ABI "abi10"
 
 /* The recordings one Kubernetes namespace may hold at once, unless told otherwise. */
 #define OSR_DEFAULT_TENANT_QUOTA (OSR_MAX_RECORDINGS / 4)
