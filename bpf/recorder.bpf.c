@@ -10,9 +10,11 @@
  * (phase, ABI, syscall number) a task of a recorded container uses in its
  * table. Nothing goes to user space per syscall, and a syscall costs the same
  * however many containers are recorded: one program, one bucket of the index
- * looked at (a recording past the array's slots pays one lookup call more). Two small programs help it: one counts task exits (they make its
- * per-CPU hint stale), one passes a host-PID container's mark on to the tasks
- * its marked tasks make.
+ * looked at when a CPU's hint changes, and none while it holds (a syscall
+ * the hint says was seen never reaches the table, wherever it is). Two small
+ * programs help it: one counts task exits (they make its per-CPU hint
+ * stale), one passes a host-PID container's mark on to the tasks its marked
+ * tasks make.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -47,6 +49,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct osr_stats);
 } stats SEC(".maps");
+
+/*
+ * The native ABI's counts of the recordings that count, by counting slot (see
+ * struct osr_counts): an array, so the program reaches them with plain loads
+ * where the `stats` entry costs a hash lookup call on every syscall.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OSR_MAX_COUNTING);
+	__type(key, __u32);
+	__type(value, struct osr_counts);
+} counts SEC(".maps");
 
 /* Who owns each recording: for user space only (see struct osr_recording). */
 struct {
@@ -98,13 +112,35 @@ struct {
  * lives (a stack is reused only after its task exits, which bumps the stale
  * count). So a task making syscall after syscall is told apart with a few
  * loads and no helper call; a hint that does not match is worked out again.
+ * With the loc it keeps what a recorded task's syscalls need of the table
+ * (the recording's id, whether it counts, whether the task runs the
+ * runtime's executable: an exec makes every hint stale), so a syscall
+ * already seen never reaches the table: see seen below.
  */
 struct osr_hint {
 	__u64 regs;
 	__u32 gen;
 	__u32 stale;
 	__u32 loc;
-	__u32 pad;
+	__u32 id;      /* the recording's */
+	__u32 tag;     /* this hint's, in seen; 0: seen unused */
+	__u8 runtime;  /* the task runs the runtime's executable (see task_phase()) */
+	__u8 counting; /* the recording's counting slot + 1, or 0: it does not count */
+	__u16 pad;
+	__u32 next_tag; /* the last tag handed out on this CPU */
+	__u32 pad2[7];	/* seen starts on a cache line of its own */
+	/*
+	 * The native syscalls this CPU set seen in the hint's table, by phase:
+	 * word i holds tag << 32 | a bit for each of syscalls 32i to 32i + 31.
+	 * A word stands for the hint whose tag it carries, and each hint made
+	 * takes a tag of its own, so a word of an earlier hint (or one written by
+	 * a task preempted as the hint changed) counts for nothing and nothing
+	 * is ever cleared; a seen byte, once set, stays set while the index's
+	 * generation lasts. One cache line per 256 syscalls, beside the hint, in
+	 * place of the table's header, a seen byte and, past the array's slots,
+	 * a hash lookup.
+	 */
+	__u64 seen[OSR_PHASE_COUNT][OSR_MAX_SYSCALLS / 32];
 };
 
 struct {
@@ -445,9 +481,12 @@ __attribute__((noinline)) int osr_mark_leaving(void)
 /*
  * A task still running the runtime's executable is the runtime setting the
  * container up; once it has exec'd the entrypoint (and in every process the
- * workload starts) the executable is another one.
+ * workload starts) the executable is another one. Worked out when a hint is
+ * made: it changes at an exec, which makes every hint stale (and at a
+ * prctl(PR_SET_MM_EXE_FILE), a checkpoint/restore tool's, which the hint
+ * follows the next time it is made).
  */
-static __always_inline __u32 task_phase(struct task_struct *task, struct osr_container *c)
+static __always_inline bool runs_runtime(struct task_struct *task, struct osr_container *c)
 {
 	struct mm_struct *mm = OSR_LOAD(task, mm);
 	struct file *exe = mm ? OSR_LOAD(mm, exe_file) : NULL;
@@ -455,12 +494,17 @@ static __always_inline __u32 task_phase(struct task_struct *task, struct osr_con
 	struct inode *inode;
 
 	if (!exe)
-		return OSR_PHASE_WORKLOAD;
+		return false;
 	inode = OSR_LOAD(exe, f_inode);
 	if (OSR_LOAD(inode, i_ino) != c->exe_ino)
-		return OSR_PHASE_WORKLOAD;
+		return false;
 	sb = OSR_LOAD(inode, i_sb);
-	if (OSR_LOAD(sb, s_dev) != c->exe_dev)
+	return OSR_LOAD(sb, s_dev) == c->exe_dev;
+}
+
+static __always_inline __u32 task_phase(struct task_struct *task, bool runtime)
+{
+	if (!runtime)
 		return OSR_PHASE_WORKLOAD;
 	/* The filter binds this task from here on: what it does now, a profile must allow. */
 	if (OSR_LOAD(task, seccomp.mode) == OSR_SECCOMP_MODE_FILTER)
@@ -546,20 +590,44 @@ OSR_PTR_ARGS_FUNC int osr_record_args(struct osr_container *c, __u32 abi_kind, _
 }
 
 /*
- * Count a syscall of a recording that counts: the one function that does.
- * An atomic add, so no call is lost to another CPU's; the call that finds the
- * count at 0 is the first and writes the time.
+ * Count a syscall of a recording that counts (slot: its counting slot + 1):
+ * the one function that does. A native call's count is in the `counts`
+ * array, an array lookup the verifier makes a few loads; another ABI's, and
+ * every first call's time, in the recording's `stats` entry, a hash lookup
+ * (rare calls). An atomic add, so no call is lost to another CPU's; the call
+ * that finds the count at 0 is the first and writes the time. Inlined: a
+ * call of its own cost a tenth of a counted syscall's time here.
  */
-static __attribute__((noinline)) void count_syscall(struct osr_container *c, __u32 phase, __u32 abi,
-						    long nr)
+static __always_inline void count_syscall(__u32 id, __u32 slot, __u32 phase, __u32 abi, long nr)
 {
-	__u32 id = c->id;
-	struct osr_stats *s = bpf_map_lookup_elem(&stats, &id);
+	struct osr_counts *a = NULL;
+	struct osr_stats *s = NULL;
+	__u32 k = slot - 1;
+	__u64 *n;
 
-	if (!s || phase >= OSR_PHASE_COUNT || abi >= OSR_ABI_COUNT || nr < 0 ||
-	    nr >= OSR_MAX_SYSCALLS)
+	if (abi == OSR_ABI_NATIVE)
+		a = bpf_map_lookup_elem(&counts, &k);
+	else
+		s = bpf_map_lookup_elem(&stats, &id);
+	/* Checked after the lookup: see the same in osr_sys_enter(). */
+	barrier_var(phase);
+	barrier_var(abi);
+	barrier_var(nr);
+	if (phase >= OSR_PHASE_COUNT || abi >= OSR_ABI_COUNT || nr < 0 || nr >= OSR_MAX_SYSCALLS)
 		return;
-	if (add_first(&s->count[phase][abi][nr]))
+	if (a)
+		n = &a->count[phase][nr];
+	else if (s)
+		n = &s->count[phase][abi][nr];
+	else
+		return;
+	if (!add_first(n))
+		return;
+	s = bpf_map_lookup_elem(&stats, &id);
+	barrier_var(phase);
+	barrier_var(abi);
+	barrier_var(nr);
+	if (s && phase < OSR_PHASE_COUNT && abi < OSR_ABI_COUNT && nr >= 0 && nr < OSR_MAX_SYSCALLS)
 		WRITE_ONCE(s->first_ns[phase][abi][nr], bpf_ktime_get_ns());
 }
 
@@ -640,17 +708,129 @@ int BPF_PROG(osr_task_new, struct task_struct *task, __u64 clone_flags)
 	return 0;
 }
 
+/* What a hint tells a syscall: read whole, or not at all. */
+struct osr_view {
+	__u32 loc;
+	__u32 id;
+	__u32 tag;
+	__u8 runtime;
+	__u8 counting;
+};
+
+/*
+ * The hint names this task if it does both before and after it is read: the
+ * program can be preempted, and another task's syscall on this CPU rewrite
+ * the hint meanwhile (a seqlock with the task as the sequence; a writer names
+ * no task while it writes).
+ */
+static __always_inline bool hint_read(struct osr_hint *h, __u64 regs, __u32 gen, __u32 stale,
+				      struct osr_view *v)
+{
+	__u64 named = READ_ONCE(h->regs);
+	bool ok;
+
+	barrier();
+	v->loc = h->loc;
+	v->id = h->id;
+	v->tag = h->tag;
+	v->runtime = h->runtime;
+	v->counting = h->counting;
+	ok = named == regs && h->gen == gen && h->stale == stale;
+	barrier();
+	return ok && READ_ONCE(h->regs) == regs;
+}
+
+/*
+ * A tag no hint of this CPU had: the counter is this CPU's, and the atomic
+ * add keeps a preempted writer from taking the one another took. When it
+ * comes round to 0 every word is cleared, so no word of a hint 2^32 hints ago
+ * can be taken for a new one's; 0 means no tag (5.10: no add that returns the
+ * old value, so no cache).
+ */
+static __always_inline __u32 new_tag(struct osr_hint *h)
+{
+#ifdef OSR_K510
+	return 0;
+#else
+	__u32 tag = __sync_fetch_and_add(&h->next_tag, 1) + 1;
+
+	if (tag)
+		return tag;
+	for (int i = 0; i < OSR_PHASE_COUNT; i++)
+		for (int j = 0; j < OSR_MAX_SYSCALLS / 32; j++)
+			WRITE_ONCE(h->seen[i][j], 0);
+	return 0;
+#endif
+}
+
+/* Work out what the hint should say of the current task, and say it: a hint miss. */
+static __always_inline void hint_make(struct osr_hint *h, __u64 regs, __u32 gen, __u32 stale,
+				      struct osr_view *v)
+{
+	struct osr_container *c;
+
+	v->loc = osr_current_loc();
+	c = v->loc ? table_at(v->loc) : NULL;
+	v->id = c ? c->id : 0;
+	v->counting = c && c->counting <= OSR_MAX_COUNTING ? c->counting : 0;
+	v->runtime = c ? runs_runtime(readable(OSR_CURRENT()), c) : 0;
+	v->tag = c ? new_tag(h) : 0;
+	if (!c)
+		v->loc = 0;
+	WRITE_ONCE(h->regs, 0);
+	barrier();
+	h->gen = gen;
+	h->stale = stale;
+	h->loc = v->loc;
+	h->id = v->id;
+	h->tag = v->tag;
+	h->runtime = v->runtime;
+	h->counting = v->counting;
+	barrier();
+	WRITE_ONCE(h->regs, regs);
+	barrier();
+	/* Another writer in between leaves a mix: then it names no task. */
+	if (h->gen != gen || h->stale != stale || h->loc != v->loc || h->tag != v->tag ||
+	    h->id != v->id || h->runtime != v->runtime || h->counting != v->counting)
+		WRITE_ONCE(h->regs, 0);
+}
+
+/* Whether this CPU has seen native syscall nr in phase set in the hint's table. */
+static __always_inline bool seen_cached(struct osr_hint *h, const struct osr_view *v, __u32 phase,
+					long nr)
+{
+	__u64 w;
+
+	if (!v->tag || phase >= OSR_PHASE_COUNT || nr < 0 || nr >= OSR_MAX_SYSCALLS)
+		return false;
+	w = READ_ONCE(h->seen[phase][nr / 32]);
+	return (w >> 32) == v->tag && (w & (1ULL << (nr % 32)));
+}
+
+/* Note that it is: a word of another tag is this hint's from now on. */
+static __always_inline void cache_seen(struct osr_hint *h, const struct osr_view *v, __u32 phase,
+				       long nr)
+{
+	__u64 w;
+
+	if (!v->tag || phase >= OSR_PHASE_COUNT || nr < 0 || nr >= OSR_MAX_SYSCALLS)
+		return;
+	w = READ_ONCE(h->seen[phase][nr / 32]);
+	if ((w >> 32) != v->tag)
+		w = (__u64)v->tag << 32;
+	WRITE_ONCE(h->seen[phase][nr / 32], w | 1ULL << (nr % 32));
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 zero = 0, abi, phase, gen, stale, hinted;
-	bool hint_ok;
-	__u64 named;
-	__u8 seen;
+	__u32 zero = 0, abi, phase, gen, stale;
 	struct osr_index *ix = bpf_map_lookup_elem(&ns_index, &zero);
 	struct osr_hint *h = bpf_map_lookup_elem(&hints, &zero);
 	struct task_struct *task;
 	struct osr_container *c;
+	struct osr_view v;
+	__u8 seen;
 
 	if (!ix || !h)
 		return 0;
@@ -664,55 +844,52 @@ int BPF_PROG(osr_sys_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_add(&ix->stale, 1);
 		osr_mark_leaving();
 	}
-	/*
-	 * The program can be preempted, and another task's syscall on this CPU
-	 * rewrite the hint meanwhile (a seqlock with the task as the sequence):
-	 * a writer names no task while it writes, so the hint counts only if it
-	 * names this task both before and after it is read.
-	 */
-	named = READ_ONCE(h->regs);
-	barrier();
-	hinted = h->loc;
-	hint_ok = named == (__u64)regs && h->gen == gen && h->stale == stale;
-	barrier();
-	if (!hint_ok || READ_ONCE(h->regs) != (__u64)regs) {
-		hinted = osr_current_loc();
-		WRITE_ONCE(h->regs, 0);
-		barrier();
-		h->gen = gen;
-		h->stale = stale;
-		h->loc = hinted;
-		barrier();
-		WRITE_ONCE(h->regs, (__u64)regs);
-		barrier();
-		/* Another writer in between leaves a mix: then it names no task. */
-		if (h->gen != gen || h->stale != stale || h->loc != hinted)
-			WRITE_ONCE(h->regs, 0);
-	}
+	if (!hint_read(h, (__u64)regs, gen, stale, &v))
+		hint_make(h, (__u64)regs, gen, stale, &v);
 	/* Most syscalls end here: a task of no recorded container. */
-	if (!hinted)
+	if (!v.loc)
 		return 0;
-	c = table_at(hinted);
-	if (!c)
-		return 0;
+	/* A recorded task that execs may change phase: its hints go stale. */
+	if (OSR_EXECS(id))
+		__sync_fetch_and_add(&ix->stale, 1);
 	task = readable(OSR_CURRENT());
 	abi = osr_syscall_abi(task, &id);
-	phase = task_phase(task, c);
+	phase = task_phase(task, v.runtime);
 	if (id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT || phase >= OSR_PHASE_COUNT) {
-		__sync_fetch_and_add(&c->overflow, 1);
+		c = table_at(v.loc);
+		if (c)
+			__sync_fetch_and_add(&c->overflow, 1);
 		return 0;
 	}
-	/* Recordings that do not count pay this load and branch only. */
-	if (c->counting)
-		count_syscall(c, phase, abi, id);
+	/* Recordings that do not count pay this branch only. */
+	if (v.counting)
+		count_syscall(v.id, v.counting, phase, abi, id);
+	/* Most recorded syscalls end here: seen already, and said so on this CPU. */
+	if (abi == OSR_ABI_NATIVE && seen_cached(h, &v, phase, id))
+		return 0;
+	c = table_at(v.loc);
+	/*
+	 * Checked again after the call: the compiler keeps id on the stack
+	 * across it, and Linux 5.10's verifier forgets the bounds of a value
+	 * spilled there (it keeps a constant's only; 5.11 keeps them), which
+	 * made it refuse the index below. The barrier keeps the compiler from
+	 * dropping a check it knows holds.
+	 */
+	barrier_var(id);
+	barrier_var(phase);
+	barrier_var(abi);
+	if (!c || id < 0 || id >= OSR_MAX_SYSCALLS || abi >= OSR_ABI_COUNT ||
+	    phase >= OSR_PHASE_COUNT)
+		return 0;
 	/* Read before writing: a hot syscall does not keep dirtying the cache line. */
 	seen = c->seen[phase][abi][id];
-	if (seen == OSR_SEEN)
-		return 0;
 	if (OSR_SEEN_KIND(seen))
 		osr_record_args(c, abi << 8 | OSR_SEEN_KIND(seen), osr_syscall_arg(regs, abi, 0),
 				osr_syscall_arg(regs, abi, 1), osr_syscall_arg(regs, abi, 2));
 	if (!(seen & OSR_SEEN))
 		c->seen[phase][abi][id] = seen | OSR_SEEN;
+	/* A syscall whose arguments are recorded comes here every time. */
+	if (!OSR_SEEN_KIND(seen) && abi == OSR_ABI_NATIVE)
+		cache_seen(h, &v, phase, id);
 	return 0;
 }

@@ -46,9 +46,10 @@ enum osr_phase {
  * OSR_STATIC_TABLES recordings at a time have their table in an array map
  * made with the program (about 14 KiB each), which the program reaches with
  * plain loads; the others in a hash map without preallocation, made as they
- * start, which costs a lookup call per recorded syscall. So the capacity
- * costs no memory until it is used, and the usual few recordings the least
- * time.
+ * start, which costs a lookup call when a recorded syscall is not yet known
+ * seen to the CPU's hint (its first on the CPU since the hint was made, and
+ * every syscall whose arguments are recorded). So the capacity costs no
+ * memory until it is used, and the usual few recordings the least time.
  */
 #define OSR_MAX_RECORDINGS 1024
 #define OSR_STATIC_TABLES 64
@@ -140,17 +141,21 @@ struct osr_container {
 	__u32 unfollowed; /* tasks that left the container's mount namespace unmarked */
 	__u64 overflow;	  /* syscalls with numbers beyond OSR_MAX_SYSCALLS */
 	__u32 id;	  /* the recording's: a slot of the array serves many in turn */
-	__u32 counting;	  /* its syscalls are counted too, in its `stats` entry */
+	__u32 counting;	  /* 0, or its counting slot + 1: its syscalls are counted too */
 	__u64 start_ns;	  /* when recording began (CLOCK_MONOTONIC, as bpf_ktime_get_ns) */
 	__u8 seen[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 	struct osr_argset args[OSR_ABI_COUNT][OSR_ARG_KIND_COUNT];
 };
 
 /*
- * Counting is asked for per recording (it costs a locked add per syscall,
- * and 144 KiB of kernel memory while the recording lasts): its counts are
- * an entry of the `stats` map under the recording's id, made by user space
- * at enter. At most OSR_MAX_COUNTING recordings count at once.
+ * Counting is asked for per recording (it costs a locked add per syscall, and
+ * 144 KiB of kernel memory while the recording lasts). At most
+ * OSR_MAX_COUNTING recordings count at once, each in a counting slot user
+ * space gives it at enter: its native calls' counts are the slot's entry of
+ * the `counts` array (made with the program: 1.5 MiB for the 64 slots), which
+ * the program reaches with plain loads; the rest (the other ABIs' counts,
+ * every first call's time) an entry of the `stats` hash map under the
+ * recording's id, which costs a lookup call. User space puts them together.
  */
 #define OSR_MAX_COUNTING 64
 
@@ -164,6 +169,11 @@ struct osr_stats {
 	__u64 first_ns[OSR_PHASE_COUNT][OSR_ABI_COUNT][OSR_MAX_SYSCALLS];
 };
 
+/* A counting slot: the native ABI's counts (osr_stats.count[][OSR_ABI_NATIVE] stays 0). */
+struct osr_counts {
+	__u64 count[OSR_PHASE_COUNT][OSR_MAX_SYSCALLS];
+};
+
 /*
  * Who owns a recording, in the `recordings` map under its id: read by user
  * space only, to clean up after a killed tracer and to count a tenant's
@@ -172,10 +182,10 @@ struct osr_stats {
 #define OSR_TENANT_MAX 64
 
 struct osr_recording {
-	__u32 tracer_pid; /* who owns it */
-	__u32 key;	  /* the namespace inode it is entered under */
-	__u32 loc;	  /* where its table is */
-	__u32 pad2;
+	__u32 tracer_pid;   /* who owns it */
+	__u32 key;	    /* the namespace inode it is entered under */
+	__u32 loc;	    /* where its table is */
+	__u32 count_slot;   /* its counting slot + 1, or 0: it does not count */
 	__u64 tracer_start; /* the tracer's start time, so a reused pid is not taken for it */
 	__u32 by_mntns;	    /* key is a mount namespace (a host-PID container) */
 	__u32 pad;

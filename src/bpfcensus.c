@@ -33,11 +33,12 @@
 #include "proc.h"
 
 /* "osrc" and the layout's version: a file of another layout is counted afresh. */
-#define CENSUS_MAGIC 0x6f737201u
+#define CENSUS_MAGIC 0x6f737202u
 /* Open addressing, at most half full: as many recordings as the node holds, each its own tenant. */
 #define CENSUS_TENANT_SLOTS (2 * OSR_MAX_RECORDINGS)
 
 _Static_assert(OSR_STATIC_TABLES <= 64, "the slots in use are one 64-bit word");
+_Static_assert(OSR_MAX_COUNTING <= 64, "the counting slots in use are one 64-bit word");
 
 struct census_tenant {
 	char name[OSR_TENANT_MAX]; /* "" : never used; kept with count 0 once used */
@@ -47,10 +48,11 @@ struct census_tenant {
 
 struct census_state {
 	uint32_t magic;
-	uint32_t maps_id; /* the `recordings` map these counts are of */
-	uint32_t dirty;	  /* set while a holder of the node lock may be changing the maps */
-	uint32_t total;	  /* entries in `recordings` */
-	uint64_t slots;	  /* the array slots in use, bit n for loc n + 1 */
+	uint32_t maps_id;     /* the `recordings` map these counts are of */
+	uint32_t dirty;	      /* set while a holder of the node lock may be changing the maps */
+	uint32_t total;	      /* entries in `recordings` */
+	uint64_t slots;	      /* the array slots in use, bit n for loc n + 1 */
+	uint64_t count_slots; /* the counting slots in use, bit n for count_slot n + 1 */
 	struct census_tenant tenants[CENSUS_TENANT_SLOTS];
 };
 
@@ -110,6 +112,8 @@ static void count_in(struct census_state *st, const struct osr_recording *rec, b
 	st->total++;
 	if (!(rec->loc & OSR_LOC_HASH) && rec->loc && rec->loc <= OSR_STATIC_TABLES)
 		st->slots |= 1ull << (rec->loc - 1);
+	if (rec->count_slot && rec->count_slot <= OSR_MAX_COUNTING)
+		st->count_slots |= 1ull << (rec->count_slot - 1);
 	if (t) {
 		t->count++;
 		t->counting += counting;
@@ -274,6 +278,8 @@ void share_census_drop(const struct bpf_share *bs, const struct osr_recording *r
 		st->total--;
 	if (!(rec->loc & OSR_LOC_HASH) && rec->loc && rec->loc <= OSR_STATIC_TABLES)
 		st->slots &= ~(1ull << (rec->loc - 1));
+	if (rec->count_slot && rec->count_slot <= OSR_MAX_COUNTING)
+		st->count_slots &= ~(1ull << (rec->count_slot - 1));
 	if (t && t->count)
 		t->count--;
 	if (t && counted && t->counting)
@@ -314,6 +320,8 @@ void share_census(const struct bpf_share *bs, const char *tenant, bool collect, 
 	c->tenant_counting = t ? t->counting : 0;
 	for (int s = 0; s < OSR_STATIC_TABLES; s++)
 		c->slot_used[s] = bs->census->slots & (1ull << s);
+	for (int s = 0; s < OSR_MAX_COUNTING; s++)
+		c->count_slot_used[s] = bs->census->count_slots & (1ull << s);
 }
 
 /*

@@ -16,6 +16,7 @@ struct census {
 	unsigned int tenant_counting; /* of those, how many count (have a `stats` entry) */
 	bool removed;		      /* whether dead tracers' recordings were taken out */
 	bool slot_used[OSR_STATIC_TABLES];
+	bool count_slot_used[OSR_MAX_COUNTING];
 };
 
 /* The counts, kept by every holder of the node lock for the next: see bpfcensus.c. */

@@ -52,6 +52,7 @@ static const struct {
 				    offsetof(struct recorder_lskel, maps.mntns_targets.map_fd) },
 	[OSR_MAP_INDEX] = { "ns_index", offsetof(struct recorder_lskel, maps.ns_index.map_fd) },
 	[OSR_MAP_STATS] = { "stats", offsetof(struct recorder_lskel, maps.stats.map_fd) },
+	[OSR_MAP_COUNTS] = { "counts", offsetof(struct recorder_lskel, maps.counts.map_fd) },
 };
 
 /*
@@ -98,30 +99,49 @@ static const struct {
 static char bpf_log[4096];
 static size_t bpf_log_len;
 
+/* Keep the tail: the verifier's verdict is at the end of its log. */
+static void bpf_log_keep(const char *s, size_t n)
+{
+	if (n >= sizeof(bpf_log)) {
+		s += n - (sizeof(bpf_log) - 1);
+		n = sizeof(bpf_log) - 1;
+	}
+	if (bpf_log_len + n >= sizeof(bpf_log)) {
+		size_t drop = bpf_log_len + n - sizeof(bpf_log) + 1;
+
+		memmove(bpf_log, bpf_log + drop, bpf_log_len - drop);
+		bpf_log_len -= drop;
+	}
+	memcpy(bpf_log + bpf_log_len, s, n);
+	bpf_log_len += n;
+	bpf_log[bpf_log_len] = '\0';
+}
+
+/*
+ * libbpf gives the verifier's whole log as one message, megabytes on a
+ * program the kernel refuses: a longer message than the line is formatted
+ * again in full, so that its end, the verdict, is what is kept.
+ */
 static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	_cleanup_free_ char *big = NULL;
 	char line[1024];
+	va_list again;
 	int n;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
+	va_copy(again, ap);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n > 0 && (size_t)n >= sizeof(line) && (big = malloc((size_t)n + 1)))
+		vsnprintf(big, (size_t)n + 1, fmt, again);
+	va_end(again);
 	if (n <= 0)
 		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	/* Keep the tail: the verifier's verdict is at the end of its log. */
-	if (bpf_log_len + n >= sizeof(bpf_log)) {
-		size_t drop = bpf_log_len + n - sizeof(bpf_log) + 1;
-
-		if (drop > bpf_log_len)
-			drop = bpf_log_len;
-		memmove(bpf_log, bpf_log + drop, bpf_log_len - drop);
-		bpf_log_len -= drop;
-	}
-	memcpy(bpf_log + bpf_log_len, line, n);
-	bpf_log_len += n;
-	bpf_log[bpf_log_len] = '\0';
+	if (big)
+		bpf_log_keep(big, n);
+	else
+		bpf_log_keep(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	return 0;
 }
 

@@ -25,7 +25,7 @@
  * Bumped whenever a recorded struct, the maps or what the holders of the lock
  * keep beside them (bpfcensus.c) change: versions never share.
  */
-#define OSR_BPF_ABI "abi9"
+#define OSR_BPF_ABI "abi10"
 /*
  * The tenant of a recording service user's recordings: "uid:N". A ':' is in
  * no Kubernetes namespace's name (a DNS label), so no namespace shares a
@@ -45,6 +45,7 @@ enum osr_map {
 	OSR_MAP_MNTNS_TARGETS,
 	OSR_MAP_INDEX,
 	OSR_MAP_STATS,
+	OSR_MAP_COUNTS,
 	OSR_MAP_COUNT,
 };
 

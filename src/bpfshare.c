@@ -73,24 +73,34 @@ static uint64_t monotonic_ns(void)
 }
 
 /*
- * The counts of a new recording, zeroed (with the lock held). Made before its
- * table, so the program never counts into a stale entry; share_census() removes
- * it with the recording.
+ * The counts of a new recording, zeroed (with the lock held): its `stats`
+ * entry and a free counting slot, whose number goes in its table and its
+ * recording (*slot, + 1). Made before its table, so the program never counts
+ * into a stale entry; share_census() removes the entry with the recording,
+ * and frees its slot.
  */
-static int add_stats(const struct bpf_share *bs, struct osr_err *err)
+static int add_stats(const struct bpf_share *bs, const struct census *cen, uint32_t *slot,
+		     struct osr_err *err)
 {
 	_cleanup_free_ struct osr_stats *zero = calloc(1, sizeof(*zero));
-	uint32_t key, next, *prev = NULL, n = 0;
-	int r;
+	uint32_t key, next, *prev = NULL, n = 0, k;
 
 	if (!zero)
 		return osr_fail(err, -ENOMEM, "out of memory");
-	if (bpf_map_update_elem(bs->fds[OSR_MAP_STATS], &bs->id, zero, BPF_NOEXIST) == 0)
-		return 0;
-	r = -errno;
-	if (r != -E2BIG)
-		return osr_fail(err, r, "cannot make the recording's counts in the BPF map: %s",
-				osr_strerror(-r));
+	for (k = 0; k < OSR_MAX_COUNTING && cen->count_slot_used[k]; k++)
+		;
+	if (k < OSR_MAX_COUNTING &&
+	    bpf_map_update_elem(bs->fds[OSR_MAP_STATS], &bs->id, zero, BPF_NOEXIST) == 0) {
+		/* A struct osr_counts is the head of a struct osr_stats' size: zeroes both. */
+		*slot = k + 1;
+		if (bpf_map_update_elem(bs->fds[OSR_MAP_COUNTS], &k, zero, BPF_ANY) == 0)
+			return 0;
+		return osr_fail(err, -errno, "cannot zero counting slot %u in the BPF map: %s", k,
+				osr_strerror(errno));
+	}
+	if (k < OSR_MAX_COUNTING && errno != E2BIG)
+		return osr_fail(err, -errno, "cannot make the recording's counts in the BPF map: %s",
+				osr_strerror(errno));
 	while (bpf_map_get_next_key(bs->fds[OSR_MAP_STATS], prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -123,9 +133,10 @@ static int add_recording(struct bpf_share *bs, const struct share_request *req,
 	bs->id = new_id(bs);
 	hdr->id = bs->id;
 	hdr->start_ns = monotonic_ns();
-	r = hdr->counting ? add_stats(bs, err) : 0;
+	r = hdr->counting ? add_stats(bs, cen, &rec.count_slot, err) : 0;
 	if (r < 0)
 		return r;
+	hdr->counting = rec.count_slot;
 	/* A free slot of the array if there is one: its lookups cost nothing. */
 	for (slot = 0; slot < OSR_STATIC_TABLES && cen->slot_used[slot]; slot++)
 		;
@@ -287,10 +298,26 @@ static bool detach_if_empty(const struct bpf_share *bs)
 	return false;
 }
 
-/* The counts of recording id (-ENOENT: it does not count). */
-static int read_stats(const struct bpf_share *bs, uint32_t id, struct osr_stats *stats)
+/*
+ * The counts of recording id, its counting slot + 1 given (-ENOENT: it does
+ * not count): its `stats` entry with its slot's native counts put in.
+ */
+static int read_stats(const struct bpf_share *bs, uint32_t id, uint32_t slot,
+		      struct osr_stats *stats)
 {
-	return bpf_map_lookup_elem(bs->fds[OSR_MAP_STATS], &id, stats) < 0 ? -errno : 0;
+	_cleanup_free_ struct osr_counts *native = malloc(sizeof(*native));
+	uint32_t k = slot - 1;
+
+	if (!slot || slot > OSR_MAX_COUNTING)
+		return -ENOENT;
+	if (!native)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bs->fds[OSR_MAP_STATS], &id, stats) < 0 ||
+	    bpf_map_lookup_elem(bs->fds[OSR_MAP_COUNTS], &k, native) < 0)
+		return -errno;
+	for (int p = 0; p < OSR_PHASE_COUNT; p++)
+		memcpy(stats->count[p][OSR_ABI_NATIVE], native->count[p], sizeof(native->count[p]));
+	return 0;
 }
 
 int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_stats *stats)
@@ -327,7 +354,7 @@ int bpf_share_leave(struct bpf_share *bs, struct osr_container *out, struct osr_
 		if (out && bpf_map_lookup_elem(fd, &table_key, out) < 0)
 			r = -errno;
 		if (r >= 0 && stats)
-			r = read_stats(bs, bs->id, stats);
+			r = read_stats(bs, bs->id, rec.count_slot, stats);
 	}
 	share_remove(bs, bs->id, &rec);
 out:
@@ -403,7 +430,7 @@ int bpf_share_find(uint32_t key, bool by_mntns, struct osr_container *out, struc
 		r = bpf_map_lookup_elem(fd, &table_key, out) < 0 ? -errno : 0;
 		/* The table's id, not the loc: an array slot's loc is no recording's id. */
 		if (r >= 0 && stats) {
-			r = read_stats(&bs, out->id, stats);
+			r = read_stats(&bs, out->id, out->counting, stats);
 			if (r == -ENOENT)
 				r = -ENODATA;
 		}

@@ -14,7 +14,8 @@
  * Enter a recording: (load and pin the program if needed,) make its table from
  * hdr (its id and start time written in) under a new id and enter it under the inode of the
  * namespace of the request's pid (kept open until it leaves, so no other namespace gets it).
- * With hdr->counting set, its `stats` entry is made too. Recording starts on
+ * With hdr->counting set, its `stats` entry and counting slot are made too
+ * (hdr->counting becomes the slot + 1). Recording starts on
  * return. Fails with -EBUSY when the node holds OSR_MAX_RECORDINGS, or
  * OSR_MAX_COUNTING counting ones and hdr->counting is set, -EDQUOT when the
  * tenant holds its quota, -EEXIST when the key is being recorded.

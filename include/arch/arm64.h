@@ -35,6 +35,9 @@
 /* unshare and setns: 97 and 268 for aarch64, 337 and 375 for 32-bit ARM. */
 #define OSR_MOVES_NS(id) ((id) == 97 || (id) == 268 || (id) == 337 || (id) == 375)
 
+/* execve and execveat (221 and 281 on arm64, 11 and 387 on arm). */
+#define OSR_EXECS(id) ((id) == 221 || (id) == 281 || (id) == 11 || (id) == 387)
+
 static __always_inline __u32 osr_syscall_abi(struct task_struct *task, long *id)
 {
 	if (OSR_LOAD(task, thread_info.flags) & (1UL << OSR_ARM64_TIF_32BIT)) {

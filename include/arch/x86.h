@@ -29,6 +29,16 @@
 	(((id) & ~OSR_X86_X32_SYSCALL_BIT) == 272 || (id) == 310 ||                                \
 	 ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 308 || (id) == 346)
 
+/*
+ * The syscalls that exec (execve, execveat: 59 and 322 on x86-64, 520 and
+ * 545 on x32, 11 and 358 on ia32): a task that execs may change phase. A
+ * number another ABI shares only costs a stale hint.
+ */
+#define OSR_EXECS(id)                                                                              \
+	(((id) & ~OSR_X86_X32_SYSCALL_BIT) == 59 || ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 322 ||    \
+	 ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 520 || ((id) & ~OSR_X86_X32_SYSCALL_BIT) == 545 ||   \
+	 (id) == 11 || (id) == 358)
+
 /* The ABI a syscall was made with; the x32 bit is taken off its number. */
 static __always_inline __u32 osr_syscall_abi(struct task_struct *task, long *id)
 {
