@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/sched.h>
 #include <bpf/bpf.h>
 
 #include "bpfidle.h"
@@ -124,22 +125,13 @@ static void linger_main(int secs)
 	}
 }
 
-/* A process of its own (no zombie for the caller, none of its fds) for linger_main(). */
-static void spawn_lingerer(int secs)
+/* The waiter's side of spawn_lingerer(): no fds of the caller's, a session of its own. */
+static void linger_child(int secs)
 {
 	sigset_t none;
-	pid_t child = fork();
 	int null_fd;
 
-	if (child < 0)
-		return;
-	if (child > 0) {
-		waitpid(child, NULL, 0);
-		return;
-	}
 	setsid();
-	if (fork() != 0)
-		_exit(0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -149,6 +141,35 @@ static void spawn_lingerer(int secs)
 	prctl(PR_SET_NAME, "osr-linger");
 	linger_main(secs);
 	_exit(0);
+}
+
+/*
+ * A process of its own for linger_main(), no zombie for the caller: made a
+ * child of the caller's parent (CLONE_PARENT), which reaps it as it reaps
+ * the caller, so nobody waits. The tracer does this on poststop's path, and
+ * waiting there for an intermediate process to fork and exit cost 2-3 ms on
+ * a busy 2-vCPU VM. An init (of the host or of a PID namespace) cannot:
+ * the double fork, waiting for the intermediate.
+ */
+static void spawn_lingerer(int secs)
+{
+	struct clone_args ca = { .flags = CLONE_PARENT };
+	pid_t child = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+
+	if (child == 0)
+		linger_child(secs);
+	if (child > 0)
+		return;
+	child = fork();
+	if (child < 0)
+		return;
+	if (child > 0) {
+		waitpid(child, NULL, 0);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	linger_child(secs);
 }
 
 void share_after_detach(const struct bpf_share *bs)
