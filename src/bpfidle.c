@@ -27,6 +27,9 @@
 #include "bpfidle.h"
 #include "bpfload.h"
 
+/* How often a waiter looks whether the program is still there: a stat. */
+#define OSR_LINGER_STEP_S 5
+
 const char *const share_step_names[SHARE_STEP_COUNT] = {
 	[SHARE_STEP_LOCK] = "waiting for the node's lock",
 	[SHARE_STEP_LOAD] = "loading the BPF program (or waiting for another start's load)",
@@ -115,9 +118,15 @@ static void linger_main(int secs)
 				return;
 			continue;
 		}
-		/* The clock set back, or forward: never more than the whole wait at once. */
+		/*
+		 * The clock set back, or forward: never more than the whole wait at
+		 * once. In steps of OSR_LINGER_STEP_S at most: a program unloaded
+		 * meanwhile (--linger 0) frees the lock soon for a waiter of its own.
+		 */
 		if (idle < secs) {
-			sleep((unsigned int)(idle < 0 ? secs : secs - idle));
+			long long left = idle < 0 ? secs : secs - idle;
+
+			sleep((unsigned int)(left < OSR_LINGER_STEP_S ? left : OSR_LINGER_STEP_S));
 			continue;
 		}
 		if (bpf_share_unload_idle(secs) != -EAGAIN)

@@ -312,9 +312,11 @@ fi
 # It is the caller's sibling (a child of the caller's parent, here this
 # script), so the last recording out neither waits for it nor leaves a
 # zombie; after --linger seconds idle it unloads the program. A waiter left
-# by an earlier run (the default waits 600 s) holds the linger lock: skip.
-if ! flock -n /run/oci-seccomp-recorder.linger.lock true; then
-	skip fault_linger_waiter_unloads "another waiter holds /run/oci-seccomp-recorder.linger.lock"
+# by an earlier test (the default waits 600 s) sees the program unloaded
+# above within its 5 s step and lets the linger lock go.
+linger_free() { flock -n /run/oci-seccomp-recorder.linger.lock true; }
+if ! wait_until 20 linger_free; then
+	fail fault_linger_waiter_unloads "another waiter kept /run/oci-seccomp-recorder.linger.lock 20 s after the program was unloaded"
 else
 	"$HOOK" --run-dir "$RUNDIR" --linger 2 record -o "$T/linger.json" -- true >/dev/null 2>&1
 	rc=$?
