@@ -158,7 +158,8 @@ static void linger_child(int secs)
  * the caller, so nobody waits. The tracer does this on poststop's path, and
  * waiting there for an intermediate process to fork and exit cost 2-3 ms on
  * a busy 2-vCPU VM. An init (of the host or of a PID namespace) cannot:
- * the double fork, waiting for the intermediate.
+ * the double fork, waiting for the intermediate. A raw clone3, as glibc has
+ * no wrapper: the callers have one thread, so no lock of another is held.
  */
 static void spawn_lingerer(int secs)
 {
