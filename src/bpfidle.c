@@ -21,10 +21,14 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/sched.h>
 #include <bpf/bpf.h>
 
 #include "bpfidle.h"
 #include "bpfload.h"
+
+/* How often a waiter looks whether the program is still there: a stat. */
+#define OSR_LINGER_STEP_S 5
 
 const char *const share_step_names[SHARE_STEP_COUNT] = {
 	[SHARE_STEP_LOCK] = "waiting for the node's lock",
@@ -114,9 +118,15 @@ static void linger_main(int secs)
 				return;
 			continue;
 		}
-		/* The clock set back, or forward: never more than the whole wait at once. */
+		/*
+		 * The clock set back, or forward: never more than the whole wait at
+		 * once. In steps of OSR_LINGER_STEP_S at most: a program unloaded
+		 * meanwhile (--linger 0) frees the lock soon for a waiter of its own.
+		 */
 		if (idle < secs) {
-			sleep((unsigned int)(idle < 0 ? secs : secs - idle));
+			long long left = idle < 0 ? secs : secs - idle;
+
+			sleep((unsigned int)(left < OSR_LINGER_STEP_S ? left : OSR_LINGER_STEP_S));
 			continue;
 		}
 		if (bpf_share_unload_idle(secs) != -EAGAIN)
@@ -124,22 +134,13 @@ static void linger_main(int secs)
 	}
 }
 
-/* A process of its own (no zombie for the caller, none of its fds) for linger_main(). */
-static void spawn_lingerer(int secs)
+/* The waiter's side of spawn_lingerer(): no fds of the caller's, a session of its own. */
+static void linger_child(int secs)
 {
 	sigset_t none;
-	pid_t child = fork();
 	int null_fd;
 
-	if (child < 0)
-		return;
-	if (child > 0) {
-		waitpid(child, NULL, 0);
-		return;
-	}
 	setsid();
-	if (fork() != 0)
-		_exit(0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -149,6 +150,36 @@ static void spawn_lingerer(int secs)
 	prctl(PR_SET_NAME, "osr-linger");
 	linger_main(secs);
 	_exit(0);
+}
+
+/*
+ * A process of its own for linger_main(), no zombie for the caller: made a
+ * child of the caller's parent (CLONE_PARENT), which reaps it as it reaps
+ * the caller, so nobody waits. The tracer does this on poststop's path, and
+ * waiting there for an intermediate process to fork and exit cost 2-3 ms on
+ * a busy 2-vCPU VM. An init (of the host or of a PID namespace) cannot:
+ * the double fork, waiting for the intermediate. A raw clone3, as glibc has
+ * no wrapper: the callers have one thread, so no lock of another is held.
+ */
+static void spawn_lingerer(int secs)
+{
+	struct clone_args ca = { .flags = CLONE_PARENT };
+	pid_t child = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+
+	if (child == 0)
+		linger_child(secs);
+	if (child > 0)
+		return;
+	child = fork();
+	if (child < 0)
+		return;
+	if (child > 0) {
+		waitpid(child, NULL, 0);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	linger_child(secs);
 }
 
 void share_after_detach(const struct bpf_share *bs)

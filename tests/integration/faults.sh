@@ -10,7 +10,7 @@ TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_u
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
 	fault_same_id_other_root
 	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_hostpid_new_namespaces_recorded
-	fault_100_in_a_row_leave_nothing fault_8_at_once fault_full_bucket_spills_to_hash
+	fault_100_in_a_row_leave_nothing fault_linger_waiter_unloads fault_8_at_once fault_full_bucket_spills_to_hash
 	fault_killed_holder_counts_stay_true)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
@@ -346,6 +346,40 @@ if [ $bad = 0 ] && [ "$files" = 100 ] && [ "$(progs)" = "$p0" ] && [ "$(maps)" =
 	pass fault_100_in_a_row_leave_nothing
 else
 	fail fault_100_in_a_row_leave_nothing "failed=$bad profiles=$files progs $p0->$(progs) maps $m0->$(maps) links $l0->$(links) tracers $t0->$(tracers) records=$left tmp=$tmp"
+fi
+
+# --- The last one out leaves a waiter that unloads the program when idle ------------
+# It is the caller's sibling (a child of the caller's parent, here this
+# script), so the last recording out neither waits for it nor leaves a
+# zombie; after --linger seconds idle it unloads the program. A waiter left
+# by an earlier test (the default waits 600 s) sees the program unloaded
+# above within its 5 s step and lets the linger lock go; one of another
+# build (an older one sleeps its whole wait) may hold it for minutes: skip.
+linger_free() { flock -n /run/oci-seccomp-recorder.linger.lock true; }
+foreign_waiters() {
+	local p self
+	self=$(readlink -f "$HOOK")
+	for p in $(pgrep -x osr-linger); do
+		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$self" ] || printf '%s ' "$p"
+	done
+}
+foreign=$(foreign_waiters)
+if ! linger_free && [ -n "$foreign" ]; then
+	skip fault_linger_waiter_unloads "waiters of another build hold the linger lock (pids $foreign)"
+elif ! wait_until 20 linger_free; then
+	fail fault_linger_waiter_unloads "another waiter kept /run/oci-seccomp-recorder.linger.lock 20 s after the program was unloaded"
+else
+	"$HOOK" --run-dir "$RUNDIR" --linger 2 record -o "$T/linger.json" -- true >/dev/null 2>&1
+	rc=$?
+	waiter=$(pgrep -P $$ -x osr-linger)
+	loaded=no
+	[ -e "$PIN/recordings" ] && loaded=yes
+	unloaded() { [ ! -e "$PIN/recordings" ]; }
+	if [ $rc = 0 ] && [ -n "$waiter" ] && [ $loaded = yes ] && wait_until 30 unloaded; then
+		pass fault_linger_waiter_unloads
+	else
+		fail fault_linger_waiter_unloads "record exit $rc, waiter among this script's children: '${waiter}', loaded after record: $loaded, '$PIN' still there after 30 s: $(ls "$PIN" 2>&1 | tr '\n' ' ')"
+	fi
 fi
 
 # --- 8 containers at once: each profile holds its own syscall alone ----------------
