@@ -1,27 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Watch mode on real programs, the breakages a recorded profile met under a
+# Watch mode on real servers, the breakages a recorded profile met under a
 # second load: nginx answering a 3 MB POST sent with "Expect: 100-continue"
-# (sendto; ioctl FIONREAD), redis turning its append-only file on (mkdir,
-# unlink), busybox `stty cols 100` (ioctl TIOCSWINSZ) and Java's
-# MappedByteBuffer.force (msync). Each is recorded by the hook under a first
-# load; the recorded profile, enforced, breaks the second load; watched in
-# complain, the second load works and the calls are learned; switched to
-# enforce while it runs, the same calls fail with the profile's errno and the
-# container goes on; the learned file merged into the profile serves the
-# second load with no listener.
+# (sendto; ioctl FIONREAD) and redis turning its append-only file on (mkdir,
+# unlink). Each is recorded by the hook under a first load; the recorded
+# profile, enforced, breaks the second load; watched in complain, the second
+# load works and the calls are learned; switched to enforce while it runs,
+# the same calls fail with the profile's errno and the container goes on; the
+# learned file merged into the profile serves the second load with no listener.
 #
-# Which break by default: sendto, mkdir, unlink and msync are names, missing
-# whatever the argument setting; FIONREAD and TIOCSWINSZ are ioctl requests,
-# which the default setting leaves to the name (docs/ARGUMENTS.md), so those
-# two break only with `args: all`. Under runc an argument value a rule does
-# not allow gets the errno in the kernel (runc refuses NOTIFY as the default),
-# so the two value cases are watched under crun, where it reaches the listener.
+# Which break by default: sendto, mkdir and unlink are names, missing whatever
+# the argument setting; FIONREAD is an ioctl request, which the default
+# setting leaves to the name (docs/ARGUMENTS.md), so it breaks only with
+# `args: all`. Under runc an argument value a rule does not allow gets the
+# errno in the kernel (runc refuses NOTIFY as the default), so the value case
+# is watched under crun, where it reaches the listener.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
 TESTS=(wapps_nginx_post wapps_nginx_post_values wapps_redis_aof)
-PREREQS=(runc jq curl script)
+PREREQS=(runc jq curl)
 skip_all_if_missing
 shared_rootfs
 
