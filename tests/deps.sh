@@ -10,6 +10,7 @@ PKGS=(
 	qemu-system-arm gcc-aarch64-linux-gnu # make check-kernels-arm64: built for arm64, booted under TCG
 	runc crun podman busybox-static jq python3 python3-yaml
 	nginx-light # a real server for the portability tests
+	redis-server # watch-apps.sh: a real server whose append-only file takes a new path
 	uidmap # rootless podman in the tests: newuidmap, newgidmap
 	groff-base # tests/integration/docs.sh reads the man page as man(1) shows it
 	strace seccomp # make bench: the other ways of recording, scmp_sys_resolver
