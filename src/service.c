@@ -56,42 +56,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/*
- * May uid record pid? Root may record anything the hook may. Anyone else only
- * a process in a PID namespace of its own (not the host's: that would record
- * by mount namespace, other processes included) that is theirs: one made in
- * a user namespace they own (a rootless container). The recording takes the
- * whole PID namespace, so it is the namespace's owner that counts, not the
- * process's: a process of theirs (running as them, or in a user namespace it
- * made) in a PID namespace root made (a root container run as their uid) is
- * not theirs to record, nor are the other processes in there.
- */
-static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
-{
-	unsigned int level;
-	uid_t owner = (uid_t)-1;
-
-	if (uid == 0)
-		return 0;
-	if (pidns_level(pid, &level, err) < 0)
-		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
-	if (level == 0)
-		return osr_fail(err, -EPERM,
-				"process %d is in the host's PID namespace: only root may record "
-				"it, refusing",
-				(int)pid);
-	if (proc_pidns_owner(pid, &owner) < 0)
-		return osr_fail(err, -EPERM,
-				"cannot tell who owns the PID namespace of process %d: %s, refusing",
-				(int)pid, osr_strerror(errno));
-	if (owner == uid)
-		return 0;
-	return osr_fail(err, -EPERM,
-			"process %d is not yours (its PID namespace was made in a user namespace "
-			"of uid %u), refusing",
-			(int)pid, (unsigned int)owner);
-}
-
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
@@ -190,7 +154,7 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 	r = pidfd_pid(fds[0], &pid);
 	if (r < 0)
 		return osr_fail(err, r, "the first fd is not the pidfd of a live process");
-	r = check_target(pid, cr->uid, err);
+	r = proc_check_owner(pid, cr->uid, err);
 	if (r < 0)
 		return r;
 	r = proc_start_time(pid, &start);
