@@ -40,6 +40,9 @@ const struct cmd_help listen_help = {
 		 "container ends, what it learned is written as a profile of allowed syscalls to\n"
 		 "the file the annotation " OSR_WATCH_LEARNED_ANNOTATION "=of:PATH names\n"
 		 "(inside --output-dir when given), for 'merge' to fold into its profile.\n"
+		 "A bad policy annotation gets the container killed at its handover. Any user\n"
+		 "may connect (rootless runtimes too): each sees and changes their own\n"
+		 "containers only, root all of them.\n"
 		 "While the listener is down, a watched container's notified calls fail with\n"
 		 "ENOSYS; a new listener keeps its policy and learned calls, not its fd.\n",
 	.opts = listen_opts,
