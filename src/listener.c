@@ -690,8 +690,9 @@ static void conn_accept(struct listener *l)
 		uid_t principal = OSR_CALLER_UNKNOWN;
 		size_t i;
 
+		/* Root is root in any namespace: a runtime that sent and left is still taken. */
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0)
-			principal = proc_peer_principal(fd, &cr);
+			principal = cr.uid == 0 ? 0 : proc_peer_principal(fd, &cr);
 		i = conn_slot(l, principal);
 		if (i == LISTEN_MAX_CONNS ||
 		    epoll_ctl(l->ep, EPOLL_CTL_ADD, fd,
