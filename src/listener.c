@@ -140,7 +140,8 @@ static int write_learned(const struct listener *l, const struct watched *w, cons
 		int r = -EPERM;
 
 		close(pfd[0]);
-		if (setgroups(0, NULL) < 0 || setresgid(w->owner_gid, w->owner_gid, w->owner_gid) < 0 ||
+		if (setgroups(0, NULL) < 0 ||
+		    setresgid(w->owner_gid, w->owner_gid, w->owner_gid) < 0 ||
 		    setresuid(w->owner, w->owner, w->owner) < 0)
 			osr_fail(err, -errno, "cannot become uid %u: %s", (unsigned int)w->owner,
 				 osr_strerror(errno));
@@ -161,8 +162,9 @@ static int write_learned(const struct listener *l, const struct watched *w, cons
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return n > 0 ? -EPERM : osr_fail(err, -EIO, "the writer as uid %u failed",
-						 (unsigned int)w->owner);
+		return n > 0 ? -EPERM
+			     : osr_fail(err, -EIO, "the writer as uid %u failed",
+					(unsigned int)w->owner);
 	return 0;
 }
 
@@ -349,8 +351,8 @@ static int learned_path(const struct listener *l, const struct handover *h, stru
 }
 
 /* A new watched container from its handover: its policy and learned file from the annotations. */
-static int watched_new(const struct listener *l, const struct handover *h,
-		       const struct ucred *cr, struct watched **out, struct osr_err *err)
+static int watched_new(const struct listener *l, const struct handover *h, const struct ucred *cr,
+		       struct watched **out, struct osr_err *err)
 {
 	_cleanup_free_ struct watched *w = calloc(1, sizeof(*w));
 
@@ -596,7 +598,8 @@ static void conn_finish(struct listener *l, size_t i)
 	struct osr_err err = { "" };
 
 	if (c->passed_fd < 0) {
-		_cleanup_free_ char *reply = reply_to(l, c->cr.uid, c->buf ? c->buf : (char[]){ "" });
+		_cleanup_free_ char *reply =
+			reply_to(l, c->cr.uid, c->buf ? c->buf : (char[]){ "" });
 
 		conn_reply(c, reply);
 	} else if (json_parse_object(c->buf, c->len, LISTEN_MSG_MAX, "container state", &o, &err) <
@@ -675,7 +678,8 @@ static size_t conn_slot(const struct listener *l, uid_t principal)
 		else if (l->conns[i].fd >= 0 && l->conns[i].principal == principal)
 			theirs++;
 	}
-	if (principal == OSR_CALLER_UNKNOWN || (principal != 0 && theirs >= LISTEN_MAX_CONNS_PER_USER))
+	if (principal == OSR_CALLER_UNKNOWN ||
+	    (principal != 0 && theirs >= LISTEN_MAX_CONNS_PER_USER))
 		return LISTEN_MAX_CONNS;
 	return free_i;
 }
