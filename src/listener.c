@@ -199,13 +199,34 @@ static void container_end(struct listener *l, size_t slot)
 /*
  * The container id names for uid: root sees every user's, anyone else only
  * their own, so that another's container is as absent as one that never was.
+ * -1 none; -2 for root when users' containers share the id (a user may name
+ * theirs as they like): root is not to act on one it did not mean.
  */
 static ssize_t find_container(const struct listener *l, const char *id, uid_t uid)
 {
-	for (size_t i = 0; i < LISTEN_MAX_CONTAINERS; i++)
-		if (l->c[i] && !strcmp(l->c[i]->id, id) && (uid == 0 || l->c[i]->owner == uid))
-			return (ssize_t)i;
-	return -1;
+	ssize_t found = -1;
+
+	for (size_t i = 0; i < LISTEN_MAX_CONTAINERS; i++) {
+		if (!l->c[i] || strcmp(l->c[i]->id, id) || (uid != 0 && l->c[i]->owner != uid))
+			continue;
+		if (found >= 0)
+			return -2;
+		found = (ssize_t)i;
+	}
+	return found;
+}
+
+/* The reply when find_container() found none, or several. */
+static char *reply_none(const char *id, ssize_t slot)
+{
+	char *reply = NULL;
+
+	if (asprintf(&reply,
+		     slot == -2 ? "error: users' containers share the id '%s': ask as its owner\n"
+				: "error: no watched container '%s'\n",
+		     id) < 0)
+		reply = NULL;
+	return reply;
 }
 
 /* The container a handover from uid joins: its own of that id (root's are root's). */
@@ -520,11 +541,8 @@ static char *reply_policy(struct listener *l, uid_t uid, char *id, char *mode)
 
 	if (!mode || watch_policy_parse(mode, &p) < 0)
 		return strdup("error: give a container id and complain, enforce or kill\n");
-	if (slot < 0) {
-		if (asprintf(&reply, "error: no watched container '%s'\n", id) < 0)
-			reply = NULL;
-		return reply;
-	}
+	if (slot < 0)
+		return reply_none(id, slot);
 	l->c[slot]->policy = p;
 	save_state(l, l->c[slot]);
 	log_info("listen: container '%s' now in policy %s (asked by uid %u)", id, mode,
@@ -543,7 +561,6 @@ static char *reply_to(struct listener *l, uid_t uid, char *line)
 	char *save = NULL, *verb = strtok_r(line, " \n", &save);
 	char *id = strtok_r(NULL, " \n", &save), *arg = strtok_r(NULL, " \n", &save);
 	ssize_t slot;
-	char *reply = NULL;
 
 	if (verb && !strcmp(verb, "ping"))
 		return strdup("ok\n");
@@ -551,11 +568,7 @@ static char *reply_to(struct listener *l, uid_t uid, char *line)
 		return reply_policy(l, uid, id, arg);
 	if (verb && !strcmp(verb, "report") && id) {
 		slot = find_container(l, id, uid);
-		if (slot >= 0)
-			return watched_report(l->c[slot]);
-		if (asprintf(&reply, "error: no watched container '%s'\n", id) < 0)
-			reply = NULL;
-		return reply;
+		return slot >= 0 ? watched_report(l->c[slot]) : reply_none(id, slot);
 	}
 	return strdup("error: unknown request (ping, policy ID MODE, report ID)\n");
 }
