@@ -126,14 +126,9 @@ int learned_parse(const char *value, const char *root, const char *tenant, char 
 		return osr_fail(err, -EPERM, "annotation '%s' names a file outside '%s'",
 				OSR_WATCH_LEARNED_ANNOTATION, root);
 	/* Confined, as the hook's of: is: no namespace names or replaces another's file. */
-	if (root && tenant) {
-		r = tenant_output_path(path, root, tenant, out, err);
-		if (r < 0) {
-			free(*out);
-			*out = NULL;
-		}
+	r = tenant_confine(root, tenant, &path, err);
+	if (r < 0)
 		return r;
-	}
 	*out = path;
 	path = NULL;
 	return 0;

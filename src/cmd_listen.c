@@ -41,6 +41,9 @@ const struct cmd_help listen_help = {
 		 "the file the annotation " OSR_WATCH_LEARNED_ANNOTATION "=of:PATH names\n"
 		 "(inside --output-dir when given, and there, as the hook's of:, in the folder\n"
 		 "of the container's Kubernetes namespace), for 'merge' to fold into its profile.\n"
+		 "A bad policy annotation gets the container killed at its handover. Any user\n"
+		 "may connect (rootless runtimes too): each sees and changes their own\n"
+		 "containers only, root all of them.\n"
 		 "While the listener is down, a watched container's notified calls fail with\n"
 		 "ENOSYS; a new listener keeps its policy and learned calls, not its fd.\n",
 	.opts = listen_opts,

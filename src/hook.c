@@ -159,20 +159,11 @@ static int hook_place(const struct options *o, const struct oci_state *st, char 
 	 */
 	if (o->shared_output_dir && path_inside(*path, o->shared_output_dir))
 		return target_open(t, *path, place_beneath(o->shared_output_dir), true, err);
-	if (o->output_dir && st->k8s_namespace) {
-		/*
-		 * Confined, a Kubernetes namespace's recordings land in a folder of
-		 * its own: no pod author can name, replace or alter another's file.
-		 */
-		char *own = NULL;
-
-		r = tenant_output_path(*path, o->output_dir, st->k8s_namespace, &own, err);
-		free(*path);
-		*path = own;
-		if (r < 0)
-			return r;
+	r = tenant_confine(o->output_dir, st->k8s_namespace, path, err);
+	if (r < 0)
+		return r;
+	if (o->output_dir && st->k8s_namespace)
 		log_debug("namespace '%s' records into '%s'", st->k8s_namespace, *path);
-	}
 	folder = o->output_dir;
 	/* Confined to the shared folder only, anything else is outside it. */
 	if (!folder && o->shared_output_dir)

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <linux/seccomp.h>
 
@@ -34,6 +36,8 @@
 
 #define LISTEN_MAX_CONTAINERS 1024
 #define LISTEN_MAX_CONNS 32
+/* Of them from one user (root aside): one user's stalled connections cannot keep the others out. */
+#define LISTEN_MAX_CONNS_PER_USER 8
 /* A connection that has not said what it wants by then is closed. */
 #define LISTEN_CONN_MS 2000
 /* State files of containers that changed are rewritten at most this often. */
@@ -44,6 +48,8 @@ enum tag_type { TAG_SOCK = 1, TAG_CONN, TAG_NOTIFY, TAG_PIDFD };
 
 struct conn {
 	int fd, passed_fd;
+	struct ucred cr; /* who connected, from the kernel */
+	uid_t principal; /* whom they count as for LISTEN_MAX_CONNS_PER_USER */
 	char *buf;
 	size_t len;
 	uint64_t deadline;
@@ -77,9 +83,13 @@ static uint64_t wall_ms(void)
 
 /* ---- state files ---------------------------------------------------------- */
 
-static void state_path(const struct listener *l, const char *id, char *buf, size_t size)
+/* Two users may name containers alike: a rootless user's state files carry their uid. */
+static void state_path(const struct listener *l, const struct watched *w, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/%s.json", l->state_dir, id);
+	if (w->owner == 0)
+		snprintf(buf, size, "%s/%s.json", l->state_dir, w->id);
+	else
+		snprintf(buf, size, "%s/u%u-%s.json", l->state_dir, (unsigned int)w->owner, w->id);
 }
 
 static void save_state(struct listener *l, struct watched *w)
@@ -89,7 +99,7 @@ static void save_state(struct listener *l, struct watched *w)
 	char path[PATH_MAX];
 	struct osr_err err = { "" };
 
-	state_path(l, w->id, path, sizeof(path));
+	state_path(l, w, path, sizeof(path));
 	if (!text || write_file_atomic(path, place_as_given(), text, strlen(text), 0600, &err) < 0)
 		log_warn("listen: cannot keep the state of container '%s': %s, ignoring", w->id,
 			 text ? err.msg : "out of memory");
@@ -109,6 +119,56 @@ static void flush_states(struct listener *l, bool all)
 			save_state(l, l->c[i]);
 }
 
+/*
+ * A rootless user's learned file is written by a child with their uid and
+ * gid, so it lands only where they may write themselves: root never writes
+ * a path a user named.
+ */
+static int write_learned(const struct listener *l, const struct watched *w, const char *text,
+			 struct osr_err *err)
+{
+	struct place where = place_beneath_or_strict(l->out_root);
+	int pfd[2], status = 0;
+	ssize_t n;
+	pid_t child;
+
+	if (w->owner == 0)
+		return write_file_atomic(w->learned, where, text, strlen(text), 0644, err);
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return osr_fail(err, -errno, "pipe: %s", osr_strerror(errno));
+	child = fork();
+	if (child == 0) {
+		int r = -EPERM;
+
+		close(pfd[0]);
+		if (setgroups(0, NULL) < 0 ||
+		    setresgid(w->owner_gid, w->owner_gid, w->owner_gid) < 0 ||
+		    setresuid(w->owner, w->owner, w->owner) < 0)
+			osr_fail(err, -errno, "cannot become uid %u: %s", (unsigned int)w->owner,
+				 osr_strerror(errno));
+		else
+			r = write_file_atomic(w->learned, where, text, strlen(text), 0644, err);
+		if (r < 0)
+			write_all(pfd[1], err->msg, strlen(err->msg));
+		_exit(r < 0);
+	}
+	close(pfd[1]);
+	if (child < 0) {
+		close(pfd[0]);
+		return osr_fail(err, -errno, "fork: %s", osr_strerror(errno));
+	}
+	n = read(pfd[0], err->msg, sizeof(err->msg) - 1);
+	err->msg[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return n > 0 ? -EPERM
+			     : osr_fail(err, -EIO, "the writer as uid %u failed",
+					(unsigned int)w->owner);
+	return 0;
+}
+
 /* The container is gone: its learned calls to their file, its state removed. */
 static void container_end(struct listener *l, size_t slot)
 {
@@ -119,8 +179,7 @@ static void container_end(struct listener *l, size_t slot)
 	char path[PATH_MAX];
 
 	if (w->learned[0]) {
-		if (!text || write_file_atomic(w->learned, place_beneath_or_strict(l->out_root),
-					       text, strlen(text), 0644, &err) < 0)
+		if (!text || write_learned(l, w, text, &err) < 0)
 			log_error("listen: cannot write what container '%s' learned: %s", w->id,
 				  text ? err.msg : "out of memory");
 		else
@@ -128,7 +187,7 @@ static void container_end(struct listener *l, size_t slot)
 				 "written to '%s'",
 				 w->id, w->n, (unsigned long long)w->dropped, w->learned);
 	}
-	state_path(l, w->id, path, sizeof(path));
+	state_path(l, w, path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warn("listen: cannot remove '%s': %s, ignoring", path, osr_strerror(errno));
 	if (w->pidfd >= 0)
@@ -138,10 +197,44 @@ static void container_end(struct listener *l, size_t slot)
 	l->c[slot] = NULL;
 }
 
-static ssize_t find_container(const struct listener *l, const char *id)
+/*
+ * The container id names for uid: root sees every user's, anyone else only
+ * their own, so that another's container is as absent as one that never was.
+ * -1 none; -2 for root when users' containers share the id (a user may name
+ * theirs as they like): root is not to act on one it did not mean.
+ */
+static ssize_t find_container(const struct listener *l, const char *id, uid_t uid)
+{
+	ssize_t found = -1;
+
+	for (size_t i = 0; i < LISTEN_MAX_CONTAINERS; i++) {
+		if (!l->c[i] || strcmp(l->c[i]->id, id) || (uid != 0 && l->c[i]->owner != uid))
+			continue;
+		if (found >= 0)
+			return -2;
+		found = (ssize_t)i;
+	}
+	return found;
+}
+
+/* The reply when find_container() found none, or several. */
+static char *reply_none(const char *id, ssize_t slot)
+{
+	char *reply = NULL;
+
+	if (asprintf(&reply,
+		     slot == -2 ? "error: users' containers share the id '%s': ask as its owner\n"
+				: "error: no watched container '%s'\n",
+		     id) < 0)
+		reply = NULL;
+	return reply;
+}
+
+/* The container a handover from uid joins: its own of that id (root's are root's). */
+static ssize_t find_owned(const struct listener *l, const char *id, uid_t uid)
 {
 	for (size_t i = 0; i < LISTEN_MAX_CONTAINERS; i++)
-		if (l->c[i] && !strcmp(l->c[i]->id, id))
+		if (l->c[i] && !strcmp(l->c[i]->id, id) && l->c[i]->owner == uid)
 			return (ssize_t)i;
 	return -1;
 }
@@ -176,7 +269,7 @@ static void restore_one(struct listener *l, int dirfd, const char *name)
 		goto bad;
 	watched_init(w);
 	l->c[slot] = w;
-	if (watched_from_state(o, w, &err) < 0 || find_container(l, w->id) != slot) {
+	if (watched_from_state(o, w, &err) < 0 || find_owned(l, w->id, w->owner) != slot) {
 		watched_free(w);
 		free(w);
 		l->c[slot] = NULL;
@@ -256,8 +349,8 @@ static int parse_handover(json_object *o, struct handover *h, struct osr_err *er
 }
 
 /* A new watched container from its handover: its policy and learned file from the annotations. */
-static int watched_new(const struct listener *l, const struct handover *h, struct watched **out,
-		       struct osr_err *err)
+static int watched_new(const struct listener *l, const struct handover *h, const struct ucred *cr,
+		       struct watched **out, struct osr_err *err)
 {
 	_cleanup_free_ struct watched *w = calloc(1, sizeof(*w));
 	_cleanup_free_ char *learned = NULL;
@@ -267,6 +360,8 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 		return osr_fail(err, -ENOMEM, "out of memory");
 	watched_init(w);
 	snprintf(w->id, sizeof(w->id), "%s", h->id);
+	w->owner = cr->uid;
+	w->owner_gid = cr->gid;
 	if (h->policy && watch_policy_parse(h->policy, &w->policy) < 0)
 		return osr_fail(err, -EINVAL, "annotation %s '%s' is not complain, enforce or kill",
 				OSR_WATCH_POLICY_ANNOTATION, osr_escape(h->policy, SIZE_MAX, &e));
@@ -275,6 +370,9 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 
 		if (r < 0)
 			return r;
+		if (strlen(learned) >= sizeof(w->learned))
+			return osr_fail(err, -ENAMETOOLONG, "annotation %s names a path too long",
+					OSR_WATCH_LEARNED_ANNOTATION);
 		snprintf(w->learned, sizeof(w->learned), "%s", learned);
 	}
 	w->errno_ret = watch_metadata_errno(h->metadata);
@@ -290,20 +388,48 @@ static int watched_new(const struct listener *l, const struct handover *h, struc
 	return 0;
 }
 
-/* Take the container's notify fd: a new container, or one more fd of one (runc exec). */
-static int take_container(struct listener *l, const struct handover *h, int *fd, struct osr_err *err)
+/*
+ * A container the listener will not watch is killed, not left to run: a
+ * policy annotation it cannot read must not fail open (complain), and its
+ * notified calls would otherwise fail with ENOSYS, unexplained. Only after
+ * the caller was found to own the process.
+ */
+static void refuse_container(const struct handover *h)
 {
-	ssize_t slot = find_container(l, h->id);
+	unsigned long long start;
+	_cleanup_close_ int pidfd = -1;
+
+	if (proc_start_time(h->pid, &start) >= 0 && (pidfd = process_pidfd(h->pid, start)) >= 0)
+		pidfd_signal(pidfd, SIGKILL);
+}
+
+/*
+ * Take the container's notify fd: a new container, or one more fd of one
+ * (runc exec). The caller must own the process (proc_check_owner: root, or
+ * the rootless user whose user namespace made its PID namespace), and joins
+ * only a container of its own.
+ */
+static int take_container(struct listener *l, const struct handover *h, const struct ucred *cr,
+			  int *fd, struct osr_err *err)
+{
+	ssize_t slot;
 	struct watched *w = NULL;
 	size_t i;
 	int r;
 
+	if ((r = proc_check_owner(h->pid, cr->uid, err)) < 0)
+		return r;
+	slot = find_owned(l, h->id, cr->uid);
 	if (slot < 0) {
 		if ((slot = free_slot(l)) < 0)
-			return osr_fail(err, -EMFILE, "%d containers are watched already",
-					LISTEN_MAX_CONTAINERS);
-		if ((r = watched_new(l, h, &w, err)) < 0)
-			return r;
+			r = osr_fail(err, -EMFILE, "%d containers are watched already",
+				     LISTEN_MAX_CONTAINERS);
+		else
+			r = watched_new(l, h, cr, &w, err);
+		if (r < 0) {
+			refuse_container(h);
+			return osr_wrap(err, r, "killed it");
+		}
 		l->c[slot] = w;
 	}
 	w = l->c[slot];
@@ -394,22 +520,20 @@ static void notify_hangup(struct listener *l, size_t slot, size_t idx)
 
 /* ---- requests from people -------------------------------------------------- */
 
-static char *reply_policy(struct listener *l, char *id, char *mode)
+static char *reply_policy(struct listener *l, uid_t uid, char *id, char *mode)
 {
-	ssize_t slot = id ? find_container(l, id) : -1;
+	ssize_t slot = id ? find_container(l, id, uid) : -1;
 	enum watch_policy p;
 	char *reply = NULL;
 
 	if (!mode || watch_policy_parse(mode, &p) < 0)
 		return strdup("error: give a container id and complain, enforce or kill\n");
-	if (slot < 0) {
-		if (asprintf(&reply, "error: no watched container '%s'\n", id) < 0)
-			reply = NULL;
-		return reply;
-	}
+	if (slot < 0)
+		return reply_none(id, slot);
 	l->c[slot]->policy = p;
 	save_state(l, l->c[slot]);
-	log_info("listen: container '%s' now in policy %s", id, mode);
+	log_info("listen: container '%s' now in policy %s (asked by uid %u)", id, mode,
+		 (unsigned int)uid);
 	if (asprintf(&reply, "container '%s': policy %s%s\n", id, mode,
 		     l->c[slot]->nfds ? ""
 				      : " (but its listener was lost: its notified calls fail with "
@@ -418,24 +542,20 @@ static char *reply_policy(struct listener *l, char *id, char *mode)
 	return reply;
 }
 
-static char *reply_to(struct listener *l, char *line)
+/* A request from uid: about its own containers only, unless root. */
+static char *reply_to(struct listener *l, uid_t uid, char *line)
 {
 	char *save = NULL, *verb = strtok_r(line, " \n", &save);
 	char *id = strtok_r(NULL, " \n", &save), *arg = strtok_r(NULL, " \n", &save);
 	ssize_t slot;
-	char *reply = NULL;
 
 	if (verb && !strcmp(verb, "ping"))
 		return strdup("ok\n");
 	if (verb && !strcmp(verb, "policy"))
-		return reply_policy(l, id, arg);
+		return reply_policy(l, uid, id, arg);
 	if (verb && !strcmp(verb, "report") && id) {
-		slot = find_container(l, id);
-		if (slot >= 0)
-			return watched_report(l->c[slot]);
-		if (asprintf(&reply, "error: no watched container '%s'\n", id) < 0)
-			reply = NULL;
-		return reply;
+		slot = find_container(l, id, uid);
+		return slot >= 0 ? watched_report(l->c[slot]) : reply_none(id, slot);
 	}
 	return strdup("error: unknown request (ping, policy ID MODE, report ID)\n");
 }
@@ -478,13 +598,14 @@ static void conn_finish(struct listener *l, size_t i)
 	struct osr_err err = { "" };
 
 	if (c->passed_fd < 0) {
-		_cleanup_free_ char *reply = reply_to(l, c->buf ? c->buf : (char[]){ "" });
+		_cleanup_free_ char *reply =
+			reply_to(l, c->cr.uid, c->buf ? c->buf : (char[]){ "" });
 
 		conn_reply(c, reply);
 	} else if (json_parse_object(c->buf, c->len, LISTEN_MSG_MAX, "container state", &o, &err) <
 			   0 ||
 		   parse_handover(o, &h, &err) < 0 ||
-		   take_container(l, &h, &c->passed_fd, &err) < 0) {
+		   take_container(l, &h, &c->cr, &c->passed_fd, &err) < 0) {
 		/* Its notified calls now fail with ENOSYS: the fd is closed below. */
 		log_error("listen: cannot watch container '%s': %s", h.id ? h.id : "?", err.msg);
 	}
@@ -546,15 +667,37 @@ static void conn_read(struct listener *l, size_t i)
 		conn_finish(l, i);
 }
 
+/* A free connection slot for principal, or LISTEN_MAX_CONNS when full or over its share. */
+static size_t conn_slot(const struct listener *l, uid_t principal)
+{
+	size_t i, free_i = LISTEN_MAX_CONNS, theirs = 0;
+
+	for (i = 0; i < LISTEN_MAX_CONNS; i++) {
+		if (l->conns[i].fd < 0 && free_i == LISTEN_MAX_CONNS)
+			free_i = i;
+		else if (l->conns[i].fd >= 0 && l->conns[i].principal == principal)
+			theirs++;
+	}
+	if (principal == OSR_CALLER_UNKNOWN ||
+	    (principal != 0 && theirs >= LISTEN_MAX_CONNS_PER_USER))
+		return LISTEN_MAX_CONNS;
+	return free_i;
+}
+
 static void conn_accept(struct listener *l)
 {
 	int fd;
 
 	while ((fd = accept4(l->sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct ucred cr = { .uid = (uid_t)-1 };
+		socklen_t len = sizeof(cr);
+		uid_t principal = OSR_CALLER_UNKNOWN;
 		size_t i;
 
-		for (i = 0; i < LISTEN_MAX_CONNS && l->conns[i].fd >= 0; i++)
-			;
+		/* Root is root in any namespace: a runtime that sent and left is still taken. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0)
+			principal = cr.uid == 0 ? 0 : proc_peer_principal(fd, &cr);
+		i = conn_slot(l, principal);
 		if (i == LISTEN_MAX_CONNS ||
 		    epoll_ctl(l->ep, EPOLL_CTL_ADD, fd,
 			      &(struct epoll_event){ .events = EPOLLIN,
@@ -564,6 +707,8 @@ static void conn_accept(struct listener *l)
 		}
 		l->conns[i] = (struct conn){ .fd = fd,
 					     .passed_fd = -1,
+					     .cr = cr,
+					     .principal = principal,
 					     .deadline = now_ms() + LISTEN_CONN_MS };
 	}
 }
@@ -606,7 +751,12 @@ static void dispatch(struct listener *l, uint64_t tag, uint32_t events)
 	}
 }
 
-/* The socket, for root only; a stale one (nobody listening) replaced, a live one never. */
+/*
+ * The socket, for every user: rootless runtimes hand their containers over
+ * too, and each request is answered for the caller's own containers only
+ * (the kernel's SO_PEERCRED). A stale one (nobody listening) is replaced, a
+ * live one never.
+ */
 static int open_socket(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -626,7 +776,7 @@ static int open_socket(const char *path)
 	}
 	if (errno == ECONNREFUSED)
 		unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(path, 0600) < 0 ||
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(path, 0666) < 0 ||
 	    listen(fd, 64) < 0) {
 		int r = -errno;
 

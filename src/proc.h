@@ -37,6 +37,24 @@ int pidns_level(pid_t pid, unsigned int *level, struct osr_err *err);
 int proc_pidns_owner(pid_t pid, uid_t *owner);
 
 /*
+ * May uid record or watch pid: root anything; anyone else only a process in
+ * a PID namespace made in a user namespace of theirs (a rootless container),
+ * never one in the host's. 0, or -EPERM / -ESRCH with the reason in err.
+ */
+int proc_check_owner(pid_t pid, uid_t uid, struct osr_err *err);
+
+/* A caller whose principal cannot be told: refused, never given a bucket. */
+#define OSR_CALLER_UNKNOWN ((uid_t)-1)
+
+/*
+ * Whom the peer of a Unix socket counts as for per-user limits: a rootless
+ * user for any of their subordinate ids (proc_outer_userns_owner), else its
+ * uid; OSR_CALLER_UNKNOWN when that cannot be told.
+ */
+struct ucred;
+uid_t proc_peer_principal(int conn, const struct ucred *cr);
+
+/*
  * The owner of the outermost user namespace below this process's that pid
  * is in (a rootless user, for any of their subordinate ids); 1 (no owner)
  * when pid is in this process's user namespace; -errno when that cannot be

@@ -56,82 +56,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/*
- * May uid record pid? Root may record anything the hook may. Anyone else only
- * a process in a PID namespace of its own (not the host's: that would record
- * by mount namespace, other processes included) that is theirs: one made in
- * a user namespace they own (a rootless container). The recording takes the
- * whole PID namespace, so it is the namespace's owner that counts, not the
- * process's: a process of theirs (running as them, or in a user namespace it
- * made) in a PID namespace root made (a root container run as their uid) is
- * not theirs to record, nor are the other processes in there.
- */
-static int check_target(pid_t pid, uid_t uid, struct osr_err *err)
-{
-	unsigned int level;
-	uid_t owner = (uid_t)-1;
-
-	if (uid == 0)
-		return 0;
-	if (pidns_level(pid, &level, err) < 0)
-		return osr_fail(err, -ESRCH, "process %d is gone", (int)pid);
-	if (level == 0)
-		return osr_fail(err, -EPERM,
-				"process %d is in the host's PID namespace: only root may record "
-				"it, refusing",
-				(int)pid);
-	if (proc_pidns_owner(pid, &owner) < 0)
-		return osr_fail(err, -EPERM,
-				"cannot tell who owns the PID namespace of process %d: %s, refusing",
-				(int)pid, osr_strerror(errno));
-	if (owner == uid)
-		return 0;
-	return osr_fail(err, -EPERM,
-			"process %d is not yours (its PID namespace was made in a user namespace "
-			"of uid %u), refusing",
-			(int)pid, (unsigned int)owner);
-}
-
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
-/* A caller whose principal cannot be told: refused, never given a bucket. */
-#define OSR_CALLER_UNKNOWN ((uid_t)-1)
-
-/*
- * Whom a caller counts as, for the limits on connections and recordings: a
- * process in a user namespace counts as the owner of the outermost one it is
- * in (below the host's), so that a rootless user's subordinate ids, each a
- * uid to SO_PEERCRED, cannot take a share each. One in the service's own user
- * namespace, or in a namespace root made, counts by its uid. A caller that
- * cannot be told (the process that connected is gone, so its namespaces
- * cannot be read) is OSR_CALLER_UNKNOWN: its uid may be any of a user's
- * subordinate ids, which would multiply that user's share. Never used to
- * decide what the caller may do: that is its uid's.
- */
-static uid_t peer_principal(int conn, const struct ucred *cr)
-{
-	_cleanup_close_ int pidfd = -1;
-	socklen_t len = sizeof(pidfd);
-	uid_t owner = (uid_t)-1;
-	pid_t pid = cr->pid;
-	int r;
-
-	if (cr->pid <= 0 || cr->uid == (uid_t)-1)
-		return OSR_CALLER_UNKNOWN;
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 &&
-	    pidfd_pid(pidfd, &pid) < 0)
-		return OSR_CALLER_UNKNOWN;
-	r = proc_outer_userns_owner(pid, &owner);
-	if (r < 0)
-		return OSR_CALLER_UNKNOWN;
-	/* The pid read is still the caller: else its namespaces were another's. */
-	if (pidfd >= 0 ? pidfd_signal(pidfd, 0) < 0 : kill(pid, 0) < 0)
-		return OSR_CALLER_UNKNOWN;
-	return r > 0 || owner == 0 ? cr->uid : owner;
-}
-
 /* A folder the caller sent for the file shown (named name in it): the caller's own. */
 static int serve_folder(const struct ucred *cr, int fd, const char *name, const char *shown,
 			struct output_target *t, struct osr_err *err)
@@ -190,7 +114,7 @@ static int serve_start(const struct options *o, const struct ucred *cr, uid_t pr
 	r = pidfd_pid(fds[0], &pid);
 	if (r < 0)
 		return osr_fail(err, r, "the first fd is not the pidfd of a live process");
-	r = check_target(pid, cr->uid, err);
+	r = proc_check_owner(pid, cr->uid, err);
 	if (r < 0)
 		return r;
 	r = proc_start_time(pid, &start);
@@ -367,7 +291,7 @@ static void accept_client(const struct options *o, int lfd, int conn, struct cli
 	uid_t who;
 
 	getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
-	who = peer_principal(conn, &cr);
+	who = proc_peer_principal(conn, &cr);
 	if (who == OSR_CALLER_UNKNOWN) {
 		/* A hook waits for its reply: only a caller that left at once is refused. */
 		static const char gone_msg[] = "error cannot tell who is calling (the process that "

@@ -67,6 +67,20 @@ int tenant_output_path(const char *path, const char *root, const char *tenant, c
 	return 0;
 }
 
+int tenant_confine(const char *output_dir, const char *tenant, char **path, struct osr_err *err)
+{
+	char *own = NULL;
+	int r;
+
+	if (!output_dir || !tenant)
+		return 0;
+	/* Confined, no pod author can name, replace or alter another namespace's file. */
+	r = tenant_output_path(*path, output_dir, tenant, &own, err);
+	free(*path);
+	*path = own;
+	return r;
+}
+
 int path_normalize(const char *path, char **out)
 {
 	size_t n = strlen(path), o = 0;

@@ -28,6 +28,15 @@ int tenant_output_path(const char *path, const char *root, const char *tenant, c
 		       struct osr_err *err);
 
 /*
+ * The one rule for where a file a container's annotation names (of:, stats:,
+ * a watched container's learned file) goes: with an output folder and a
+ * Kubernetes namespace, *path (malloc'd) is replaced by its place in the
+ * namespace's folder (tenant_output_path); otherwise it is kept. The caller
+ * then writes it beneath output_dir (place_beneath_or_strict).
+ */
+int tenant_confine(const char *output_dir, const char *tenant, char **path, struct osr_err *err);
+
+/*
  * path as RESOLVE_BENEATH without symlinks resolves it: "//" and "." taken
  * out, no trailing "/"; -EXDEV for a "..", -EINVAL if not absolute. *out is
  * malloc'd.

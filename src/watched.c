@@ -175,6 +175,8 @@ json_object *watched_to_state(const struct watched *w)
 	}
 	ok = ok && put(o, "id", json_object_new_string(w->id)) &&
 	     put(o, "pid", json_object_new_int(w->pid)) &&
+	     put(o, "owner", json_object_new_uint64(w->owner)) &&
+	     put(o, "owner_gid", json_object_new_uint64(w->owner_gid)) &&
 	     put(o, "start", json_object_new_uint64(w->start)) &&
 	     put(o, "policy", json_object_new_string(watch_policy_name(w->policy))) &&
 	     put(o, "errno", json_object_new_int(w->errno_ret)) &&
@@ -238,6 +240,8 @@ int watched_from_state(json_object *o, struct watched *w, struct osr_err *err)
 	snprintf(w->learned, sizeof(w->learned), "%s", learned ? learned : "");
 	w->pid = (pid_t)get_u64(o, "pid");
 	w->start = get_u64(o, "start");
+	w->owner = (uid_t)get_u64(o, "owner");
+	w->owner_gid = (gid_t)get_u64(o, "owner_gid");
 	w->errno_ret = (int)get_u64(o, "errno");
 	if (w->errno_ret <= 0 || w->errno_ret > 4095)
 		w->errno_ret = EPERM;

@@ -57,6 +57,8 @@ struct watch_entry {
 struct watched {
 	char id[OSR_ID_MAX + 1];
 	pid_t pid;		  /* the container's init */
+	uid_t owner;		  /* who handed it over: root, or the rootless user it is of */
+	gid_t owner_gid;	  /* their group, for the learned file */
 	unsigned long long start; /* its start time, to know it again after a restart */
 	int pidfd;
 	int fds[WATCH_MAX_FDS]; /* -1: free */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Rootless podman through the recording service: two ordinary users with
+# Rootless podman through the recording service (and watch mode's listener,
+# as root, at the end): two ordinary users with
 # subordinate ids, made for the test; the service runs as root on a socket of
 # the test's. A user's container is recorded, the profile is theirs and
 # replays rootless; another user can neither record it, nor stop its
@@ -16,7 +17,8 @@ TESTS=(rootless_profile_written rootless_profile_owned rootless_replays rootless
 	rootless_other_cannot_record_it rootless_other_cannot_stop_it rootless_other_folder_refused
 	rootless_pid1_refused rootless_root_pidns_refused rootless_8_at_once rootless_service_restart_keeps_recording
 	rootless_user_quota rootless_bad_clients_dropped rootless_subuids_share_limit rootless_report_base_as_sent
-	rootless_socket_activated)
+	rootless_socket_activated rootless_watch_complain rootless_watch_other_cannot_see_or_flip
+	rootless_watch_other_handover_refused rootless_watch_owner_enforces rootless_watch_learned_owned)
 PREREQS=(podman runc jq useradd runuser newuidmap newgidmap)
 skip_all_if_missing
 if [ "$(id -u)" != 0 ]; then
@@ -29,10 +31,12 @@ RL=$(mktemp -d /tmp/osr-rootless.XXXXXX)
 chmod 755 "$RL"
 SOCK=$RL/sock
 SVC=""
+WL=""
 made_users=()
 rootless_cleanup() {
 	local u
 	[ -z "$SVC" ] || { kill "$SVC" 2>/dev/null; wait "$SVC" 2>/dev/null; }
+	[ -z "$WL" ] || { kill "$WL" 2>/dev/null; wait "$WL" 2>/dev/null; }
 	for u in "${made_users[@]}"; do
 		rm -f "$RUNDIR"/u"$(id -u "$u")"-*.state
 		runuser -u "$u" -- env XDG_RUNTIME_DIR="/run/user/$(id -u "$u")" HOME="/home/$u" \
@@ -394,4 +398,85 @@ if command -v systemd-socket-activate >/dev/null; then
 else
 	skip rootless_socket_activated "systemd-socket-activate is not installed"
 fi
+
+# --- watch mode: a rootless user's container handed to root's listener -----------------------------------
+# The user's runc connects to the listener (socket mode 0666) and hands over
+# the notify fd; the listener answers each user for their own containers only.
+WSOCK=$RL/watch.sock
+"$HOOK" listen --socket "$WSOCK" --state-dir "$RL/wstate" >>"$RL/listener.log" 2>&1 &
+WL=$!
+WCTL=$RL/wctl
+mkdir -p "$WCTL" && chown "$A:" "$WCTL"
+WSCRIPT='i=0; while [ ! -e /ctl/stop ]; do if [ -e /ctl/mk ]; then mkdir /tmp/d$i && echo "mk ok $i" || echo "mk fail $i"; fi; echo "tick $i"; i=$((i + 1)); [ -n "$REC" ] && [ $i -ge 3 ] && break; usleep 100000; done; echo done'
+wb=$RL/out-$A/wbase.json ww=$RL/out-$A/wwatch.json wl=$RL/out-$A/wlearned.json
+if [ -z "$SVC" ]; then start_service; fi
+prun "$A" rlwrec "of:$wb" -v "$WCTL:/ctl" -e REC=1 -- sh -c "$WSCRIPT"
+as "$A" "$RL/bin/oci-seccomp-recorder" watch-profile --runtime runc --socket "$WSOCK" -o "$ww" "$wb" >"$T/ww.out" 2>&1
+touch "$WCTL/mk"
+as "$A" podman --runtime runc --cgroup-manager cgroupfs run -d --name rlw1 --network none -v "$WCTL:/ctl" \
+	-e REC= --security-opt "seccomp=$ww" --annotation "io.containers.seccomp-watch.learned=of:$wl" \
+	--rootfs "$RL/rootfs-$A" sh -c "$WSCRIPT" </dev/null >"$T/rlw.out" 2>&1
+wlogs() { as "$A" podman logs rlw1 2>&1; }
+if wait_until 30 eval 'wlogs | grep -q "mk ok 2"'; then
+	pass rootless_watch_complain
+else
+	fail rootless_watch_complain "$(tail -2 "$T/ww.out") $(tail -2 "$T/rlw.out") $(wlogs | tail -2) $(tail -2 "$RL/listener.log")"
+fi
+wcid=$(as "$A" podman inspect -f '{{.Id}}' rlw1 2>/dev/null)
+wpid=$(as "$A" podman inspect -f '{{.State.Pid}}' rlw1 2>/dev/null)
+# B: no report, no policy change (not kill either); the container is as absent as one that never was.
+as "$B" "$RL/bin/oci-seccomp-recorder" watch-report --socket "$WSOCK" "$wcid" >"$T/wb1.out" 2>&1
+rc1=$?
+as "$B" "$RL/bin/oci-seccomp-recorder" policy --socket "$WSOCK" "$wcid" kill >"$T/wb2.out" 2>&1
+rc2=$?
+n=$(wlogs | grep -c "mk ok")
+if [ -n "$wcid" ] && [ $rc1 != 0 ] && [ $rc2 != 0 ] && grep -q "no watched container '$wcid'" "$T/wb1.out" &&
+	grep -q "no watched container '$wcid'" "$T/wb2.out" &&
+	wait_until 20 eval '[ "$(wlogs | grep -c "mk ok")" -gt "$n" ]' &&
+	as "$A" "$RL/bin/oci-seccomp-recorder" watch-report --socket "$WSOCK" "$wcid" 2>&1 | grep -q "policy complain"; then
+	pass rootless_watch_other_cannot_see_or_flip
+else
+	fail rootless_watch_other_cannot_see_or_flip "report rc=$rc1 $(head -c 200 "$T/wb1.out"); policy rc=$rc2 $(head -c 200 "$T/wb2.out")"
+fi
+# B hands A's container over as its own (an fd of B's, A's id and pid, a policy
+# the listener cannot read, which kills a container of one's own): refused, A's goes on.
+handover() {
+	as "$B" /usr/bin/python3 -c '
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+msg = {"ociVersion": "1.0.2", "fds": ["seccompFd"], "pid": int(sys.argv[3]), "metadata": "",
+       "state": {"ociVersion": "1.0.2", "id": sys.argv[2], "status": "creating", "pid": int(sys.argv[3]),
+                 "bundle": "/", "annotations": {"io.containers.seccomp-watch.policy": "garbage"}}}
+fd = os.open("/dev/null", os.O_RDONLY)
+socket.send_fds(s, [json.dumps(msg).encode()], [fd])
+s.close()' "$WSOCK" "$1" "$2"
+}
+handover "$wcid" "${wpid:-0}" >"$T/wb3.out" 2>&1
+sleep 0.5
+n=$(wlogs | grep -c "mk ok")
+if [ -n "$wpid" ] && grep -q "process $wpid is not yours" "$RL/listener.log" &&
+	wait_until 20 eval '[ "$(wlogs | grep -c "mk ok")" -gt "$n" ]' &&
+	as "$A" "$RL/bin/oci-seccomp-recorder" watch-report --socket "$WSOCK" "$wcid" 2>&1 | grep -q "listener: attached"; then
+	pass rootless_watch_other_handover_refused
+else
+	fail rootless_watch_other_handover_refused "$(cat "$T/wb3.out") $(tail -2 "$RL/listener.log")"
+fi
+# A flips their own container to enforce at run time: the call fails, no restart.
+if as "$A" "$RL/bin/oci-seccomp-recorder" policy --socket "$WSOCK" "$wcid" enforce >"$T/wa.out" 2>&1 &&
+	wait_until 20 eval 'wlogs | grep -q "mk fail"' &&
+	[ "$(as "$A" podman inspect -f '{{.State.Pid}}' rlw1 2>/dev/null)" = "$wpid" ]; then
+	pass rootless_watch_owner_enforces
+else
+	fail rootless_watch_owner_enforces "$(cat "$T/wa.out") $(wlogs | tail -2)"
+fi
+touch "$WCTL/stop"
+if wait_until 20 test -s "$wl" && [ "$(stat -c %U "$wl")" = "$A" ] &&
+	jq -e '[.syscalls[] | .names[]] | index("mkdir")' "$wl" >/dev/null; then
+	pass rootless_watch_learned_owned
+else
+	fail rootless_watch_learned_owned "learned '$wl': $(ls -l "$wl" 2>&1) $(tail -2 "$RL/listener.log")"
+fi
+as "$A" podman rm -f rlw1 >/dev/null 2>&1
+kill "$WL"; wait "$WL" 2>/dev/null; WL=""
 exit 0

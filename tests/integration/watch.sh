@@ -9,7 +9,8 @@ set -u
 
 TESTS=(watch_profile_shapes watch_complain_goes_on watch_report_live watch_enforce_at_runtime
 	watch_learned_written watch_folded_back_clean watch_no_listener_fails watch_killed_listener_enosys
-	watch_restart_keeps_state watch_stalled_listener_killable watch_flood_other_goes_on watch_kill_policy watch_crun_complain)
+	watch_restart_keeps_state watch_stalled_listener_killable watch_flood_other_goes_on watch_kill_policy watch_crun_complain
+	watch_bad_policy_refused watch_learned_in_namespace_folder watch_podman_end_to_end watch_podman_crun)
 PREREQS=(runc jq)
 skip_all_if_missing
 shared_rootfs
@@ -35,7 +36,10 @@ listener_stop() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	LPID=
 }
+PNAMES=()
 watch_cleanup() {
+	local n
+	for n in "${PNAMES[@]}"; do podman rm -f "$n" >/dev/null 2>&1; done
 	listener_stop
 	cleanup_all
 }
@@ -242,3 +246,102 @@ else
 	wstop
 	"$CRUN" delete -f "$CID" >/dev/null 2>&1
 fi
+
+# A policy annotation the listener cannot read fails closed: the container is
+# killed at its handover, before its command runs, and the log names the value.
+rm -f "$CTL"/*
+CTR_SEQ=$((CTR_SEQ + 1))
+wbundle "$T/b$CTR_SEQ" "" "$T/watch.json" REC=1 '{"io.containers.seccomp-watch.policy": "garbage"}'
+if ! timeout 60 bash -c 'cd "$1" && exec runc run "$2" </dev/null' _ "$T/b$CTR_SEQ" "$ID_PREFIX-$CTR_SEQ" \
+	>"$T/last.out" 2>&1 && ! grep -q tick "$T/last.out" &&
+	grep -q "killed it: annotation io.containers.seccomp-watch.policy 'garbage' is not" "$T/listener.log"; then
+	pass watch_bad_policy_refused
+else
+	fail watch_bad_policy_refused "the container ran or the log does not name 'garbage': $(tail -2 "$T/last.out"; tail -2 "$T/listener.log")"
+fi
+runc delete -f "$ID_PREFIX-$CTR_SEQ" >/dev/null 2>&1
+
+# A pod's learned file goes into its namespace's folder, as a recording's of: does
+# (--output-dir), and a '..' out of it is refused.
+SOCK1=$SOCK
+SOCK=$T/watch-k8s.sock
+LROOT=$T/lroot
+mkdir -p "$LROOT"
+"$HOOK" --output-dir "$LROOT" listen --socket "$SOCK" --state-dir "$T/state-k8s" 2>>"$T/listener.log" &
+LPID2=$!
+jq --arg s "$SOCK" '.listenerPath = $s' "$T/watch.json" > "$T/watch-k8s.json"
+rm -f "$CTL"/*
+touch "$CTL/mk"
+KANN=$(jq -n --arg l "of:$LROOT/app.learned.json" '{"io.kubernetes.pod.namespace": "team-a", "io.containers.seccomp-watch.learned": $l}')
+BANN=$(jq -n --arg l "of:$LROOT/team-b/../team-a/stolen.json" '{"io.kubernetes.pod.namespace": "team-b", "io.containers.seccomp-watch.learned": $l}')
+CTR_SEQ=$((CTR_SEQ + 1))
+wbundle "$T/b$CTR_SEQ" "" "$T/watch-k8s.json" REC=1 "$BANN"
+if wait_until 10 test -S "$SOCK" && wstart "$KANN" "$T/watch-k8s.json" && wait_until 20 grep -q "mk ok 0" "$OUT" && wstop &&
+	wait_until 10 test -s "$LROOT/team-a/app.learned.json" && [ ! -e "$LROOT/app.learned.json" ] &&
+	jq -e '[.syscalls[] | .names[]] | index("mkdir")' "$LROOT/team-a/app.learned.json" >/dev/null &&
+	! timeout 60 bash -c 'cd "$1" && exec runc run "$2" </dev/null' _ "$T/b$((CTR_SEQ - 1))" "$ID_PREFIX-$((CTR_SEQ - 1))" \
+		>"$T/last.out" 2>&1 && ! grep -q tick "$T/last.out" && [ ! -e "$LROOT/team-a/stolen.json" ] &&
+	grep -q "stolen.json' has a '..' component" "$T/listener.log"; then
+	pass watch_learned_in_namespace_folder
+else
+	fail watch_learned_in_namespace_folder "$(ls -R "$LROOT" | tr '\n' ' '); $(tail -3 "$T/listener.log")"
+fi
+runc delete -f "$ID_PREFIX-$((CTR_SEQ - 1))" >/dev/null 2>&1
+kill "$LPID2" 2>/dev/null && wait "$LPID2" 2>/dev/null
+SOCK=$SOCK1
+
+# podman end to end: --security-opt seccomp= the watch profile, the annotations
+# with --annotation; podman's container id is runc's, the one policy and
+# watch-report take.
+# pstart RUNTIME PROFILE LEARNED: the workload under podman, detached: PNAME, PID0.
+pstart() {
+	PNAME=$ID_PREFIX-p$((CTR_SEQ += 1))
+	PNAMES+=("$PNAME")
+	[ -d "$T/prootfs" ] || make_rootfs "$T/prootfs"
+	podman run -d --name "$PNAME" --runtime "$1" --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
+		--network none --tmpfs /tmp -v "$CTL:/ctl" -e REC= --security-opt "seccomp=$2" \
+		--annotation io.containers.seccomp-watch.policy=complain \
+		--annotation "io.containers.seccomp-watch.learned=of:$3" \
+		--rootfs "$T/prootfs" sh -c "$SCRIPT" >"$T/podman.out" 2>&1
+}
+plogs() { podman logs "$PNAME" 2>&1; }
+pgone() { [ "$(podman inspect -f '{{.State.Running}}' "$PNAME" 2>/dev/null)" != true ]; }
+if ! command -v podman >/dev/null; then
+	skip watch_podman_end_to_end "podman is not installed"
+	skip watch_podman_crun "podman is not installed"
+	exit 0
+fi
+rm -f "$CTL"/*
+touch "$CTL/mk"
+if pstart runc "$T/watch.json" "$T/plearned.json" && wait_until 20 eval 'plogs | grep -q "mk ok 2"'; then
+	pid=$(podman inspect -f '{{.State.Pid}}' "$PNAME")
+	id=$(podman inspect -f '{{.Id}}' "$PNAME")
+	why=
+	"$HOOK" watch-report --socket "$SOCK" "$id" > "$T/preport.txt" 2>&1 &&
+		grep -q "^mkdir [0-9]" "$T/preport.txt" || why="watch-report '$id': $(head -c 300 "$T/preport.txt")"
+	[ -z "$why" ] && { "$HOOK" policy --socket "$SOCK" "$id" enforce >/dev/null 2>"$T/policy.err" &&
+		wait_until 20 eval 'plogs | grep -q "mk fail"' &&
+		plogs | grep -q "can't create directory.*Operation not permitted" &&
+		[ "$(podman inspect -f '{{.State.Pid}}' "$PNAME")" = "$pid" ] ||
+		why="no EPERM after 'policy $id enforce', or restarted: $(cat "$T/policy.err"; plogs | tail -2)"; }
+	touch "$CTL/stop"
+	[ -z "$why" ] && { wait_until 20 pgone && wait_until 10 test -s "$T/plearned.json" &&
+		jq -e '[.syscalls[] | .names[]] | index("mkdir")' "$T/plearned.json" >/dev/null ||
+		why="learned file: $(head -c 300 "$T/plearned.json" 2>&1)"; }
+	if [ -z "$why" ]; then pass watch_podman_end_to_end; else fail watch_podman_end_to_end "$why"; fi
+else
+	fail watch_podman_end_to_end "mkdir did not go on under podman: $(cat "$T/podman.out"; plogs | tail -3)"
+fi
+podman rm -f "$PNAME" >/dev/null 2>&1
+
+# crun through podman: NOTIFY as the default action, the same flow in complain.
+rm -f "$CTL"/*
+touch "$CTL/mk"
+if pstart "$CRUN" "$T/watch-crun.json" "$T/plearned-crun.json" && wait_until 20 eval 'plogs | grep -q "mk ok 2"' &&
+	touch "$CTL/stop" && wait_until 20 pgone && wait_until 10 test -s "$T/plearned-crun.json" &&
+	jq -e '[.syscalls[] | .names[]] | index("mkdir")' "$T/plearned-crun.json" >/dev/null; then
+	pass watch_podman_crun
+else
+	fail watch_podman_crun "under podman with crun: $(cat "$T/podman.out"; plogs | tail -3)"
+fi
+podman rm -f "$PNAME" >/dev/null 2>&1

@@ -48,6 +48,28 @@ TEST(tenant_folder_of_its_own)
 	free(out);
 }
 
+/* The one rule the hook's of: and the listener's learned=of: follow. */
+TEST(tenant_confine_rule)
+{
+	struct osr_err err = { "" };
+	char in[PATH_MAX], want[PATH_MAX];
+	char *path;
+
+	snprintf(in, sizeof(in), "%s/app.learned.json", root);
+	/* No folder, or no namespace: the path as given. */
+	path = strdup(in);
+	CHECK(tenant_confine(NULL, "shop", &path, &err) == 0 && !strcmp(path, in));
+	CHECK(tenant_confine(root, NULL, &path, &err) == 0 && !strcmp(path, in));
+	/* Both: the namespace's folder. */
+	snprintf(want, sizeof(want), "%s/shop/app.learned.json", root);
+	CHECK(tenant_confine(root, "shop", &path, &err) == 0 && path && !strcmp(path, want));
+	free(path);
+	/* A bad one: an error, and no path left to use. */
+	path = strdup(in);
+	CHECK(tenant_confine(root, "Shop", &path, &err) == -EINVAL && !path);
+	free(path);
+}
+
 TEST(tenant_cannot_reach_another)
 {
 	struct osr_err err = { "" };
@@ -151,6 +173,7 @@ int main(void)
 	}
 	RUN(tenant_names);
 	RUN(tenant_folder_of_its_own);
+	RUN(tenant_confine_rule);
 	RUN(tenant_cannot_reach_another);
 	RUN(tenant_folder_symlink_refused);
 	RUN(path_normalized);
