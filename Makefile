@@ -145,6 +145,15 @@ $(BIN): $(OUTPUT)/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(BIN_LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The hook linked against the shared libraries, whatever STATIC says: for the
+# test that puts a libc call of its own in front (LD_PRELOAD), which a static
+# binary never reads.
+SHARED_BIN := $(OUTPUT)/tests/shared/oci-seccomp-recorder
+$(SHARED_BIN): $(OUTPUT)/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # Their dependency files go apart, so that tests/run finds only tests in tests/.
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests/deps
 	$(call msg,CC,$@)
@@ -156,7 +165,7 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c | $(OUTPUT)/tests/helpers
 	$(Q)$(CC) -O2 -static -pthread -Wall $< -o $@
 
 unit: $(UNIT_TESTS)
-test check: all $(UNIT_TESTS) $(HELPERS)
+test check: all $(UNIT_TESTS) $(HELPERS) $(SHARED_BIN)
 	$(Q)OUTPUT=$(OUTPUT) tests/run
 
 deps:

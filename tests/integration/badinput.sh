@@ -441,15 +441,20 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 C
 	if ! cc -shared -fPIC -o "$shim" "$T/swap.c" -ldl 2>"$T/cc.err"; then
 		skip serve_socket_mode_not_by_path "cannot build the shim: $(head -1 "$T/cc.err")"
+	elif [ ! -x "$OUTPUT/tests/shared/oci-seccomp-recorder" ]; then
+		skip serve_socket_mode_not_by_path "no hook linked with shared libraries to preload the shim into (make $OUTPUT/tests/shared/oci-seccomp-recorder)"
 	else
+		# The hook is linked statically: the same code, linked against the
+		# shared libraries, takes the shim.
+		shared_hook=$OUTPUT/tests/shared/oci-seccomp-recorder
 		victim=$T/victim
 		echo secret >"$victim"
 		chmod 600 "$victim"
 		# A hook built with ASan wants its runtime first among preloaded libraries.
 		preload=$shim
-		asan=$(ldd "$HOOK" 2>/dev/null | awk '/libasan/ {print $3}')
+		asan=$(ldd "$shared_hook" 2>/dev/null | awk '/libasan/ {print $3}')
 		[ -n "$asan" ] && preload=$asan:$shim
-		SWAP_TO=$victim LD_PRELOAD=$preload "$HOOK" --socket "$T/swap.sock" --run-dir "$RUN" serve \
+		SWAP_TO=$victim LD_PRELOAD=$preload "$shared_hook" --socket "$T/swap.sock" --run-dir "$RUN" serve \
 			>"$T/serve.out" 2>&1 &
 		svc=$!
 		# Until the service has set its socket's mode (or a minute): then it
