@@ -23,10 +23,11 @@ base_tracers=$(tracers)
 # The node's counts (bpfcensus.c), and whether they and the namespace index say
 # what the pinned maps say; if not, prints why.
 CENSUS=/run/oci-seccomp-recorder.${PIN##*/}.census
+CENSUS_MAGIC=$(sed -n 's/^#define CENSUS_MAGIC \(0x[0-9a-f]*\)u$/\1/p' "$TOP/src/bpfcensus.c")
 census_matches_maps() {
-	python3 - "$PIN" "$CENSUS" <<'PY'
+	python3 - "$PIN" "$CENSUS" "$CENSUS_MAGIC" <<'PY'
 import json, struct, subprocess, sys
-pin, census = sys.argv[1:]
+pin, census, want_magic = sys.argv[1:]
 def raw(v): return bytes(int(x, 16) for x in v)
 def dump(name):
     out = subprocess.run(["bpftool", "-j", "map", "dump", "pinned", f"{pin}/{name}"],
@@ -38,7 +39,7 @@ magic, _, dirty, total, slots = struct.unpack_from("<IIIIQ", open(census, "rb").
 locs = [struct.unpack_from("<I", v, 8)[0] for v in recs.values()]
 want = sum(1 << (l - 1) for l in locs if 0 < l <= 64)
 bad = []
-if magic != 0x6f737201 or dirty: bad.append(f"census magic {magic:#x} dirty {dirty}")
+if magic != int(want_magic, 16) or dirty: bad.append(f"census magic {magic:#x} dirty {dirty}")
 if total != len(recs): bad.append(f"census total {total}, {len(recs)} in the map")
 if slots != want: bad.append(f"census slots {slots:#x}, {want:#x} in the map")
 mntns_count, spilled = struct.unpack_from("<II", ix, 0)
