@@ -34,6 +34,8 @@ void share_census_unmap(struct bpf_share *bs);
 /* A recording just put in or taken out of `recordings` (lock held); counting: has `stats`. */
 void share_census_add(const struct bpf_share *bs, const struct osr_recording *rec, bool counting);
 void share_census_drop(const struct bpf_share *bs, const struct osr_recording *rec, bool counted);
+/* Take recording id out of every map, the index and the census (lock held). */
+void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec);
 
 /*
  * The counts (with the lock held), all and the tenant's: O(1). With collect,

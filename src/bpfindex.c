@@ -8,7 +8,6 @@
  */
 #include <bpf/bpf.h>
 
-#include "bpfcensus.h"
 #include "bpfindex.h"
 
 /*
@@ -135,21 +134,4 @@ void share_unkey(const struct bpf_share *bs, const struct osr_recording *rec)
 	if (bpf_map_lookup_elem(fd, &rec->key, &held_loc) == 0 && held_loc == rec->loc &&
 	    bpf_map_delete_elem(fd, &rec->key) == 0)
 		index_del(bs, rec->by_mntns, rec->key);
-}
-
-/* Take a recording out of every map (with the lock held), the index and the census. */
-void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec)
-{
-	uint32_t table_key;
-	bool counted;
-	int fd;
-
-	share_unkey(bs, rec);
-	/* An array slot stays: the next recording in it writes it whole. */
-	fd = share_table_fd(bs, rec->loc, &table_key);
-	if (rec->loc & OSR_LOC_HASH)
-		bpf_map_delete_elem(fd, &table_key);
-	counted = bpf_map_delete_elem(bs->fds[OSR_MAP_STATS], &id) == 0;
-	if (bpf_map_delete_elem(bs->fds[OSR_MAP_RECORDINGS], &id) == 0)
-		share_census_drop(bs, rec, counted);
 }

@@ -17,7 +17,4 @@ void share_index_add(const struct bpf_share *bs, bool by_mntns, uint32_t key, ui
 /* Stop recording rec (lock held): its key out of its targets map and the index. */
 void share_unkey(const struct bpf_share *bs, const struct osr_recording *rec);
 
-/* Take recording id out of every map, the index and the census (lock held). */
-void share_remove(const struct bpf_share *bs, uint32_t id, const struct osr_recording *rec);
-
 #endif
