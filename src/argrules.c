@@ -14,7 +14,7 @@ static const struct {
 } kind_args[OSR_ARG_KIND_COUNT] = { OSR_ARG_TABLE(KIND_ARG) };
 #undef KIND_ARG
 
-static int add_cmp(json_object *args, unsigned int index, uint64_t mask, uint64_t value)
+int arg_cmp_add(json_object *args, unsigned int index, uint64_t mask, uint64_t value)
 {
 	json_object *c = json_object_new_object();
 
@@ -39,13 +39,13 @@ json_object *arg_conditions(enum osr_arg_kind kind, uint64_t v)
 	if (kind == OSR_ARG_SOCKET || kind == OSR_ARG_SOCKETPAIR) {
 		uint64_t domain = OSR_SOCKET_DOMAIN(v);
 
-		r = add_cmp(args, 0, OSR_INT_MASK, domain);
+		r = arg_cmp_add(args, 0, OSR_INT_MASK, domain);
 		if (r >= 0)
-			r = add_cmp(args, 1, OSR_INT_MASK & ~OSR_SOCK_FLAGS, OSR_SOCKET_TYPE(v));
+			r = arg_cmp_add(args, 1, OSR_INT_MASK & ~OSR_SOCK_FLAGS, OSR_SOCKET_TYPE(v));
 		if (r >= 0 && (domain == OSR_AF_NETLINK || domain == OSR_AF_PACKET))
-			r = add_cmp(args, 2, OSR_INT_MASK, OSR_SOCKET_PROTOCOL(v));
+			r = arg_cmp_add(args, 2, OSR_INT_MASK, OSR_SOCKET_PROTOCOL(v));
 	} else {
-		r = add_cmp(args, kind_args[kind].arg, kind_args[kind].mask, v);
+		r = arg_cmp_add(args, kind_args[kind].arg, kind_args[kind].mask, v);
 	}
 	if (r < 0) {
 		json_object_put(args);

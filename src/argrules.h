@@ -17,6 +17,9 @@
 /* The errno clone3 gets where clone's namespace flags are restricted: glibc then uses clone. */
 #define OSR_CLONE3_ERRNO 38 /* ENOSYS */
 
+/* Append to args the condition that argument index, masked with mask, is value: -ENOMEM. */
+int arg_cmp_add(json_object *args, unsigned int index, uint64_t mask, uint64_t value);
+
 /* The conditions (a JSON "args" array) allowing one value of kind. */
 json_object *arg_conditions(enum osr_arg_kind kind, uint64_t value);
 

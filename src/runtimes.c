@@ -67,6 +67,32 @@ const struct runtime_tail runtime_tails[] = {
 const size_t runtime_tail_count = sizeof(runtime_tails) / sizeof(runtime_tails[0]);
 
 /*
+ * With a listener, crun 1.8.1's libcrun_apply_seccomp() clones a helper
+ * before loading the filter (pid 2 in the container's PID namespace) to send
+ * the listener its fd, since the profile may refuse sendmsg. After the load
+ * it waits for the helper, then its cleanup kills it and waits again, and
+ * unmaps the word they shared. strace -f of crun under a watch profile:
+ *   wait4(2, [...], 0, NULL) kill(2, SIGKILL) wait4(2, NULL, 0, NULL)
+ *   close(6) munmap(0x7f..., 4) close(5) close(4) execve(...)
+ * The pid is the helper's, 2 only in a PID namespace of the container's own,
+ * so only the constant argument is compared: a kill with another signal, or
+ * a wait4 with options, still reaches the listener. munmap is allowed by
+ * every profile of the default scope (runtime_async), not by an exact one.
+ * runc 1.1.5 sends the fd from its parent: nothing more under the filter
+ * (tests/integration/watch.sh holds its learned files to that). A call with
+ * a condition suits a runtime that takes NOTIFY as the default, as crun does:
+ * in runc's list of NOTIFY names its other values would get the profile's
+ * errno, as any value a rule does not allow does there.
+ */
+const struct runtime_listener_call runtime_listener_calls[] = {
+	{ "crun 1.8.1 (also under podman)", "wait4", 2, 0 },
+	{ "crun 1.8.1 (also under podman)", "kill", 1, 9 /* SIGKILL */ },
+	{ "crun 1.8.1 (also under podman)", "munmap", -1, 0 },
+};
+const size_t runtime_listener_call_count =
+	sizeof(runtime_listener_calls) / sizeof(runtime_listener_calls[0]);
+
+/*
  * clock_gettime: Go reads the clock through the vDSO (its scheduler and
  * sysmon, at any moment), and the vDSO makes this syscall where it cannot
  * read the clock source itself (hpet, acpi_pm: some VMs and Xen guests), as

@@ -28,6 +28,21 @@ extern const struct runtime_tail runtime_tails[];
 extern const size_t runtime_tail_count;
 
 /*
+ * A call a runtime makes after loading the filter only when it hands the
+ * filter's fd to a listener (linux.seccomp.listenerPath): a recording has no
+ * listener, so a recorded profile lacks it, and watch mode must allow it.
+ */
+struct runtime_listener_call {
+	const char *runtime; /* as in runtime_tails */
+	const char *name;
+	int arg;		  /* the argument compared, -1: none */
+	unsigned long long value; /* its value, as a 32-bit int */
+};
+
+extern const struct runtime_listener_call runtime_listener_calls[];
+extern const size_t runtime_listener_call_count;
+
+/*
  * The syscalls runc's init (a Go program) makes at moments it does not
  * choose: scheduling, preemption signals, memory. NULL-terminated.
  */

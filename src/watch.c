@@ -13,6 +13,7 @@
 #include <string.h>
 #include <seccomp.h>
 
+#include "argrules.h"
 #include "jsonutil.h"
 #include "names.h"
 #include "rules.h"
@@ -64,16 +65,22 @@ static int mentioned_names(json_object *profile, struct strset *out)
 	return 0;
 }
 
+static bool runtime_is(const char *runtime, enum watch_runtime rt)
+{
+	const char *prefix = rt == WATCH_RUNC ? "runc " : "crun ";
+
+	return !strncmp(runtime, prefix, strlen(prefix));
+}
+
 /* What the runtime does after loading the filter: it must never wait on the listener. */
 static int runtime_names(enum watch_runtime rt, struct strset *out)
 {
-	const char *prefix = rt == WATCH_RUNC ? "runc " : "crun ";
 	int r;
 
 	for (size_t i = 0; i < runtime_tail_count; i++) {
 		const struct runtime_tail *t = &runtime_tails[i];
 
-		if (strncmp(t->runtime, prefix, strlen(prefix)))
+		if (!runtime_is(t->runtime, rt))
 			continue;
 		for (size_t k = 0; t->names[k]; k++)
 			if ((r = strset_add_once(out, t->names[k])) < 0)
@@ -110,18 +117,28 @@ static int known_names(json_object *profile, struct strset *out)
 	return r < 0 ? r : 0;
 }
 
-/* One rule of action for the names of from that skip does not hold, appended if any. */
-static int add_rule_of(json_object *profile, const struct strset *from, const struct strset *skip,
-		       const char *action)
+/* The profile's "syscalls" array, added if it has none: NULL when out of memory. */
+static json_object *syscalls_of(json_object *profile)
 {
-	json_object *rule = NULL, *syscalls = profile_syscalls(profile);
-	int r;
+	json_object *syscalls = profile_syscalls(profile);
 
 	if (!syscalls) {
 		syscalls = json_object_new_array();
 		if (!syscalls || json_object_object_add(profile, "syscalls", syscalls) < 0)
-			return -ENOMEM;
+			return NULL;
 	}
+	return syscalls;
+}
+
+/* One rule of action for the names of from that skip does not hold, appended if any. */
+static int add_rule_of(json_object *profile, const struct strset *from, const struct strset *skip,
+		       const char *action)
+{
+	json_object *rule = NULL, *syscalls = syscalls_of(profile);
+	int r;
+
+	if (!syscalls)
+		return -ENOMEM;
 	for (size_t i = 0; i < from->n; i++) {
 		if (strset_has(skip, from->v[i]))
 			continue;
@@ -133,6 +150,39 @@ static int add_rule_of(json_object *profile, const struct strset *from, const st
 		}
 	}
 	return rule ? rule_append(syscalls, rule) : 0;
+}
+
+/*
+ * What the runtime makes after the load only because it hands a listener the
+ * fd, each call allowed only with the value the runtime passes, where the
+ * profile does not decide it: the rest of that call still reaches the
+ * listener (crun's default). The names go into skip, which the NOTIFY list
+ * leaves out.
+ */
+static int add_listener_rules(json_object *profile, enum watch_runtime rt, struct strset *skip)
+{
+	json_object *syscalls = syscalls_of(profile);
+	int r = syscalls ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r >= 0 && i < runtime_listener_call_count; i++) {
+		const struct runtime_listener_call *c = &runtime_listener_calls[i];
+		json_object *args = NULL;
+
+		if (!runtime_is(c->runtime, rt) || strset_has(skip, c->name))
+			continue;
+		if (c->arg >= 0) {
+			args = json_object_new_array();
+			if (!args ||
+			    arg_cmp_add(args, (unsigned int)c->arg, OSR_INT_MASK, c->value) < 0) {
+				json_object_put(args);
+				return -ENOMEM;
+			}
+		}
+		r = rule_append(syscalls, rule_new_name(c->name, "SCMP_ACT_ALLOW", args));
+		if (r >= 0)
+			r = strset_add_once(skip, c->name);
+	}
+	return r;
 }
 
 static int set_string(json_object *o, const char *key, const char *value)
@@ -171,6 +221,8 @@ static int add_watch_rules(json_object *p, enum watch_runtime rt)
 		r = runtime_names(rt, &runtime);
 	if (r >= 0)
 		r = add_rule_of(p, &runtime, &mentioned, "SCMP_ACT_ALLOW");
+	if (r >= 0)
+		r = add_listener_rules(p, rt, &mentioned);
 	if (r >= 0 && rt == WATCH_RUNC) {
 		r = known_names(p, &known);
 		for (size_t i = 0; r >= 0 && i < runtime.n; i++)

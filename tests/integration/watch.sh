@@ -10,7 +10,7 @@ set -u
 TESTS=(watch_profile_shapes watch_complain_goes_on watch_report_live watch_enforce_at_runtime
 	watch_learned_written watch_folded_back_clean watch_no_listener_fails watch_killed_listener_enosys
 	watch_restart_keeps_state watch_stalled_listener_killable watch_flood_other_goes_on watch_kill_policy watch_crun_complain
-	watch_bad_policy_refused watch_learned_in_namespace_folder watch_podman_end_to_end watch_podman_crun)
+	watch_clean_start_kill watch_runtime_calls_not_learned watch_bad_policy_refused watch_learned_in_namespace_folder watch_podman_end_to_end watch_podman_crun)
 PREREQS=(runc jq)
 skip_all_if_missing
 shared_rootfs
@@ -245,6 +245,54 @@ else
 	fi
 	wstop
 	"$CRUN" delete -f "$CID" >/dev/null 2>&1
+fi
+
+# A command that makes only what its profile allows (the recorded run, REC=1),
+# under each runtime: in kill it starts, runs and exits 0, and in complain
+# nothing is learned. What a runtime makes after loading the filter only
+# because a listener takes its fd (crun: kill and wait4 of its fd-sending
+# helper) is the runtime's, not the workload's: src/runtimes.c.
+# wclean RT PROFILE POLICY LEARNED: the run in the foreground, its output in OUT.
+wclean() {
+	local rt=runc ann
+	[ "$1" = crun ] && rt=$CRUN
+	ann=$(jq -n --arg p "$3" --arg l "of:$4" \
+		'{"io.containers.seccomp-watch.policy": $p, "io.containers.seccomp-watch.learned": $l}')
+	CTR_SEQ=$((CTR_SEQ + 1))
+	OUT=$T/clean$CTR_SEQ.out
+	wbundle "$T/b$CTR_SEQ" "" "$2" REC=1 "$ann"
+	timeout 60 bash -c 'cd "$1" && exec "$2" run "$3" </dev/null' _ "$T/b$CTR_SEQ" "$rt" \
+		"$ID_PREFIX-$CTR_SEQ" >"$OUT" 2>&1
+}
+rm -f "$CTL"/*
+RTS=(runc)
+command -v crun >/dev/null && RTS+=(crun)
+why_kill= why_learned=
+for rt in "${RTS[@]}"; do
+	prof=$T/watch.json
+	[ "$rt" = crun ] && prof=$T/watch-crun.json
+	wclean "$rt" "$prof" kill "$T/clean-kill-$rt.json"
+	rc=$?
+	[ $rc = 0 ] && grep -q "^done" "$OUT" ||
+		why_kill+="$rt: exit $rc: $(tail -2 "$OUT" | tr '\n' ' '); $(grep "killed container '$ID_PREFIX-$CTR_SEQ'" "$T/listener.log"). "
+	wclean "$rt" "$prof" complain "$T/clean-$rt.json"
+	rc=$?
+	if [ $rc != 0 ] || ! wait_until 10 test -s "$T/clean-$rt.json"; then
+		why_learned+="$rt: exit $rc, learned file: $(head -c 200 "$T/clean-$rt.json" 2>&1). "
+	elif ! jq -e '[.syscalls[]?.names[]] == []' "$T/clean-$rt.json" >/dev/null; then
+		why_learned+="$rt learned $(jq -c '[.syscalls[]?.names[]]' "$T/clean-$rt.json"). "
+	fi
+done
+# Without crun these hold runc to it alone (watch_crun_complain says crun is missing).
+if [ -z "$why_kill" ]; then
+	pass watch_clean_start_kill
+else
+	fail watch_clean_start_kill "$why_kill"
+fi
+if [ -z "$why_learned" ]; then
+	pass watch_runtime_calls_not_learned
+else
+	fail watch_runtime_calls_not_learned "$why_learned"
 fi
 
 # A policy annotation the listener cannot read fails closed: the container is

@@ -81,6 +81,68 @@ TEST(crun_notifies_by_default)
 	json_object_put(out);
 }
 
+/* The rules that name name, and the one argument condition of the last (index, value). */
+static size_t rules_naming(json_object *p, const char *name, const char **action, uint64_t *index,
+			   uint64_t *value)
+{
+	json_object *s = profile_syscalls(p);
+	struct rule_arg a;
+	size_t found = 0;
+	const char *n;
+
+	*index = *value = UINT64_MAX;
+	for (size_t i = 0; s && i < json_object_array_length(s); i++) {
+		json_object *r = json_object_array_get_idx(s, i);
+
+		for (size_t k = 0; (n = rule_name(r, k)); k++) {
+			if (strcmp(n, name))
+				continue;
+			found++;
+			*action = rule_action(r);
+			if (rule_arg_count(r) == 1 && rule_arg(r, 0, &a) == 0 && a.op &&
+			    !strcmp(a.op, "SCMP_CMP_MASKED_EQ") && a.value == 0xffffffffu)
+				*index = a.index, *value = a.value_two;
+		}
+	}
+	return found;
+}
+
+/*
+ * crun, handing the listener its fd, waits for and kills its helper after
+ * the load (src/runtimes.c): those values allowed, the rest still notified;
+ * a name the profile decides is left to it; runc makes none.
+ */
+TEST(crun_listener_calls_allowed)
+{
+	json_object *in = json_tokener_parse(RECORDED), *out = NULL, *runc = NULL;
+	json_object *mine = json_tokener_parse(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"kill\"], "
+		"\"action\": \"SCMP_ACT_ERRNO\"}]}");
+	struct osr_err err = { "" };
+	const char *action = NULL;
+	uint64_t index, value;
+
+	CHECK(watch_profile(in, WATCH_CRUN, "/run/x.sock", &out, &err) == 0);
+	CHECK(out && rules_naming(out, "kill", &action, &index, &value) == 1 &&
+	      !strcmp(action, "SCMP_ACT_ALLOW") && index == 1 && value == 9);
+	CHECK(out && rules_naming(out, "wait4", &action, &index, &value) == 1 &&
+	      !strcmp(action, "SCMP_ACT_ALLOW") && index == 2 && value == 0);
+	CHECK(out && rules_naming(out, "munmap", &action, &index, &value) == 1 &&
+	      !strcmp(action, "SCMP_ACT_ALLOW") && index == UINT64_MAX);
+	CHECK(watch_profile(in, WATCH_RUNC, "/run/x.sock", &runc, &err) == 0);
+	CHECK(runc && rules_naming(runc, "kill", &action, &index, &value) == 1 &&
+	      !strcmp(action, "SCMP_ACT_NOTIFY"));
+	json_object_put(out);
+	out = NULL;
+	CHECK(watch_profile(mine, WATCH_CRUN, "/run/x.sock", &out, &err) == 0);
+	CHECK(out && rules_naming(out, "kill", &action, &index, &value) == 1 &&
+	      !strcmp(action, "SCMP_ACT_ERRNO"));
+	json_object_put(in);
+	json_object_put(mine);
+	json_object_put(out);
+	json_object_put(runc);
+}
+
 TEST(allow_default_refused)
 {
 	json_object *in = json_tokener_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"), *out = NULL;
@@ -146,6 +208,7 @@ int main(void)
 {
 	RUN(runc_lists_every_other_syscall);
 	RUN(crun_notifies_by_default);
+	RUN(crun_listener_calls_allowed);
 	RUN(allow_default_refused);
 	RUN(bound_counts_what_is_dropped);
 	RUN(learned_profile_and_state_round_trip);
