@@ -77,6 +77,26 @@ cleanup_all() {
 }
 trap cleanup_all EXIT
 
+# A burst of idle recordings (burst.sh, bench/burst), as a node's idle
+# containers: each `record` runs a shell that waits, without polling, for a
+# line on $T/go.fifo. burst_record OUT ERR starts one in the background;
+# burst_release N hands out N lines, one each, so they all end; burst_close
+# lets the fifo go once they have.
+burst_record() {
+	[ -p "$T/go.fifo" ] || mkfifo "$T/go.fifo"
+	"$HOOK" --run-dir "$RUNDIR" record -o "$1" -- /bin/sh -c "read x < '$T/go.fifo'" >/dev/null 2>"$2" &
+}
+BURST_FD=
+burst_release() {
+	[ -p "$T/go.fifo" ] || return 0
+	[ -n "$BURST_FD" ] || exec {BURST_FD}<>"$T/go.fifo"
+	yes '' | head -n "$1" >&"$BURST_FD"
+}
+burst_close() {
+	[ -z "$BURST_FD" ] || exec {BURST_FD}>&-
+	BURST_FD=
+}
+
 # make_rootfs DIR: busybox-static and the test helpers, nothing else.
 make_rootfs() {
 	local dir=$1 a
