@@ -97,6 +97,20 @@ burst_close() {
 	BURST_FD=
 }
 
+# Watch mode's listener (watch.sh, watch-apps.sh): listener_start runs one
+# at $SOCK with its state in $STATE, its pid in LPID, and returns once the
+# socket is there; listener_stop ends it.
+LPID=
+listener_start() {
+	"$HOOK" listen --socket "$SOCK" --state-dir "$STATE" 2>>"$T/listener.log" &
+	LPID=$!
+	wait_until 10 test -S "$SOCK"
+}
+listener_stop() {
+	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
+	LPID=
+}
+
 # make_rootfs DIR: busybox-static and the test helpers, nothing else.
 make_rootfs() {
 	local dir=$1 a

@@ -31,15 +31,6 @@ RPID=
 PORT=$((20000 + $$ % 20000))
 mkdir -p "$CTL"
 
-listener_start() {
-	"$HOOK" listen --socket "$SOCK" --state-dir "$STATE" 2>>"$T/listener.log" &
-	LPID=$!
-	wait_until 10 test -S "$SOCK"
-}
-listener_stop() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
-	LPID=
-}
 apps_cleanup() {
 	[ -n "${RPID:-}" ] && kill "$RPID" 2>/dev/null
 	listener_stop

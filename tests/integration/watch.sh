@@ -27,15 +27,6 @@ mkdir -p "$CTL"
 # No redirection: busybox sh retries a refused dup2 for ever.)
 SCRIPT='i=0; while [ ! -e /ctl/stop ]; do if [ -e /ctl/mk ]; then mkdir /tmp/d$i && echo "mk ok $i" || echo "mk fail $i"; fi; echo "tick $i"; i=$((i + 1)); [ -n "$REC" ] && [ $i -ge 3 ] && break; usleep 100000; done; echo done'
 
-listener_start() {
-	"$HOOK" listen --socket "$SOCK" --state-dir "$STATE" 2>>"$T/listener.log" &
-	LPID=$!
-	wait_until 10 test -S "$SOCK"
-}
-listener_stop() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
-	LPID=
-}
 PNAMES=()
 watch_cleanup() {
 	local n
