@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # libFuzzer harnesses of the parsers and the base-profile merge, included by the
-# main Makefile (which sets OUTPUT, PKG_CFLAGS, PKG_LIBS, Q and msg).
+# main Makefile (which sets OUTPUT, LIB_SRCS, PKG_CFLAGS, PKG_LIBS, Q and msg,
+# and builds the BPF skeletons).
 #
 #   make fuzz                    build them all, run each for FUZZ_SECONDS
 #   make fuzz-build              build only
@@ -15,17 +16,8 @@
 ifndef OSR_FUZZ_MK
 OSR_FUZZ_MK := 1
 
-OUTPUT ?= build
-PKG_CONFIG ?= pkg-config
-ifeq ($(origin PKG_CFLAGS),undefined)
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp json-c 2>/dev/null)
-endif
-ifeq ($(origin PKG_LIBS),undefined)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp json-c 2>/dev/null)
-endif
-ifeq ($(origin msg),undefined)
-Q = @
-msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+ifeq ($(origin LIB_SRCS),undefined)
+$(error tests/fuzz/fuzz.mk is included by the main Makefile: run make fuzz from the top)
 endif
 
 FUZZ_CC ?= clang
@@ -34,22 +26,20 @@ FUZZ_MAX_LEN ?= 65536
 # Extra libFuzzer options, e.g. FUZZ_FLAGS='-jobs=4 -workers=4'.
 FUZZ_FLAGS ?= -timeout=10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT)
+	-D_GNU_SOURCE -DOSR_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUTPUT)
 
 FUZZ_NAMES := state annotation profile request
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_RUNS := $(addprefix fuzz-run-,$(FUZZ_NAMES))
 
-# Each harness is built with the library sources it calls, instrumented too (the
-# normal objects are not). Not LIB_SRCS as a whole: tracer.c needs the generated
-# BPF skeleton, and main.c and what drives the tracer pull it in.
-FUZZ_SRCS_state := src/state.c src/jsonutil.c src/util.c
-FUZZ_SRCS_annotation := src/annotation.c src/util.c
-FUZZ_SRCS_request := src/protocol.c src/kv.c src/target.c src/format.c src/scope.c src/runtimes.c src/profile.c src/recording.c src/counts.c src/argrules.c src/rules.c \
-	src/strset.c src/validate.c src/names.c src/fileio.c src/state.c src/jsonutil.c src/util.c src/log.c
-FUZZ_SRCS_profile := src/profile.c src/target.c src/format.c src/recording.c src/counts.c src/argrules.c src/rules.c src/strset.c src/validate.c src/names.c src/fileio.c src/jsonutil.c \
-	src/util.c src/log.c
+# Each harness links against an archive of every library source (LIB_SRCS of
+# the main Makefile), instrumented too (the normal objects are not). From an
+# archive the linker takes only the members a harness reaches, so no harness
+# keeps a list of the sources it calls: one that grows a dependency still links.
+FUZZ_OBJ_DIR := $(FUZZ_DIR)/obj
+FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_OBJ_DIR)/%.o,$(LIB_SRCS))
+FUZZ_LIB := $(FUZZ_DIR)/libosr-fuzz.a
 FUZZ_DEPS := $(wildcard src/*.h include/*.h) tests/fuzz/fuzz.mk
 
 .PHONY: fuzz fuzz-build $(FUZZ_RUNS)
@@ -58,14 +48,23 @@ fuzz: $(FUZZ_RUNS)
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_DIR):
+$(FUZZ_DIR) $(FUZZ_OBJ_DIR):
 	$(Q)mkdir -p $@
 
-$(foreach n,$(FUZZ_NAMES),$(eval $(FUZZ_DIR)/fuzz_$(n): $(FUZZ_SRCS_$(n))))
+# bpfload.c includes the generated skeletons; the other sources only headers.
+$(FUZZ_OBJ_DIR)/bpfload.o: $(OUTPUT)/recorder.skel.h $(OUTPUT)/recorder.lskel.h $(OUTPUT)/recorder_k510.skel.h
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)
+$(FUZZ_OBJ_DIR)/%.o: src/%.c $(FUZZ_DEPS) | $(FUZZ_OBJ_DIR)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $< $(FUZZ_SRCS_$*) $(PKG_LIBS) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_DEPS) | $(FUZZ_DIR)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $< $(FUZZ_LIB) $(PKG_LIBS) -o $@
 
 # libFuzzer exits non-zero on a finding, which fails the make.
 $(FUZZ_RUNS): fuzz-run-%: $(FUZZ_DIR)/fuzz_%
