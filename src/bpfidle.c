@@ -182,10 +182,28 @@ static void spawn_lingerer(int secs)
 	linger_child(secs);
 }
 
+/*
+ * A waiter holds the linger lock: it goes on waiting from this detach (the
+ * pin folder's time), so no other is needed. It holds the lock throughout but
+ * for a moment after it saw the program attached; then it looks again, sees
+ * it detached (this caller detached before asking) and takes the lock back.
+ * Saves the last one out a fork on poststop's path when a waiter is there.
+ */
+static bool lingerer_waiting(void)
+{
+	_cleanup_close_ int fd = open(OSR_BPF_LINGER_LOCK, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return false; /* let go as fd closes */
+	return errno == EWOULDBLOCK;
+}
+
 void share_after_detach(const struct bpf_share *bs)
 {
 	if (bs->linger_s == 0)
 		bpf_share_unload_idle(0);
-	else if (bs->linger_s > 0)
+	else if (bs->linger_s > 0 && !lingerer_waiting())
 		spawn_lingerer(bs->linger_s);
 }

@@ -10,7 +10,7 @@ TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_u
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
 	fault_same_id_other_root
 	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_hostpid_new_namespaces_recorded
-	fault_100_in_a_row_leave_nothing fault_linger_waiter_unloads fault_8_at_once fault_full_bucket_spills_to_hash
+	fault_100_in_a_row_leave_nothing fault_linger_waiter_unloads fault_one_waiter_for_many fault_8_at_once fault_full_bucket_spills_to_hash
 	fault_killed_holder_counts_stay_true)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
@@ -380,6 +380,32 @@ else
 		pass fault_linger_waiter_unloads
 	else
 		fail fault_linger_waiter_unloads "record exit $rc, waiter among this script's children: '${waiter}', loaded after record: $loaded, '$PIN' still there after 30 s: $(ls "$PIN" 2>&1 | tr '\n' ' ')"
+	fi
+fi
+
+# --- A last one out that finds a waiter there does not fork another ----------------
+# The waiter goes on from the newest detach (the pin folder's time): a second
+# would only find the linger lock taken and exit, a fork for nothing on
+# poststop's path.
+if ! command -v strace >/dev/null; then
+	skip fault_one_waiter_for_many "strace is not installed"
+elif ! wait_until 20 linger_free; then
+	fail fault_one_waiter_for_many "a waiter kept /run/oci-seccomp-recorder.linger.lock 20 s after the program was unloaded"
+else
+	"$HOOK" --run-dir "$RUNDIR" --linger 30 record -o "$T/w1.json" -- true >/dev/null 2>&1
+	first=$(pgrep -P $$ -x osr-linger)
+	strace -f -qq -e trace=clone3 -o "$T/w2.strace" \
+		"$HOOK" --run-dir "$RUNDIR" --linger 30 record -o "$T/w2.json" -- true >/dev/null 2>&1
+	rc=$?
+	spawned=$(grep -c 'CLONE_PARENT' "$T/w2.strace")
+	now=$(pgrep -x osr-linger | tr '\n' ' ')
+	# Unload (--linger 0), and the waiter sees it within its 5 s step.
+	"$HOOK" --run-dir "$RUNDIR" --linger 0 record -o "$T/w3.json" -- true >/dev/null 2>&1
+	if [ $rc = 0 ] && [ -n "$first" ] && [ "$spawned" = 0 ] && [ "$now" = "$first " ] &&
+		wait_until 20 linger_free; then
+		pass fault_one_waiter_for_many
+	else
+		fail fault_one_waiter_for_many "record exit $rc, first waiter '$first', waiters after the second: '$now', forks of a waiter by the second: $spawned"
 	fi
 fi
 
