@@ -8,8 +8,12 @@
 
 /* Serialises loading and unloading; taken before the node lock, never inside it. */
 #define OSR_BPF_LOAD_LOCK "/run/oci-seccomp-recorder.load.lock"
-/* Held by the one process waiting to unload an idle program. */
-#define OSR_BPF_LINGER_LOCK "/run/oci-seccomp-recorder.linger.lock"
+/*
+ * Held by the one process waiting to unload an idle program: one per ABI, as
+ * each ABI's program is its own (a waiter of another version, during an
+ * upgrade, must not keep this one's from being waited for).
+ */
+#define OSR_BPF_LINGER_LOCK "/run/oci-seccomp-recorder." OSR_BPF_ABI ".linger.lock"
 
 /* Load and pin the program unless another start has (load lock held, node lock not). */
 int share_load_once(struct bpf_share *bs, struct osr_err *err);

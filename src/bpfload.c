@@ -273,15 +273,18 @@ bool share_attached(const struct bpf_share *bs)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Only sys_enter's link: the syscall path runs nothing. The fork and exit
+ * programs stay attached while the program is loaded (they run once per task,
+ * never per syscall, and return at once with nothing recorded), so the next
+ * start attaches one program, not three.
+ */
 void share_detach(const struct bpf_share *bs)
 {
 	char path[256];
 
-	/* sys_enter's link last: while its pin is there, all are attached. */
-	for (size_t i = OSR_LINK_COUNT; i-- > 0;) {
-		pin_path(path, sizeof(path), bs, links[i].pin);
-		unlink(path);
-	}
+	pin_path(path, sizeof(path), bs, links[0].pin);
+	unlink(path);
 }
 
 /* Attach the programs (fds in progs) to their tracepoints: their links in links_out. */
@@ -305,41 +308,45 @@ static void close_fds(int *fds, size_t n)
 }
 
 /*
- * Attach the pinned programs and pin their links (with the node lock held):
- * a few microseconds, where loading them took the verifier's 10 ms and more.
+ * Attach the pinned programs whose links are not pinned, and pin their links
+ * (with the node lock held): a few hundred microseconds, where loading them
+ * took the verifier's 10 ms and more. sys_enter's last: its link's pin is
+ * the sign all are attached.
  */
 int share_attach(const struct bpf_share *bs, struct osr_err *err)
 {
-	int progs[OSR_LINK_COUNT], lfds[OSR_LINK_COUNT], r = 0;
 	char path[256];
+	int r = 0;
 
 	if (share_attached(bs))
 		return 0;
-	memset(progs, 0xff, sizeof(progs));
-	memset(lfds, 0xff, sizeof(lfds));
-	for (size_t i = 0; i < OSR_LINK_COUNT && r == 0; i++) {
+	for (size_t i = OSR_LINK_COUNT; r == 0 && i-- > 0;) {
+		_cleanup_close_ int prog = -1, link = -1;
+
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		if (access(path, F_OK) == 0)
+			continue;
 		pin_path(path, sizeof(path), bs, links[i].prog_pin);
-		progs[i] = bpf_obj_get(path);
-		if (progs[i] < 0)
+		prog = bpf_obj_get(path);
+		if (prog < 0) {
 			r = osr_fail(err, -errno, "cannot open the pinned BPF program '%s': %s",
 				     path, osr_strerror(errno));
-	}
-	if (r == 0 && (r = attach_progs(progs, lfds)) < 0)
-		osr_fail(err, r,
-			 "cannot attach the BPF programs to raw_syscalls:sys_enter, "
-			 "sched:sched_process_exit and task:task_newtask: %s",
-			 osr_strerror(-r));
-	/* sys_enter's link last: its pin is the sign all are attached. */
-	for (size_t i = OSR_LINK_COUNT; r == 0 && i-- > 0;) {
+			break;
+		}
+		link = bpf_raw_tracepoint_open(NULL, prog);
+		if (link < 0) {
+			r = osr_fail(err, -errno, "cannot attach the BPF program %s: %s",
+				     links[i].prog, osr_strerror(errno));
+			break;
+		}
+		/* Attached while pinned: the fds close. */
 		pin_path(path, sizeof(path), bs, links[i].pin);
-		if (bpf_obj_pin(lfds[i], path) < 0)
+		if (bpf_obj_pin(link, path) < 0)
 			r = osr_fail(err, -errno, "cannot pin the BPF link '%s': %s", path,
 				     osr_strerror(errno));
 	}
 	if (r < 0)
 		share_detach(bs);
-	close_fds(progs, OSR_LINK_COUNT);
-	close_fds(lfds, OSR_LINK_COUNT); /* attached while pinned */
 	return r;
 }
 
@@ -347,7 +354,11 @@ void share_unpin_all(const struct bpf_share *bs)
 {
 	char path[256];
 
-	share_detach(bs);
+	/* sys_enter's link first: while its pin is there, all are attached. */
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		unlink(path);
+	}
 	/* The program's sign first: a start that still sees it finds the maps too. */
 	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
 		pin_path(path, sizeof(path), bs, links[i].prog_pin);

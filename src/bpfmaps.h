@@ -22,10 +22,11 @@
 /* Serialises entering and leaving, node-wide like the pins. */
 #define OSR_BPF_LOCK "/run/oci-seccomp-recorder.lock"
 /*
- * Bumped whenever a recorded struct, the maps or what the holders of the lock
- * keep beside them (bpfcensus.c) change: versions never share.
+ * Bumped whenever a recorded struct, the maps, what the holders of the lock
+ * keep beside them (bpfcensus.c) or what a pin means (bpfload.c: which links
+ * stay pinned while idle) change: versions never share.
  */
-#define OSR_BPF_ABI "abi10"
+#define OSR_BPF_ABI "abi11"
 /*
  * The tenant of a recording service user's recordings: "uid:N". A ':' is in
  * no Kubernetes namespace's name (a DNS label), so no namespace shares a

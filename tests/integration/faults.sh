@@ -356,7 +356,8 @@ fi
 # by an earlier test (the default waits 600 s) sees the program unloaded
 # above within its 5 s step and lets the linger lock go; one of another
 # build (an older one sleeps its whole wait) may hold it for minutes: skip.
-linger_free() { flock -n /run/oci-seccomp-recorder.linger.lock true; }
+LINGER_LOCK=/run/oci-seccomp-recorder.${PIN##*/}.linger.lock
+linger_free() { flock -n "$LINGER_LOCK" true; }
 foreign_waiters() {
 	local p self
 	self=$(readlink -f "$HOOK")
@@ -368,7 +369,7 @@ foreign=$(foreign_waiters)
 if ! linger_free && [ -n "$foreign" ]; then
 	skip fault_linger_waiter_unloads "waiters of another build hold the linger lock (pids $foreign)"
 elif ! wait_until 20 linger_free; then
-	fail fault_linger_waiter_unloads "another waiter kept /run/oci-seccomp-recorder.linger.lock 20 s after the program was unloaded"
+	fail fault_linger_waiter_unloads "another waiter kept $LINGER_LOCK 20 s after the program was unloaded"
 else
 	"$HOOK" --run-dir "$RUNDIR" --linger 2 record -o "$T/linger.json" -- true >/dev/null 2>&1
 	rc=$?
@@ -390,7 +391,7 @@ fi
 if ! command -v strace >/dev/null; then
 	skip fault_one_waiter_for_many "strace is not installed"
 elif ! wait_until 20 linger_free; then
-	fail fault_one_waiter_for_many "a waiter kept /run/oci-seccomp-recorder.linger.lock 20 s after the program was unloaded"
+	fail fault_one_waiter_for_many "a waiter kept $LINGER_LOCK 20 s after the program was unloaded"
 else
 	"$HOOK" --run-dir "$RUNDIR" --linger 30 record -o "$T/w1.json" -- true >/dev/null 2>&1
 	first=$(pgrep -P $$ -x osr-linger)
