@@ -96,9 +96,12 @@ int bpf_share_unload_idle(int min_idle_s)
 
 /*
  * The one process that waits to unload the idle program (holding the linger
- * lock: another finds it taken and leaves the wait to it). It waits on while
- * the program is attached again, as long as it sees it so after letting the
- * lock go: a recording leaving last after that starts its own waiter.
+ * lock: another finds it taken and leaves the wait to it). Whenever it would
+ * stop (the program unloaded, or attached again), it lets the lock go and
+ * looks again, and goes on if it finds the program loaded and detached: a
+ * recording that left last while it held the lock forked no waiter of its
+ * own (lingerer_waiting()). One leaving last after the lock is let go finds
+ * it free and starts its own.
  */
 static void linger_main(int secs)
 {
@@ -110,27 +113,37 @@ static void linger_main(int secs)
 		return;
 	share_init(&bs, false);
 	for (;;) {
-		if (idle_for(&bs, &idle) < 0)
-			return; /* unloaded */
-		if (share_attached(&bs)) {
-			flock(fd, LOCK_UN);
-			if (share_attached(&bs) || flock(fd, LOCK_EX | LOCK_NB) < 0)
-				return;
-			continue;
+		if (idle_for(&bs, &idle) == 0 && !share_attached(&bs)) {
+			/*
+			 * The clock set back, or forward: never more than the whole wait
+			 * at once. In steps of OSR_LINGER_STEP_S at most: a program
+			 * unloaded meanwhile (--linger 0) frees the lock soon for a
+			 * waiter of its own.
+			 */
+			if (idle < secs) {
+				long long left = idle < 0 ? secs : secs - idle;
+
+				sleep((unsigned int)(left < OSR_LINGER_STEP_S ? left
+									      : OSR_LINGER_STEP_S));
+				continue;
+			}
+			int r = bpf_share_unload_idle(secs);
+
+			if (r == -EAGAIN)
+				continue;
+			if (r < 0 && r != -EBUSY)
+				return; /* cannot unload it: left loaded, as a failed unload leaves it */
 		}
 		/*
-		 * The clock set back, or forward: never more than the whole wait at
-		 * once. In steps of OSR_LINGER_STEP_S at most: a program unloaded
-		 * meanwhile (--linger 0) frees the lock soon for a waiter of its own.
+		 * Unloaded, or attached again (recorded): done. Let the lock go
+		 * first, then look again: a last one out that detached and found
+		 * the lock held meanwhile left the wait to this process.
 		 */
-		if (idle < secs) {
-			long long left = idle < 0 ? secs : secs - idle;
-
-			sleep((unsigned int)(left < OSR_LINGER_STEP_S ? left : OSR_LINGER_STEP_S));
-			continue;
-		}
-		if (bpf_share_unload_idle(secs) != -EAGAIN)
+		flock(fd, LOCK_UN);
+		if (idle_for(&bs, &idle) < 0 || share_attached(&bs) ||
+		    flock(fd, LOCK_EX | LOCK_NB) < 0)
 			return;
+		sleep(OSR_LINGER_STEP_S);
 	}
 }
 

@@ -273,6 +273,17 @@ bool share_attached(const struct bpf_share *bs)
 	return access(path, F_OK) == 0;
 }
 
+/* Every link, sys_enter's first: while its pin is there, all are attached. */
+static void unpin_links(const struct bpf_share *bs)
+{
+	char path[256];
+
+	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
+		pin_path(path, sizeof(path), bs, links[i].pin);
+		unlink(path);
+	}
+}
+
 /*
  * Only sys_enter's link: the syscall path runs nothing. The fork and exit
  * programs stay attached while the program is loaded (they run once per task,
@@ -345,8 +356,9 @@ int share_attach(const struct bpf_share *bs, struct osr_err *err)
 			r = osr_fail(err, -errno, "cannot pin the BPF link '%s': %s", path,
 				     osr_strerror(errno));
 	}
+	/* Nothing half attached: a start that failed leaves none of the links pinned. */
 	if (r < 0)
-		share_detach(bs);
+		unpin_links(bs);
 	return r;
 }
 
@@ -354,11 +366,7 @@ void share_unpin_all(const struct bpf_share *bs)
 {
 	char path[256];
 
-	/* sys_enter's link first: while its pin is there, all are attached. */
-	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
-		pin_path(path, sizeof(path), bs, links[i].pin);
-		unlink(path);
-	}
+	unpin_links(bs);
 	/* The program's sign first: a start that still sees it finds the maps too. */
 	for (size_t i = 0; i < OSR_LINK_COUNT; i++) {
 		pin_path(path, sizeof(path), bs, links[i].prog_pin);

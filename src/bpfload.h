@@ -21,7 +21,10 @@ void share_unpin_all(const struct bpf_share *bs);
 bool share_attached(const struct bpf_share *bs);
 /* Attach the pinned programs if they are not (node lock held). */
 int share_attach(const struct bpf_share *bs, struct osr_err *err);
-/* Unpin the links: the programs stay loaded, and run no more (node lock held). */
+/*
+ * Unpin sys_enter's link: the programs stay loaded and no syscall runs them;
+ * the fork and exit ones stay attached, once per task (node lock held).
+ */
 void share_detach(const struct bpf_share *bs);
 void share_close_maps(struct bpf_share *bs);
 /* Flock path (created 0600), waiting: the fd, or -errno. */
