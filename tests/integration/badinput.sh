@@ -48,7 +48,14 @@ trap my_cleanup EXIT
 trap 'exit 1' INT TERM
 
 # Tracers started with our run dir (any left once the hook has returned is a leak).
-tracers() { pgrep -f -- "--run-dir $RUN( |$)" || true; }
+# Tracers by command line, which the node's waiter (osr-linger, the last one
+# out's child) shares: that one is the node's, not left behind by a test.
+tracers() {
+	local p
+	for p in $(pgrep -f -- "--run-dir $RUN( |$)"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = osr-linger ] || echo "$p"
+	done
+}
 kill_tracers() {
 	local p
 	for p in $(tracers); do kill -KILL "$p" 2>/dev/null; done

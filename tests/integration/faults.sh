@@ -358,14 +358,19 @@ fi
 # build (an older one sleeps its whole wait) may hold it for minutes: skip.
 LINGER_LOCK=/run/oci-seccomp-recorder.${PIN##*/}.linger.lock
 linger_free() { flock -n "$LINGER_LOCK" true; }
-foreign_waiters() {
+# waiters ours|foreign: the pids of this build's waiters, or of any other's.
+waiters() {
 	local p self
 	self=$(readlink -f "$HOOK")
 	for p in $(pgrep -x osr-linger); do
-		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$self" ] || printf '%s ' "$p"
+		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$self" ]; then
+			[ "$1" = foreign ] || printf '%s ' "$p"
+		else
+			[ "$1" = ours ] || printf '%s ' "$p"
+		fi
 	done
 }
-foreign=$(foreign_waiters)
+foreign=$(waiters foreign)
 if ! linger_free && [ -n "$foreign" ]; then
 	skip fault_linger_waiter_unloads "waiters of another build hold the linger lock (pids $foreign)"
 elif ! wait_until 20 linger_free; then
@@ -399,7 +404,7 @@ else
 		"$HOOK" --run-dir "$RUNDIR" --linger 30 record -o "$T/w2.json" -- true >/dev/null 2>&1
 	rc=$?
 	spawned=$(grep -c 'CLONE_PARENT' "$T/w2.strace")
-	now=$(pgrep -x osr-linger | tr '\n' ' ')
+	now=$(waiters ours) # another build's (the default waits 600 s) are not this test's
 	# Unload (--linger 0), and the waiter sees it within its 5 s step.
 	"$HOOK" --run-dir "$RUNDIR" --linger 0 record -o "$T/w3.json" -- true >/dev/null 2>&1
 	if [ $rc = 0 ] && [ -n "$first" ] && [ "$spawned" = 0 ] && [ "$now" = "$first " ] &&
