@@ -410,7 +410,7 @@ static void refuse_container(const struct handover *h)
  * only a container of its own.
  */
 static int take_container(struct listener *l, const struct handover *h, const struct ucred *cr,
-			  int *fd, struct osr_err *err)
+			  int *fd, bool *refuse, struct osr_err *err)
 {
 	ssize_t slot;
 	struct watched *w = NULL;
@@ -426,8 +426,9 @@ static int take_container(struct listener *l, const struct handover *h, const st
 				     LISTEN_MAX_CONTAINERS);
 		else
 			r = watched_new(l, h, cr, &w, err);
+		/* Killed by the caller once the reason is logged: it is there when runc returns. */
 		if (r < 0) {
-			refuse_container(h);
+			*refuse = true;
 			return osr_wrap(err, r, "killed it");
 		}
 		l->c[slot] = w;
@@ -596,6 +597,7 @@ static void conn_finish(struct listener *l, size_t i)
 	_cleanup_json_ json_object *o = NULL;
 	struct handover h = { 0 };
 	struct osr_err err = { "" };
+	bool refuse = false;
 
 	if (c->passed_fd < 0) {
 		_cleanup_free_ char *reply =
@@ -605,9 +607,11 @@ static void conn_finish(struct listener *l, size_t i)
 	} else if (json_parse_object(c->buf, c->len, LISTEN_MSG_MAX, "container state", &o, &err) <
 			   0 ||
 		   parse_handover(o, &h, &err) < 0 ||
-		   take_container(l, &h, &c->cr, &c->passed_fd, &err) < 0) {
+		   take_container(l, &h, &c->cr, &c->passed_fd, &refuse, &err) < 0) {
 		/* Its notified calls now fail with ENOSYS: the fd is closed below. */
 		log_error("listen: cannot watch container '%s': %s", h.id ? h.id : "?", err.msg);
+		if (refuse)
+			refuse_container(&h);
 	}
 	conn_close(l, i);
 }
