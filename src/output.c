@@ -47,11 +47,10 @@ static void comment_rule(json_object *rule, const struct output_opts *o,
 		 : o->spec.scope == OSR_SCOPE_EXACT  ? "exact: for the recording runtime, "
 						       "with noNewPrivileges "
 						     : "scope all: every syscall the runtime and "
-						       "the workload made",
-		 o->spec.scope == OSR_SCOPE_WORKLOAD
-			 ? runtime_cover(o->spec.no_new_privs, o->spec.any_nnp)
-		 : o->spec.scope == OSR_SCOPE_EXACT ? (o->spec.no_new_privs ? "true" : "false")
-						    : "");
+						       "the workload made; starts under ",
+		 o->spec.scope == OSR_SCOPE_EXACT
+			 ? (o->spec.no_new_privs ? "true" : "false")
+			 : runtime_cover(o->spec.no_new_privs, o->spec.any_nnp));
 	len = strlen(comment);
 	if (rep->any_args_list[0])
 		snprintf(comment + len, sizeof(comment) - len,

@@ -198,6 +198,7 @@ void scope_select(const struct recording *rec, const struct profile_spec *so, st
 		  struct scope_report *rep)
 {
 	const uint32_t native = abi_arch(OSR_ABI_NATIVE);
+	bool portable;
 
 	memset(rep, 0, sizeof(*rep));
 	memset(out, 0, sizeof(*out));
@@ -207,10 +208,16 @@ void scope_select(const struct recording *rec, const struct profile_spec *so, st
 				rep->filter_seen = true;
 	memcpy(out->args, rec->args, sizeof(out->args));
 	select_names(rec, so, out, rep);
-	if (so->scope == OSR_SCOPE_WORKLOAD && native)
+	/*
+	 * Every scope but exact starts under the other runtimes: "all" is the
+	 * default's superset, not one run's (runc's Go runtime makes a call or
+	 * two more or fewer from one run to the next).
+	 */
+	portable = so->scope != OSR_SCOPE_EXACT && native;
+	if (portable)
 		add_runtime_tails(so, native, out, rep);
 	/* What runtimes make after loading a filter, kept from setup or added: with their values. */
-	if (rep->tail_added || (so->scope == OSR_SCOPE_WORKLOAD && native))
+	if (rep->tail_added || portable)
 		add_runtime_values(so, out);
 	/* Native numbers only: an ABI the container never used stays out of the profile. */
 	for (size_t i = 0; native && always[i]; i++) {
