@@ -26,6 +26,7 @@
 
 #include "bpfidle.h"
 #include "bpfload.h"
+#include "log.h"
 
 /* How often a waiter looks whether the program is still there: a stat. */
 #define OSR_LINGER_STEP_S 5
@@ -213,10 +214,26 @@ static bool lingerer_waiting(void)
 	return errno == EWOULDBLOCK;
 }
 
+/*
+ * A waiter becomes the child of the caller's parent (CLONE_PARENT), or of the
+ * nearest child subreaper (the double fork). Only init, or the shell of a
+ * user who ran record, is safe: a runtime that reaps for its containers
+ * takes the tracer when the hook exits, and crun's run waited for the waiter
+ * as for its own, up to --linger seconds after the container ended. There,
+ * and from a hook (its parent is the runtime), the last one out unloads now.
+ */
 void share_after_detach(const struct bpf_share *bs)
 {
-	if (bs->linger_s == 0)
+	int secs = bs->linger_s;
+
+	if (secs > 0 && !bs->shell_parent && getppid() != 1) {
+		log_debug("leaving no waiter to parent pid %d (a runtime's reaper may wait "
+			  "for it): the program is unloaded now",
+			  (int)getppid());
+		secs = 0;
+	}
+	if (secs == 0)
 		bpf_share_unload_idle(0);
-	else if (bs->linger_s > 0 && !lingerer_waiting())
-		spawn_lingerer(bs->linger_s);
+	else if (secs > 0 && !lingerer_waiting())
+		spawn_lingerer(secs);
 }

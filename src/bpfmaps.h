@@ -80,6 +80,7 @@ struct share_request {
 	const char *tenant; /* the Kubernetes namespace, or NULL */
 	unsigned int quota; /* the most recordings a tenant may hold at once */
 	int linger_s;	    /* when this one leaves last: seconds to keep the program loaded */
+	bool shell_parent;  /* its parent is a user's shell (record): a waiter may be its child */
 	void (*on_step)(enum share_step step, void *arg); /* told as each step begins */
 	void *step_arg;
 };
@@ -103,6 +104,7 @@ struct bpf_share {
 	bool pinned;		  /* false: a program of our own, where no bpffs could be had */
 	bool census_held;	  /* census marked being changed by this holder of the lock */
 	int linger_s;		  /* see share_request */
+	bool shell_parent;	  /* see share_request */
 	struct share_times times; /* of bpf_share_enter() */
 	int private_links[OSR_LINK_COUNT]; /* its links in that case, else -1 */
 	char pin_dir[128];

@@ -236,6 +236,7 @@ int bpf_share_enter(struct bpf_share *bs, const struct share_request *req,
 
 	share_init(bs, req->by_mntns);
 	bs->linger_s = req->linger_s;
+	bs->shell_parent = req->shell_parent;
 	/* Per container but the same for all: done before the lock, not under it. */
 	recording_prepare(hdr);
 	r = share_variant_check(err);

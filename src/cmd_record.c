@@ -350,7 +350,9 @@ static int record_attach(pid_t child, int linger_s, struct osr_container *hdr, s
 		r = exe_of(child, &hdr->exe_ino, &hdr->exe_dev, &err);
 	if (r >= 0)
 		r = bpf_share_enter(bs,
-				    &(struct share_request){ .pid = child, .linger_s = linger_s },
+				    &(struct share_request){ .pid = child,
+							     .linger_s = linger_s,
+							     .shell_parent = true },
 				    hdr, &err);
 	if (r >= 0) {
 		char times[160];

@@ -10,7 +10,8 @@ TESTS=(fault_runtime_killed_with_its_cgroup fault_tracer_killed fault_poststop_u
 	fault_init_gone_before_attach fault_exits_at_once fault_runc_kill fault_runc_delete_force
 	fault_same_id_other_root
 	fault_hostpid_records_container_only fault_hostpid_nsenter_recorded fault_hostpid_new_namespaces_recorded
-	fault_100_in_a_row_leave_nothing fault_linger_waiter_unloads fault_one_waiter_for_many fault_8_at_once fault_full_bucket_spills_to_hash
+	fault_100_in_a_row_leave_nothing fault_linger_waiter_unloads fault_one_waiter_for_many fault_crun_returns_leaving_no_waiter
+	fault_8_at_once fault_full_bucket_spills_to_hash
 	fault_killed_holder_counts_stay_true)
 PREREQS=(runc jq bpftool)
 skip_all_if_missing
@@ -413,6 +414,30 @@ else
 		pass fault_one_waiter_for_many
 	else
 		fail fault_one_waiter_for_many "record exit $rc, first waiter '$first', waiters after the second: '$now', forks of a waiter by the second: $spawned"
+	fi
+fi
+
+# --- crun's run returns when its container ends, whoever leaves last --------------
+# crun reaps for its containers (a child subreaper): it takes the tracer when
+# the hook exits, and a waiter the last one out made there was crun's child,
+# which crun waited for, the default 600 s. The last one out under such a
+# reaper leaves no waiter and unloads the program.
+if ! command -v crun >/dev/null; then
+	skip fault_crun_returns_leaving_no_waiter "crun is not installed"
+elif ! wait_until 20 linger_free; then
+	fail fault_crun_returns_leaving_no_waiter "a waiter kept $LINGER_LOCK 20 s"
+else
+	CTR_SEQ=$((CTR_SEQ + 1))
+	bundle "$T/b$CTR_SEQ" "of:$T/crun.json" true
+	start=$SECONDS
+	RUNTIME=crun timeout 60 bash -c "$(declare -f rt_run); CRUN=$CRUN; rt_run \"\$1\" \"\$2\"" _ \
+		"$T/b$CTR_SEQ" "$ID_PREFIX-$CTR_SEQ" >"$T/last.out" 2>&1
+	rc=$?
+	took=$((SECONDS - start))
+	if [ $rc = 0 ] && [ -s "$T/crun.json" ] && [ -z "$(waiters ours)" ] && [ ! -e "$PIN/recordings" ]; then
+		pass fault_crun_returns_leaving_no_waiter
+	else
+		fail fault_crun_returns_leaving_no_waiter "crun exit $rc after $took s (124: still running at 60 s), profile: $(test -s "$T/crun.json" && echo written || echo missing), waiters: '$(waiters ours)', program loaded: $(test -e "$PIN/recordings" && echo yes || echo no); $(tail -2 "$T/last.out")"
 	fi
 fi
 
