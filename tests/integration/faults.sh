@@ -566,9 +566,9 @@ else
 		grep -q "a holder of the node lock died" "$T/kh.out" && recounted=$((recounted + 1))
 		why=$(census_matches_maps) || bad="$bad call $n: $why;"
 	done
-	touch "$T/kh-go"
-	wait "$hold" || bad="$bad the recording held throughout failed;"
-	# The dead recordings out, as a poststop that finds its tracer killed does.
+	# The dead recordings out, as a poststop that finds its tracer killed does
+	# (with the held recording still in: the collection is not the last one
+	# out, which from a hook would unload the program).
 	run_bg "of:$T/kh-ctr.json" sleep 100
 	if wait_until 60 recording; then
 		kill -9 "$(record_field "$CID" pid)"
@@ -576,6 +576,8 @@ else
 	fi
 	wait "$RPID"
 	why=$(census_matches_maps) || bad="$bad after the collection: $why;"
+	touch "$T/kh-go"
+	wait "$hold" || bad="$bad the recording held throughout failed;"
 	wait_until 30 program_idle || bad="$bad the program stays attached with no live recording;"
 	[ "$recounted" -gt 0 ] || bad="$bad no kill left the counts to be made again ($killed of $calls calls killed it);"
 	if [ -z "$bad" ] && [ "$killed" = "$calls" ]; then
